@@ -1,0 +1,1 @@
+"""Checklist templates, inspections, findings and rectifications; the inspector's mobile API."""

@@ -1,0 +1,1 @@
+"""Photo evidence: validation, storage, EXIF, thumbnails, hashes, geotag checks."""
