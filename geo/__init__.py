@@ -1,0 +1,1 @@
+"""The spatial registry: regions with division codes, river sections, sewage facilities; coordinate maths."""

@@ -1,0 +1,104 @@
+"""The registry API: regions (catalogue with ETag), river sections, sewage facilities."""
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from backend.access import Principal
+from backend.kit import Page, conditional_json, page_of
+
+from . import selectors, services
+from .schemas import FacilityIn, FacilityOut, FacilityPatch, RegionOut, RegionPatch, SectionOut
+
+router = Router(tags=["空间登记"])
+
+
+def _paths(request: HttpRequest) -> tuple[str, ...] | None:
+    principal: Principal = request.auth
+    return principal.region_paths()
+
+
+@router.get(
+    "/regions", response=Page[RegionOut], summary="区划目录（支持 ETag / If-None-Match 与 since 增量）"
+)
+def region_list(
+    request: HttpRequest,
+    level: str | None = None,
+    parent_id: int | None = None,
+    since: datetime | None = Query(None, description="只返回此时间之后修改过的区划"),  # type: ignore[type-arg]
+    page: int = Query(1, ge=1),  # type: ignore[type-arg]
+    page_size: int = Query(200, ge=1, le=1000),  # type: ignore[type-arg]
+) -> HttpResponse:
+    qs = selectors.region_list(paths=_paths(request), level=level, parent_id=parent_id, since=since)
+    items, count = page_of(qs, page=page, page_size=page_size)
+    return conditional_json(
+        request,
+        Page[RegionOut](items=items, count=count, page=page, page_size=page_size),
+    )
+
+
+@router.get("/regions/{region_id}", response=RegionOut, summary="区划详情")
+def region_detail(request: HttpRequest, region_id: int) -> object:
+    return selectors.region_get(paths=_paths(request), region_id=region_id)
+
+
+@router.patch("/regions/{region_id}", response=RegionOut, summary="修正区划（名称、代码、户数）")
+def region_patch(request: HttpRequest, region_id: int, payload: RegionPatch) -> object:
+    return services.region_update(
+        principal=request.auth, region_id=region_id, changes=payload.dict(exclude_unset=True)
+    )
+
+
+@router.get("/sections", response=list[SectionOut], summary="监测断面")
+@paginate(PageNumberPagination, page_size=100)
+def section_list(request: HttpRequest, level: str | None = None, town_id: int | None = None) -> object:
+    return selectors.section_list(paths=_paths(request), level=level, town_id=town_id)
+
+
+@router.get("/sections/{section_id}", response=SectionOut, summary="断面详情")
+def section_detail(request: HttpRequest, section_id: int) -> object:
+    return selectors.section_get(paths=_paths(request), section_id=section_id)
+
+
+@router.get("/facilities", response=list[FacilityOut], summary="农村生活污水处理设施")
+@paginate(PageNumberPagination, page_size=100)
+def facility_list(
+    request: HttpRequest, town_id: int | None = None, village_id: int | None = None, status: str | None = None
+) -> object:
+    return selectors.facility_list(
+        paths=_paths(request), town_id=town_id, village_id=village_id, status=status
+    )
+
+
+@router.get("/facilities/{facility_id}", response=FacilityOut, summary="设施详情")
+def facility_detail(request: HttpRequest, facility_id: int) -> object:
+    return selectors.facility_get(paths=_paths(request), facility_id=facility_id)
+
+
+def _location(payload_location: object) -> services.LocationInput | None:
+    if payload_location is None:
+        return None
+    return services.LocationInput(**payload_location.dict())  # type: ignore[attr-defined]
+
+
+@router.post("/facilities", response={201: FacilityOut}, summary="登记设施")
+def facility_create(request: HttpRequest, payload: FacilityIn) -> Status[object]:
+    data = payload.dict(exclude={"location"})
+    facility = services.facility_create(principal=request.auth, location=_location(payload.location), **data)
+    return Status(201, selectors.facility_get(paths=None, facility_id=facility.pk))
+
+
+@router.patch("/facilities/{facility_id}", response=FacilityOut, summary="修改设施")
+def facility_patch(request: HttpRequest, facility_id: int, payload: FacilityPatch) -> object:
+    changes = payload.dict(exclude_unset=True, exclude={"location", "village_id"})
+    facility = services.facility_update(
+        principal=request.auth,
+        facility_id=facility_id,
+        changes=changes,
+        village_id=payload.village_id,
+        location=_location(payload.location),
+        clear_location="location" in payload.model_fields_set and payload.location is None,
+    )
+    return selectors.facility_get(paths=None, facility_id=facility.pk)

@@ -1,0 +1,260 @@
+"""Haimen demo data for the registry: the district, its 区镇, villages, the seven sections, facilities.
+
+What is real and what is not, so nobody mistakes a demo for a survey:
+- Town names and division codes come from ``shared/domain/sewage-and-regions.md`` (NBS 2022 preferred;
+  where NBS has no code the other public dataset's code is used and marked ``code_source=other``).
+- The villages 稻香村, 城河村 and 浩西村 are named in 海政办发〔2022〕65号; their codes are unknown (empty).
+- Every other village, natural village, household count and facility is synthetic (``is_synthetic``),
+  generated from a fixed seed so the demo is the same on every machine.
+- No boundary or coordinate is available offline: town centres are approximate, boundaries are a
+  Voronoi partition of those centres clipped to a rough district outline (``geometry_quality=synthetic``),
+  section locations are approximate placements near their responsible towns.
+Loading is idempotent: rows are matched on natural keys (parent + name, codes) and never duplicated.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from shapely import MultiPoint, Point, Polygon, voronoi_polygons
+
+from backend.access import Principal
+
+from .coords import Datum, LonLat, from_wgs84
+from .models import CodeSource, LocationQuality, Region, RegionLevel, SewageFacility
+from .services import LocationInput, facility_create, region_create, section_upsert
+
+# Demo rows are written by "the system" (no request, so the audit log shows no person).
+SYSTEM = Principal(user_id=0, username="system", is_superuser=True)
+
+DISTRICT = {"name": "海门区", "code": "320614000000"}
+DISTRICT_CENTRE = (121.17, 31.90)
+
+
+@dataclass(frozen=True)
+class TownSeed:
+    name: str
+    kind: str
+    nbs9: str | None
+    other12: str | None
+    centre: tuple[float, float]  # approximate, WGS-84
+
+
+TOWNS = [
+    TownSeed("海门街道", "street", None, "320614001000", (121.175, 31.895)),
+    TownSeed("滨江街道", "street", None, "320614002000", (121.120, 31.875)),
+    TownSeed("三厂工业园区", "park", "320614418", "320614003000", (121.245, 31.870)),
+    TownSeed("三星镇", "town", "320614416", "320614101000", (121.060, 31.935)),
+    TownSeed("海永镇", "town", "320614102", "320614102000", (121.080, 31.800)),
+    TownSeed("常乐镇", "town", "320614103", "320614106000", (121.265, 31.925)),
+    TownSeed("悦来镇", "town", "320614104", "320614108000", (121.395, 31.935)),
+    TownSeed("四甲镇", "town", "320614105", "320614111000", (121.330, 31.985)),
+    TownSeed("余东镇", "town", "320614106", "320614113000", (121.255, 32.010)),
+    TownSeed("正余镇", "town", "320614107", "320614114000", (121.165, 31.995)),
+    TownSeed("包场镇", "town", None, "320614115000", (121.455, 32.005)),
+    TownSeed("临江新区", "park", "320614414", "320614118000", (121.005, 31.865)),
+    TownSeed("海门港新区", "park", "320614415", None, (121.520, 31.965)),
+    TownSeed("海门经济技术开发区", "park", "320614400", None, (121.200, 31.860)),
+]
+
+# Villages named in 海政办发〔2022〕65号 (高标准农田排灌系统生态化建设试点).
+NAMED_VILLAGES = {"临江新区": ["稻香村"], "包场镇": ["城河村", "浩西村"]}
+
+# (code, name, level, responsible towns) from 65号 section 二. Section codes are local identifiers:
+# the official codes were not available.
+SECTIONS = [
+    ("HM-SK-01", "货隆大桥", "provincial", ["四甲镇"]),
+    ("HM-SK-02", "海洪大桥", "provincial", ["海门港新区", "悦来镇"]),
+    ("HM-SHK-01", "青龙河桥", "municipal", ["三厂工业园区", "常乐镇", "四甲镇"]),
+    ("HM-SHK-02", "高北大桥", "municipal", ["海门街道"]),
+    ("HM-SHK-03", "南京路桥", "municipal", ["海门街道"]),
+    ("HM-SHK-04", "临海公路桥", "municipal", ["海门港新区"]),
+    ("HM-SHK-05", "汤正公路桥", "municipal", ["临江新区", "常乐镇"]),
+]
+
+PROCESSES = [
+    "A/O 一体化设备",
+    "A²/O 一体化设备",
+    "生物接触氧化+人工湿地",
+    "厌氧+人工湿地",
+    "MBR 膜生物反应器",
+    "人工湿地",
+]
+OPERATORS = ["演示运维公司甲", "演示运维公司乙", "演示运维公司丙"]
+CAPACITIES = [Decimal(c) for c in ("3", "5", "8", "10", "15", "20", "30", "50")]
+SYNTHETIC_VILLAGES_PER_TOWN = 2
+_CN_NUM = "一二三四五六七八九十"
+
+
+def _district_outline() -> Polygon:
+    pts = MultiPoint([t.centre for t in TOWNS])
+    return pts.convex_hull.buffer(0.04)
+
+
+def _town_cells() -> dict[str, Polygon]:
+    outline = _district_outline()
+    cells = voronoi_polygons(MultiPoint([t.centre for t in TOWNS]), extend_to=outline)
+    result: dict[str, Polygon] = {}
+    for town in TOWNS:
+        p = Point(town.centre)
+        cell = next(c for c in cells.geoms if c.contains(p))
+        result[town.name] = cell.intersection(outline)
+    return result
+
+
+def _multipolygon(poly: Polygon) -> MultiPolygon:
+    geom = GEOSGeometry(poly.wkt, srid=4326)
+    return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=4326)
+
+
+def _region(parent: Region | None, name: str, **fields: object) -> Region:
+    existing = Region.objects.filter(parent=parent, name=name).first()
+    return existing or region_create(parent=parent, name=name, **fields)  # type: ignore[arg-type]
+
+
+def _approx(lon: float, lat: float) -> LocationInput:
+    return LocationInput(lon=lon, lat=lat, datum=Datum.WGS84, quality=LocationQuality.APPROXIMATE)
+
+
+def load_regions() -> dict[str, Region]:
+    """District, towns (with synthetic boundaries), named and synthetic villages, natural villages."""
+    rng = random.Random(20221230)  # the date 81号 was issued: same demo everywhere
+    district = _region(
+        None,
+        DISTRICT["name"],
+        level=RegionLevel.DISTRICT,
+        code=DISTRICT["code"],
+        code_source=CodeSource.NBS,
+        alt_codes=["320684000000"],  # 海门市 before 2020
+        centroid=_approx(*DISTRICT_CENTRE),
+    )
+    if district.boundary is None:
+        district.boundary = _multipolygon(_district_outline())
+        district.save(update_fields=["boundary"])
+    cells = _town_cells()
+    towns: dict[str, Region] = {}
+    for seed in TOWNS:
+        code = f"{seed.nbs9}000" if seed.nbs9 else seed.other12
+        alt = [seed.other12] if seed.nbs9 and seed.other12 else []
+        town = _region(
+            district,
+            seed.name,
+            level=RegionLevel.TOWN,
+            town_kind=seed.kind,
+            code=code,
+            code_source=CodeSource.NBS if seed.nbs9 else CodeSource.OTHER_DATASET,
+            alt_codes=alt,
+            centroid=_approx(*seed.centre),
+        )
+        if town.boundary is None:
+            town.boundary = _multipolygon(cells[seed.name])
+            town.save(update_fields=["boundary"])
+        towns[seed.name] = town
+        cell = cells[seed.name]
+        names = [(n, False) for n in NAMED_VILLAGES.get(seed.name, [])]
+        names += [(f"演示{_CN_NUM[i]}村", True) for i in range(SYNTHETIC_VILLAGES_PER_TOWN)]
+        town9 = code[:9]
+        for i, (vname, synthetic) in enumerate(names):
+            village_centre = _random_point_in(cell.buffer(-0.005), rng)
+            village = _region(
+                town,
+                vname,
+                level=RegionLevel.VILLAGE,
+                code=f"{town9}9{i + 1:02d}" if synthetic else None,
+                code_source=CodeSource.SYNTHETIC if synthetic else "",
+                is_synthetic=synthetic,
+                centroid=LocationInput(*village_centre, quality=LocationQuality.SYNTHETIC),
+            )
+            for g in range(rng.randint(3, 5)):
+                _region(
+                    village,
+                    f"{_CN_NUM[g]}组",
+                    level=RegionLevel.NATURAL_VILLAGE,
+                    households=rng.randint(18, 85),
+                    is_synthetic=True,
+                    centroid=LocationInput(
+                        village_centre[0] + rng.uniform(-0.004, 0.004),
+                        village_centre[1] + rng.uniform(-0.004, 0.004),
+                        quality=LocationQuality.SYNTHETIC,
+                    ),
+                )
+    return towns
+
+
+def _random_point_in(poly: Polygon, rng: random.Random) -> tuple[float, float]:
+    minx, miny, maxx, maxy = poly.bounds
+    while True:
+        lon, lat = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if poly.contains(Point(lon, lat)):
+            return round(lon, 6), round(lat, 6)
+
+
+def load_sections(towns: dict[str, Region]) -> int:
+    district = Region.objects.get(level=RegionLevel.DISTRICT, name=DISTRICT["name"])
+    for code, name, level, town_names in SECTIONS:
+        responsible = [towns[t] for t in town_names]
+        # Place the section between its responsible towns' centres: approximate and labelled as such.
+        lon = sum(t.centroid.x for t in responsible) / len(responsible)
+        lat = sum(t.centroid.y for t in responsible) / len(responsible)
+        section_upsert(
+            code=code,
+            name=name,
+            level=level,
+            region=district,
+            responsible_towns=responsible,
+            target_class=3,
+            location=_approx(round(lon + 0.003, 6), round(lat - 0.002, 6)),
+            note="位置为近似示意：资料未给出断面坐标与所在河流。责任区镇依据海政办发〔2022〕65号。",
+        )
+    return len(SECTIONS)
+
+
+def load_facilities(towns: dict[str, Region]) -> int:
+    """Synthetic facilities, one or two per village, with the data gaps a real ledger has.
+
+    Every spec is drawn whatever exists already, so a re-run draws the same sequence and only adds
+    what is missing.
+    """
+    rng = random.Random(65)
+    created = 0
+    for t_idx, seed in enumerate(TOWNS, start=1):
+        town = towns[seed.name]
+        for v_idx, village in enumerate(Region.objects.filter(parent=town).order_by("path"), start=1):
+            for f_idx in range(1 + (rng.random() < 0.4)):
+                spec = _facility_spec(rng, village, f_idx)
+                code = f"HM-WS-{t_idx:02d}{v_idx:02d}{f_idx + 1}"
+                if not SewageFacility.objects.filter(code=code).exists():
+                    facility_create(
+                        principal=SYSTEM, code=code, village_id=village.pk, is_synthetic=True, **spec
+                    )
+                    created += 1
+    return created
+
+
+def _facility_spec(rng: random.Random, village: Region, f_idx: int) -> dict[str, object]:
+    roll = rng.random()
+    lon = village.centroid.x + rng.uniform(-0.003, 0.003)
+    lat = village.centroid.y + rng.uniform(-0.003, 0.003)
+    location: LocationInput | None
+    if roll < 0.1:
+        location = None  # a ledger gap: no coordinates
+    elif roll < 0.45:
+        # Recorded on a 高德 map: stored in WGS-84, the raw GCJ-02 values kept beside it.
+        gcj = from_wgs84(LonLat(lon, lat), Datum.GCJ02)
+        location = LocationInput(round(gcj.lon, 6), round(gcj.lat, 6), Datum.GCJ02, LocationQuality.SYNTHETIC)
+    else:
+        location = LocationInput(round(lon, 6), round(lat, 6), Datum.WGS84, LocationQuality.SYNTHETIC)
+    return {
+        "name": f"{village.name}{'' if f_idx == 0 else _CN_NUM[f_idx]}污水处理站（演示）",
+        "capacity_tpd": rng.choice(CAPACITIES),
+        "process": rng.choice(PROCESSES),
+        "meter_number": "" if rng.random() < 0.15 else f"3206{rng.randint(10**7, 10**8 - 1)}",
+        "operator": rng.choice(OPERATORS),
+        "status": rng.choices(["in_service", "stopped", "beyond_repair"], weights=[85, 12, 3])[0],
+        "commissioned_on": date(2019, 1, 1) + timedelta(days=rng.randint(0, 1095)),
+        "location": location,
+    }

@@ -1,0 +1,209 @@
+"""Regions (district → town → administrative village → natural village), river sections, sewage facilities.
+
+Geometry is stored in WGS-84 (SRID 4326). Every located row also records the datum its coordinates
+arrived in and how trustworthy they are (surveyed / approximate / synthetic), so demo and guessed
+locations can never pass for surveyed ones.
+"""
+
+from django.contrib.gis.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db.models import Q
+
+from .coords import DATUM_LABELS, Datum
+
+
+class RegionLevel(models.TextChoices):
+    DISTRICT = "district", "区"
+    TOWN = "town", "区镇（镇、街道、园区）"
+    VILLAGE = "village", "行政村（社区）"
+    NATURAL_VILLAGE = "natural_village", "自然村"
+
+
+# Which level may sit under which: the tree is strict so scope paths mean what they say.
+PARENT_LEVEL = {
+    RegionLevel.TOWN: RegionLevel.DISTRICT,
+    RegionLevel.VILLAGE: RegionLevel.TOWN,
+    RegionLevel.NATURAL_VILLAGE: RegionLevel.VILLAGE,
+}
+
+
+class TownKind(models.TextChoices):
+    TOWN = "town", "镇"
+    STREET = "street", "街道"
+    PARK = "park", "园区 / 新区 / 开发区"
+
+
+class CodeSource(models.TextChoices):
+    NBS = "nbs", "国家统计局统计用区划代码"
+    OTHER_DATASET = "other", "其他公开数据集（待核实）"
+    OFFICE = "office", "区办公室核定"
+    SYNTHETIC = "synthetic", "演示用合成代码"
+
+
+class LocationQuality(models.TextChoices):
+    SURVEYED = "surveyed", "实测"
+    APPROXIMATE = "approximate", "近似位置"
+    SYNTHETIC = "synthetic", "演示用合成位置"
+
+
+DATUM_CHOICES = [(d.value, DATUM_LABELS[d]) for d in Datum]
+
+division_code_validator = RegexValidator(r"^\d{12}$", "区划代码应为 12 位数字")
+
+
+class Located(models.Model):
+    """A point in WGS-84 plus the datum it was captured in and the raw coordinates as received."""
+
+    location = models.PointField("位置（WGS-84）", srid=4326, null=True, blank=True)
+    location_datum = models.CharField(
+        "原始坐标系", max_length=10, choices=DATUM_CHOICES, default=Datum.WGS84, blank=True
+    )
+    location_raw_lon = models.FloatField("原始经度", null=True, blank=True)
+    location_raw_lat = models.FloatField("原始纬度", null=True, blank=True)
+    location_quality = models.CharField(
+        "位置可信度", max_length=12, choices=LocationQuality.choices, default=LocationQuality.SURVEYED
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Region(models.Model):
+    """An administrative unit. ``path`` is the chain of ids from the district (``/1/5/27/``) used for
+    scoping: a grant on a region covers every region whose path starts with its path."""
+
+    level = models.CharField("层级", max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField("层级路径", max_length=255, editable=False, db_index=True)
+    name = models.CharField("名称", max_length=64)
+    # Natural villages have no 统计用区划代码; everything above them should have one. Codes are data
+    # the office may correct: public datasets disagree (see code_source).
+    code = models.CharField(
+        "区划代码", max_length=12, null=True, blank=True, validators=[division_code_validator]
+    )
+    code_source = models.CharField("代码来源", max_length=10, choices=CodeSource.choices, blank=True)
+    alt_codes = models.JSONField("其他来源代码", default=list, blank=True)
+    town_kind = models.CharField("区镇类型", max_length=8, choices=TownKind.choices, blank=True)
+    households = models.PositiveIntegerField("户数", null=True, blank=True)
+    centroid = models.PointField("中心点（WGS-84）", srid=4326, null=True, blank=True)
+    boundary = models.MultiPolygonField("边界（WGS-84）", srid=4326, null=True, blank=True)
+    geometry_quality = models.CharField(
+        "几何可信度", max_length=12, choices=LocationQuality.choices, default=LocationQuality.SYNTHETIC
+    )
+    is_synthetic = models.BooleanField("演示用合成数据", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(code__isnull=False), name="region_code_unique"
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="region_name_unique_under_parent"),
+            models.CheckConstraint(
+                condition=Q(level="district", parent__isnull=True)
+                | (~Q(level="district") & Q(parent__isnull=False)),
+                name="region_only_district_is_root",
+            ),
+            models.CheckConstraint(
+                condition=Q(households__isnull=True) | Q(level="natural_village"),
+                name="region_households_only_on_natural_village",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SectionLevel(models.TextChoices):
+    NATIONAL = "national", "国考"
+    PROVINCIAL = "provincial", "省考"
+    MUNICIPAL = "municipal", "市考"
+    DISTRICT = "district", "区考"
+
+
+class WaterBody(models.TextChoices):
+    RIVER = "river", "河流"
+    LAKE = "lake", "湖库"
+
+
+class RiverSection(Located):
+    """A surface-water monitoring section (断面) and the towns responsible for its water quality."""
+
+    code = models.CharField("断面编码", max_length=32, unique=True)
+    name = models.CharField("断面名称", max_length=64)
+    river = models.CharField("所在河流", max_length=64, blank=True)
+    water_body = models.CharField(
+        "水体类型", max_length=8, choices=WaterBody.choices, default=WaterBody.RIVER
+    )
+    level = models.CharField("考核级别", max_length=12, choices=SectionLevel.choices)
+    target_class = models.PositiveSmallIntegerField(
+        "目标水质类别", validators=[MinValueValidator(1), MaxValueValidator(5)], default=3
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="所属区", on_delete=models.PROTECT, related_name="sections"
+    )
+    responsible_towns = models.ManyToManyField(
+        Region, verbose_name="责任区镇", related_name="responsible_sections", blank=True
+    )
+    is_active = models.BooleanField("在用", default=True)
+    note = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监测断面"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_class__gte=1, target_class__lte=5), name="section_target_class_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityStatus(models.TextChoices):
+    IN_SERVICE = "in_service", "在运行"
+    STOPPED = "stopped", "停运"
+    BEYOND_REPAIR = "beyond_repair", "损坏无法修复"
+    UNDER_CONSTRUCTION = "under_construction", "在建 / 改建"
+    RETIRED = "retired", "已退役 / 拆除"
+
+
+class SewageFacility(Located):
+    """A rural sewage treatment facility (农村生活污水处理设施) in an administrative village."""
+
+    code = models.CharField("设施编码", max_length=32, unique=True)
+    name = models.CharField("设施名称", max_length=128)
+    village = models.ForeignKey(
+        Region, verbose_name="所在行政村", on_delete=models.PROTECT, related_name="sewage_facilities"
+    )
+    capacity_tpd = models.DecimalField(
+        "设计处理能力（吨/日）", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    process = models.CharField("处理工艺", max_length=64, blank=True)
+    meter_number = models.CharField("电表号", max_length=32, blank=True)
+    operator = models.CharField("运维单位", max_length=128, blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=FacilityStatus.choices, default=FacilityStatus.IN_SERVICE
+    )
+    commissioned_on = models.DateField("投运日期", null=True, blank=True)
+    is_synthetic = models.BooleanField("演示用合成数据", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "农村生活污水处理设施"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity_tpd__gte=0), name="facility_capacity_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"

@@ -1,0 +1,155 @@
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from backend.kit import StrictSchema
+
+from .coords import Datum
+from .models import FacilityStatus, LocationQuality, Region, RegionLevel
+
+
+class PointOut(Schema):
+    lon: float = Field(description="经度（WGS-84）")
+    lat: float = Field(description="纬度（WGS-84）")
+    datum: str = Field(description="原始坐标系：wgs84 / gcj02 / bd09 / cgcs2000")
+    raw_lon: float | None = Field(description="按原始坐标系记录的经度")
+    raw_lat: float | None = Field(description="按原始坐标系记录的纬度")
+    quality: str = Field(description="可信度：surveyed 实测 / approximate 近似 / synthetic 演示合成")
+
+
+def point_out(obj: Any) -> PointOut | None:
+    if obj.location is None:
+        return None
+    return PointOut(
+        lon=obj.location.x,
+        lat=obj.location.y,
+        datum=obj.location_datum or Datum.WGS84,
+        raw_lon=obj.location_raw_lon,
+        raw_lat=obj.location_raw_lat,
+        quality=obj.location_quality,
+    )
+
+
+class LocationIn(StrictSchema):
+    lon: float = Field(ge=-180, le=180, description="经度（按 datum 所指坐标系）")
+    lat: float = Field(ge=-90, le=90, description="纬度（按 datum 所指坐标系）")
+    datum: Datum = Field(
+        Datum.WGS84, description="坐标系：wgs84（GPS）、gcj02（高德/腾讯）、bd09（百度）、cgcs2000"
+    )
+    quality: LocationQuality = Field(LocationQuality.SURVEYED, description="可信度")
+
+
+class RegionRef(Schema):
+    id: int = Field(description="区划编号")
+    name: str = Field(description="名称")
+    code: str | None = Field(description="区划代码")
+
+
+class RegionOut(Schema):
+    id: int = Field(description="区划编号")
+    level: RegionLevel = Field(description="层级：district / town / village / natural_village")
+    name: str = Field(description="名称")
+    code: str | None = Field(description="12 位统计用区划代码（自然村为空）")
+    code_source: str = Field(description="代码来源：nbs / other / office / synthetic")
+    alt_codes: list[str] = Field(description="其他公开来源给出的代码（待核实）")
+    parent_id: int | None = Field(description="上级区划编号")
+    town_kind: str = Field(description="区镇类型：town 镇 / street 街道 / park 园区")
+    households: int | None = Field(description="户数（自然村）")
+    centroid: list[float] | None = Field(description="中心点 [经度, 纬度]（WGS-84）")
+    geometry_quality: str = Field(description="几何可信度")
+    is_synthetic: bool = Field(description="是否为演示用合成数据")
+    updated_at: datetime = Field(description="最后修改时间")
+
+    @staticmethod
+    def resolve_centroid(obj: Region) -> list[float] | None:
+        return [obj.centroid.x, obj.centroid.y] if obj.centroid else None
+
+
+class RegionPatch(StrictSchema):
+    name: str | None = Field(None, min_length=1, max_length=64, description="名称")
+    code: str | None = Field(None, pattern=r"^(\d{12})?$", description="12 位区划代码；空字符串表示清除")
+    code_source: str | None = Field(None, description="代码来源")
+    households: int | None = Field(None, ge=0, description="户数（仅自然村）")
+
+
+class SectionOut(Schema):
+    id: int = Field(description="断面编号")
+    code: str = Field(description="断面编码")
+    name: str = Field(description="断面名称")
+    river: str = Field(description="所在河流")
+    water_body: str = Field(description="水体类型：river 河流 / lake 湖库")
+    level: str = Field(description="考核级别：national / provincial / municipal / district")
+    target_class: int = Field(description="目标水质类别（1–5，对应 Ⅰ–Ⅴ）")
+    region: RegionRef = Field(description="所属区")
+    responsible_towns: list[RegionRef] = Field(description="责任区镇")
+    location: PointOut | None = Field(description="位置")
+    note: str = Field(description="备注")
+
+    @staticmethod
+    def resolve_location(obj: Any) -> PointOut | None:
+        return point_out(obj)
+
+    @staticmethod
+    def resolve_responsible_towns(obj: Any) -> list[Any]:
+        return list(obj.responsible_towns.all())
+
+
+class FacilityOut(Schema):
+    id: int = Field(description="设施编号")
+    code: str = Field(description="设施编码")
+    name: str = Field(description="设施名称")
+    village: RegionRef = Field(description="所在行政村")
+    town: RegionRef = Field(description="所在区镇")
+    capacity_tpd: Decimal = Field(description="设计处理能力（吨/日）")
+    process: str = Field(description="处理工艺")
+    meter_number: str = Field(description="电表号")
+    operator: str = Field(description="运维单位")
+    status: FacilityStatus = Field(description="状态")
+    commissioned_on: date | None = Field(description="投运日期")
+    location: PointOut | None = Field(description="位置")
+    is_synthetic: bool = Field(description="是否为演示用合成数据")
+    updated_at: datetime = Field(description="最后修改时间")
+
+    @staticmethod
+    def resolve_town(obj: Any) -> Any:
+        return obj.village.parent
+
+    @staticmethod
+    def resolve_location(obj: Any) -> PointOut | None:
+        return point_out(obj)
+
+
+class FacilityIn(StrictSchema):
+    code: str = Field(min_length=1, max_length=32, description="设施编码（全区唯一）")
+    name: str = Field(min_length=1, max_length=128, description="设施名称")
+    village_id: int = Field(description="所在行政村编号")
+    capacity_tpd: Decimal = Field(ge=0, max_digits=8, decimal_places=2, description="设计处理能力（吨/日）")
+    process: str = Field("", max_length=64, description="处理工艺")
+    meter_number: str = Field("", max_length=32, description="电表号")
+    operator: str = Field("", max_length=128, description="运维单位")
+    status: FacilityStatus = Field(FacilityStatus.IN_SERVICE, description="状态")
+    commissioned_on: date | None = Field(None, description="投运日期")
+    location: LocationIn | None = Field(None, description="位置（注明坐标系）")
+
+
+class FacilityPatch(StrictSchema):
+    name: str | None = Field(None, min_length=1, max_length=128, description="设施名称")
+    village_id: int | None = Field(None, description="所在行政村编号")
+    capacity_tpd: Decimal | None = Field(
+        None, ge=0, max_digits=8, decimal_places=2, description="设计处理能力（吨/日）"
+    )
+    process: str | None = Field(None, max_length=64, description="处理工艺")
+    meter_number: str | None = Field(None, max_length=32, description="电表号")
+    operator: str | None = Field(None, max_length=128, description="运维单位")
+    status: FacilityStatus | None = Field(None, description="状态")
+    commissioned_on: date | None = Field(None, description="投运日期")
+    location: LocationIn | None = Field(None, description="位置；显式传 null 表示清除")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "FacilityPatch":
+        if not self.model_fields_set:
+            raise ValueError("至少提供一个要修改的字段")
+        return self

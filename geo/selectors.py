@@ -1,0 +1,109 @@
+"""Reads of the spatial registry, always through a scope.
+
+``paths`` is the caller's tuple of scope paths (see ``backend.access.Principal.region_paths``) or
+``None`` for unrestricted. An object outside the scope is reported as not found, never as forbidden:
+a town officer must not even learn that another town's facility id exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import reduce
+from operator import or_
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from backend.errors import NotFound
+
+from .models import Region, RegionLevel, RiverSection, SewageFacility
+
+Paths = tuple[str, ...] | None
+
+
+def scope_q(paths: Paths, field: str = "path") -> Q:
+    """``Q`` matching rows whose region path ``field`` lies inside any of ``paths``."""
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+def region_list(
+    *, paths: Paths, level: str | None = None, parent_id: int | None = None, since: datetime | None = None
+) -> QuerySet[Region]:
+    qs = Region.objects.filter(scope_q(paths)).select_related("parent")
+    if level:
+        qs = qs.filter(level=level)
+    if parent_id is not None:
+        qs = qs.filter(parent_id=parent_id)
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    return qs.order_by("path")
+
+
+def region_get(*, paths: Paths, region_id: int) -> Region:
+    region = Region.objects.filter(scope_q(paths)).select_related("parent").filter(pk=region_id).first()
+    if region is None:
+        raise NotFound("区划不存在或不在您的管辖范围内", details={"region_id": region_id})
+    return region
+
+
+def town_of(region: Region) -> Region | None:
+    """The town (区镇) a region lies in, from its path; ``None`` for the district itself."""
+    if region.level == RegionLevel.TOWN:
+        return region
+    ids = [int(x) for x in region.path.strip("/").split("/")]
+    if len(ids) < 2:
+        return None
+    return Region.objects.get(pk=ids[1])
+
+
+def _section_scope(paths: Paths) -> Q:
+    if paths is None:
+        return Q()
+    # Visible to whoever covers the section's own region (the district) or one of its responsible towns.
+    return scope_q(paths, "region__path") | scope_q(paths, "responsible_towns__path")
+
+
+def section_list(
+    *, paths: Paths, level: str | None = None, town_id: int | None = None
+) -> QuerySet[RiverSection]:
+    ids = RiverSection.objects.filter(_section_scope(paths)).values("pk")
+    qs = RiverSection.objects.filter(pk__in=ids)
+    if level:
+        qs = qs.filter(level=level)
+    if town_id is not None:
+        qs = qs.filter(responsible_towns__pk=town_id)
+    return (
+        qs.select_related("region")
+        .prefetch_related(Prefetch("responsible_towns", queryset=Region.objects.order_by("path")))
+        .order_by("code")
+    )
+
+
+def section_get(*, paths: Paths, section_id: int) -> RiverSection:
+    section = section_list(paths=paths).filter(pk=section_id).first()
+    if section is None:
+        raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
+    return section
+
+
+def facility_list(
+    *, paths: Paths, town_id: int | None = None, village_id: int | None = None, status: str | None = None
+) -> QuerySet[SewageFacility]:
+    qs = SewageFacility.objects.filter(scope_q(paths, "village__path")).select_related("village__parent")
+    if town_id is not None:
+        qs = qs.filter(village__parent_id=town_id)
+    if village_id is not None:
+        qs = qs.filter(village_id=village_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("code")
+
+
+def facility_get(*, paths: Paths, facility_id: int) -> SewageFacility:
+    facility = facility_list(paths=paths).filter(pk=facility_id).first()
+    if facility is None:
+        raise NotFound("设施不存在或不在您的管辖范围内", details={"facility_id": facility_id})
+    return facility
