@@ -1,0 +1,1 @@
+"""Users, roles bound to regions, per-device bearer tokens."""

@@ -1,0 +1,29 @@
+"""The one NinjaAPI: every app's router is mounted here under /api/v1."""
+
+from ninja import NinjaAPI
+
+from backend.accounts.api import router as accounts_router
+from backend.accounts.auth import DeviceTokenAuth
+from backend.audit.api import router as audit_router
+from backend.errors import install_exception_handlers
+from backend.kit import Renderer
+from geo.api import router as geo_router
+
+api = NinjaAPI(
+    title="fieldscore API",
+    version="1",
+    description=(
+        "海门区现场检查、考核计分与区镇排名服务。所有错误均为 `{code, message, details}`："
+        "`code` 稳定、供程序判断，`message` 为中文说明，`details` 指出出错字段。"
+        "除登录外的接口都需要 `Authorization: Bearer <token>`。"
+    ),
+    auth=DeviceTokenAuth(),
+    renderer=Renderer(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+install_exception_handlers(api)
+
+api.add_router("/", accounts_router)
+api.add_router("/geo", geo_router)
+api.add_router("/audit", audit_router)

@@ -1,0 +1,74 @@
+"""Writing audit events. Call :func:`audit_record` inside the same transaction as the change it records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from . import context
+from .models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "geom_type") and hasattr(value, "wkt"):  # GEOS geometry
+        return value.wkt
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """A JSON-able picture of a row's concrete fields (FKs as ids), for before/after."""
+    names = fields or [f.attname for f in obj._meta.concrete_fields]
+    return {name: _jsonable(getattr(obj, name)) for name in names}
+
+
+def audit_record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    region_path: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    status_code: int | None = None,
+) -> AuditEvent:
+    ctx = context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    event = AuditEvent(
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=str(obj)[:200] if obj is not None else "",
+        region_path=region_path,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        status_code=status_code,
+    )
+    if ctx is not None:
+        event.actor_id = ctx.actor_id
+        event.actor_username = ctx.actor_username
+        event.device_token_id = ctx.device_token_id
+        event.device_id = ctx.device_id
+        event.ip = ctx.ip
+        event.request_id = ctx.request_id
+        event.method = ctx.method
+        event.path = ctx.path[:512]
+        ctx.events_recorded += 1
+    event.save()
+    return event

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import path
+
+from .api import api
+from .health import healthz, readyz
+
+admin.site.site_header = "fieldscore 后台管理"
+admin.site.site_title = "fieldscore"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+]
