@@ -1,0 +1,48 @@
+"""A real Celery worker consuming from a real Redis broker (the PostGIS leg of ``make test``)."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from backend.accounts.models import DeviceToken
+from tests.conftest import ApiClient, make_user
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(
+        not settings.FIELDSCORE_TEST_REDIS_URL,
+        reason="需要 FIELDSCORE_TEST_REDIS_URL（make test 会启动 Redis）",
+    ),
+]
+
+
+@pytest.fixture
+def redis_worker(transactional_db):  # type: ignore[no-untyped-def]
+    from celery.contrib.testing.worker import start_worker
+
+    from backend.celery import app
+
+    url = settings.FIELDSCORE_TEST_REDIS_URL
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.update(saved)
+
+
+def test_task_round_trip_through_redis(redis_worker, world) -> None:  # type: ignore[no-untyped-def]
+    from backend.accounts.tasks import device_tokens_purge
+
+    user = make_user("inspector", world.town_a)
+    keep, stale = ApiClient(user, "keep"), ApiClient(user, "stale")
+    long_ago = timezone.now() - settings.FIELDSCORE_TOKEN_RETENTION - timedelta(days=1)
+    DeviceToken.objects.filter(pk=stale.device_token_id).update(expires_at=long_ago)
+
+    result = device_tokens_purge.delay()
+    assert result.get(timeout=30) == 1  # executed by the worker, result travelled back through Redis
+    assert result.backend.__class__.__name__ == "RedisBackend"
+    assert list(DeviceToken.objects.values_list("pk", flat=True)) == [keep.device_token_id]

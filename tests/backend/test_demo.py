@@ -1,0 +1,88 @@
+"""The Haimen demo data: complete, labelled, consistent, idempotent."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from backend.accounts.models import User
+from geo import demo
+from geo.models import CodeSource, Region, RegionLevel, RiverSection, SewageFacility
+
+
+@pytest.fixture
+def loaded(db):  # type: ignore[no-untyped-def]
+    out = StringIO()
+    call_command("load_demo", "--password", "demo-pass-1", stdout=out)
+    return out.getvalue()
+
+
+def test_towns_codes_and_named_villages(loaded) -> None:  # type: ignore[no-untyped-def]
+    district = Region.objects.get(level=RegionLevel.DISTRICT)
+    assert (district.name, district.code) == ("海门区", "320614000000")
+    towns = {t.name: t for t in Region.objects.filter(level=RegionLevel.TOWN)}
+    assert len(towns) == len(demo.TOWNS) == 14
+    assert (towns["常乐镇"].code, towns["常乐镇"].code_source, towns["常乐镇"].alt_codes) == (
+        "320614103000",
+        CodeSource.NBS,
+        ["320614106000"],
+    )
+    assert (towns["包场镇"].code, towns["包场镇"].code_source) == ("320614115000", CodeSource.OTHER_DATASET)
+    assert {v.name for v in Region.objects.filter(parent=towns["包场镇"], is_synthetic=False)} == {
+        "城河村",
+        "浩西村",
+    }
+    assert Region.objects.filter(parent=towns["临江新区"], name="稻香村", code__isnull=True).exists()
+    assert all(t.boundary is not None and t.geometry_quality == "synthetic" for t in towns.values())
+
+
+def test_sections_and_responsible_towns_from_65hao(loaded) -> None:  # type: ignore[no-untyped-def]
+    got = {
+        s.name: (s.level, sorted(t.name for t in s.responsible_towns.all()))
+        for s in RiverSection.objects.all()
+    }
+    assert got == {
+        "货隆大桥": ("provincial", ["四甲镇"]),
+        "海洪大桥": ("provincial", sorted(["海门港新区", "悦来镇"])),
+        "青龙河桥": ("municipal", sorted(["三厂工业园区", "常乐镇", "四甲镇"])),
+        "高北大桥": ("municipal", ["海门街道"]),
+        "南京路桥": ("municipal", ["海门街道"]),
+        "临海公路桥": ("municipal", ["海门港新区"]),
+        "汤正公路桥": ("municipal", sorted(["临江新区", "常乐镇"])),
+    }
+    assert all(s.location_quality == "approximate" and "近似" in s.note for s in RiverSection.objects.all())
+
+
+def test_facilities_are_labelled_and_lie_in_their_town(loaded) -> None:  # type: ignore[no-untyped-def]
+    facilities = list(SewageFacility.objects.select_related("village__parent"))
+    assert 30 <= len(facilities) <= 60
+    assert all(f.is_synthetic and "演示" in f.name for f in facilities)
+    located = [f for f in facilities if f.location is not None]
+    assert {f.location_datum for f in located} == {"wgs84", "gcj02"}  # both datums represented
+    assert len(located) < len(facilities)  # and some ledger gaps to show
+    for f in located:
+        assert SewageFacility.objects.filter(pk=f.pk, location__within=f.village.parent.boundary).exists(), (
+            f.code
+        )
+    natural = Region.objects.filter(level=RegionLevel.NATURAL_VILLAGE)
+    assert natural.count() > 50 and not natural.filter(households__isnull=True).exists()
+
+
+def test_demo_accounts_and_idempotency(loaded) -> None:  # type: ignore[no-untyped-def]
+    counts = (
+        Region.objects.count(),
+        RiverSection.objects.count(),
+        SewageFacility.objects.count(),
+        User.objects.count(),
+    )
+    call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
+    assert counts == (
+        Region.objects.count(),
+        RiverSection.objects.count(),
+        SewageFacility.objects.count(),
+        User.objects.count(),
+    )
+    changle = User.objects.get(username="changle")
+    assert changle.check_password("demo-pass-1")
+    assert [(g.role, g.region.name) for g in changle.grants.all()] == [("town_officer", "常乐镇")]
+    assert "changle" in loaded

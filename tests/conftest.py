@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from backend.accounts.models import User
+from backend.accounts.services import _token_create
+from geo.models import Region, RegionLevel, RiverSection, SewageFacility
+from geo.services import LocationInput, section_upsert
+from tests.factories import FacilityFactory, RegionFactory, RoleGrantFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Throttle counters live in the cache; one test's logins must not throttle the next test.
+    cache.clear()
+
+
+@dataclass
+class World:
+    district: Region
+    town_a: Region
+    town_b: Region
+    village_a: Region
+    village_b: Region
+    natural_a: Region
+    section_a: RiverSection
+    section_b: RiverSection
+    section_ab: RiverSection
+    facility_a: SewageFacility
+    facility_b: SewageFacility
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    """Two towns (A = 常乐镇, B = 四甲镇) of one district, each with a village, a section, a facility."""
+    district = RegionFactory(level=RegionLevel.DISTRICT, name="海门区", code="320614000000")
+    town_a = RegionFactory(level=RegionLevel.TOWN, name="常乐镇", parent=district, code="320614103000")
+    town_b = RegionFactory(level=RegionLevel.TOWN, name="四甲镇", parent=district, code="320614105000")
+    village_a = RegionFactory(level=RegionLevel.VILLAGE, name="甲村", parent=town_a)
+    village_b = RegionFactory(level=RegionLevel.VILLAGE, name="乙村", parent=town_b)
+    natural_a = RegionFactory(level=RegionLevel.NATURAL_VILLAGE, name="一组", parent=village_a, households=40)
+    loc = LocationInput(121.2, 31.9)
+    section_a = section_upsert(
+        code="S-A", name="甲桥", level="municipal", region=district, responsible_towns=[town_a], location=loc
+    )
+    section_b = section_upsert(
+        code="S-B", name="乙桥", level="provincial", region=district, responsible_towns=[town_b]
+    )
+    section_ab = section_upsert(
+        code="S-AB", name="甲乙桥", level="municipal", region=district, responsible_towns=[town_a, town_b]
+    )
+    facility_a = FacilityFactory(village=village_a, code="WS-A")
+    facility_b = FacilityFactory(village=village_b, code="WS-B")
+    return World(
+        district,
+        town_a,
+        town_b,
+        village_a,
+        village_b,
+        natural_a,
+        section_a,
+        section_b,
+        section_ab,
+        facility_a,
+        facility_b,
+    )
+
+
+class ApiClient:
+    """Django's test client through the full URL and middleware stack, with a device bearer token."""
+
+    def __init__(self, user: User | None = None, device_id: str = "test-phone") -> None:
+        self.client = Client()
+        self.token = ""
+        self.device_token_id: int | None = None
+        if user is not None:
+            self.token, token = _token_create(user=user, device_id=device_id, device_name="测试手机")
+            self.device_token_id = token.pk
+
+    def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
+        h = dict(headers or {})
+        if self.token:
+            h.setdefault("Authorization", f"Bearer {self.token}")
+        return h
+
+    def get(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
+        return self.client.get(path, params, headers=self._headers(headers))
+
+    def _send(self, method: str, path: str, body: Any, headers: dict[str, str] | None, raw: bool) -> Any:
+        import json
+
+        data = body if raw else json.dumps(body, ensure_ascii=False)
+        return getattr(self.client, method)(
+            path, data, content_type="application/json", headers=self._headers(headers)
+        )
+
+    def post(
+        self, path: str, body: Any = None, headers: dict[str, str] | None = None, raw: bool = False
+    ) -> Any:
+        return self._send("post", path, body, headers, raw)
+
+    def patch(
+        self, path: str, body: Any = None, headers: dict[str, str] | None = None, raw: bool = False
+    ) -> Any:
+        return self._send("patch", path, body, headers, raw)
+
+    def delete(self, path: str, headers: dict[str, str] | None = None) -> Any:
+        return self.client.delete(path, headers=self._headers(headers))
+
+
+def make_user(role: str | None, region: Region | None, **kwargs: Any) -> User:
+    user = UserFactory(**kwargs)
+    if role is not None and region is not None:
+        RoleGrantFactory(user=user, role=role, region=region)
+    return user
+
+
+@pytest.fixture
+def api_as(world: World):  # type: ignore[no-untyped-def]
+    """``api_as(role, region)`` → an ApiClient for a new user holding that role in that region."""
+
+    def factory(role: str | None, region: Region | None = None, **kwargs: Any) -> ApiClient:
+        return ApiClient(make_user(role, region, **kwargs))
+
+    return factory
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is the standard error shape with this status (and code)."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"code", "message", "details"}, body
+    assert isinstance(body["message"], str) and body["message"]
+    if code is not None:
+        assert body["code"] == code, body
+    return body
