@@ -1,0 +1,45 @@
+# fieldscore — two commands on a fresh Debian 12 / Ubuntu machine (root or sudo):
+#   make demo   run the service on the embedded default with Haimen demo data at http://127.0.0.1:8000
+#   make test   run the whole suite on SpatiaLite and on PostGIS + Redis + a real Celery worker
+# Both install what is missing (Debian packages, the virtual environment in .venv/) by themselves.
+
+# Debian's python3: its sqlite3 can load the SpatiaLite extension (some self-built Pythons cannot).
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test venv system lint bench clean-demo
+
+system:
+	@deploy/bootstrap-system.sh
+
+$(VENV)/.installed: requirements.lock
+	@deploy/bootstrap-system.sh
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo ">>> 安装 Python 依赖（requirements.lock，校验哈希）"
+	@$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	@touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@echo ">>> 服务地址 http://$(HOST):$(PORT)/api/v1/docs  后台 http://$(HOST):$(PORT)/admin/"
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+test:
+	@deploy/run-tests.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+bench: venv
+	@deploy/run-bench.sh
+
+clean-demo:
+	rm -f var/fieldscore.sqlite3

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, migrations check, then pytest on SpatiaLite and on PostGIS + Redis.
+# Installs what is missing, starts throwaway PostgreSQL/PostGIS and Redis on loopback, and stops them
+# on exit, also on failure or interrupt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+start=$(date +%s)
+deploy/bootstrap-system.sh --test
+make -s venv
+
+echo ">>> ruff、import-linter、迁移检查"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -50; exit 1; }
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+env -u DATABASE_URL FIELDSCORE_VAR_DIR="$(mktemp -d)" .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+
+state=$(mktemp -d /tmp/fieldscore-test.XXXXXX)
+trap 'deploy/test-services.sh stop "$state"' EXIT INT TERM
+deploy/test-services.sh start "$state"
+export FIELDSCORE_VAR_DIR="$state/var"
+mkdir -p "$FIELDSCORE_VAR_DIR"
+
+status=0
+echo ">>> 测试 1/2：SpatiaLite（嵌入式默认），Celery 即时执行"
+env -u DATABASE_URL -u FIELDSCORE_TEST_REDIS_URL .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+
+echo ">>> 测试 2/2：PostGIS + Redis + 真实 Celery worker"
+# shellcheck disable=SC1091
+source "$state/env"
+.venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+
+echo ">>> 用时 $(( $(date +%s) - start )) 秒"
+exit $status
