@@ -17,7 +17,7 @@ system:
 
 $(VENV)/.installed: requirements.lock
 	@deploy/bootstrap-system.sh
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	@echo ">>> 安装 Python 依赖（requirements.lock，校验哈希）"
 	@$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
