@@ -187,3 +187,19 @@ def test_purge_deletes_only_long_dead_tokens(world, settings) -> None:  # type: 
         live.device_token_id,
         recent_revoked.device_token_id,
     }
+
+
+def test_createsuperuser_works_as_usual_and_is_admin_everywhere(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-strong-pass-42")
+    call_command("createsuperuser", "--no-input", "--username", "root2", "--email", "r@example.cn", stdout=StringIO())
+    response = login(Client(), "root2", "a-strong-pass-42")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["is_admin"] and me["roles"] == ["admin"] and me["scopes"] == []
+    facilities = Client().get("/api/v1/geo/facilities", headers={"Authorization": f"Bearer {token}"}).json()
+    assert facilities["count"] == 2
