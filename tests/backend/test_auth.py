@@ -195,7 +195,9 @@ def test_createsuperuser_works_as_usual_and_is_admin_everywhere(world, monkeypat
     from django.core.management import call_command
 
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-strong-pass-42")
-    call_command("createsuperuser", "--no-input", "--username", "root2", "--email", "r@example.cn", stdout=StringIO())
+    call_command(
+        "createsuperuser", "--no-input", "--username", "root2", "--email", "r@example.cn", stdout=StringIO()
+    )
     response = login(Client(), "root2", "a-strong-pass-42")
     assert response.status_code == 200
     token = response.json()["token"]
