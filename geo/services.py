@@ -177,22 +177,22 @@ def section_upsert(
     bad = [t.pk for t in responsible_towns if t.level != RegionLevel.TOWN]
     if bad:
         raise InvalidInput("责任单位必须是区镇", details={"fields": {"responsible_towns": bad}})
-    existing = RiverSection.objects.filter(code=code).first()
-    before = snapshot(existing) if existing else None
-    section, _ = RiverSection.objects.update_or_create(
-        code=code,
-        defaults=dict(
-            name=name,
-            level=level,
-            region=region,
-            river=river,
-            water_body=water_body,
-            target_class=target_class,
-            note=note,
-            **located_fields(location),
-        ),
+    section = RiverSection.objects.filter(code=code).first() or RiverSection(code=code)
+    before = snapshot(section) if section.pk else None
+    fields = dict(
+        name=name,
+        level=level,
+        region=region,
+        river=river,
+        water_body=water_body,
+        target_class=target_class,
+        note=note,
+        **located_fields(location),
     )
+    for attr, value in fields.items():
+        setattr(section, attr, value)
     section.full_clean()
+    section.save()
     section.responsible_towns.set(responsible_towns)
     after = snapshot(section) | {"responsible_towns": sorted(t.pk for t in responsible_towns)}
     audit_record(
@@ -232,6 +232,10 @@ def _facility_village(principal: Principal, village_id: int) -> Region:
     return village
 
 
+def _duplicate_facility_code() -> Conflict:
+    return Conflict("设施编码已存在", code="duplicate_code", details={"fields": {"code": ["设施编码已存在"]}})
+
+
 def _check_facility_values(values: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     cap = values.get("capacity_tpd")
@@ -263,9 +267,7 @@ def facility_create(
     village = _facility_village(principal, village_id)
     _check_facility_values({"capacity_tpd": capacity_tpd, "status": status})
     if SewageFacility.objects.filter(code=code).exists():
-        raise Conflict(
-            "设施编码已存在", code="duplicate_code", details={"fields": {"code": ["设施编码已存在"]}}
-        )
+        raise _duplicate_facility_code()
     try:
         with transaction.atomic():
             facility = SewageFacility.objects.create(
@@ -282,9 +284,7 @@ def facility_create(
                 **located_fields(location),
             )
     except IntegrityError as exc:  # a concurrent create with the same code
-        raise Conflict(
-            "设施编码已存在", code="duplicate_code", details={"fields": {"code": ["设施编码已存在"]}}
-        ) from exc
+        raise _duplicate_facility_code() from exc
     audit_record(
         action="geo.facility.create", obj=facility, region_path=village.path, after=snapshot(facility)
     )
