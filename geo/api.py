@@ -27,9 +27,9 @@ def region_list(
     request: HttpRequest,
     level: str | None = None,
     parent_id: int | None = None,
-    since: datetime | None = Query(None, description="只返回此时间之后修改过的区划"),  # type: ignore[type-arg]
-    page: int = Query(1, ge=1),  # type: ignore[type-arg]
-    page_size: int = Query(200, ge=1, le=1000),  # type: ignore[type-arg]
+    since: datetime | None = Query(None, description="只返回此时间之后修改过的区划"),
+    page: int = Query(1, ge=1),
+    page_size: int = Query(200, ge=1, le=1000),
 ) -> HttpResponse:
     qs = selectors.region_list(paths=_paths(request), level=level, parent_id=parent_id, since=since)
     items, count = page_of(qs, page=page, page_size=page_size)
