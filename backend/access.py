@@ -36,6 +36,14 @@ ROLE_LABELS: dict[Role, str] = {
 
 # Roles that may change registry data (regions, sections, facilities) inside their scope.
 REGISTRY_EDITORS = frozenset({Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.ENVIRONMENT_BUREAU, Role.ADMIN})
+# Roles that may fill inspections inside their scope (anyone may when assigned).
+INSPECTING_ROLES = frozenset(
+    {Role.INSPECTOR, Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.ENVIRONMENT_BUREAU, Role.ADMIN}
+)
+# Roles that approve or reject submitted inspections and act on rectifications in their scope.
+REVIEWING_ROLES = frozenset({Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.ENVIRONMENT_BUREAU, Role.ADMIN})
+# Roles that verify (close) rectifications, decide on beyond-repair plans and draw spot checks.
+DISTRICT_ROLES = frozenset({Role.DISTRICT_OFFICE, Role.ENVIRONMENT_BUREAU, Role.ADMIN})
 # Roles that may read the audit log of their scope.
 AUDIT_READERS = frozenset({Role.DISTRICT_OFFICE, Role.ADMIN})
 

@@ -7,6 +7,7 @@ from backend.accounts.auth import DeviceTokenAuth
 from backend.audit.api import router as audit_router
 from backend.errors import install_exception_handlers
 from backend.kit import Renderer
+from checklists.api import router as checklists_router
 from geo.api import router as geo_router
 
 api = NinjaAPI(
@@ -27,3 +28,4 @@ install_exception_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/audit", audit_router)
+api.add_router("/", checklists_router)

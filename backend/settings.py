@@ -182,3 +182,17 @@ if not DEBUG:
 # spatial references; we never hand user-supplied SRS definitions or files to GDAL (points are built
 # from validated floats), so the warning does not apply. Remove this once on GDAL >= 3.9.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Photos ------------------------------------------------------------------------------------------
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)  # a 48 MP phone camera fits
+
+# --- Checklists --------------------------------------------------------------------------------------
+# Largest inspection PUT accepted (answers only: photos travel separately).
+INSPECTION_MAX_BODY_BYTES = env.int("INSPECTION_MAX_BODY_BYTES", default=512 * 1024)
+# A spot-check score this many points away from the town's own score is flagged.
+SPOT_CHECK_GAP_THRESHOLD = env.float("SPOT_CHECK_GAP_THRESHOLD", default=10.0)
+CELERY_BEAT_SCHEDULE["mark-overdue-rectifications"] = {
+    "task": "checklists.tasks.rectifications_mark_overdue",
+    "schedule": timedelta(hours=1),
+}

@@ -1,1 +1,4 @@
-"""Checklist templates, inspections, findings and rectifications; the inspector's mobile API."""
+"""Checklist templates (versioned YAML), inspections, findings, rectifications and spot checks.
+
+Also the inspector's mobile API.
+"""

@@ -207,3 +207,38 @@ class SewageFacility(Located):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+
+class OrganisationKind(models.TextChoices):
+    DEPARTMENT = "department", "区级部门（区安委会成员单位）"
+    ENTERPRISE = "enterprise", "企事业单位"
+
+
+class Organisation(Located):
+    """An assessed unit that is not a region: a district department or an enterprise / institution."""
+
+    kind = models.CharField("类型", max_length=12, choices=OrganisationKind.choices)
+    name = models.CharField("名称", max_length=128)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name="所属区划（企业为所在区镇，部门为区）",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    is_synthetic = models.BooleanField("演示用合成数据", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门与企事业单位"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "region", "name"], name="organisation_unique_name"),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="organisation_credit_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,15 +7,17 @@ a town officer must not even learn that another town's facility id exists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from backend.errors import NotFound
+from backend.errors import InvalidInput, NotFound
 
-from .models import Region, RegionLevel, RiverSection, SewageFacility
+from .models import Organisation, Region, RegionLevel, RiverSection, SewageFacility
 
 Paths = tuple[str, ...] | None
 
@@ -107,3 +109,68 @@ def facility_get(*, paths: Paths, facility_id: int) -> SewageFacility:
     if facility is None:
         raise NotFound("设施不存在或不在您的管辖范围内", details={"facility_id": facility_id})
     return facility
+
+
+# --- inspection subjects -----------------------------------------------------------------------------
+
+SUBJECT_KINDS = ("town", "department", "enterprise", "village", "sewage_facility", "river_section")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Anything an inspection can be about, reduced to what other apps need: where it is for scoping."""
+
+    kind: str
+    id: int
+    name: str
+    region: Region  # the region whose path scopes it (a facility's village, an enterprise's town, …)
+    town: Region | None  # the 区镇 it belongs to, when there is one
+    location: Any  # WGS-84 Point or None
+
+
+def subject_get(*, kind: str, subject_id: int) -> Subject:
+    """Resolve a subject reference; raise ``NotFound`` (with the fields) when it does not exist."""
+    not_found = NotFound("检查对象不存在", details={"fields": {"subject": [f"{kind} #{subject_id} 不存在"]}})
+    if kind in ("town", "village"):
+        region = Region.objects.filter(pk=subject_id, level=kind).select_related("parent").first()
+        if region is None:
+            raise not_found
+        return Subject(kind, region.pk, region.name, region, town_of(region), region.centroid)
+    if kind in ("department", "enterprise"):
+        org = Organisation.objects.filter(pk=subject_id, kind=kind).select_related("region").first()
+        if org is None:
+            raise not_found
+        return Subject(kind, org.pk, org.name, org.region, town_of(org.region), org.location)
+    if kind == "sewage_facility":
+        fac = SewageFacility.objects.filter(pk=subject_id).select_related("village__parent").first()
+        if fac is None:
+            raise not_found
+        return Subject(kind, fac.pk, fac.name, fac.village, fac.village.parent, fac.location)
+    if kind == "river_section":
+        sec = RiverSection.objects.filter(pk=subject_id).select_related("region").first()
+        if sec is None:
+            raise not_found
+        return Subject(kind, sec.pk, sec.name, sec.region, None, sec.location)
+    raise InvalidInput(details={"fields": {"subject.kind": ["检查对象类型不受支持"]}})
+
+
+def subject_candidates(*, kind: str, town_ids: list[int]) -> dict[int, list[int]]:
+    """Subject ids of ``kind`` per town, sorted: the population a spot check samples from."""
+    result: dict[int, list[int]] = {t: [] for t in town_ids}
+    if kind == "village":
+        rows = Region.objects.filter(level="village", parent_id__in=town_ids).values_list("parent_id", "pk")
+    elif kind == "enterprise":
+        rows = Organisation.objects.filter(kind="enterprise", region_id__in=town_ids).values_list(
+            "region_id", "pk"
+        )
+    elif kind == "sewage_facility":
+        rows = SewageFacility.objects.filter(village__parent_id__in=town_ids).values_list(
+            "village__parent_id", "pk"
+        )
+    else:
+        raise InvalidInput(
+            details={"fields": {"subject_kind": ["抽查对象应为 village、enterprise 或 sewage_facility"]}}
+        )
+    for town_id, pk in rows:
+        result[town_id].append(pk)
+    return {t: sorted(v) for t, v in result.items()}

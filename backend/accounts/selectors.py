@@ -33,3 +33,21 @@ def device_tokens_of(user_id: int) -> QuerySet[DeviceToken]:
 
 def user_get(user_id: int) -> User:
     return User.objects.get(pk=user_id)
+
+
+def inspector_pool(*, district_path: str) -> dict[int, frozenset[int]]:
+    """Active inspectors of a district → the towns each is bound to (a grant on a town or below it).
+
+    A district-level grant binds to no particular town. Spot checks send inspectors only to towns
+    they are not bound to.
+    """
+    pool: dict[int, set[int]] = {}
+    grants = RoleGrant.objects.filter(
+        role=Role.INSPECTOR, user__is_active=True, region__path__startswith=district_path
+    ).values_list("user_id", "region__path")
+    for user_id, path in grants:
+        ids = [int(x) for x in path.strip("/").split("/")]
+        towns = pool.setdefault(user_id, set())
+        if len(ids) >= 2:
+            towns.add(ids[1])
+    return {u: frozenset(t) for u, t in pool.items()}

@@ -1,0 +1,297 @@
+"""The inspector's mobile API and the review / rectification / spot-check endpoints."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from backend.access import Principal
+from backend.errors import ApplicationError, PayloadTooLarge
+from backend.kit import conditional_json
+
+from . import selectors
+from .schemas import (
+    AssignmentOut,
+    Catalogue,
+    InspectionIn,
+    InspectionOut,
+    InspectionSummary,
+    PhotoOut,
+    RectificationOut,
+    ReviewIn,
+    SpotCheckIn,
+    SpotCheckOut,
+    SpotCheckVerifyOut,
+    SpotComparisonOut,
+    SubmitIn,
+    TemplateOut,
+    TownOverdueOut,
+    TransitionIn,
+)
+from .services import inspections as inspection_services
+from .services import rectifications as rectification_services
+from .services import spotchecks as spot_services
+
+router = Router(tags=["检查表与检查"])
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def _if_match(request: HttpRequest) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    m = _IF_MATCH.match(header)
+    if not m:
+        raise ApplicationError(
+            'If-Match 应为版本号，例如 "3"', code="invalid_if_match", details={"If-Match": header}
+        )
+    return int(m.group(1))
+
+
+def _etag(response: HttpResponse, version: int) -> None:
+    response["ETag"] = f'"{version}"'
+
+
+# --- catalogue ---------------------------------------------------------------------------------------
+
+
+@router.get("/catalogue", response=Catalogue, summary="同步模板与本人检查任务（ETag / since 增量）")
+def catalogue(
+    request: HttpRequest, since: datetime | None = Query(None, description="上次同步返回的 server_time")
+) -> HttpResponse:
+    principal: Principal = request.auth
+    payload = Catalogue(
+        templates=list(selectors.template_catalogue(since=since)),
+        assignments=list(selectors.assignment_catalogue(principal=principal, since=since)),
+        server_time=timezone.now(),
+    )
+    # server_time changes every call: leave it out of the ETag so an unchanged catalogue is a 304.
+    response = conditional_json(request, payload.model_dump(exclude={"server_time"}))
+    if response.status_code == 200:
+        response.content = payload.model_dump_json().encode()
+    return response
+
+
+@router.get("/catalogue/templates", response=list[TemplateOut], summary="模板目录（ETag）")
+def template_catalogue(request: HttpRequest, since: datetime | None = None) -> HttpResponse:
+    items = [TemplateOut.from_orm(t).model_dump() for t in selectors.template_catalogue(since=since)]
+    return conditional_json(request, {"items": items})
+
+
+@router.get("/catalogue/assignments", response=list[AssignmentOut], summary="本人的检查任务（ETag）")
+def assignment_catalogue(request: HttpRequest, since: datetime | None = None) -> HttpResponse:
+    rows = selectors.assignment_catalogue(principal=request.auth, since=since)
+    return conditional_json(request, {"items": [AssignmentOut.from_orm(a).model_dump() for a in rows]})
+
+
+# --- inspections -------------------------------------------------------------------------------------
+
+
+@router.put(
+    "/inspections/{client_uuid}",
+    response={200: InspectionOut, 201: InspectionOut},
+    summary="创建或修改检查草稿（按客户端 UUID 幂等；修改须带 If-Match）",
+)
+def inspection_put(
+    request: HttpRequest, response: HttpResponse, client_uuid: UUID, payload: InspectionIn
+) -> Status:
+    if len(request.body) > settings.INSPECTION_MAX_BODY_BYTES:
+        raise PayloadTooLarge(details={"max_bytes": settings.INSPECTION_MAX_BODY_BYTES})
+    draft = inspection_services.DraftInput(
+        template_key=payload.template_key,
+        template_version=payload.template_version,
+        subject_kind=payload.subject.kind,
+        subject_id=payload.subject.id,
+        answers={k: v.model_dump() for k, v in payload.answers.items()},
+        purpose=payload.purpose,
+        assignment_id=payload.assignment_id,
+        device_started_at=payload.device_started_at,
+        device_location=inspection_services.DeviceLocation(**payload.device_location.model_dump())
+        if payload.device_location
+        else None,
+    )
+    inspection, created = inspection_services.inspection_put(
+        principal=request.auth,
+        client_uuid=client_uuid,
+        draft=draft,
+        if_match=_if_match(request),
+        digest=inspection_services.request_digest(payload.model_dump(mode="json")),
+    )
+    _etag(response, inspection.version)
+    return Status(
+        201 if created else 200,
+        selectors.inspection_get(principal=request.auth, client_uuid=inspection.client_uuid),
+    )
+
+
+@router.get(
+    "/inspections/{client_uuid}",
+    response=InspectionOut,
+    summary="检查详情（含计分、问题、审核意见、历次提交）",
+)
+def inspection_detail(request: HttpRequest, response: HttpResponse, client_uuid: UUID) -> object:
+    inspection = selectors.inspection_get(principal=request.auth, client_uuid=client_uuid)
+    _etag(response, inspection.version)
+    return inspection
+
+
+@router.get(
+    "/inspections",
+    response=list[InspectionSummary],
+    summary="检查列表（本人及管辖范围内；审核列表用 status=submitted）",
+)
+@paginate(PageNumberPagination, page_size=50)
+def inspection_list(
+    request: HttpRequest,
+    status: str | None = None,
+    subject_kind: str | None = None,
+    town_id: int | None = None,
+    template_key: str | None = None,
+    mine: bool = False,
+) -> object:
+    return selectors.inspection_list(
+        principal=request.auth, status=status, subject_kind=subject_kind, town_id=town_id,
+        template_key=template_key, mine=mine,
+    )  # fmt: skip
+
+
+@router.post(
+    "/inspections/{client_uuid}/submit", response=InspectionOut, summary="提交（校验、计分、生成问题清单）"
+)
+def inspection_submit(
+    request: HttpRequest, response: HttpResponse, client_uuid: UUID, payload: SubmitIn
+) -> object:
+    inspection = inspection_services.inspection_submit(
+        principal=request.auth,
+        client_uuid=client_uuid,
+        if_match=_if_match(request),
+        device_submitted_at=payload.device_submitted_at,
+    )
+    _etag(response, inspection.version)
+    return selectors.inspection_get(principal=request.auth, client_uuid=inspection.client_uuid)
+
+
+@router.post(
+    "/inspections/{client_uuid}/review", response=InspectionOut, summary="审核：通过或退回（退回须说明理由）"
+)
+def inspection_review(request: HttpRequest, client_uuid: UUID, payload: ReviewIn) -> object:
+    inspection = inspection_services.inspection_review(
+        principal=request.auth,
+        client_uuid=client_uuid,
+        approve=payload.decision == "approve",
+        reason=payload.reason,
+        item_comments=payload.item_comments,
+    )
+    return selectors.inspection_get(principal=request.auth, client_uuid=inspection.client_uuid)
+
+
+@router.post(
+    "/inspections/{client_uuid}/photos",
+    response={201: PhotoOut},
+    summary="上传一张照片（multipart；按照片 UUID 幂等，相同内容只存一份）",
+)
+def inspection_photo(
+    request: HttpRequest,
+    client_uuid: UUID,
+    photo_uuid: UUID = Form(..., description="客户端生成的照片 UUID"),
+    item_key: str = Form("", max_length=64, description="所属检查项（空为整体照片）"),
+    file: UploadedFile = File(..., description="JPEG 或 PNG 照片"),
+) -> Status:
+    if file.size is not None and file.size > settings.PHOTO_MAX_BYTES:
+        raise PayloadTooLarge("照片过大", details={"max_bytes": settings.PHOTO_MAX_BYTES})
+    link = inspection_services.inspection_photo_add(
+        principal=request.auth,
+        client_uuid=client_uuid,
+        photo_uuid=photo_uuid,
+        item_key=item_key,
+        data=file.read(),
+    )
+    return Status(201, {
+        "client_uuid": link.client_uuid, "item_key": link.item_key, "revision": link.revision,
+        "sha256": link.photo.sha256, "width": link.photo.width, "height": link.photo.height,
+        "uploaded_at": link.uploaded_at,
+    })  # fmt: skip
+
+
+# --- rectifications ----------------------------------------------------------------------------------
+
+
+@router.get("/rectifications", response=list[RectificationOut], summary="整改清单（管辖范围内）")
+@paginate(PageNumberPagination, page_size=100)
+def rectification_list(
+    request: HttpRequest, status: str | None = None, overdue: bool | None = None, town_id: int | None = None
+) -> object:
+    return selectors.rectification_list(
+        principal=request.auth, status=status, overdue=overdue, town_id=town_id
+    )
+
+
+@router.get("/rectifications/overdue-by-town", response=list[TownOverdueOut], summary="各区镇逾期整改清单")
+def overdue_by_town(request: HttpRequest) -> object:
+    return selectors.overdue_by_town(principal=request.auth)
+
+
+@router.post("/rectifications/{rectification_id}/transition", response=RectificationOut, summary="整改流转")
+def rectification_transition(request: HttpRequest, rectification_id: int, payload: TransitionIn) -> object:
+    rect = rectification_services.rectification_transition(
+        principal=request.auth, rectification_id=rectification_id, **payload.model_dump()
+    )
+    return selectors.rectification_list(principal=request.auth).get(pk=rect.pk)
+
+
+# --- spot checks -------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/spot-checks", response={201: SpotCheckOut}, summary="随机抽查：抽取对象与检查员（种子存档可复现）"
+)
+def spot_check_create(request: HttpRequest, payload: SpotCheckIn) -> Status:
+    return Status(201, spot_services.spot_check_create(principal=request.auth, **payload.model_dump()))
+
+
+@router.get(
+    "/spot-checks", response=list[SpotCheckOut], summary="随机抽查（区级可见全部，其他用户仅见已公开）"
+)
+def spot_check_list(request: HttpRequest) -> object:
+    return list(selectors.spot_check_list(principal=request.auth))
+
+
+@router.get("/spot-checks/{spot_check_id}", response=SpotCheckOut, summary="抽查详情")
+def spot_check_detail(request: HttpRequest, spot_check_id: int) -> object:
+    return selectors.spot_check_get(principal=request.auth, spot_check_id=spot_check_id)
+
+
+@router.get("/spot-checks/{spot_check_id}/verify", response=SpotCheckVerifyOut, summary="按存档种子复现抽取")
+def spot_check_verify(request: HttpRequest, spot_check_id: int) -> dict[str, object]:
+    spot = selectors.spot_check_get(principal=request.auth, spot_check_id=spot_check_id)
+    redrawn = [s.__dict__ for s in spot_services.spot_check_redraw(spot)]
+    return {"reproducible": redrawn == spot.result, "redrawn": redrawn}
+
+
+@router.post("/spot-checks/{spot_check_id}/publish", response=SpotCheckOut, summary="公开抽查结果")
+def spot_check_publish(request: HttpRequest, spot_check_id: int) -> object:
+    return spot_services.spot_check_publish(principal=request.auth, spot_check_id=spot_check_id)
+
+
+@router.get(
+    "/spot-checks/{spot_check_id}/comparison",
+    response=list[SpotComparisonOut],
+    summary="抽查得分与区镇自评得分对比",
+)
+def spot_check_comparison(request: HttpRequest, spot_check_id: int) -> list[dict[str, object]]:
+    spot = selectors.spot_check_get(principal=request.auth, spot_check_id=spot_check_id)
+    return [
+        {"assignment_id": c.assignment.pk, "subject_name": c.assignment.subject_name,
+         "subject_town_id": c.assignment.subject_town_id, "spot_percent": c.spot_percent,
+         "own_percent": c.own_percent, "gap": c.gap, "flagged": c.flagged}
+        for c in selectors.spot_check_comparison(spot)
+    ]  # fmt: skip

@@ -1,0 +1,302 @@
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from backend.kit import StrictSchema
+from geo.coords import Datum
+
+
+class TemplateOut(Schema):
+    key: str = Field(description="模板标识")
+    version: int = Field(description="版本（已发布版本内容不可变）")
+    title: str = Field(description="标题")
+    domain: str = Field(description="领域：safety / fire / sewage / water")
+    subject_kind: str = Field(description="检查对象类型")
+    status: str = Field(description="published 已发布 / retired 已停用（手机端应删除）")
+    digest: str = Field(description="内容摘要（SHA-256）")
+    document: dict[str, Any] = Field(description="模板内容：分节、检查项、计分方式")
+    updated_at: datetime = Field(description="最后变化时间（用于 since 增量同步）")
+
+
+class SubjectRef(StrictSchema):
+    kind: Literal["town", "department", "enterprise", "village", "sewage_facility", "river_section"] = Field(
+        description="检查对象类型"
+    )
+    id: int = Field(ge=1, description="检查对象编号")
+
+
+class AssignmentOut(Schema):
+    id: int = Field(description="任务编号")
+    template_key: str = Field(description="模板标识（使用该模板最新发布版本）")
+    purpose: str = Field(description="检查类型：routine / annual / spot_check / audit / self")
+    subject_kind: str = Field(description="检查对象类型")
+    subject_id: int = Field(description="检查对象编号")
+    subject_name: str = Field(description="检查对象名称")
+    subject_town_id: int | None = Field(description="对象所在区镇")
+    due_date: date | None = Field(description="截止日期")
+    status: str = Field(description="open / done / cancelled")
+    note: str = Field(description="说明")
+    updated_at: datetime = Field(description="最后变化时间")
+
+
+class Catalogue(Schema):
+    templates: list[TemplateOut] = Field(description="模板（不带 since 时为全部已发布版本）")
+    assignments: list[AssignmentOut] = Field(description="本人的检查任务（不带 since 时为未完成任务）")
+    server_time: datetime = Field(description="服务器时间：下次同步把它作为 since")
+
+
+class AnswerIn(StrictSchema):
+    value: Any = Field(
+        None, description="答案：check/veto 为布尔，score/measure 为数值，deduct 为次数，info 按采集类型"
+    )
+    na: bool = Field(False, description="不适用（仅允许 allow_na 的检查项）")
+    comment: str = Field("", max_length=1000, description="检查员备注")
+
+
+class DeviceLocationIn(StrictSchema):
+    lon: float = Field(ge=-180, le=180, description="经度")
+    lat: float = Field(ge=-90, le=90, description="纬度")
+    datum: Datum = Field(Datum.WGS84, description="坐标系：wgs84（GPS）/ gcj02（高德、腾讯）/ bd09（百度）")
+    accuracy_m: float | None = Field(None, ge=0, description="定位精度（米）")
+
+
+class InspectionIn(StrictSchema):
+    template_key: str = Field(min_length=1, max_length=64, description="模板标识")
+    template_version: int = Field(ge=1, description="填写所依据的模板版本（创建后固定）")
+    subject: SubjectRef = Field(description="检查对象")
+    answers: dict[str, AnswerIn] = Field(default_factory=dict, description="检查项标识 → 答案")
+    purpose: Literal["routine", "annual", "audit", "self"] = Field("routine", description="检查类型")
+    assignment_id: int | None = Field(None, description="对应的检查任务（抽查任务必填）")
+    device_started_at: datetime | None = Field(None, description="设备上开始填写的时间（带时区）")
+    device_location: DeviceLocationIn | None = Field(None, description="设备位置")
+
+
+class SubmitIn(StrictSchema):
+    device_submitted_at: datetime | None = Field(None, description="设备上点击提交的时间（带时区）")
+
+
+class ReviewIn(StrictSchema):
+    decision: Literal["approve", "reject"] = Field(description="approve 通过 / reject 退回")
+    reason: str = Field("", max_length=2000, description="审核意见（退回时必填）")
+    item_comments: dict[str, str] = Field(default_factory=dict, description="检查项标识 → 逐项意见")
+
+
+class PhotoOut(Schema):
+    client_uuid: UUID = Field(description="客户端照片编号")
+    item_key: str = Field(description="所属检查项（空为整体照片）")
+    revision: int = Field(description="上传时的修订次数")
+    sha256: str = Field(description="内容摘要")
+    width: int = Field(description="宽（像素）")
+    height: int = Field(description="高（像素）")
+    uploaded_at: datetime = Field(description="上传时间")
+
+
+class FindingOut(Schema):
+    id: int = Field(description="问题编号")
+    revision: int = Field(description="所属修订")
+    item_key: str = Field(description="检查项")
+    item_title: str = Field(description="检查项名称")
+    kind: str = Field(description="检查项类型")
+    category: str = Field(description="问题类别（决定整改期限）")
+    points_lost: Decimal = Field(description="扣分")
+    reason: str = Field(description="原因")
+    responsible_hint: str = Field(description="建议责任单位")
+
+
+class RevisionOut(Schema):
+    revision: int = Field(description="修订次数")
+    percent: Decimal = Field(description="百分制得分")
+    vetoed: bool = Field(description="一票否决")
+    submitted_at: datetime = Field(description="服务器提交时间")
+    device_submitted_at: datetime | None = Field(description="设备提交时间")
+    decision: str = Field(description="审核结论：approved / rejected / 空（待审核）")
+    decided_at: datetime | None = Field(description="审核时间")
+    reason: str = Field(description="审核意见")
+    item_comments: dict[str, str] = Field(description="逐项意见")
+    answers: dict[str, Any] = Field(description="该次提交的答案")
+
+
+class InspectionOut(Schema):
+    client_uuid: UUID = Field(description="客户端编号")
+    template_key: str = Field(description="模板标识")
+    template_version: int = Field(description="固定的模板版本")
+    status: str = Field(description="draft / submitted / approved / rejected")
+    version: int = Field(description="版本号：修改时放在 If-Match")
+    revision: int = Field(description="修订次数（退回后修改为新修订）")
+    purpose: str = Field(description="检查类型")
+    subject_kind: str = Field(description="检查对象类型")
+    subject_id: int = Field(description="检查对象编号")
+    subject_name: str = Field(description="检查对象")
+    subject_town_id: int | None = Field(description="对象所在区镇")
+    inspector: str = Field(description="检查员账号")
+    assignment_id: int | None = Field(description="检查任务")
+    answers: dict[str, Any] = Field(description="答案")
+    device_started_at: datetime | None = Field(description="设备开始时间")
+    device_submitted_at: datetime | None = Field(description="设备提交时间")
+    received_at: datetime = Field(description="服务器首次接收时间")
+    submitted_at: datetime | None = Field(description="服务器提交时间")
+    device_location: list[float] | None = Field(description="设备位置 [经度, 纬度]（WGS-84）")
+    device_location_datum: str = Field(description="设备上报的原始坐标系")
+    device_accuracy_m: float | None = Field(description="定位精度（米）")
+    percent: Decimal | None = Field(description="百分制得分（提交后）")
+    vetoed: bool = Field(description="一票否决")
+    score: dict[str, Any] | None = Field(description="计分明细：分节、检查项、扣分原因")
+    review_reason: str = Field(description="审核意见")
+    item_comments: dict[str, str] = Field(description="逐项审核意见（退回时供检查员修改）")
+    photos: list[PhotoOut] = Field(description="照片")
+    findings: list[FindingOut] = Field(description="问题（当前修订）")
+    revisions: list[RevisionOut] = Field(description="历次提交")
+
+    @staticmethod
+    def resolve_template_key(obj: Any) -> str:
+        return obj.template.key
+
+    @staticmethod
+    def resolve_template_version(obj: Any) -> int:
+        return obj.template.version
+
+    @staticmethod
+    def resolve_inspector(obj: Any) -> str:
+        return obj.inspector.username
+
+    @staticmethod
+    def resolve_device_location(obj: Any) -> list[float] | None:
+        return [obj.device_location.x, obj.device_location.y] if obj.device_location else None
+
+    @staticmethod
+    def resolve_photos(obj: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "client_uuid": p.client_uuid,
+                "item_key": p.item_key,
+                "revision": p.revision,
+                "sha256": p.photo.sha256,
+                "width": p.photo.width,
+                "height": p.photo.height,
+                "uploaded_at": p.uploaded_at,
+            }
+            for p in obj.photos.all()
+        ]
+
+    @staticmethod
+    def resolve_findings(obj: Any) -> list[Any]:
+        return [f for f in obj.findings.all() if f.revision == obj.revision]
+
+    @staticmethod
+    def resolve_revisions(obj: Any) -> list[Any]:
+        return list(obj.revisions.all())
+
+
+class InspectionSummary(Schema):
+    client_uuid: UUID = Field(description="客户端编号")
+    template_key: str = Field(description="模板标识")
+    status: str = Field(description="状态")
+    version: int = Field(description="版本号")
+    revision: int = Field(description="修订次数")
+    purpose: str = Field(description="检查类型")
+    subject_kind: str = Field(description="检查对象类型")
+    subject_name: str = Field(description="检查对象")
+    subject_town_id: int | None = Field(description="对象所在区镇")
+    inspector: str = Field(description="检查员账号")
+    percent: Decimal | None = Field(description="百分制得分")
+    vetoed: bool = Field(description="一票否决")
+    submitted_at: datetime | None = Field(description="服务器提交时间")
+    updated_at: datetime = Field(description="最后修改时间")
+
+    @staticmethod
+    def resolve_template_key(obj: Any) -> str:
+        return obj.template.key
+
+    @staticmethod
+    def resolve_inspector(obj: Any) -> str:
+        return obj.inspector.username
+
+
+class RectificationOut(Schema):
+    id: int = Field(description="整改编号")
+    subject_kind: str = Field(description="对象类型")
+    subject_id: int = Field(description="对象编号")
+    subject_name: str = Field(description="对象")
+    subject_town_id: int | None = Field(description="所在区镇")
+    item_title: str = Field(description="问题（检查项）")
+    reason: str = Field(description="问题描述")
+    category: str = Field(description="问题类别")
+    responsible_unit: str = Field(description="责任单位")
+    deadline: date | None = Field(description="整改期限（待审批时为空）")
+    deadline_rule: str = Field(description="期限依据")
+    requires_approval: bool = Field(description="需区审批（无法修复的设施）")
+    approval_decision: str = Field(description="审批结论：rebuild / retire / demolish")
+    status: str = Field(description="awaiting_approval / open / in_progress / submitted / closed")
+    overdue: bool = Field(description="是否逾期")
+    overdue_since: date | None = Field(description="逾期日期")
+    history: list[dict[str, Any]] = Field(description="流转记录")
+
+    @staticmethod
+    def resolve_item_title(obj: Any) -> str:
+        return obj.finding.item_title
+
+    @staticmethod
+    def resolve_reason(obj: Any) -> str:
+        return obj.finding.reason
+
+
+class TransitionIn(StrictSchema):
+    action: Literal["approve_plan", "start", "submit", "close", "send_back"] = Field(description="操作")
+    note: str = Field("", max_length=2000, description="说明（退回整改时必填）")
+    decision: Literal["", "rebuild", "retire", "demolish"] = Field(
+        "", description="审批结论（approve_plan 时必填）"
+    )
+
+
+class TownOverdueOut(Schema):
+    town_id: int | None = Field(description="区镇编号")
+    town_name: str = Field(description="区镇")
+    count: int = Field(description="逾期整改数")
+    items: list[RectificationOut] = Field(description="逾期整改事项")
+
+
+class SpotCheckIn(StrictSchema):
+    year: int = Field(ge=2000, le=2100, description="年度")
+    subject_kind: Literal["village", "enterprise", "sewage_facility"] = Field(description="抽查对象类型")
+    template_key: str = Field(description="模板标识")
+    per_town: int = Field(ge=1, le=100, description="每个区镇抽取数量")
+    town_ids: list[int] | None = Field(None, description="参与的区镇（默认全区）")
+    due_date: date | None = Field(None, description="完成期限")
+
+
+class SpotSampleOut(Schema):
+    town_id: int = Field(description="区镇")
+    subject_id: int = Field(description="抽中的对象")
+    inspector_id: int = Field(description="派出的检查员")
+
+
+class SpotComparisonOut(Schema):
+    assignment_id: int = Field(description="抽查任务")
+    subject_name: str = Field(description="对象")
+    subject_town_id: int | None = Field(description="区镇")
+    spot_percent: Decimal | None = Field(description="抽查得分")
+    own_percent: Decimal | None = Field(description="区镇自评得分（同年最近一次已通过）")
+    gap: Decimal | None = Field(description="分差（抽查 − 自评）")
+    flagged: bool = Field(description="分差超过阈值")
+
+
+class SpotCheckOut(Schema):
+    id: int = Field(description="抽查编号")
+    year: int = Field(description="年度")
+    subject_kind: str = Field(description="对象类型")
+    template_key: str = Field(description="模板")
+    per_town: int = Field(description="每个区镇抽取数")
+    seed: str = Field(description="随机种子（可据此复现抽取结果）")
+    result: list[SpotSampleOut] = Field(description="抽取结果")
+    due_date: date | None = Field(description="完成期限")
+    gap_threshold: Decimal = Field(description="分差预警阈值")
+    created_at: datetime = Field(description="抽取时间")
+    published_at: datetime | None = Field(description="公开时间")
+
+
+class SpotCheckVerifyOut(Schema):
+    reproducible: bool = Field(description="按种子与快照重新抽取，结果是否与存档一致")
+    redrawn: list[SpotSampleOut] = Field(description="重新抽取的结果")

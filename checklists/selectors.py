@@ -1,0 +1,182 @@
+"""Reads of the checklists app, scoped, with their joins done up front."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
+from backend.errors import NotFound
+from geo.selectors import scope_q
+
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    ChecklistTemplate,
+    Finding,
+    Inspection,
+    InspectionPhoto,
+    InspectionRevision,
+    InspectionStatus,
+    Purpose,
+    Rectification,
+    SpotCheck,
+    TemplateStatus,
+)
+
+
+def template_catalogue(*, since: datetime | None = None) -> QuerySet[ChecklistTemplate]:
+    """Published versions; with ``since``, also versions retired since then (so phones can drop them)."""
+    qs = ChecklistTemplate.objects.order_by("key", "version")
+    if since is None:
+        return qs.filter(status=TemplateStatus.PUBLISHED)
+    return qs.filter(updated_at__gte=since)
+
+
+def assignment_catalogue(*, principal: Principal, since: datetime | None = None) -> QuerySet[Assignment]:
+    qs = Assignment.objects.filter(inspector_id=principal.user_id).order_by("due_date", "id")
+    if since is None:
+        return qs.filter(status=AssignmentStatus.OPEN)
+    return qs.filter(updated_at__gte=since)
+
+
+def _inspection_scope(principal: Principal) -> Q:
+    # Your own inspections, plus those about subjects in the scope of your reviewing roles.
+    return Q(inspector_id=principal.user_id) | (
+        scope_q(principal.region_paths(REVIEWING_ROLES), "subject_region__path")
+        if principal.has_any(REVIEWING_ROLES)
+        else Q(pk__in=[])
+    )
+
+
+def inspection_list(
+    *,
+    principal: Principal,
+    status: str | None = None,
+    subject_kind: str | None = None,
+    town_id: int | None = None,
+    template_key: str | None = None,
+    mine: bool = False,
+) -> QuerySet[Inspection]:
+    qs = Inspection.objects.filter(
+        Q(inspector_id=principal.user_id) if mine else _inspection_scope(principal)
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if subject_kind:
+        qs = qs.filter(subject_kind=subject_kind)
+    if town_id is not None:
+        qs = qs.filter(subject_town_id=town_id)
+    if template_key:
+        qs = qs.filter(template__key=template_key)
+    return qs.select_related("template", "inspector", "subject_town").order_by("-updated_at", "-id")
+
+
+def inspection_get(*, principal: Principal, client_uuid: uuid.UUID) -> Inspection:
+    inspection = (
+        Inspection.objects.filter(_inspection_scope(principal), client_uuid=client_uuid)
+        .select_related("template", "inspector", "subject_town", "reviewed_by")
+        .prefetch_related(
+            Prefetch("photos", queryset=InspectionPhoto.objects.select_related("photo")),
+            Prefetch("findings", queryset=Finding.objects.order_by("revision", "id")),
+            Prefetch("revisions", queryset=InspectionRevision.objects.order_by("revision")),
+        )
+        .first()
+    )
+    if inspection is None:
+        raise NotFound("检查记录不存在或不在您的管辖范围内", details={"client_uuid": str(client_uuid)})
+    return inspection
+
+
+def rectification_list(
+    *,
+    principal: Principal,
+    status: str | None = None,
+    overdue: bool | None = None,
+    town_id: int | None = None,
+) -> QuerySet[Rectification]:
+    qs = Rectification.objects.filter(
+        scope_q(principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES), "subject_region__path")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if overdue is not None:
+        qs = qs.filter(overdue=overdue)
+    if town_id is not None:
+        qs = qs.filter(subject_town_id=town_id)
+    return qs.select_related("finding", "subject_town").order_by("deadline", "id")
+
+
+@dataclass(frozen=True)
+class TownOverdue:
+    town_id: int | None
+    town_name: str
+    count: int
+    items: list[Rectification]
+
+
+def overdue_by_town(*, principal: Principal) -> list[TownOverdue]:
+    """The overdue list per town (逾期清单): what each town must be warned about."""
+    groups: dict[int | None, list[Rectification]] = {}
+    names: dict[int | None, str] = {}
+    for r in rectification_list(principal=principal, overdue=True).exclude(status="closed"):
+        groups.setdefault(r.subject_town_id, []).append(r)
+        names[r.subject_town_id] = r.subject_town.name if r.subject_town else "区直"
+    return sorted(
+        (TownOverdue(t, names[t], len(items), items) for t, items in groups.items()),
+        key=lambda g: (-g.count, g.town_name),
+    )
+
+
+def spot_check_list(*, principal: Principal) -> QuerySet[SpotCheck]:
+    qs = SpotCheck.objects.order_by("-created_at")
+    return qs if principal.has_any(DISTRICT_ROLES) else qs.filter(published_at__isnull=False)
+
+
+def spot_check_get(*, principal: Principal, spot_check_id: int) -> SpotCheck:
+    spot = spot_check_list(principal=principal).filter(pk=spot_check_id).first()
+    if spot is None:
+        raise NotFound("抽查不存在或尚未公开", details={"spot_check_id": spot_check_id})
+    return spot
+
+
+@dataclass(frozen=True)
+class SpotComparison:
+    assignment: Assignment
+    spot_percent: Decimal | None
+    own_percent: Decimal | None
+    gap: Decimal | None
+    flagged: bool
+
+
+def spot_check_comparison(spot: SpotCheck) -> list[SpotComparison]:
+    """Each sampled subject: the spot-check score, the town's own latest approved score, the gap."""
+    assignments = list(spot.assignments.order_by("subject_town_id", "subject_id"))
+    subject_ids = [a.subject_id for a in assignments]
+    approved = Inspection.objects.filter(
+        status=InspectionStatus.APPROVED,
+        subject_kind=spot.subject_kind,
+        subject_id__in=subject_ids,
+        template__key=spot.template_key,
+        submitted_at__year=spot.year,
+    ).values("assignment_id", "subject_id", "purpose", "percent", "submitted_at")
+    spot_scores: dict[int, Decimal] = {}
+    own_scores: dict[int, tuple[Any, Decimal]] = {}
+    for row in approved:
+        if row["purpose"] == Purpose.SPOT_CHECK:
+            if row["assignment_id"] is not None:
+                spot_scores[row["assignment_id"]] = row["percent"]
+        elif row["subject_id"] not in own_scores or own_scores[row["subject_id"]][0] < row["submitted_at"]:
+            own_scores[row["subject_id"]] = (row["submitted_at"], row["percent"])
+    result = []
+    for a in assignments:
+        s = spot_scores.get(a.pk)
+        o = own_scores.get(a.subject_id, (None, None))[1]
+        gap = (s - o) if s is not None and o is not None else None
+        result.append(SpotComparison(a, s, o, gap, gap is not None and abs(gap) > spot.gap_threshold))
+    return result

@@ -1,0 +1,1 @@
+"""Writes of the checklists app: templates, inspections, photos, reviews, rectifications, spot checks."""

@@ -1,0 +1,104 @@
+"""整改 status flow: open → in progress → submitted for verification → closed, or sent back.
+
+A beyond-repair facility's rectification starts awaiting the district's decision (rebuild, retire or
+demolish). The responsible side (town officers and above, in scope) works and submits; the district
+side verifies, and never the same person who submitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal, Role
+from backend.audit.services import audit_record
+from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+from ..models import Rectification
+from ..models import RectificationStatus as S
+
+PLAN_DECISIONS = {"rebuild": "重建", "retire": "退役", "demolish": "拆除"}
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[Role]
+    needs_note: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "approve_plan": Transition(frozenset({S.AWAITING_APPROVAL}), S.IN_PROGRESS, DISTRICT_ROLES),
+    "start": Transition(frozenset({S.OPEN}), S.IN_PROGRESS, REVIEWING_ROLES),
+    "submit": Transition(frozenset({S.OPEN, S.IN_PROGRESS}), S.SUBMITTED, REVIEWING_ROLES),
+    "close": Transition(frozenset({S.SUBMITTED}), S.CLOSED, DISTRICT_ROLES),
+    "send_back": Transition(frozenset({S.SUBMITTED}), S.IN_PROGRESS, DISTRICT_ROLES, needs_note=True),
+}
+
+
+@transaction.atomic
+def rectification_transition(
+    *, principal: Principal, rectification_id: int, action: str, note: str = "", decision: str = ""
+) -> Rectification:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidInput(details={"fields": {"action": [f"应为 {', '.join(TRANSITIONS)} 之一"]}})
+    rect = (
+        Rectification.objects.select_for_update(of=("self",)).select_related("subject_region")
+        .filter(pk=rectification_id).first()
+    )  # fmt: skip
+    if rect is None or not principal.covers(rect.subject_region.path, REVIEWING_ROLES | DISTRICT_ROLES):
+        raise NotFound("整改事项不存在或不在您的管辖范围内", details={"rectification_id": rectification_id})
+    if not principal.has_any(transition.roles) or not principal.covers(
+        rect.subject_region.path, transition.roles
+    ):
+        raise PermissionDenied("您的角色不能执行此操作", details={"action": action})
+    if rect.status not in transition.sources:
+        raise Conflict(
+            "当前状态不能执行此操作",
+            code="invalid_transition",
+            details={"status": rect.status, "action": action},
+        )
+    if transition.needs_note and not note.strip():
+        raise InvalidInput(details={"fields": {"note": ["退回整改必须说明理由"]}})
+    if action == "close" and rect.submitted_by_id == principal.user_id:
+        raise PermissionDenied("验收人不能是提交人", code="own_submission")
+    if action == "approve_plan":
+        if decision not in PLAN_DECISIONS:
+            raise InvalidInput(details={"fields": {"decision": ["应为 rebuild、retire 或 demolish"]}})
+        rect.approval_decision = decision
+    before = {"status": rect.status}
+    now = timezone.now()
+    rect.status = transition.target
+    if action == "submit":
+        rect.submitted_by_id = principal.user_id
+    if action == "close":
+        rect.closed_at = now
+    rect.history = [
+        *rect.history,
+        {"at": now.isoformat(), "to": rect.status, "action": action, "by": principal.username,
+         "note": note.strip(), "decision": decision},
+    ]  # fmt: skip
+    rect.save()
+    audit_record(
+        action=f"checklists.rectification.{action}",
+        obj=rect,
+        region_path=rect.subject_region.path,
+        before=before,
+        after={"status": rect.status, "note": note.strip(), "decision": decision},
+    )
+    return rect
+
+
+def rectifications_mark_overdue(*, today: date | None = None) -> int:
+    """Flag every open rectification whose deadline has passed. Idempotent; returns how many were new."""
+    today = today or timezone.localdate()
+    return (
+        Rectification.objects.filter(overdue=False, deadline__lt=today)
+        .exclude(status=S.CLOSED)
+        .update(overdue=True, overdue_since=today, updated_at=timezone.now())
+    )

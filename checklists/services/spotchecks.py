@@ -1,0 +1,130 @@
+"""随机抽查 in the 双随机一公开 way: a stored, reproducible draw of subjects and inspectors."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.access import DISTRICT_ROLES, Principal
+from backend.accounts.selectors import inspector_pool
+from backend.audit.services import audit_record
+from backend.errors import InvalidInput, NotFound, PermissionDenied
+from geo.models import Region, RegionLevel
+from geo.selectors import subject_candidates, subject_get
+
+from ..models import Assignment, ChecklistTemplate, Purpose, SpotCheck, TemplateStatus
+from ..sampling import DrawError, Sample, draw
+
+
+def _district_of(principal: Principal) -> Region:
+    if not principal.has_any(DISTRICT_ROLES):
+        raise PermissionDenied("只有区级部门可以组织随机抽查")
+    paths = principal.region_paths(DISTRICT_ROLES)
+    qs = Region.objects.filter(level=RegionLevel.DISTRICT)
+    district = qs.first() if paths is None else qs.filter(path__in=paths).first()
+    if district is None:
+        raise PermissionDenied("随机抽查须由区级账号发起")
+    return district
+
+
+@transaction.atomic
+def spot_check_create(
+    *,
+    principal: Principal,
+    year: int,
+    subject_kind: str,
+    template_key: str,
+    per_town: int,
+    town_ids: list[int] | None = None,
+    due_date: date | None = None,
+) -> SpotCheck:
+    district = _district_of(principal)
+    template = (
+        ChecklistTemplate.objects.filter(key=template_key, status=TemplateStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    if template is None:
+        raise InvalidInput(details={"fields": {"template_key": ["模板不存在或已停用"]}})
+    if template.subject_kind != subject_kind:
+        raise InvalidInput(
+            details={"fields": {"subject_kind": [f"模板 {template_key} 检查的是 {template.subject_kind}"]}}
+        )
+    towns = Region.objects.filter(level=RegionLevel.TOWN, parent=district)
+    if town_ids:
+        towns = towns.filter(pk__in=town_ids)
+        missing = set(town_ids) - set(towns.values_list("pk", flat=True))
+        if missing:
+            raise InvalidInput(details={"fields": {"town_ids": [f"不是本区的区镇：{sorted(missing)}"]}})
+    town_list = sorted(towns.values_list("pk", flat=True))
+    candidates = subject_candidates(kind=subject_kind, town_ids=town_list)
+    pool = inspector_pool(district_path=district.path)
+    seed = secrets.randbits(63)
+    try:
+        samples = draw(seed=seed, candidates=candidates, inspectors=pool, per_town=per_town)
+    except DrawError as exc:
+        raise InvalidInput(str(exc), code="no_eligible_inspector", details={"town_id": exc.town_id}) from exc
+    spot = SpotCheck.objects.create(
+        year=year,
+        subject_kind=subject_kind,
+        template_key=template_key,
+        per_town=per_town,
+        seed=str(seed),
+        candidates={str(k): v for k, v in candidates.items()},
+        inspectors={str(k): sorted(v) for k, v in pool.items()},
+        result=[
+            {"town_id": s.town_id, "subject_id": s.subject_id, "inspector_id": s.inspector_id}
+            for s in samples
+        ],
+        due_date=due_date,
+        gap_threshold=Decimal(str(settings.SPOT_CHECK_GAP_THRESHOLD)),
+        created_by_id=principal.user_id,
+    )
+    for s in samples:
+        subject = subject_get(kind=subject_kind, subject_id=s.subject_id)
+        Assignment.objects.create(
+            template_key=template_key,
+            inspector_id=s.inspector_id,
+            purpose=Purpose.SPOT_CHECK,
+            due_date=due_date,
+            spot_check=spot,
+            subject_kind=subject_kind,
+            subject_id=subject.id,
+            subject_name=subject.name,
+            subject_region=subject.region,
+            subject_town=subject.town,
+            note=f"{year} 年随机抽查",
+            created_by_id=principal.user_id,
+        )
+    audit_record(action="checklists.spotcheck.draw", obj=spot, region_path=district.path,
+                 after={"seed": spot.seed, "samples": len(samples)})  # fmt: skip
+    return spot
+
+
+def spot_check_redraw(spot: SpotCheck) -> list[Sample]:
+    """The draw recomputed from the stored seed and snapshots (equal to ``spot.result`` unless tampered)."""
+    return draw(
+        seed=int(spot.seed),
+        candidates={int(k): v for k, v in spot.candidates.items()},
+        inspectors={int(k): frozenset(v) for k, v in spot.inspectors.items()},
+        per_town=spot.per_town,
+    )
+
+
+@transaction.atomic
+def spot_check_publish(*, principal: Principal, spot_check_id: int) -> SpotCheck:
+    district = _district_of(principal)
+    spot = SpotCheck.objects.select_for_update().filter(pk=spot_check_id).first()
+    if spot is None:
+        raise NotFound("抽查不存在", details={"spot_check_id": spot_check_id})
+    if spot.published_at is None:
+        spot.published_at = timezone.now()
+        spot.save(update_fields=["published_at"])
+        audit_record(action="checklists.spotcheck.publish", obj=spot, region_path=district.path,
+                     after={"published_at": spot.published_at})  # fmt: skip
+    return spot

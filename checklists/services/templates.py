@@ -1,0 +1,86 @@
+"""Loading template files into published versions. A published version never changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.audit.services import audit_record
+from backend.errors import Conflict, InvalidInput, NotFound
+from scoring.engine.checklist import TemplateSpec
+
+from ..models import ChecklistTemplate, TemplateStatus
+from ..templates import TEMPLATE_DIR, TemplateError, load_directory, spec_from_document
+
+_SPECS: dict[str, TemplateSpec] = {}
+
+
+def spec_of(template: ChecklistTemplate) -> TemplateSpec:
+    """The engine spec of a stored version, parsed once per process (versions are immutable)."""
+    spec = _SPECS.get(template.digest)
+    if spec is None:
+        spec = _SPECS[template.digest] = spec_from_document(template.document)
+    return spec
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    created: list[str]
+    unchanged: list[str]
+
+
+@transaction.atomic
+def templates_sync(*, directory: Path = TEMPLATE_DIR) -> SyncReport:
+    """Publish every template file whose (key, version) is new; refuse to change a published version."""
+    try:
+        loaded = load_directory(directory)
+    except TemplateError as exc:
+        raise InvalidInput(
+            "模板校验失败", code="template_invalid", details={"problems": exc.problems}
+        ) from exc
+    created, unchanged = [], []
+    for t in loaded:
+        label = f"{t.spec.key} v{t.spec.version}"
+        existing = ChecklistTemplate.objects.filter(key=t.spec.key, version=t.spec.version).first()
+        if existing is not None:
+            if existing.digest != t.digest:
+                raise Conflict(
+                    f"{label} 已发布，内容不可修改；请提高 version 作为新版本发布",
+                    code="template_version_immutable",
+                    details={"template": label, "file": t.source},
+                )
+            unchanged.append(label)
+            continue
+        row = ChecklistTemplate.objects.create(
+            key=t.spec.key,
+            version=t.spec.version,
+            title=t.spec.title,
+            domain=t.spec.domain,
+            subject_kind=t.spec.subject_kind,
+            document=t.document,
+            digest=t.digest,
+            source=t.source,
+        )
+        audit_record(
+            action="checklists.template.publish",
+            obj=row,
+            after={"key": row.key, "version": row.version, "digest": row.digest},
+        )
+        created.append(label)
+    return SyncReport(created, unchanged)
+
+
+@transaction.atomic
+def template_retire(*, key: str, version: int) -> ChecklistTemplate:
+    """Retire a version: phones drop it and no new inspection may pin it (existing ones stay valid)."""
+    row = ChecklistTemplate.objects.select_for_update().filter(key=key, version=version).first()
+    if row is None:
+        raise NotFound("模板版本不存在", details={"template": f"{key} v{version}"})
+    if row.status != TemplateStatus.RETIRED:
+        row.status, row.retired_at = TemplateStatus.RETIRED, timezone.now()
+        row.save(update_fields=["status", "retired_at", "updated_at"])
+        audit_record(action="checklists.template.retire", obj=row, after={"status": row.status})
+    return row
