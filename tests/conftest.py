@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -78,6 +79,7 @@ class ApiClient:
         self.client = Client()
         self.token = ""
         self.device_token_id: int | None = None
+        self.user_id = user.pk if user is not None else None
         if user is not None:
             self.token, token = _token_create(user=user, device_id=device_id, device_name="测试手机")
             self.device_token_id = token.pk
@@ -139,3 +141,28 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+needs_redis = [
+    pytest.mark.redis,
+    pytest.mark.skipif(
+        not settings.FIELDSCORE_TEST_REDIS_URL,
+        reason="需要 FIELDSCORE_TEST_REDIS_URL（make test 会启动 Redis）",
+    ),
+]
+
+
+@pytest.fixture
+def redis_worker(transactional_db):  # type: ignore[no-untyped-def]
+    from celery.contrib.testing.worker import start_worker
+
+    from backend.celery import app
+
+    url = settings.FIELDSCORE_TEST_REDIS_URL
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.update(saved)

@@ -191,17 +191,17 @@ def validate_answer(item: ItemSpec, answer: Answer) -> None:
     match item.kind:
         case ItemKind.CHECK | ItemKind.VETO:
             _bool(item.key, v)
-        case ItemKind.SCORE | ItemKind.BONUS:
+        case ItemKind.SCORE:
             d = _dec(item.key, v)
             if d < 0 or d > item.points:
                 raise AnswerError(item.key, f"得分应在 0 到 {item.points} 之间")
-        case ItemKind.DEDUCT | ItemKind.PENALTY:
+        case ItemKind.DEDUCT | ItemKind.PENALTY | ItemKind.BONUS:
             if item.per > 0:
-                _count(item.key, v)
+                _count(item.key, v)  # counted: occurrences × per, capped when scored
             else:
                 d = _dec(item.key, v)
                 if d < 0 or d > item.points:
-                    raise AnswerError(item.key, f"扣分应在 0 到 {item.points} 之间")
+                    raise AnswerError(item.key, f"分值应在 0 到 {item.points} 之间")
         case ItemKind.MEASURE:
             d = _dec(item.key, v)
             if d < 0:

@@ -2,36 +2,13 @@
 
 from datetime import timedelta
 
-import pytest
 from django.conf import settings
 from django.utils import timezone
 
 from backend.accounts.models import DeviceToken
-from tests.conftest import ApiClient, make_user
+from tests.conftest import ApiClient, make_user, needs_redis
 
-pytestmark = [
-    pytest.mark.redis,
-    pytest.mark.skipif(
-        not settings.FIELDSCORE_TEST_REDIS_URL,
-        reason="需要 FIELDSCORE_TEST_REDIS_URL（make test 会启动 Redis）",
-    ),
-]
-
-
-@pytest.fixture
-def redis_worker(transactional_db):  # type: ignore[no-untyped-def]
-    from celery.contrib.testing.worker import start_worker
-
-    from backend.celery import app
-
-    url = settings.FIELDSCORE_TEST_REDIS_URL
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield app
-    finally:
-        app.conf.update(saved)
+pytestmark = needs_redis
 
 
 def test_task_round_trip_through_redis(redis_worker, world) -> None:  # type: ignore[no-untyped-def]
