@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv system lint clean-demo
+.PHONY: demo test venv system lint bench clean-demo
 
 system:
 	@deploy/bootstrap-system.sh
@@ -38,6 +38,9 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+
+bench:
+	@deploy/run-bench.sh
 
 clean-demo:
 	rm -f var/fieldscore.sqlite3

@@ -21,6 +21,7 @@ from . import selectors
 from .schemas import (
     AssignmentOut,
     Catalogue,
+    InspectionAck,
     InspectionIn,
     InspectionOut,
     InspectionSummary,
@@ -96,16 +97,36 @@ def assignment_catalogue(request: HttpRequest, since: datetime | None = None) ->
 # --- inspections -------------------------------------------------------------------------------------
 
 
+def _ack(inspection: object, findings: list[object] | None = None) -> InspectionAck:
+    return InspectionAck(
+        client_uuid=inspection.client_uuid,  # type: ignore[attr-defined]
+        template_key=inspection.template.key,  # type: ignore[attr-defined]
+        template_version=inspection.template.version,  # type: ignore[attr-defined]
+        status=inspection.status,  # type: ignore[attr-defined]
+        version=inspection.version,  # type: ignore[attr-defined]
+        revision=inspection.revision,  # type: ignore[attr-defined]
+        percent=inspection.percent,  # type: ignore[attr-defined]
+        vetoed=inspection.vetoed,  # type: ignore[attr-defined]
+        findings=findings or [],
+        updated_at=inspection.updated_at,  # type: ignore[attr-defined]
+    )
+
+
 @router.put(
     "/inspections/{client_uuid}",
-    response={200: InspectionOut, 201: InspectionOut},
+    response={200: InspectionAck, 201: InspectionAck},
     summary="创建或修改检查草稿（按客户端 UUID 幂等；修改须带 If-Match）",
 )
 def inspection_put(
-    request: HttpRequest, response: HttpResponse, client_uuid: UUID, payload: InspectionIn
+    request: HttpRequest,
+    response: HttpResponse,
+    client_uuid: UUID,
+    payload: InspectionIn,
+    submit: bool = Query(False, description="同时提交：离线填完的检查一次往返完成保存与提交，失败则都不生效"),
 ) -> Status:
     if len(request.body) > settings.INSPECTION_MAX_BODY_BYTES:
         raise PayloadTooLarge(details={"max_bytes": settings.INSPECTION_MAX_BODY_BYTES})
+    location = payload.device_location
     draft = inspection_services.DraftInput(
         template_key=payload.template_key,
         template_version=payload.template_version,
@@ -115,22 +136,23 @@ def inspection_put(
         purpose=payload.purpose,
         assignment_id=payload.assignment_id,
         device_started_at=payload.device_started_at,
-        device_location=inspection_services.DeviceLocation(**payload.device_location.model_dump())
-        if payload.device_location
-        else None,
+        device_submitted_at=payload.device_submitted_at,
+        device_location=inspection_services.DeviceLocation(**location.model_dump()) if location else None,
     )
-    inspection, created = inspection_services.inspection_put(
-        principal=request.auth,
-        client_uuid=client_uuid,
-        draft=draft,
-        if_match=_if_match(request),
-        digest=inspection_services.request_digest(payload.model_dump(mode="json")),
-    )
+    args = {
+        "principal": request.auth,
+        "client_uuid": client_uuid,
+        "draft": draft,
+        "if_match": _if_match(request),
+        "digest": inspection_services.request_digest(payload.model_dump(mode="json")),
+    }
+    findings: list[object] = []
+    if submit:
+        inspection, created, findings = inspection_services.inspection_put_and_submit(**args)
+    else:
+        inspection, created = inspection_services.inspection_put(**args)
     _etag(response, inspection.version)
-    return Status(
-        201 if created else 200,
-        selectors.inspection_get(principal=request.auth, client_uuid=inspection.client_uuid),
-    )
+    return Status(201 if created else 200, _ack(inspection, findings))
 
 
 @router.get(
@@ -165,19 +187,19 @@ def inspection_list(
 
 
 @router.post(
-    "/inspections/{client_uuid}/submit", response=InspectionOut, summary="提交（校验、计分、生成问题清单）"
+    "/inspections/{client_uuid}/submit", response=InspectionAck, summary="提交（校验、计分、生成问题清单）"
 )
 def inspection_submit(
     request: HttpRequest, response: HttpResponse, client_uuid: UUID, payload: SubmitIn
 ) -> object:
-    inspection = inspection_services.inspection_submit(
+    inspection, findings = inspection_services.inspection_submit(
         principal=request.auth,
         client_uuid=client_uuid,
         if_match=_if_match(request),
         device_submitted_at=payload.device_submitted_at,
     )
     _etag(response, inspection.version)
-    return selectors.inspection_get(principal=request.auth, client_uuid=inspection.client_uuid)
+    return _ack(inspection, findings)
 
 
 @router.post(

@@ -71,6 +71,9 @@ class InspectionIn(StrictSchema):
     purpose: Literal["routine", "annual", "audit", "self"] = Field("routine", description="检查类型")
     assignment_id: int | None = Field(None, description="对应的检查任务（抽查任务必填）")
     device_started_at: datetime | None = Field(None, description="设备上开始填写的时间（带时区）")
+    device_submitted_at: datetime | None = Field(
+        None, description="设备上点击提交的时间（仅 submit=true 时使用）"
+    )
     device_location: DeviceLocationIn | None = Field(None, description="设备位置")
 
 
@@ -188,6 +191,21 @@ class InspectionOut(Schema):
     @staticmethod
     def resolve_revisions(obj: Any) -> list[Any]:
         return list(obj.revisions.all())
+
+
+class InspectionAck(Schema):
+    """What a PUT or a submit answers: small on purpose (the phone already holds the answers)."""
+
+    client_uuid: UUID = Field(description="客户端编号")
+    template_key: str = Field(description="模板标识")
+    template_version: int = Field(description="固定的模板版本")
+    status: str = Field(description="draft / submitted / approved / rejected")
+    version: int = Field(description="版本号：下次修改放在 If-Match")
+    revision: int = Field(description="修订次数")
+    percent: Decimal | None = Field(description="百分制得分（提交后）")
+    vetoed: bool = Field(description="一票否决")
+    findings: list[FindingOut] = Field(description="本次提交生成的问题（草稿为空）")
+    updated_at: datetime = Field(description="最后修改时间")
 
 
 class InspectionSummary(Schema):

@@ -35,8 +35,10 @@ start)
   touch "$dir/pg.log"
   if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$dir/pg" "$dir/sock" "$dir/pg.log"; fi
   as_pg_user "$bin/initdb" -D "$dir/pg" -U fieldscore --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
-  as_pg_user "$bin/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w -t 60 start \
-    -o "-p $pg_port -k $dir/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+  opts="-p $pg_port -k $dir/sock -c listen_addresses=127.0.0.1 -c max_connections=200"
+  # Tests trade durability for speed; benchmarks (PG_DURABLE=1) keep production's fsync and commits.
+  [[ "${PG_DURABLE:-0}" == 1 ]] || opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  as_pg_user "$bin/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w -t 60 start -o "$opts" >/dev/null
   psql -h 127.0.0.1 -p "$pg_port" -U fieldscore -d postgres -qc "CREATE DATABASE fieldscore" >/dev/null
   psql -h 127.0.0.1 -p "$pg_port" -U fieldscore -d fieldscore -qc "CREATE EXTENSION postgis" >/dev/null
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \

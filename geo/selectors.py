@@ -21,6 +21,9 @@ from .models import Organisation, Region, RegionLevel, RiverSection, SewageFacil
 
 Paths = tuple[str, ...] | None
 
+# Boundaries are large; nothing but maps needs them. Region reads defer them unless asked.
+HEAVY_REGION_FIELDS = ("boundary",)
+
 
 def scope_q(paths: Paths, field: str = "path") -> Q:
     """``Q`` matching rows whose region path ``field`` lies inside any of ``paths``."""
@@ -34,7 +37,11 @@ def scope_q(paths: Paths, field: str = "path") -> Q:
 def region_list(
     *, paths: Paths, level: str | None = None, parent_id: int | None = None, since: datetime | None = None
 ) -> QuerySet[Region]:
-    qs = Region.objects.filter(scope_q(paths)).select_related("parent")
+    qs = (
+        Region.objects.filter(scope_q(paths))
+        .select_related("parent")
+        .defer(*HEAVY_REGION_FIELDS, "parent__boundary")
+    )
     if level:
         qs = qs.filter(level=level)
     if parent_id is not None:
@@ -45,7 +52,12 @@ def region_list(
 
 
 def region_get(*, paths: Paths, region_id: int) -> Region:
-    region = Region.objects.filter(scope_q(paths)).select_related("parent").filter(pk=region_id).first()
+    region = (
+        Region.objects.filter(scope_q(paths), pk=region_id)
+        .select_related("parent")
+        .defer(*HEAVY_REGION_FIELDS, "parent__boundary")
+        .first()
+    )
     if region is None:
         raise NotFound("区划不存在或不在您的管辖范围内", details={"region_id": region_id})
     return region
@@ -58,7 +70,7 @@ def town_of(region: Region) -> Region | None:
     ids = [int(x) for x in region.path.strip("/").split("/")]
     if len(ids) < 2:
         return None
-    return Region.objects.get(pk=ids[1])
+    return Region.objects.defer(*HEAVY_REGION_FIELDS).get(pk=ids[1])
 
 
 def _section_scope(paths: Paths) -> Q:
@@ -94,7 +106,11 @@ def section_get(*, paths: Paths, section_id: int) -> RiverSection:
 def facility_list(
     *, paths: Paths, town_id: int | None = None, village_id: int | None = None, status: str | None = None
 ) -> QuerySet[SewageFacility]:
-    qs = SewageFacility.objects.filter(scope_q(paths, "village__path")).select_related("village__parent")
+    qs = (
+        SewageFacility.objects.filter(scope_q(paths, "village__path"))
+        .select_related("village__parent")
+        .defer("village__boundary", "village__parent__boundary")
+    )
     if town_id is not None:
         qs = qs.filter(village__parent_id=town_id)
     if village_id is not None:
@@ -132,22 +148,37 @@ def subject_get(*, kind: str, subject_id: int) -> Subject:
     """Resolve a subject reference; raise ``NotFound`` (with the fields) when it does not exist."""
     not_found = NotFound("检查对象不存在", details={"fields": {"subject": [f"{kind} #{subject_id} 不存在"]}})
     if kind in ("town", "village"):
-        region = Region.objects.filter(pk=subject_id, level=kind).select_related("parent").first()
+        region = Region.objects.filter(pk=subject_id, level=kind).defer(*HEAVY_REGION_FIELDS).first()
         if region is None:
             raise not_found
         return Subject(kind, region.pk, region.name, region, town_of(region), region.centroid)
     if kind in ("department", "enterprise"):
-        org = Organisation.objects.filter(pk=subject_id, kind=kind).select_related("region").first()
+        org = (
+            Organisation.objects.filter(pk=subject_id, kind=kind)
+            .select_related("region")
+            .defer("region__boundary")
+            .first()
+        )
         if org is None:
             raise not_found
         return Subject(kind, org.pk, org.name, org.region, town_of(org.region), org.location)
     if kind == "sewage_facility":
-        fac = SewageFacility.objects.filter(pk=subject_id).select_related("village__parent").first()
+        fac = (
+            SewageFacility.objects.filter(pk=subject_id)
+            .select_related("village__parent")
+            .defer("village__boundary", "village__parent__boundary")
+            .first()
+        )
         if fac is None:
             raise not_found
         return Subject(kind, fac.pk, fac.name, fac.village, fac.village.parent, fac.location)
     if kind == "river_section":
-        sec = RiverSection.objects.filter(pk=subject_id).select_related("region").first()
+        sec = (
+            RiverSection.objects.filter(pk=subject_id)
+            .select_related("region")
+            .defer("region__boundary")
+            .first()
+        )
         if sec is None:
             raise not_found
         return Subject(kind, sec.pk, sec.name, sec.region, None, sec.location)

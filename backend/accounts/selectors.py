@@ -10,9 +10,14 @@ from .models import DeviceToken, RoleGrant, User
 
 
 def principal_for(user: User, *, device_token_id: int | None = None) -> Principal:
+    # Only the path: loading regions whole would parse their boundary polygons on every request.
+    rows = (
+        RoleGrant.objects.filter(user=user)
+        .order_by("region__path", "role")
+        .values_list("role", "region_id", "region__path")
+    )
     grants = tuple(
-        Grant(role=Role(g.role), region_id=g.region_id, region_path=g.region.path)
-        for g in RoleGrant.objects.filter(user=user).select_related("region").order_by("region__path", "role")
+        Grant(role=Role(role), region_id=region_id, region_path=path) for role, region_id, path in rows
     )
     return Principal(
         user_id=user.pk,

@@ -51,9 +51,15 @@ from ..models import (
     RectificationStatus,
     TemplateStatus,
 )
-from .templates import spec_of
+from .templates import spec_of, uses_photos
 
 _LOCKED = {InspectionStatus.SUBMITTED, InspectionStatus.APPROVED}
+# The hot path needs neither the template document (specs are cached by digest) nor region boundaries.
+_LIGHT = ("template__document", "subject_region__boundary")
+
+
+def _inspections() -> Any:
+    return Inspection.objects.select_related("template", "subject_region").defer(*_LIGHT)
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class DraftInput:
     assignment_id: int | None = None
     device_started_at: datetime | None = None
     device_location: DeviceLocation | None = None
+    device_submitted_at: datetime | None = None
 
 
 def request_digest(payload: dict[str, Any]) -> str:
@@ -117,7 +124,7 @@ def _validate_answers(spec: TemplateSpec, answers: dict[str, dict[str, Any]]) ->
 
 
 def _template_for(key: str, version: int) -> ChecklistTemplate:
-    template = ChecklistTemplate.objects.filter(key=key, version=version).first()
+    template = ChecklistTemplate.objects.filter(key=key, version=version).defer("document").first()
     if template is None:
         raise InvalidInput(
             "模板版本不存在",
@@ -162,7 +169,7 @@ def _location_fields(loc: DeviceLocation | None) -> dict[str, Any]:
 
 
 def _own(principal: Principal, client_uuid: uuid.UUID, *, lock: bool = True) -> Inspection:
-    qs = Inspection.objects.select_related("template")
+    qs = _inspections()
     if lock:
         qs = qs.select_for_update(of=("self",))
     inspection = qs.filter(client_uuid=client_uuid).first()
@@ -187,16 +194,28 @@ def _audit(action: str, inspection: Inspection, before: dict[str, Any] | None = 
 
 
 @transaction.atomic
+def inspection_put_and_submit(
+    *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, if_match: int | None, digest: str
+) -> tuple[Inspection, bool, list[Finding]]:
+    """A finished offline inspection in one round trip: save it and submit it, or neither."""
+    inspection, created = inspection_put(
+        principal=principal, client_uuid=client_uuid, draft=draft, if_match=if_match, digest=digest
+    )
+    inspection, findings = inspection_submit(
+        principal=principal,
+        client_uuid=client_uuid,
+        if_match=None,
+        device_submitted_at=draft.device_submitted_at,
+    )
+    return inspection, created, findings
+
+
+@transaction.atomic
 def inspection_put(
     *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, if_match: int | None, digest: str
 ) -> tuple[Inspection, bool]:
     """Create or update a draft; returns (inspection, created)."""
-    existing = (
-        Inspection.objects.select_for_update(of=("self",))
-        .select_related("template", "subject_region")
-        .filter(client_uuid=client_uuid)
-        .first()
-    )
+    existing = _inspections().select_for_update(of=("self",)).filter(client_uuid=client_uuid).first()
     if existing is None:
         try:
             with transaction.atomic():
@@ -204,11 +223,7 @@ def inspection_put(
                     principal=principal, client_uuid=client_uuid, draft=draft, digest=digest
                 ), True
         except IntegrityError:  # the same UUID created concurrently (a retry racing its original)
-            existing = (
-                Inspection.objects.select_for_update(of=("self",))
-                .select_related("template", "subject_region")
-                .get(client_uuid=client_uuid)
-            )
+            existing = _inspections().select_for_update(of=("self",)).get(client_uuid=client_uuid)
     return _inspection_update(
         principal=principal, inspection=existing, draft=draft, if_match=if_match, digest=digest
     ), False
@@ -323,7 +338,9 @@ def _inspection_update(
     return inspection
 
 
-def _photo_counts(inspection: Inspection) -> dict[str, int]:
+def _photo_counts(inspection: Inspection, spec: TemplateSpec) -> dict[str, int]:
+    if not uses_photos(spec):
+        return {}  # nothing in this template asks for photos: no need to count them
     rows = (
         InspectionPhoto.objects.filter(inspection=inspection, revision__lte=inspection.revision)
         .values("item_key")
@@ -363,11 +380,11 @@ def inspection_submit(
     client_uuid: uuid.UUID,
     if_match: int | None,
     device_submitted_at: datetime | None,
-) -> Inspection:
+) -> tuple[Inspection, list[Finding]]:
     """Validate against the pinned template, score, keep the revision, turn lost points into findings."""
     inspection = _own(principal, client_uuid)
-    if inspection.status in _LOCKED:
-        return inspection  # submitting twice (a retry) changes nothing
+    if inspection.status in _LOCKED:  # submitting twice (a retry) changes nothing
+        return inspection, list(Finding.objects.filter(inspection=inspection, revision=inspection.revision))
     if inspection.status != InspectionStatus.DRAFT:
         raise Conflict(
             "已退回的检查须先修改再提交", code="amend_first", details={"status": inspection.status}
@@ -379,7 +396,7 @@ def inspection_submit(
             details={"current_version": inspection.version},
         )
     spec = spec_of(inspection.template)
-    answers = to_domain_answers(inspection.answers, _photo_counts(inspection))
+    answers = to_domain_answers(inspection.answers, _photo_counts(inspection, spec))
     problems = missing_answers(spec, answers)
     if problems:
         raise InvalidInput(
@@ -396,7 +413,18 @@ def inspection_submit(
     inspection.submitted_at = now
     inspection.device_submitted_at = device_submitted_at
     inspection.version += 1
-    inspection.save()
+    inspection.save(
+        update_fields=[
+            "score",
+            "percent",
+            "vetoed",
+            "status",
+            "submitted_at",
+            "device_submitted_at",
+            "version",
+            "updated_at",
+        ]
+    )
     InspectionRevision.objects.create(
         inspection=inspection,
         revision=inspection.revision,
@@ -408,7 +436,7 @@ def inspection_submit(
         device_submitted_at=device_submitted_at,
     )
     items = spec.items()
-    Finding.objects.bulk_create(
+    findings = Finding.objects.bulk_create(
         Finding(
             inspection=inspection,
             revision=inspection.revision,
@@ -416,7 +444,7 @@ def inspection_submit(
             item_title=items[r.key].title[:300],
             kind=r.kind,
             category=items[r.key].category or ("veto" if r.kind == "veto" else ""),
-            points_lost=r.lost,
+            points_lost=r.lost.quantize(Decimal("0.001")),
             reason=r.reason[:300],
             responsible_hint=items[r.key].responsible,
         )
@@ -429,7 +457,7 @@ def inspection_submit(
         vetoed=inspection.vetoed,
         findings=len(result.findings),
     )
-    return inspection
+    return inspection, findings
 
 
 @transaction.atomic
@@ -481,7 +509,7 @@ def inspection_review(
 ) -> Inspection:
     """Approve (findings become rectifications with deadlines) or reject (back to the inspector)."""
     inspection = (
-        Inspection.objects.select_for_update(of=("self",)).select_related("template", "subject_region")
+        _inspections().select_for_update(of=("self",))
         .filter(client_uuid=client_uuid).first()
     )  # fmt: skip
     if inspection is None or not principal.covers(inspection.subject_region.path, REVIEWING_ROLES):

@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from backend.audit.services import audit_record
 from backend.errors import Conflict, InvalidInput, NotFound
-from scoring.engine.checklist import TemplateSpec
+from scoring.engine.checklist import Capture, PhotoRule, TemplateSpec
 
 from ..models import ChecklistTemplate, TemplateStatus
 from ..templates import TEMPLATE_DIR, TemplateError, load_directory, spec_from_document
 
 _SPECS: dict[str, TemplateSpec] = {}
+_USES_PHOTOS: dict[int, bool] = {}
 
 
 def spec_of(template: ChecklistTemplate) -> TemplateSpec:
@@ -24,6 +25,16 @@ def spec_of(template: ChecklistTemplate) -> TemplateSpec:
     if spec is None:
         spec = _SPECS[template.digest] = spec_from_document(template.document)
     return spec
+
+
+def uses_photos(spec: TemplateSpec) -> bool:
+    """Whether any item of the template can require photos (else submit need not count them)."""
+    key = id(spec)
+    if key not in _USES_PHOTOS:
+        _USES_PHOTOS[key] = any(
+            i.photos != PhotoRule.NONE or i.capture is Capture.PHOTO for i in spec.items().values()
+        )
+    return _USES_PHOTOS[key]
 
 
 @dataclass(frozen=True)

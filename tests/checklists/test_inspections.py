@@ -37,6 +37,8 @@ def test_create_then_replay_twenty_times_is_one_inspection(world, phone_a) -> No
     body = first.json()
     assert (body["status"], body["version"], body["revision"]) == ("draft", 1, 1)
     assert first.headers["ETag"] == '"1"'
+    assert "answers" not in body  # the answer to a PUT is small: the phone already has its answers
+    body = phone_a.get(f"/api/v1/inspections/{cu}").json()
     assert body["device_location_datum"] == "gcj02" and body["device_accuracy_m"] == 8
     # stored in WGS-84: the GCJ-02 input was shifted back by roughly 480 m
     lon = body["device_location"][0]
@@ -194,7 +196,8 @@ def test_submit_scores_and_makes_findings(world, phone_a) -> None:  # type: igno
         "effluent.cod": "effluent_over_limit",
     }
     assert "超过限值 60mg/L" in next(f["reason"] for f in body["findings"] if f["item_key"] == "effluent.cod")
-    assert body["revisions"][0]["percent"] == body["percent"]
+    detail = phone_a.get(f"/api/v1/inspections/{cu}").json()
+    assert detail["revisions"][0]["percent"] == body["percent"] and detail["findings"] == body["findings"]
     # submitting again (a retry) changes nothing; editing a submitted inspection is refused
     again = phone_a.submit(cu)
     assert again.status_code == 200 and again.json()["version"] == 2
@@ -229,4 +232,49 @@ def test_vetoed_safety_inspection(world, templates) -> None:  # type: ignore[no-
     body = officer.submit(cu).json()
     assert body["vetoed"] is True and Decimal(body["percent"]) == 100
     assert [f["item_key"] for f in body["findings"]] == ["accidents.major-accident"]
-    assert body["score"]["veto_items"] == ["accidents.major-accident"]
+    assert officer.get(f"/api/v1/inspections/{cu}").json()["score"]["veto_items"] == [
+        "accidents.major-accident"
+    ]
+
+
+def test_put_with_submit_is_one_round_trip_all_or_nothing(world, templates) -> None:  # type: ignore[no-untyped-def]
+    officer = Phone(make_user("town_officer", world.town_a))
+    cu = uuid.uuid4()
+    base = {
+        "template_key": "fire-town",
+        "template_version": 1,
+        "subject": {"kind": "town", "id": world.town_a.pk},
+    }
+    values = {
+        "org.committee": True, "org.office": True, "org.contract-staff": 1, "org.meetings": 6,
+        "forces.fulltime-brigade": True, "forces.micro-stations": 2, "forces.volunteers": True,
+        "grid.integrated": True, "grid.training": 8, "grid.hazards": 0, "assessment.in-town-assessment": True,
+        "assessment.funding": 7, "accidents.fatal-fire": False,
+    }  # fmt: skip
+    answers = {k: {"value": v} for k, v in values.items()}
+    url = f"/api/v1/inspections/{cu}?submit=true"
+    # the site photo and the failed micro-station item's photo are missing: nothing is saved
+    response = officer.client.put(
+        url, {**base, "answers": answers}, content_type="application/json", headers=officer._headers(None)
+    )
+    body = assert_error(response, 422, "incomplete")
+    assert set(body["details"]["fields"]) == {"answers.record.site-photo", "answers.forces.micro-stations"}
+    assert not Inspection.objects.filter(client_uuid=cu).exists()
+    # with the photos uploaded to a saved draft first, the one-trip submit goes through
+    officer.put(cu, {**base, "answers": answers})
+    officer.photo(cu, "record.site-photo", seed=1)
+    officer.photo(cu, "forces.micro-stations", seed=2)
+    headers = officer._headers({"If-Match": '"1"'})
+    done = officer.client.put(
+        url, {**base, "answers": answers}, content_type="application/json", headers=headers
+    )
+    assert done.status_code == 200, done.content
+    ack = done.json()
+    assert ack["status"] == "submitted"
+    # 100 base points; 2 missing micro stations (−2) and 1 contracted staff instead of 2 (−6)
+    assert Decimal(ack["percent"]) == Decimal("92")
+    assert {f["item_key"] for f in ack["findings"]} == {"org.contract-staff", "forces.micro-stations"}
+    replay = officer.client.put(
+        url, {**base, "answers": answers}, content_type="application/json", headers=headers
+    )
+    assert replay.status_code == 200 and replay.json()["version"] == ack["version"]

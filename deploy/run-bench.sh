@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Benchmarks on a throwaway PostgreSQL/PostGIS with production durability (fsync, synchronous commit).
+#   deploy/run-bench.sh [ingest]    (default: every benchmark under bench/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/bootstrap-system.sh --test
+make -s venv
+state=$(mktemp -d /tmp/fieldscore-bench.XXXXXX)
+trap 'deploy/test-services.sh stop "$state"' EXIT INT TERM
+PG_DURABLE=1 deploy/test-services.sh start "$state"
+# shellcheck disable=SC1091
+source "$state/env"
+export FIELDSCORE_VAR_DIR="$state/var" CELERY_BROKER_URL="$FIELDSCORE_TEST_REDIS_URL"
+mkdir -p "$FIELDSCORE_VAR_DIR"
+for name in "${@:-ingest}"; do
+  .venv/bin/python "bench/$name/run.py"
+done
