@@ -17,6 +17,7 @@ DEMO_USERS = [
     ("changle", "常乐镇安监局 演示账号", Role.TOWN_OFFICER, "常乐镇", False),
     ("sijia", "四甲镇安监局 演示账号", Role.TOWN_OFFICER, "四甲镇", False),
     ("jiancha1", "常乐镇检查员 演示账号", Role.INSPECTOR, "常乐镇", False),
+    ("jiancha2", "四甲镇检查员 演示账号", Role.INSPECTOR, "四甲镇", False),
 ]
 
 

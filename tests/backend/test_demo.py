@@ -86,3 +86,22 @@ def test_demo_accounts_and_idempotency(loaded) -> None:  # type: ignore[no-untyp
     assert changle.check_password("demo-pass-1")
     assert [(g.role, g.region.name) for g in changle.grants.all()] == [("town_officer", "常乐镇")]
     assert "changle" in loaded
+
+
+def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-untyped-def]
+    from checklists.models import ChecklistTemplate, Inspection, Rectification, SpotCheck
+    from checklists.services.spotchecks import spot_check_redraw
+
+    assert ChecklistTemplate.objects.filter(status="published").count() == 4
+    assert sorted(Inspection.objects.values_list("status", flat=True)) == [
+        "approved",
+        "approved",
+        "draft",
+        "rejected",
+    ]
+    rejected = Inspection.objects.get(status="rejected")
+    assert rejected.review_reason and rejected.item_comments
+    assert {r.category for r in Rectification.objects.all()} >= {"no_meter", "maintenance_missing"}
+    spot = SpotCheck.objects.get()
+    assert [s.__dict__ for s in spot_check_redraw(spot)] == spot.result
+    assert spot.assignments.count() == 3

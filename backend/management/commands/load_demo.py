@@ -6,6 +6,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from backend.accounts.demo import load_demo_users
+from backend.accounts.models import User
+from backend.accounts.selectors import principal_for
+from checklists import demo as checklists_demo
+from checklists.models import Inspection, Rectification
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
 
@@ -27,6 +31,11 @@ class Command(BaseCommand):
             new_facilities = geo_demo.load_facilities(towns)
             district = Region.objects.get(level="district", name=geo_demo.DISTRICT["name"])
             accounts = load_demo_users(password=password, district=district, towns=towns)
+            principals = {
+                u.username: principal_for(u)
+                for u in User.objects.filter(username__in=["jiancha1", "changle", "anweiban"])
+            }
+            checklists_demo.load(principals=principals, towns=towns)
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(
@@ -34,6 +43,10 @@ class Command(BaseCommand):
                 f"海门区演示数据就绪：区划 {regions} 个，断面 {sections} 个，"
                 f"污水设施 {facilities} 座（本次新增 {new_facilities}）。"
             )
+        )
+        inspections, rectifications = Inspection.objects.count(), Rectification.objects.count()
+        self.stdout.write(
+            f"检查表模板已发布；演示检查 {inspections} 份，整改事项 {rectifications} 项，含一次随机抽查。"
         )
         listing = "\n".join(accounts)
         self.stdout.write(f"演示账号（密码：{password}）：\n{listing}")
