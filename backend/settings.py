@@ -199,3 +199,34 @@ CELERY_BEAT_SCHEDULE["mark-overdue-rectifications"] = {
     "task": "checklists.tasks.rectifications_mark_overdue",
     "schedule": timedelta(hours=1),
 }
+PHOTO_MAX_EXIF_BYTES = env.int("PHOTO_MAX_EXIF_BYTES", default=128 * 1024)
+PHOTO_THUMB_PHONE_PX = env.int("PHOTO_THUMB_PHONE_PX", default=1024)
+PHOTO_THUMB_LIST_PX = env.int("PHOTO_THUMB_LIST_PX", default=256)
+# Evidence checks (flags, never rejections).
+PHOTO_SUBJECT_DISTANCE_M = env.float("PHOTO_SUBJECT_DISTANCE_M", default=200.0)
+PHOTO_EXIF_PHONE_DISTANCE_M = env.float("PHOTO_EXIF_PHONE_DISTANCE_M", default=100.0)
+PHOTO_TIME_FLAG_HOURS = env.float("PHOTO_TIME_FLAG_HOURS", default=24.0)
+PHOTO_PHASH_MAX_DISTANCE = env.int("PHOTO_PHASH_MAX_DISTANCE", default=8)
+PHOTO_URL_EXPIRY_SECONDS = env.int("PHOTO_URL_EXPIRY_SECONDS", default=300)
+
+# --- Storage -----------------------------------------------------------------------------------------
+# Local disk by default; S3-compatible object storage (MinIO, OSS, COS, …) when S3_BUCKET is set.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if env.str("S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("S3_SECRET_KEY", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,  # photos are private: only signed, expiring URLs reach them
+            "querystring_expire": PHOTO_URL_EXPIRY_SECONDS,
+            "file_overwrite": False,
+        },
+    }

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -16,6 +16,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from backend.access import Principal
 from backend.errors import ApplicationError, PayloadTooLarge
 from backend.kit import conditional_json
+from geo.coords import Datum
 
 from . import selectors
 from .schemas import (
@@ -37,6 +38,7 @@ from .schemas import (
     TownOverdueOut,
     TransitionIn,
 )
+from .services import evidence as evidence_services
 from .services import inspections as inspection_services
 from .services import rectifications as rectification_services
 from .services import spotchecks as spot_services
@@ -216,32 +218,99 @@ def inspection_review(request: HttpRequest, client_uuid: UUID, payload: ReviewIn
     return selectors.inspection_get(principal=request.auth, client_uuid=inspection.client_uuid)
 
 
+def _device_meta(
+    lon: float | None, lat: float | None, datum: str, accuracy_m: float | None, captured_at: datetime | None
+) -> evidence_services.DevicePhotoMeta:
+    return evidence_services.DevicePhotoMeta(
+        lon=lon, lat=lat, datum=datum, accuracy_m=accuracy_m, captured_at=captured_at
+    )
+
+
+def _read_photo(file: UploadedFile) -> bytes:
+    if file.size is not None and file.size > settings.PHOTO_MAX_BYTES:
+        raise PayloadTooLarge("照片过大", details={"max_bytes": settings.PHOTO_MAX_BYTES})
+    return file.read()
+
+
 @router.post(
     "/inspections/{client_uuid}/photos",
     response={201: PhotoOut},
-    summary="上传一张照片（multipart；按照片 UUID 幂等，相同内容只存一份）",
+    summary="上传一张照片（multipart；按照片 UUID 幂等，相同内容只存一份；可附手机定位）",
 )
 def inspection_photo(
     request: HttpRequest,
     client_uuid: UUID,
     photo_uuid: UUID = Form(..., description="客户端生成的照片 UUID"),
     item_key: str = Form("", max_length=64, description="所属检查项（空为整体照片）"),
-    file: UploadedFile = File(..., description="JPEG 或 PNG 照片"),
+    lon: float | None = Form(None, ge=-180, le=180, description="拍摄时手机定位：经度"),
+    lat: float | None = Form(None, ge=-90, le=90, description="拍摄时手机定位：纬度"),
+    datum: Datum = Form(Datum.WGS84, description="手机定位的坐标系（高德、腾讯为 gcj02）"),
+    accuracy_m: float | None = Form(None, ge=0, description="手机定位精度（米）"),
+    captured_at: datetime | None = Form(None, description="手机记录的拍摄时间（带时区）"),
+    file: UploadedFile = File(..., description="JPEG、PNG 或 HEIC 照片"),
 ) -> Status:
-    if file.size is not None and file.size > settings.PHOTO_MAX_BYTES:
-        raise PayloadTooLarge("照片过大", details={"max_bytes": settings.PHOTO_MAX_BYTES})
-    link = inspection_services.inspection_photo_add(
+    link = evidence_services.inspection_photo_add(
         principal=request.auth,
         client_uuid=client_uuid,
         photo_uuid=photo_uuid,
         item_key=item_key,
-        data=file.read(),
+        data=_read_photo(file),
+        device=_device_meta(lon, lat, datum, accuracy_m, captured_at),
     )
-    return Status(201, {
-        "client_uuid": link.client_uuid, "item_key": link.item_key, "revision": link.revision,
-        "sha256": link.photo.sha256, "width": link.photo.width, "height": link.photo.height,
-        "uploaded_at": link.uploaded_at,
-    })  # fmt: skip
+    return Status(201, link)
+
+
+@router.post(
+    "/rectifications/{rectification_id}/photos",
+    response={201: PhotoOut},
+    summary="上传整改照片（在现场拍摄；位置与时间同样核验）",
+)
+def rectification_photo(
+    request: HttpRequest,
+    rectification_id: int,
+    photo_uuid: UUID = Form(..., description="客户端生成的照片 UUID"),
+    lon: float | None = Form(None, ge=-180, le=180, description="拍摄时手机定位：经度"),
+    lat: float | None = Form(None, ge=-90, le=90, description="拍摄时手机定位：纬度"),
+    datum: Datum = Form(Datum.WGS84, description="手机定位的坐标系"),
+    accuracy_m: float | None = Form(None, ge=0, description="手机定位精度（米）"),
+    captured_at: datetime | None = Form(None, description="手机记录的拍摄时间（带时区）"),
+    file: UploadedFile = File(..., description="JPEG、PNG 或 HEIC 照片"),
+) -> Status:
+    link = evidence_services.rectification_photo_add(
+        principal=request.auth,
+        rectification_id=rectification_id,
+        photo_uuid=photo_uuid,
+        data=_read_photo(file),
+        device=_device_meta(lon, lat, datum, accuracy_m, captured_at),
+    )
+    return Status(201, link)
+
+
+@router.get(
+    "/photos/{sha256}", summary="照片文件（仅能看到该照片所证明对象的用户可取；S3 时跳转到有时效的签名地址）"
+)
+def photo_file(
+    request: HttpRequest,
+    sha256: str,
+    variant: str = Query(
+        "original", pattern="^(original|phone|list)$", description="original / phone / list"
+    ),
+) -> HttpResponse:
+    photo = selectors.photo_visible(principal=request.auth, sha256=sha256)
+    field = {"original": photo.file, "phone": photo.thumb_phone, "list": photo.thumb_list}[variant]
+    pending = not field
+    field = field or photo.file  # derivatives not made yet: the original serves meanwhile
+    try:
+        field.path  # noqa: B018 - raises on storages without a local path
+    except NotImplementedError:  # object storage: a signed, expiring URL
+        response: HttpResponse = HttpResponseRedirect(field.url)
+    else:
+        content_type = photo.content_type if pending or variant == "original" else "image/jpeg"
+        response = FileResponse(field.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    if pending:
+        response["X-Derivative-Pending"] = "1"
+    return response
 
 
 # --- rectifications ----------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def _photos(inspection: Inspection, keys: list[str], owner: Principal) -> None:
 
     from PIL import Image
 
-    from .services.inspections import inspection_photo_add
+    from .services.evidence import inspection_photo_add
 
     for i, key in enumerate(keys):
         img = Image.new("RGB", (320, 240), ((37 * i + inspection.pk * 11) % 256, 120, (91 * i) % 256))

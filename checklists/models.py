@@ -211,20 +211,36 @@ class InspectionRevision(models.Model):
         constraints = [models.UniqueConstraint(fields=["inspection", "revision"], name="revision_unique")]
 
 
-class InspectionPhoto(models.Model):
-    """A photo attached to an inspection (optionally to one item), uploaded separately from the answers."""
+class EvidencePhoto(models.Model):
+    """A photo used as evidence, with where the phone said it was and the checks' flags."""
 
     client_uuid = models.UUIDField("客户端照片编号", unique=True)
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
-    revision = models.PositiveIntegerField("修订次数")
-    item_key = models.CharField("检查项", max_length=64, blank=True)
     photo = models.ForeignKey("media.Photo", on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Some Android pickers strip EXIF GPS, so the phone's own fix at capture time is kept beside it.
+    device_location = models.PointField("手机定位（WGS-84）", srid=4326, null=True, blank=True)
+    device_location_datum = models.CharField("手机原始坐标系", max_length=10, blank=True)
+    device_location_raw = models.JSONField("手机原始坐标", null=True, blank=True)
+    device_accuracy_m = models.FloatField("定位精度（米）", null=True, blank=True)
+    device_captured_at = models.DateTimeField("手机记录的拍摄时间", null=True, blank=True)
+    flags = models.JSONField("核验标记", default=list, blank=True)
+    flag_count = models.PositiveSmallIntegerField("核验标记数", default=0)  # for review-list sums
 
     class Meta:
-        verbose_name = verbose_name_plural = "检查照片"
+        abstract = True
         ordering = ["uploaded_at", "id"]
+
+
+class InspectionPhoto(EvidencePhoto):
+    """A photo attached to an inspection (optionally to one item), uploaded separately from the answers."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    revision = models.PositiveIntegerField("修订次数")
+    item_key = models.CharField("检查项", max_length=64, blank=True)
+
+    class Meta(EvidencePhoto.Meta):
+        verbose_name = verbose_name_plural = "检查照片"
 
 
 class Finding(models.Model):
@@ -284,6 +300,15 @@ class Rectification(Subjected):
         verbose_name = verbose_name_plural = "整改清单"
         ordering = ["deadline", "id"]
         indexes = [models.Index(fields=["status", "deadline"], name="rectification_due_idx")]
+
+
+class RectificationPhoto(EvidencePhoto):
+    """Evidence of a repair, taken at the subject (its location is checked like any evidence)."""
+
+    rectification = models.ForeignKey("Rectification", on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(EvidencePhoto.Meta):
+        verbose_name = verbose_name_plural = "整改照片"
 
 
 class SpotCheck(models.Model):

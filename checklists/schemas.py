@@ -89,12 +89,63 @@ class ReviewIn(StrictSchema):
 
 class PhotoOut(Schema):
     client_uuid: UUID = Field(description="客户端照片编号")
-    item_key: str = Field(description="所属检查项（空为整体照片）")
-    revision: int = Field(description="上传时的修订次数")
+    item_key: str = Field("", description="所属检查项（空为整体照片；整改照片为空）")
     sha256: str = Field(description="内容摘要")
     width: int = Field(description="宽（像素）")
     height: int = Field(description="高（像素）")
+    url: str = Field(description="原图地址（需登录；S3 时跳转到签名地址）")
+    thumb_url: str = Field(description="手机尺寸缩略图地址（生成前返回原图）")
+    exif_taken_at: datetime | None = Field(description="EXIF 拍摄时间")
+    exif_gps_status: str = Field(description="EXIF 定位：ok / missing / invalid")
+    exif_location: list[float] | None = Field(description="EXIF 位置 [经度, 纬度]（WGS-84）")
+    camera: str = Field(description="相机厂商与型号")
+    device_location: list[float] | None = Field(description="手机定位 [经度, 纬度]（已换算为 WGS-84）")
+    device_accuracy_m: float | None = Field(description="手机定位精度（米）")
+    flags: list[dict[str, Any]] = Field(
+        description="核验标记：no_gps、far_from_subject、time_far、duplicate_photo 等"
+    )
     uploaded_at: datetime = Field(description="上传时间")
+
+    @staticmethod
+    def resolve_sha256(obj: Any) -> str:
+        return obj.photo.sha256
+
+    @staticmethod
+    def resolve_width(obj: Any) -> int:
+        return obj.photo.width
+
+    @staticmethod
+    def resolve_height(obj: Any) -> int:
+        return obj.photo.height
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return f"/api/v1/photos/{obj.photo.sha256}"
+
+    @staticmethod
+    def resolve_thumb_url(obj: Any) -> str:
+        return f"/api/v1/photos/{obj.photo.sha256}?variant=phone"
+
+    @staticmethod
+    def resolve_exif_taken_at(obj: Any) -> datetime | None:
+        return obj.photo.exif_taken_at
+
+    @staticmethod
+    def resolve_exif_gps_status(obj: Any) -> str:
+        return obj.photo.exif_gps_status
+
+    @staticmethod
+    def resolve_exif_location(obj: Any) -> list[float] | None:
+        loc = obj.photo.exif_location
+        return [loc.x, loc.y] if loc else None
+
+    @staticmethod
+    def resolve_camera(obj: Any) -> str:
+        return f"{obj.photo.exif_make} {obj.photo.exif_model}".strip()
+
+    @staticmethod
+    def resolve_device_location(obj: Any) -> list[float] | None:
+        return [obj.device_location.x, obj.device_location.y] if obj.device_location else None
 
 
 class FindingOut(Schema):
@@ -170,19 +221,8 @@ class InspectionOut(Schema):
         return [obj.device_location.x, obj.device_location.y] if obj.device_location else None
 
     @staticmethod
-    def resolve_photos(obj: Any) -> list[dict[str, Any]]:
-        return [
-            {
-                "client_uuid": p.client_uuid,
-                "item_key": p.item_key,
-                "revision": p.revision,
-                "sha256": p.photo.sha256,
-                "width": p.photo.width,
-                "height": p.photo.height,
-                "uploaded_at": p.uploaded_at,
-            }
-            for p in obj.photos.all()
-        ]
+    def resolve_photos(obj: Any) -> list[Any]:
+        return list(obj.photos.all())
 
     @staticmethod
     def resolve_findings(obj: Any) -> list[Any]:
@@ -221,6 +261,7 @@ class InspectionSummary(Schema):
     inspector: str = Field(description="检查员账号")
     percent: Decimal | None = Field(description="百分制得分")
     vetoed: bool = Field(description="一票否决")
+    photo_flags: int = Field(description="照片核验标记总数（审核时重点查看）")
     submitted_at: datetime | None = Field(description="服务器提交时间")
     updated_at: datetime = Field(description="最后修改时间")
 
@@ -251,6 +292,11 @@ class RectificationOut(Schema):
     overdue: bool = Field(description="是否逾期")
     overdue_since: date | None = Field(description="逾期日期")
     history: list[dict[str, Any]] = Field(description="流转记录")
+    photos: list[PhotoOut] = Field(description="整改照片")
+
+    @staticmethod
+    def resolve_photos(obj: Any) -> list[Any]:
+        return list(obj.photos.all())
 
     @staticmethod
     def resolve_item_title(obj: Any) -> str:

@@ -8,11 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.errors import NotFound
 from geo.selectors import scope_q
+from media.models import Photo
 
 from .models import (
     Assignment,
@@ -25,6 +27,7 @@ from .models import (
     InspectionStatus,
     Purpose,
     Rectification,
+    RectificationPhoto,
     SpotCheck,
     TemplateStatus,
 )
@@ -74,7 +77,11 @@ def inspection_list(
         qs = qs.filter(subject_town_id=town_id)
     if template_key:
         qs = qs.filter(template__key=template_key)
-    return qs.select_related("template", "inspector", "subject_town").order_by("-updated_at", "-id")
+    return (
+        qs.select_related("template", "inspector", "subject_town")
+        .annotate(photo_flags=Coalesce(Sum("photos__flag_count"), 0))
+        .order_by("-updated_at", "-id")
+    )
 
 
 def inspection_get(*, principal: Principal, client_uuid: uuid.UUID) -> Inspection:
@@ -82,7 +89,10 @@ def inspection_get(*, principal: Principal, client_uuid: uuid.UUID) -> Inspectio
         Inspection.objects.filter(_inspection_scope(principal), client_uuid=client_uuid)
         .select_related("template", "inspector", "subject_town", "reviewed_by")
         .prefetch_related(
-            Prefetch("photos", queryset=InspectionPhoto.objects.select_related("photo")),
+            Prefetch(
+                "photos",
+                queryset=InspectionPhoto.objects.select_related("photo").order_by("uploaded_at", "id"),
+            ),
             Prefetch("findings", queryset=Finding.objects.order_by("revision", "id")),
             Prefetch("revisions", queryset=InspectionRevision.objects.order_by("revision")),
         )
@@ -109,7 +119,11 @@ def rectification_list(
         qs = qs.filter(overdue=overdue)
     if town_id is not None:
         qs = qs.filter(subject_town_id=town_id)
-    return qs.select_related("finding", "subject_town").order_by("deadline", "id")
+    return (
+        qs.select_related("finding", "subject_town")
+        .prefetch_related(Prefetch("photos", queryset=RectificationPhoto.objects.select_related("photo")))
+        .order_by("deadline", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -180,3 +194,15 @@ def spot_check_comparison(spot: SpotCheck) -> list[SpotComparison]:
         gap = (s - o) if s is not None and o is not None else None
         result.append(SpotComparison(a, s, o, gap, gap is not None and abs(gap) > spot.gap_threshold))
     return result
+
+
+def photo_visible(*, principal: Principal, sha256: str) -> Photo:
+    """A photo, if it is evidence for something the principal may see (else 404)."""
+    photo = Photo.objects.filter(sha256=sha256).first()
+    if photo is not None:
+        inspections = Inspection.objects.filter(_inspection_scope(principal), photos__photo=photo)
+        rect_scope = scope_q(principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES), "subject_region__path")
+        rectifications = Rectification.objects.filter(rect_scope, photos__photo=photo)
+        if inspections.exists() or rectifications.exists():
+            return photo
+    raise NotFound("照片不存在或无权查看", details={"sha256": sha256})

@@ -25,7 +25,6 @@ from backend.audit.services import audit_record
 from backend.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from geo import coords
 from geo.selectors import subject_get
-from media.services import photo_store
 from scoring.engine.checklist import (
     Answer,
     AnswerError,
@@ -458,43 +457,6 @@ def inspection_submit(
         findings=len(result.findings),
     )
     return inspection, findings
-
-
-@transaction.atomic
-def inspection_photo_add(
-    *, principal: Principal, client_uuid: uuid.UUID, photo_uuid: uuid.UUID, item_key: str, data: bytes
-) -> InspectionPhoto:
-    """Attach one photo (uploaded on its own, so a weak link never resends the answers)."""
-    inspection = _own(principal, client_uuid)
-    existing = InspectionPhoto.objects.filter(client_uuid=photo_uuid).select_related("photo").first()
-    if existing is not None:
-        if existing.inspection_id != inspection.pk or existing.item_key != item_key:
-            raise Conflict(
-                "照片编号已被使用", code="uuid_taken", details={"fields": {"photo_uuid": ["已被使用"]}}
-            )
-        return existing  # a retried upload
-    if inspection.status in _LOCKED:
-        raise Conflict(
-            "已提交的检查不能再添加照片", code="inspection_locked", details={"status": inspection.status}
-        )
-    if item_key and item_key not in spec_of(inspection.template).items():
-        raise InvalidInput(details={"fields": {"item_key": ["模板中没有这个检查项"]}})
-    photo = photo_store(data=data, uploaded_by_id=principal.user_id)
-    link = InspectionPhoto.objects.create(
-        client_uuid=photo_uuid,
-        inspection=inspection,
-        revision=inspection.revision,
-        item_key=item_key,
-        photo=photo,
-        uploaded_by_id=principal.user_id,
-    )
-    audit_record(
-        action="checklists.inspection.photo",
-        obj=inspection,
-        region_path=inspection.subject_region.path,
-        after={"photo": photo.sha256, "item_key": item_key},
-    )
-    return link
 
 
 @transaction.atomic

@@ -1,0 +1,92 @@
+"""Test images made by the tests themselves: scenes, EXIF variants and a corpus of bad files."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import datetime
+
+from PIL import Image, ImageDraw
+from PIL.TiffImagePlugin import IFDRational
+
+
+def scene(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
+    """A random but structured scene (shapes on a gradient): different seeds are different scenes."""
+    rng = random.Random(seed)
+    img = Image.linear_gradient("L").resize(size).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    for _ in range(12):
+        x0, y0 = rng.randrange(size[0]), rng.randrange(size[1])
+        box = (x0, y0, x0 + rng.randrange(40, 260), y0 + rng.randrange(40, 200))
+        colour = tuple(rng.randrange(256) for _ in range(3))
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=colour)
+    return img
+
+
+def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
+    d = int(value)
+    m = int((value - d) * 60)
+    s = round(((value - d) * 60 - m) * 60 * 100)
+    return IFDRational(d, 1), IFDRational(m, 1), IFDRational(s, 100)
+
+
+def jpeg(
+    img: Image.Image | None = None,
+    *,
+    gps: dict[int, object] | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    taken: datetime | None = None,
+    orientation: int | None = None,
+    quality: int = 90,
+    make: str = "HUAWEI",
+) -> bytes:
+    img = img or scene(1)
+    exif = Image.Exif()
+    exif[271] = make
+    exif[272] = "TEST-AL00"
+    if orientation:
+        exif[274] = orientation
+    if taken:
+        exif.get_ifd(0x8769)[36867] = taken.strftime("%Y:%m:%d %H:%M:%S")
+    if lat is not None and lon is not None:
+        gps = {1: "N" if lat >= 0 else "S", 2: dms(abs(lat)), 3: "E" if lon >= 0 else "W", 4: dms(abs(lon))}
+    if gps:
+        exif.get_ifd(0x8825).update(gps)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def png(img: Image.Image | None = None, **params: object) -> bytes:
+    buf = io.BytesIO()
+    (img or scene(2)).save(buf, "PNG", **params)
+    return buf.getvalue()
+
+
+def heic(img: Image.Image | None = None) -> bytes:
+    buf = io.BytesIO()
+    (img or scene(3)).save(buf, "HEIF", quality=80)
+    return buf.getvalue()
+
+
+def bad_files() -> dict[str, tuple[bytes, int, str]]:
+    """name → (bytes, expected HTTP status, expected code)."""
+    good = jpeg()
+    bomb = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(bomb, "PNG")  # 400 MP of zeros in a few tens of KB
+    huge_exif = png(exif=b"Exif\x00\x00" + b"\x00" * (300 * 1024))
+    return {
+        "zero_bytes": (b"", 422, "empty_file"),
+        "truncated_jpeg": (good[: len(good) // 2], 422, "invalid_image"),
+        "text_renamed_jpg": ("这不是图片，只是改了扩展名的文本".encode() * 20, 422, "invalid_image"),
+        "png_bomb": (bomb.getvalue(), 422, "image_too_large"),
+        "huge_exif_block": (huge_exif, 422, "exif_too_large"),
+        "gif": (_gif(), 415, "unsupported_format"),
+    }
+
+
+def _gif() -> bytes:
+    buf = io.BytesIO()
+    Image.new("P", (20, 20)).save(buf, "GIF")
+    return buf.getvalue()

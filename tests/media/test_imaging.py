@@ -1,0 +1,129 @@
+"""Image validation, EXIF reading, derivatives and perceptual hashes (pure)."""
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
+
+from media import imaging
+from tests.media.images import bad_files, heic, jpeg, png, scene
+
+LIMITS = {"max_bytes": 20 * 1024 * 1024, "max_pixels": 50_000_000}
+CST = timezone(timedelta(hours=8))
+
+
+@pytest.mark.parametrize("name", list(bad_files()))
+def test_bad_files_are_rejected_with_a_stable_code(name: str) -> None:
+    data, status, code = bad_files()[name]
+    with pytest.raises(imaging.ImageRejected) as exc:
+        imaging.inspect(data, **LIMITS)
+    assert (exc.value.status, exc.value.code) == (status, code)
+
+
+def test_size_limit_is_413() -> None:
+    with pytest.raises(imaging.ImageRejected) as exc:
+        imaging.inspect(jpeg(), max_bytes=100, max_pixels=10**8)
+    assert exc.value.status == 413
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"), [(31.9011, 121.1722), (-33.8688, 151.2093), (40.7128, -74.0060), (-22.9068, -43.1729)]
+)
+def test_gps_hemispheres_and_dms(lat: float, lon: float) -> None:
+    facts = imaging.inspect(jpeg(lat=lat, lon=lon), **LIMITS).exif
+    assert facts.gps_status == "ok"
+    assert facts.gps.lat == pytest.approx(lat, abs=1e-5) and facts.gps.lon == pytest.approx(lon, abs=1e-5)
+
+
+def test_dms_rationals_exactly() -> None:
+    gps = {
+        1: "N",
+        2: (IFDRational(31), IFDRational(54), IFDRational(3600, 100)),
+        3: "E",
+        4: (IFDRational(121), IFDRational(10), IFDRational(1980, 100)),
+        5: b"\x00",
+        6: IFDRational(125, 10),
+        16: "T",
+        17: IFDRational(2705, 10),
+    }
+    fix = imaging.inspect(jpeg(gps=gps), **LIMITS).exif.gps
+    assert fix.lat == pytest.approx(31 + 54 / 60 + 36 / 3600)
+    assert fix.lon == pytest.approx(121 + 10 / 60 + 19.8 / 3600)
+    assert (fix.altitude_m, fix.direction_deg) == (12.5, 270.5)
+
+
+@pytest.mark.parametrize(
+    "gps",
+    [
+        {
+            1: "N",
+            2: (IFDRational(999), IFDRational(0), IFDRational(0)),
+            3: "E",
+            4: (IFDRational(121), IFDRational(0), IFDRational(0)),
+        },
+        {
+            1: "N",
+            2: (IFDRational(1, 0), IFDRational(0), IFDRational(0)),
+            3: "E",
+            4: (IFDRational(121), IFDRational(0), IFDRational(0)),
+        },
+        {
+            2: (IFDRational(31), IFDRational(0), IFDRational(0)),
+            3: "E",
+            4: (IFDRational(121), IFDRational(0), IFDRational(0)),
+        },
+        {
+            1: "X",
+            2: (IFDRational(31), IFDRational(0), IFDRational(0)),
+            3: "E",
+            4: (IFDRational(121), IFDRational(0), IFDRational(0)),
+        },
+        {
+            1: "N",
+            2: (IFDRational(31), IFDRational(75), IFDRational(0)),
+            3: "E",
+            4: (IFDRational(121), IFDRational(0), IFDRational(0)),
+        },
+    ],
+    ids=["latitude_999", "zero_denominator", "missing_ref", "bad_ref", "minutes_75"],
+)
+def test_broken_gps_never_crashes_and_is_no_usable_gps(gps) -> None:  # type: ignore[no-untyped-def]
+    facts = imaging.inspect(jpeg(gps=gps), **LIMITS)
+    assert facts.exif.gps is None and facts.exif.gps_status == "invalid"
+
+
+def test_capture_time_camera_and_no_exif() -> None:
+    facts = imaging.inspect(jpeg(taken=datetime(2022, 9, 20, 10, 11, 12)), **LIMITS, local_tz=CST).exif
+    assert facts.taken_at == datetime(2022, 9, 20, 10, 11, 12, tzinfo=CST)
+    assert (facts.make, facts.model) == ("HUAWEI", "TEST-AL00")
+    plain = imaging.inspect(png(), **LIMITS)
+    assert plain.exif.gps_status == "missing" and plain.content_type == "image/png"
+
+
+def test_heic_is_accepted() -> None:
+    facts = imaging.inspect(heic(), **LIMITS)
+    assert (facts.content_type, facts.extension) == ("image/heic", "heic")
+    d = imaging.derivatives(heic())
+    assert Image.open(io.BytesIO(d.phone_jpeg)).format == "JPEG"
+
+
+def test_derivatives_sizes_and_orientation() -> None:
+    big = scene(5, (4000, 3000))
+    d = imaging.derivatives(jpeg(big, orientation=6), phone_edge=1024, list_edge=256)
+    phone = Image.open(io.BytesIO(d.phone_jpeg))
+    small = Image.open(io.BytesIO(d.list_jpeg))
+    # orientation 6 = rotate 90°: a landscape original becomes a portrait derivative
+    assert phone.size == (768, 1024) and small.size == (192, 256)
+    assert len(d.phash) == 16
+
+
+def test_reencoded_and_resized_copies_match_different_scenes_do_not() -> None:
+    original = imaging.derivatives(jpeg(scene(11), quality=92)).phash
+    reencoded = imaging.derivatives(jpeg(scene(11), quality=45)).phash
+    resized = imaging.derivatives(jpeg(scene(11).resize((320, 240)), quality=70)).phash
+    assert imaging.hamming(original, reencoded) <= 8
+    assert imaging.hamming(original, resized) <= 8
+    others = [imaging.derivatives(jpeg(scene(s))).phash for s in range(100, 120)]
+    assert min(imaging.hamming(original, o) for o in others) > 8
