@@ -129,7 +129,8 @@ def _dms(value: Any) -> float | None:
     if not parts or any(p is None for p in parts) or len(parts) > 3:
         return None
     d, m, s = (*parts, 0.0, 0.0)[:3]  # type: ignore[misc]
-    if d < 0 or not (0 <= m < 60) or not (0 <= s < 60):  # type: ignore[operator]
+    # Some firmware rounds 59.996″ up to 60″: tolerate exactly 60, refuse anything beyond.
+    if d < 0 or not (0 <= m <= 60) or not (0 <= s <= 60):  # type: ignore[operator]
         return None
     return d + m / 60 + s / 3600  # type: ignore[operator]
 

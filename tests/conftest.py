@@ -21,6 +21,12 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Each test stores files in its own folder, so "nothing was stored" can be checked for real.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @dataclass
 class World:
     district: Region
@@ -161,8 +167,12 @@ def redis_worker(transactional_db):  # type: ignore[no-untyped-def]
     url = settings.FIELDSCORE_TEST_REDIS_URL
     saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    # Celery caches the result backend per thread on first use (an eager run earlier in the session
+    # caches "disabled"): drop it so this thread talks to Redis, and drop it again afterwards.
+    app._local.__dict__.pop("backend", None)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield app
     finally:
         app.conf.update(saved)
+        app._local.__dict__.pop("backend", None)

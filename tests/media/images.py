@@ -24,9 +24,10 @@ def scene(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
 
 
 def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
-    d = int(value)
-    m = int((value - d) * 60)
-    s = round(((value - d) * 60 - m) * 60 * 100)
+    """Decimal degrees as a camera writes them: degrees, minutes, seconds in 1/100."""
+    hundredths = round(value * 360000)
+    d, rest = divmod(hundredths, 360000)
+    m, s = divmod(rest, 6000)
     return IFDRational(d, 1), IFDRational(m, 1), IFDRational(s, 100)
 
 

@@ -1,0 +1,190 @@
+"""Photo evidence through the API: flags, duplicates across subjects, derivatives, access, bad files."""
+
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from checklists.models import InspectionPhoto, Rectification
+from geo import coords
+from geo.services import LocationInput, located_fields
+from media.models import Photo
+from tests.checklists.conftest import Phone, draft, sewage_answers
+from tests.conftest import ApiClient, assert_error, make_user
+from tests.media.images import bad_files, heic, jpeg, scene
+
+FAC = (121.2, 31.9)  # facility A's surveyed position (WGS-84)
+
+
+@pytest.fixture
+def placed(world):  # type: ignore[no-untyped-def]
+    for name, value in located_fields(LocationInput(*FAC)).items():
+        setattr(world.facility_a, name, value)
+    world.facility_a.save()
+    for name, value in located_fields(LocationInput(121.45, 31.99)).items():
+        setattr(world.facility_b, name, value)
+    world.facility_b.save()
+    return world
+
+
+def upload(phone, cu, data, item_key="op.running", **form):  # type: ignore[no-untyped-def]
+    body = {"photo_uuid": str(uuid.uuid4()), "item_key": item_key, **form,
+            "file": SimpleUploadedFile("p.jpg", data, content_type="image/jpeg")}  # fmt: skip
+    return phone.client.post(f"/api/v1/inspections/{cu}/photos", body, headers=phone._headers(None))
+
+
+def new_draft(phone, world):  # type: ignore[no-untyped-def]
+    """A draft started now (photo capture times are compared with the inspection's start)."""
+    cu = uuid.uuid4()
+    assert phone.put(cu, draft(world, device_started_at=timezone.now().isoformat())).status_code == 201
+    return cu
+
+
+def codes(response) -> set[str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 201, response.content
+    return {f["code"] for f in response.json()["flags"]}
+
+
+def test_photo_at_the_facility_has_no_flags(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
+    cu = new_draft(phone_a, placed)
+    taken = timezone.localtime().replace(tzinfo=None)
+    r = upload(
+        phone_a, cu, jpeg(lat=FAC[1] + 0.0003, lon=FAC[0], taken=taken), lon=FAC[0], lat=FAC[1], accuracy_m=5
+    )
+    assert codes(r) == set()
+    body = r.json()
+    assert body["exif_gps_status"] == "ok" and body["camera"] == "HUAWEI TEST-AL00"
+
+
+def test_gcj02_phone_fix_is_converted_before_comparing(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
+    cu = new_draft(phone_a, placed)
+    gcj = coords.wgs84_to_gcj02(coords.LonLat(*FAC))
+    no_exif = jpeg(scene(21))
+    assert codes(upload(phone_a, cu, no_exif, lon=gcj.lon, lat=gcj.lat, datum="gcj02", accuracy_m=8)) == {
+        "no_exif_gps"
+    }
+    # the same numbers mislabelled as WGS-84 are ~480 m off: flagged
+    flags = codes(upload(phone_a, cu, jpeg(scene(22)), lon=gcj.lon, lat=gcj.lat, datum="wgs84", accuracy_m=8))
+    assert "far_from_subject" in flags
+
+
+def test_far_mocked_mismatched_late_and_gpsless_photos_are_flagged(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
+    cu = new_draft(phone_a, placed)
+    far = jpeg(scene(31), lat=31.95, lon=121.30)
+    assert {"far_from_subject", "exif_phone_mismatch"} <= codes(
+        upload(phone_a, cu, far, lon=FAC[0], lat=FAC[1], accuracy_m=6)
+    )
+    assert "mock_location" in codes(
+        upload(phone_a, cu, jpeg(scene(32), lat=FAC[1], lon=FAC[0]), lon=FAC[0], lat=FAC[1], accuracy_m=0)
+    )
+    old = jpeg(scene(33), lat=FAC[1], lon=FAC[0], taken=datetime(2021, 5, 1, 9, 0))
+    assert "time_far" in codes(upload(phone_a, cu, old))
+    assert codes(upload(phone_a, cu, jpeg(scene(34)))) == {"no_gps"}
+    broken = jpeg(scene(35), gps={1: "N", 2: (999, 0, 0), 3: "E", 4: (121, 0, 0)})
+    r = upload(phone_a, cu, broken)
+    assert codes(r) == {"no_gps"} and r.json()["exif_gps_status"] == "invalid"
+    # the review list shows how many flags an inspection carries
+    officer = ApiClient(make_user("town_officer", placed.town_a))
+    row = officer.get("/api/v1/inspections").json()["items"][0]
+    assert row["photo_flags"] >= 6
+
+
+def test_same_or_near_identical_photo_for_another_subject_is_flagged(
+    placed, phone_a, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    cu_a = new_draft(phone_a, placed)
+    cu_other = new_draft(phone_a, placed)  # same facility again: reuse there is not suspicious
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(phone_a, cu_a, jpeg(scene(41), quality=92))
+        same_subject = upload(phone_a, cu_other, jpeg(scene(41), quality=60))
+    photo = Photo.objects.get(sha256=same_subject.json()["sha256"])
+    assert photo.derivatives_at is not None and photo.thumb_phone and photo.phash  # made after commit
+    same_flags = InspectionPhoto.objects.get(client_uuid=same_subject.json()["client_uuid"]).flags
+    assert "duplicate_photo" not in {f["code"] for f in same_flags}
+
+    # the audit of facility B (town B) reuses a resized, re-encoded copy, and the very same file
+    phone_b = Phone(make_user("inspector", placed.town_b))
+    cu_b = uuid.uuid4()
+    assert (
+        phone_b.put(
+            cu_b, {**draft(placed), "subject": {"kind": "sewage_facility", "id": placed.facility_b.pk}}
+        ).status_code
+        == 201
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reused = upload(phone_b, cu_b, jpeg(scene(41).resize((400, 300)), quality=50))
+        exact = upload(phone_b, cu_b, jpeg(scene(41), quality=92), item_key="record.site-photo")
+        fresh = upload(phone_b, cu_b, jpeg(scene(42)), item_key="record.site-photo")
+    links = {r.json()["client_uuid"]: r for r in (reused, exact, fresh)}
+    flags = {k: [f["code"] for f in InspectionPhoto.objects.get(client_uuid=k).flags] for k in links}
+    assert "duplicate_photo" in flags[reused.json()["client_uuid"]]
+    assert "duplicate_photo" in flags[exact.json()["client_uuid"]]
+    assert "duplicate_photo" not in flags[fresh.json()["client_uuid"]]
+    assert Photo.objects.filter(sha256=exact.json()["sha256"]).count() == 1  # same bytes stored once
+
+
+def test_photos_are_served_only_to_those_who_may_see_the_subject(
+    placed, phone_a, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    cu = new_draft(phone_a, placed)
+    with django_capture_on_commit_callbacks(execute=True):
+        sha = upload(phone_a, cu, jpeg(scene(51))).json()["sha256"]
+    original = phone_a.get(f"/api/v1/photos/{sha}")
+    assert original.status_code == 200 and original["Content-Type"] == "image/jpeg"
+    thumb = phone_a.get(f"/api/v1/photos/{sha}", variant="phone")
+    assert thumb.status_code == 200 and "X-Derivative-Pending" not in thumb
+    officer_a = ApiClient(make_user("town_officer", placed.town_a))
+    assert officer_a.get(f"/api/v1/photos/{sha}", variant="list").status_code == 200
+    assert_error(ApiClient(make_user("town_officer", placed.town_b)).get(f"/api/v1/photos/{sha}"), 404)
+    assert_error(ApiClient(make_user("inspector", placed.town_a)).get(f"/api/v1/photos/{sha}"), 404)
+    assert_error(phone_a.get("/api/v1/photos/" + "0" * 64), 404)
+    assert_error(phone_a.get(f"/api/v1/photos/{sha}", variant="huge"), 422)
+
+
+@pytest.mark.parametrize("name", list(bad_files()))
+def test_bad_files_give_a_clean_4xx_and_store_nothing(placed, phone_a, name) -> None:  # type: ignore[no-untyped-def]
+    cu = new_draft(phone_a, placed)
+    data, status, code = bad_files()[name]
+    assert_error(upload(phone_a, cu, data), status, code)
+    assert not Photo.objects.exists() and not InspectionPhoto.objects.exists()
+    media = settings.MEDIA_ROOT / "photos"
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_heic_upload_and_oversized_file(placed, phone_a, settings) -> None:  # type: ignore[no-untyped-def]
+    cu = new_draft(phone_a, placed)
+    r = upload(phone_a, cu, heic())
+    assert r.status_code == 201 and Photo.objects.get().content_type == "image/heic"
+    settings.PHOTO_MAX_BYTES = 1000
+    assert_error(upload(phone_a, cu, jpeg(scene(61))), 413)
+
+
+def test_repair_evidence_is_checked_against_the_facility(placed, phone_a, officer_a) -> None:  # type: ignore[no-untyped-def]
+    cu, _ = phone_a.complete(placed, {**sewage_answers(), "ledger.meter": {"value": False}})
+    officer_a.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"})
+    rect = Rectification.objects.get()
+    url = f"/api/v1/rectifications/{rect.pk}/photos"
+
+    def send(client, data, **form):  # type: ignore[no-untyped-def]
+        body = {"photo_uuid": str(uuid.uuid4()), **form, "file": SimpleUploadedFile("r.jpg", data)}
+        return client.client.post(url, body, headers=client._headers(None))
+
+    near = send(officer_a, jpeg(scene(71), lat=FAC[1], lon=FAC[0]), lon=FAC[0], lat=FAC[1], accuracy_m=4)
+    assert codes(near) == set()
+    far = send(officer_a, jpeg(scene(72), lat=31.8, lon=121.0))
+    assert "far_from_subject" in codes(far)
+    listed = officer_a.get("/api/v1/rectifications").json()["items"][0]
+    assert len(listed["photos"]) == 2
+    assert_error(send(phone_a, jpeg(scene(73))), 404)  # an inspector does not handle rectifications
+    assert_error(send(ApiClient(make_user("town_officer", placed.town_b)), jpeg(scene(74))), 404)
+
+
+def test_reference_time_is_the_inspection_start(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
+    cu = uuid.uuid4()
+    started = timezone.now() - timedelta(days=3)
+    assert phone_a.put(cu, draft(placed, device_started_at=started.isoformat())).status_code == 201
+    taken = timezone.localtime(started).replace(tzinfo=None) + timedelta(hours=1)
+    assert "time_far" not in codes(upload(phone_a, cu, jpeg(scene(81), lat=FAC[1], lon=FAC[0], taken=taken)))
