@@ -12,6 +12,8 @@ PG_DURABLE=1 deploy/test-services.sh start "$state"
 source "$state/env"
 export FIELDSCORE_VAR_DIR="$state/var" CELERY_BROKER_URL="$FIELDSCORE_TEST_REDIS_URL"
 mkdir -p "$FIELDSCORE_VAR_DIR"
-for name in "${@:-ingest}"; do
+names=("$@")
+((${#names[@]})) || names=(ingest photos)
+for name in "${names[@]}"; do
   .venv/bin/python "bench/$name/run.py"
 done
