@@ -49,24 +49,52 @@ def _sewage_answers(**failed: bool) -> dict[str, dict[str, Any]]:
     return answers
 
 
-def _photos(inspection: Inspection, keys: list[str], owner: Principal) -> None:
-    """Attach generated placeholder photos (synthetic images, one colour per item) to required items."""
+def _demo_jpeg(seed: int, lon: float | None, lat: float | None) -> bytes:
+    """A synthetic placeholder photo (coloured panels), with EXIF time and GPS like a phone writes."""
     import io
 
-    from PIL import Image
+    from PIL import Image, ImageDraw
+    from PIL.TiffImagePlugin import IFDRational
 
-    from .services.evidence import inspection_photo_add
+    img = Image.new("RGB", (640, 480), (40 + seed * 37 % 180, 110, 90 + seed * 53 % 150))
+    draw = ImageDraw.Draw(img)
+    for i in range(6):
+        x = (seed * 97 + i * 131) % 560
+        draw.rectangle(
+            (x, 60 * i, x + 80, 60 * i + 50), fill=((seed * 31 + i * 71) % 256, 200, (i * 43) % 256)
+        )
+    exif = Image.Exif()
+    exif[271], exif[272] = "DEMO", "合成示例照片"
+    exif.get_ifd(0x8769)[36867] = timezone.localtime().strftime("%Y:%m:%d %H:%M:%S")
+    if lon is not None and lat is not None:
 
+        def dms(v: float) -> tuple[IFDRational, IFDRational, IFDRational]:
+            h = round(v * 360000)
+            d, rest = divmod(h, 360000)
+            m, sec = divmod(rest, 6000)
+            return IFDRational(d), IFDRational(m), IFDRational(sec, 100)
+
+        exif.get_ifd(0x8825).update({1: "N", 2: dms(lat), 3: "E", 4: dms(lon)})
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def _photos(inspection: Inspection, keys: list[str], owner: Principal, far_key: str = "") -> None:
+    """Attach synthetic photos taken at the facility; ``far_key``'s photo was taken 3 km away."""
+    from .services.evidence import DevicePhotoMeta, inspection_photo_add
+
+    subject = SewageFacility.objects.get(pk=inspection.subject_id)
+    lon, lat = (subject.location.x, subject.location.y) if subject.location else (None, None)
     for i, key in enumerate(keys):
-        img = Image.new("RGB", (320, 240), ((37 * i + inspection.pk * 11) % 256, 120, (91 * i) % 256))
-        buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=80)
+        p_lon, p_lat = (lon + 0.03, lat) if key == far_key and lon is not None else (lon, lat)
         inspection_photo_add(
             principal=owner,
             client_uuid=inspection.client_uuid,
             photo_uuid=_uuid(f"{inspection.client_uuid}-{key}"),
             item_key=key,
-            data=buf.getvalue(),
+            data=_demo_jpeg(inspection.pk * 10 + i, p_lon, p_lat),
+            device=DevicePhotoMeta(lon=p_lon, lat=p_lat, accuracy_m=6.0, captured_at=timezone.now()),
         )
 
 
@@ -133,7 +161,8 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
         keys = ["op.running", "record.site-photo"] + [
             k for k, v in draft.answers.items() if v["value"] is False
         ]
-        _photos(inspection, keys, inspector)
+        # the rejected audit's capacity photo was taken far from the facility: the reviewer sees the flag
+        _photos(inspection, keys, inspector, far_key="op.capacity-match" if decision == "reject" else "")
         inspection_submit(
             principal=inspector, client_uuid=cu, if_match=None, device_submitted_at=timezone.now()
         )

@@ -11,9 +11,10 @@ from geo.models import CodeSource, Region, RegionLevel, RiverSection, SewageFaci
 
 
 @pytest.fixture
-def loaded(db):  # type: ignore[no-untyped-def]
+def loaded(db, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     out = StringIO()
-    call_command("load_demo", "--password", "demo-pass-1", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # thumbnails and checks run after commit
+        call_command("load_demo", "--password", "demo-pass-1", stdout=out)
     return out.getvalue()
 
 
@@ -102,6 +103,12 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     rejected = Inspection.objects.get(status="rejected")
     assert rejected.review_reason and rejected.item_comments
     assert {r.category for r in Rectification.objects.all()} >= {"no_meter", "maintenance_missing"}
+    from checklists.models import InspectionPhoto
+
+    photos = list(InspectionPhoto.objects.select_related("photo"))
+    assert photos and all(p.photo.exif_gps_status == "ok" and p.photo.derivatives_at for p in photos)
+    flagged = [p for p in photos if p.flags]
+    assert [(p.item_key, p.flags[0]["code"]) for p in flagged] == [("op.capacity-match", "far_from_subject")]
     spot = SpotCheck.objects.get()
     assert [s.__dict__ for s in spot_check_redraw(spot)] == spot.result
     assert spot.assignments.count() == 3
