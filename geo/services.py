@@ -66,6 +66,33 @@ def located_fields(loc: LocationInput | None, *, field: str = "location") -> dic
     }
 
 
+def device_fix_fields(
+    lon: float | None,
+    lat: float | None,
+    datum: str,
+    accuracy_m: float | None,
+    *,
+    field: str = "device_location",
+) -> dict[str, Any]:
+    """Model values for a phone's fix: the WGS-84 point, the datum and raw values it came in, its accuracy."""
+    if accuracy_m is not None and accuracy_m < 0:
+        raise InvalidInput(details={"fields": {f"{field}.accuracy_m": ["定位精度不能为负数"]}})
+    if lon is None or lat is None:
+        return {"device_location": None, "device_location_datum": "", "device_location_raw": None,
+                "device_accuracy_m": accuracy_m}  # fmt: skip
+    try:
+        d = coords.Datum(datum)
+        wgs = coords.to_wgs84(coords.LonLat(lon, lat), d)
+    except ValueError as exc:
+        raise InvalidInput(details={"fields": {field: [str(exc)]}}) from exc
+    return {
+        "device_location": Point(wgs.lon, wgs.lat, srid=4326),
+        "device_location_datum": d.value,
+        "device_location_raw": {"lon": lon, "lat": lat, "datum": d.value},
+        "device_accuracy_m": accuracy_m,
+    }
+
+
 def _require_editor(principal: Principal) -> None:
     if not principal.has_any(REGISTRY_EDITORS):
         raise PermissionDenied("您的角色不能修改登记数据")

@@ -1,7 +1,8 @@
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from backend.access import AUDIT_READERS, Principal
 from backend.errors import PermissionDenied
+from geo.selectors import scope_q
 
 from .models import AuditEvent
 
@@ -17,12 +18,7 @@ def audit_events(
     if not principal.has_any(AUDIT_READERS):
         raise PermissionDenied("无权查看审计日志")
     qs = AuditEvent.objects.all()
-    paths = principal.region_paths(AUDIT_READERS)
-    if paths is not None:
-        scope = Q(pk__in=[])
-        for p in paths:
-            scope |= Q(region_path__startswith=p)
-        qs = qs.filter(scope)
+    qs = qs.filter(scope_q(principal.region_paths(AUDIT_READERS), "region_path"))
     if action:
         qs = qs.filter(action=action)
     if object_type:

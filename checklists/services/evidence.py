@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from backend.audit.services import audit_record
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from geo import coords
 from geo.selectors import subject_get
+from geo.services import device_fix_fields
 from media.checks import Thresholds, evidence_flags
 from media.imaging import hamming
 from media.models import Photo
@@ -43,23 +43,11 @@ class DevicePhotoMeta:
 
 
 def _device_fields(meta: DevicePhotoMeta | None) -> tuple[dict[str, Any], coords.LonLat | None]:
-    if meta is None or meta.lon is None or meta.lat is None:
-        captured = meta.captured_at if meta else None
-        return {"device_captured_at": captured, "device_accuracy_m": meta.accuracy_m if meta else None}, None
-    if meta.accuracy_m is not None and meta.accuracy_m < 0:
-        raise InvalidInput(details={"fields": {"accuracy_m": ["定位精度不能为负数"]}})
-    try:
-        wgs = coords.to_wgs84(coords.LonLat(meta.lon, meta.lat), meta.datum)
-    except ValueError as exc:
-        raise InvalidInput(details={"fields": {"lon": [str(exc)]}}) from exc
-    fields = {
-        "device_location": Point(wgs.lon, wgs.lat, srid=4326),
-        "device_location_datum": coords.Datum(meta.datum).value,
-        "device_location_raw": {"lon": meta.lon, "lat": meta.lat, "datum": coords.Datum(meta.datum).value},
-        "device_accuracy_m": meta.accuracy_m,
-        "device_captured_at": meta.captured_at,
-    }
-    return fields, wgs
+    meta = meta or DevicePhotoMeta()
+    fields = device_fix_fields(meta.lon, meta.lat, meta.datum, meta.accuracy_m, field="lon")
+    fields["device_captured_at"] = meta.captured_at
+    point = fields["device_location"]
+    return fields, coords.LonLat(point.x, point.y) if point is not None else None
 
 
 def _thresholds() -> Thresholds:

@@ -15,7 +15,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -25,6 +24,7 @@ from backend.audit.services import audit_record
 from backend.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from geo import coords
 from geo.selectors import subject_get
+from geo.services import device_fix_fields
 from scoring.engine.checklist import (
     Answer,
     AnswerError,
@@ -147,24 +147,8 @@ def _may_inspect(principal: Principal, region_path: str, assignment: Assignment 
 
 def _location_fields(loc: DeviceLocation | None) -> dict[str, Any]:
     if loc is None:
-        return {
-            "device_location": None,
-            "device_location_datum": "",
-            "device_location_raw": None,
-            "device_accuracy_m": None,
-        }
-    if loc.accuracy_m is not None and loc.accuracy_m < 0:
-        raise InvalidInput(details={"fields": {"device_location.accuracy_m": ["定位精度不能为负数"]}})
-    try:
-        wgs = coords.to_wgs84(coords.LonLat(loc.lon, loc.lat), loc.datum)
-    except ValueError as exc:
-        raise InvalidInput(details={"fields": {"device_location": [str(exc)]}}) from exc
-    return {
-        "device_location": Point(wgs.lon, wgs.lat, srid=4326),
-        "device_location_datum": coords.Datum(loc.datum).value,
-        "device_location_raw": {"lon": loc.lon, "lat": loc.lat, "datum": coords.Datum(loc.datum).value},
-        "device_accuracy_m": loc.accuracy_m,
-    }
+        return device_fix_fields(None, None, coords.Datum.WGS84, None)
+    return device_fix_fields(loc.lon, loc.lat, loc.datum, loc.accuracy_m)
 
 
 def _own(principal: Principal, client_uuid: uuid.UUID, *, lock: bool = True) -> Inspection:
