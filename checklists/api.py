@@ -15,13 +15,14 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from backend.access import Principal
 from backend.errors import ApplicationError, PayloadTooLarge
-from backend.kit import conditional_json
+from backend.kit import conditional_json, dumps
 from geo.coords import Datum
 
 from . import selectors
+from .models import Finding, Inspection
 from .schemas import (
-    AssignmentOut,
     Catalogue,
+    FindingOut,
     InspectionAck,
     InspectionIn,
     InspectionOut,
@@ -34,7 +35,6 @@ from .schemas import (
     SpotCheckVerifyOut,
     SpotComparisonOut,
     SubmitIn,
-    TemplateOut,
     TownOverdueOut,
     TransitionIn,
 )
@@ -80,37 +80,25 @@ def catalogue(
     # server_time changes every call: leave it out of the ETag so an unchanged catalogue is a 304.
     response = conditional_json(request, payload.model_dump(exclude={"server_time"}))
     if response.status_code == 200:
-        response.content = payload.model_dump_json().encode()
+        response.content = dumps(payload.model_dump()).encode()
     return response
-
-
-@router.get("/catalogue/templates", response=list[TemplateOut], summary="模板目录（ETag）")
-def template_catalogue(request: HttpRequest, since: datetime | None = None) -> HttpResponse:
-    items = [TemplateOut.from_orm(t).model_dump() for t in selectors.template_catalogue(since=since)]
-    return conditional_json(request, {"items": items})
-
-
-@router.get("/catalogue/assignments", response=list[AssignmentOut], summary="本人的检查任务（ETag）")
-def assignment_catalogue(request: HttpRequest, since: datetime | None = None) -> HttpResponse:
-    rows = selectors.assignment_catalogue(principal=request.auth, since=since)
-    return conditional_json(request, {"items": [AssignmentOut.from_orm(a).model_dump() for a in rows]})
 
 
 # --- inspections -------------------------------------------------------------------------------------
 
 
-def _ack(inspection: object, findings: list[object] | None = None) -> InspectionAck:
+def _ack(inspection: Inspection, findings: list[Finding] | None = None) -> InspectionAck:
     return InspectionAck(
-        client_uuid=inspection.client_uuid,  # type: ignore[attr-defined]
-        template_key=inspection.template.key,  # type: ignore[attr-defined]
-        template_version=inspection.template.version,  # type: ignore[attr-defined]
-        status=inspection.status,  # type: ignore[attr-defined]
-        version=inspection.version,  # type: ignore[attr-defined]
-        revision=inspection.revision,  # type: ignore[attr-defined]
-        percent=inspection.percent,  # type: ignore[attr-defined]
-        vetoed=inspection.vetoed,  # type: ignore[attr-defined]
-        findings=findings or [],
-        updated_at=inspection.updated_at,  # type: ignore[attr-defined]
+        client_uuid=inspection.client_uuid,
+        template_key=inspection.template.key,
+        template_version=inspection.template.version,
+        status=inspection.status,
+        version=inspection.version,
+        revision=inspection.revision,
+        percent=inspection.percent,
+        vetoed=inspection.vetoed,
+        findings=[FindingOut.from_orm(f) for f in findings or []],
+        updated_at=inspection.updated_at,
     )
 
 
@@ -148,7 +136,7 @@ def inspection_put(
         "if_match": _if_match(request),
         "digest": inspection_services.request_digest(payload.model_dump(mode="json")),
     }
-    findings: list[object] = []
+    findings: list[Finding] = []
     if submit:
         inspection, created, findings = inspection_services.inspection_put_and_submit(**args)
     else:
