@@ -1,4 +1,4 @@
-"""The inspection lifecycle: idempotent drafts, photos, submit with scoring, review, amendment.
+"""The inspection lifecycle: idempotent drafts, submit with scoring, review, amendment.
 
 Phones are offline and retry. Every write here is safe to replay: a PUT whose bytes equal the last
 accepted one returns the current state; a stale ``If-Match`` with different content is a 409, so two

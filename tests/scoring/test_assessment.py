@@ -1,0 +1,170 @@
+"""The 81号 assessment model: 80/20 totals, bands on the boundaries, veto, ties, awards (pure)."""
+
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scoring.engine.assessment import (
+    SCHEME_2022_TOWNS,
+    Award,
+    RoutineRule,
+    Scheme,
+    SchemeError,
+    UnitInput,
+    band,
+    evaluate,
+    total_of,
+)
+
+
+def unit(uid: int, safety: str, fire: str, **kw) -> UnitInput:  # type: ignore[no-untyped-def]
+    return UnitInput(uid, {"safety": D(safety), "fire": D(fire)}, **kw)
+
+
+@pytest.mark.parametrize(
+    ("total", "grade"),
+    [("100", "优秀"), ("90.00", "优秀"), ("89.99", "良好"), ("80.00", "良好"), ("79.99", "合格"),
+     ("70.00", "合格"), ("69.99", "不合格"), ("0", "不合格")],
+)  # fmt: skip
+def test_bands_are_half_open(total: str, grade: str) -> None:
+    assert band(D(total)) == grade
+
+
+def test_total_is_80_20_rounded_half_up_before_banding() -> None:
+    # 0.8 × 79.99375 + 0.2 × 80 = 79.995 → 80.00 → 良好 (not 合格)
+    assert total_of(SCHEME_2022_TOWNS, {"safety": D("79.99375"), "fire": D(80)}) == D("80.00")
+    r = evaluate(SCHEME_2022_TOWNS, [unit(1, "79.99375", "80")]).units[0]
+    assert (r.total, r.grade) == (D("80.00"), "良好")
+    assert total_of(SCHEME_2022_TOWNS, {"safety": D(95), "fire": D(70)}) == D("90.00")
+    assert total_of(SCHEME_2022_TOWNS, {"safety": D("87.4875"), "fire": D(100)}) == D("89.99")
+
+
+def test_veto_is_fail_whatever_the_points_and_wins_nothing() -> None:
+    board = evaluate(
+        SCHEME_2022_TOWNS, [unit(1, "99", "99", vetoed=True, veto_reasons=("较大事故",)), unit(2, "80", "80")]
+    )
+    top = board.units[0]
+    assert (top.unit_id, top.total, top.grade, top.award, top.rank) == (1, D("99.00"), "不合格", "", 1)
+    assert board.units[1].award == "先进区镇"
+
+
+def test_ineligible_top_scorer_is_ranked_but_not_awarded() -> None:
+    board = evaluate(SCHEME_2022_TOWNS, [unit(1, "98", "98", tasks_completed=False), unit(2, "90", "90")])
+    assert board.units[0].unit_id == 1 and board.units[0].award == "" and board.units[0].grade == "优秀"
+    assert "未完成年度规定任务" in board.units[0].notes[0]
+    assert board.units[1].award == "先进区镇"
+
+
+def test_shared_ranks_and_reverse_ranks() -> None:
+    board = evaluate(
+        SCHEME_2022_TOWNS,
+        [unit(1, "90", "90"), unit(2, "85", "85"), unit(3, "85", "85"), unit(4, "70", "70")],
+    )
+    assert [(u.unit_id, u.rank, u.reverse_rank) for u in board.units] == [
+        (1, 1, 4),
+        (2, 2, 2),
+        (3, 2, 2),
+        (4, 4, 1),
+    ]
+
+
+def test_tie_at_cutoff_is_broken_by_safety_first() -> None:
+    scheme = Scheme(
+        weights={"safety": D("0.8"), "fire": D("0.2")}, tie_break=("safety",), awards=(Award("a", "先进", 1),)
+    )
+    # equal totals (86.00) — town 2 has the higher 安全生产 score and takes the single place
+    board = evaluate(scheme, [unit(1, "85", "90"), unit(2, "87.5", "80")])
+    assert [(u.unit_id, u.rank, u.award) for u in board.units] == [(1, 1, ""), (2, 1, "先进")]
+    assert board.undecided == {}
+
+
+def test_unbreakable_tie_at_cutoff_is_left_to_the_office() -> None:
+    scheme = Scheme(
+        weights={"safety": D("0.8"), "fire": D("0.2")}, tie_break=("safety", "fire"),
+        awards=(Award("a", "先进", 2), Award("b", "优胜", 2)),
+    )  # fmt: skip
+    units = [
+        unit(1, "95", "95"),
+        unit(2, "90", "90"),
+        unit(3, "90", "90"),
+        unit(4, "80", "80"),
+        unit(5, "70", "70"),
+    ]
+    board = evaluate(scheme, units)
+    awards = {u.unit_id: u.award for u in board.units}
+    assert awards[1] == "先进" and awards[2] == awards[3] == ""  # tied across the 先进 cut-off
+    # 优胜 depends on who wins 先进: it waits for the office instead of pre-empting the decision
+    assert board.undecided == {"a": (2, 3), "b": ()}
+    assert "优胜" not in awards.values()
+
+
+def test_routine_and_annual_combination() -> None:
+    rule = RoutineRule(routine_weight=D("0.3"))
+    assert rule.combine([D(80), D(90)], D(100)) == D("0.3") * D(85) + D("0.7") * D(100)  # 95.5
+    assert rule.combine([], D(100)) == D(100)
+    assert RoutineRule(D("0.3"), "zero").combine([], D(100)) == D(70)
+    assert RoutineRule().combine([D(10)], D(88)) == D(88)  # annual only
+    assert rule.combine([D(80)], None) is None
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"weights": {"safety": D("0.8"), "fire": D("0.3")}},
+        {"weights": {"safety": D("1.2"), "fire": D("-0.2")}},
+        {"weights": {}},
+        {"weights": {"safety": D(1)}, "tie_break": ("fire",)},
+    ],
+)
+def test_invalid_schemes_are_refused(kwargs) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SchemeError):
+        Scheme(**kwargs)
+
+
+scores = st.decimals(min_value=0, max_value=100, places=2)
+
+
+@given(scores, scores)
+def test_total_within_0_and_100(s, f) -> None:  # type: ignore[no-untyped-def]
+    assert D(0) <= total_of(SCHEME_2022_TOWNS, {"safety": s, "fire": f}) <= D(100)
+
+
+@given(scores, scores, st.decimals(min_value=0, max_value=10, places=2))
+def test_total_is_monotonic_in_each_component(s, f, bump) -> None:  # type: ignore[no-untyped-def]
+    base = total_of(SCHEME_2022_TOWNS, {"safety": s, "fire": f})
+    assert total_of(SCHEME_2022_TOWNS, {"safety": min(D(100), s + bump), "fire": f}) >= base
+    assert total_of(SCHEME_2022_TOWNS, {"safety": s, "fire": min(D(100), f + bump)}) >= base
+
+
+@given(st.decimals(min_value=0, max_value=100, places=2))
+def test_band_matches_the_boundaries(t) -> None:  # type: ignore[no-untyped-def]
+    expected = "优秀" if t >= 90 else "良好" if t >= 80 else "合格" if t >= 70 else "不合格"
+    assert band(t) == expected
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["60", "70", "80", "85", "90", "95"]),
+            st.sampled_from(["70", "90"]),
+            st.booleans(),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_awards_respect_quotas_and_eligibility(rows) -> None:  # type: ignore[no-untyped-def]
+    units = [unit(i, s, f, vetoed=v, tasks_completed=t) for i, (s, f, v, t) in enumerate(rows)]
+    board = evaluate(SCHEME_2022_TOWNS, units)
+    for award in SCHEME_2022_TOWNS.awards:
+        assert sum(1 for u in board.units if u.award == award.label) <= award.quota
+    for u in board.units:
+        if u.award:
+            assert u.eligible and not u.vetoed
+        if u.vetoed:
+            assert u.grade == "不合格"
+    ranks = [u.rank for u in board.units]
+    assert ranks == sorted(ranks)
