@@ -1,0 +1,94 @@
+"""Assessment schemes as data (``scoring/schemes/*.yaml``): components → checklist templates, weights,
+bands, rounding, routine/annual rule, tie-break and award quotas. Parsed into the pure engine's types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scoring.engine.assessment import Award, Band, RoutineRule, Scheme, SchemeError
+
+SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    title: str
+    template_key: str
+
+
+@dataclass(frozen=True)
+class SchemeDefinition:
+    key: str
+    year: int
+    subject_kind: str
+    title: str
+    components: tuple[Component, ...]
+    scheme: Scheme
+    routine: RoutineRule
+    document: dict[str, Any]
+
+
+def _dec(value: Any, where: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise SchemeError(f"{where}: 应为数值") from exc
+
+
+def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinition:
+    try:
+        components = tuple(Component(c["key"], c["title"], c["template"]) for c in document["components"])
+        weights = {
+            c["key"]: _dec(c["weight"], f"components.{c['key']}.weight") for c in document["components"]
+        }
+        bands = tuple(
+            Band(_dec(b["min"], "bands") if "min" in b else Decimal("-Infinity"), b["label"])
+            for b in document["bands"]
+        )
+        awards = tuple(Award(a["key"], a["label"], int(a["quota"])) for a in document.get("awards", ()))
+        routine_raw = document.get("routine") or {}
+        routine = RoutineRule(
+            _dec(routine_raw.get("routine_weight", 0), "routine.routine_weight"),
+            routine_raw.get("when_no_routine", "annual_only"),
+        )
+        scheme = Scheme(
+            weights=weights,
+            bands=bands,
+            places=int(document.get("places", 2)),
+            tie_break=tuple(document.get("tie_break", ())),
+            awards=awards,
+        )
+        if not (0 <= routine.routine_weight <= 1) or routine.when_no_routine not in {"annual_only", "zero"}:
+            raise SchemeError(
+                "routine: routine_weight 应在 0 到 1 之间，when_no_routine 为 annual_only 或 zero"
+            )
+        return SchemeDefinition(
+            key=str(document["key"]),
+            year=int(document["year"]),
+            subject_kind=str(document["subject_kind"]),
+            title=str(document["title"]),
+            components=components,
+            scheme=scheme,
+            routine=routine,
+            document=document,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, SchemeError):
+            raise SchemeError(f"{source}: {exc}") from exc
+        raise SchemeError(f"{source}: 方案格式不正确（{exc}）") from exc
+
+
+def load(key: str, directory: Path = SCHEME_DIR) -> SchemeDefinition:
+    path = directory / f"{key}.yaml"
+    with path.open(encoding="utf-8") as fh:
+        return parse(yaml.safe_load(fh), path.name)
+
+
+def available(directory: Path = SCHEME_DIR) -> list[SchemeDefinition]:
+    return [load(p.stem, directory) for p in sorted(directory.glob("*.yaml"))]
