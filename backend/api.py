@@ -9,6 +9,7 @@ from backend.errors import install_exception_handlers
 from backend.kit import Renderer
 from checklists.api import router as checklists_router
 from geo.api import router as geo_router
+from scoring.api import router as scoring_router
 
 api = NinjaAPI(
     title="fieldscore API",
@@ -29,3 +30,4 @@ api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", checklists_router)
+api.add_router("/", scoring_router)

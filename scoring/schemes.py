@@ -84,11 +84,12 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinitio
         raise SchemeError(f"{source}: 方案格式不正确（{exc}）") from exc
 
 
-def load(key: str, directory: Path = SCHEME_DIR) -> SchemeDefinition:
-    path = directory / f"{key}.yaml"
+def load(key: str, directory: Path | None = None) -> SchemeDefinition:
+    path = (directory or SCHEME_DIR) / f"{key}.yaml"
     with path.open(encoding="utf-8") as fh:
         return parse(yaml.safe_load(fh), path.name)
 
 
-def available(directory: Path = SCHEME_DIR) -> list[SchemeDefinition]:
+def available(directory: Path | None = None) -> list[SchemeDefinition]:
+    directory = directory or SCHEME_DIR
     return [load(p.stem, directory) for p in sorted(directory.glob("*.yaml"))]

@@ -167,12 +167,19 @@ def redis_worker(transactional_db):  # type: ignore[no-untyped-def]
     url = settings.FIELDSCORE_TEST_REDIS_URL
     saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    # Celery caches the result backend per thread on first use (an eager run earlier in the session
-    # caches "disabled"): drop it so this thread talks to Redis, and drop it again afterwards.
-    app._local.__dict__.pop("backend", None)
+    # Celery caches the result backend per thread and the broker connection pool per app on first
+    # use (an eager run earlier in the session caches "disabled" and memory://): drop both so this
+    # test talks to Redis, and drop them again afterwards.
+    _reset_celery_caches(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield app
     finally:
         app.conf.update(saved)
-        app._local.__dict__.pop("backend", None)
+        _reset_celery_caches(app)
+
+
+def _reset_celery_caches(app):  # type: ignore[no-untyped-def]
+    app._local.__dict__.pop("backend", None)
+    app._pool = None  # not closed: something may still hold it; a fresh pool follows the new broker URL
+    app.__dict__.pop("amqp", None)

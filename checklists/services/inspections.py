@@ -504,7 +504,22 @@ def inspection_review(
         before,
         reason=reason.strip(),
     )
+    _queue_scoreboards(inspection)
     return inspection
+
+
+def _queue_scoreboards(inspection: Inspection) -> None:
+    """The scoreboards that use this inspection's template are recomputed after commit."""
+    from ..tasks import assessment_recompute
+    from .assessment import schemes_using
+
+    year = (
+        timezone.localtime(inspection.submitted_at).year
+        if inspection.submitted_at
+        else timezone.localdate().year
+    )
+    for key in schemes_using(inspection.template.key, year):
+        transaction.on_commit(lambda k=key: assessment_recompute.delay(k))
 
 
 def _rectifications_from_findings(inspection: Inspection, rules: DeadlineRules, *, found_on: Any) -> None:

@@ -6,7 +6,8 @@ ranking with ties, award allocation with quotas and eligibility. Pure: no Django
 - Total = Σ weight × component, weights summing to exactly 1 (2022: 安全生产 0.8, 消防 0.2), rounded
   half-up to the scheme's places (2) before banding.
 - Bands are half-open: [90, ∞) 优秀, [80, 90) 良好, [70, 80) 合格, below 70 不合格 (81号's "80-89"
-  read with decimals). A vetoed unit is 不合格 whatever its points and wins no award.
+  read with decimals). A vetoed unit is 不合格 whatever its points, ranks after every unit that is not
+  vetoed, and wins no award.
 - Ranks are shared on equal totals (1, 2, 2, 4). Awards go in score order to eligible units (not
   vetoed, required tasks done); at a quota's cut-off, ties are broken by the scheme's tie-break
   components in order (2022: the higher 安全生产 score first); units still tied across the cut-off get
@@ -162,19 +163,24 @@ def evaluate(scheme: Scheme, units: Sequence[UnitInput]) -> Scoreboard:
                 notes=notes + (() if u.tasks_completed else ("未完成年度规定任务，不得推荐为先进",)),
             )
         )
-    ordered = sorted(results, key=lambda r: (-r.total, r.unit_id))
+    # A vetoed unit is 不合格 and ranks after every unit that is not, whatever its points.
+    ordered = sorted(results, key=lambda r: (r.vetoed, -r.total, r.unit_id))
     ranked = _ranked(ordered)
     awarded, undecided = _awards(scheme, ranked)
     return Scoreboard(tuple(awarded), undecided)
 
 
+def _standing(r: UnitResult) -> tuple[int, Decimal]:
+    return (0 if r.vetoed else 1, r.total)  # larger is better
+
+
 def _ranked(ordered: list[UnitResult]) -> list[UnitResult]:
-    """Competition ranking on the total (1, 2, 2, 4); the reverse rank counts from the bottom the same way."""
+    """Competition ranking (1, 2, 2, 4); the reverse rank counts from the bottom the same way."""
     return [
         replace(
             r,
-            rank=1 + sum(1 for o in ordered if o.total > r.total),
-            reverse_rank=1 + sum(1 for o in ordered if o.total < r.total),
+            rank=1 + sum(1 for o in ordered if _standing(o) > _standing(r)),
+            reverse_rank=1 + sum(1 for o in ordered if _standing(o) < _standing(r)),
         )
         for r in ordered
     ]

@@ -45,9 +45,11 @@ def test_veto_is_fail_whatever_the_points_and_wins_nothing() -> None:
     board = evaluate(
         SCHEME_2022_TOWNS, [unit(1, "99", "99", vetoed=True, veto_reasons=("较大事故",)), unit(2, "80", "80")]
     )
-    top = board.units[0]
-    assert (top.unit_id, top.total, top.grade, top.award, top.rank) == (1, D("99.00"), "不合格", "", 1)
-    assert board.units[1].award == "先进区镇"
+    first, last = board.units
+    assert (first.unit_id, first.rank, first.award) == (2, 1, "先进区镇")
+    assert (last.unit_id, last.total, last.grade, last.award, last.rank, last.reverse_rank) == (
+        1, D("99.00"), "不合格", "", 2, 1
+    )  # fmt: skip
 
 
 def test_ineligible_top_scorer_is_ranked_but_not_awarded() -> None:
@@ -168,3 +170,6 @@ def test_awards_respect_quotas_and_eligibility(rows) -> None:  # type: ignore[no
             assert u.grade == "不合格"
     ranks = [u.rank for u in board.units]
     assert ranks == sorted(ranks)
+    vetoed = [u.rank for u in board.units if u.vetoed]
+    standing = [u.rank for u in board.units if not u.vetoed]
+    assert not vetoed or not standing or max(standing) < min(vetoed)

@@ -1,0 +1,152 @@
+"""End to end: inspections through the API for several towns → approved → scoreboard recomputed →
+published → exported Excel opened with openpyxl and checked cell by cell."""
+
+import io
+import uuid
+from decimal import Decimal as D
+
+import pytest
+import yaml
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from checklists.services.templates import templates_sync
+from geo.models import RegionLevel
+from scoring import schemes
+from scoring.models import Scoreboard
+from tests.checklists.conftest import Phone
+from tests.conftest import ApiClient, assert_error, make_user
+from tests.factories import RegionFactory
+
+SAFETY_CHECKS = (
+    "leadership.party-gov-responsibility", "leadership.committee", "leadership.target-assessment",
+    "inspection.hazard-ledger", "training.plan", "emergency.plan", "emergency.supplies",
+)  # fmt: skip
+
+
+def safety(hazards: int = 0, veto: bool = False) -> dict:  # type: ignore[type-arg]
+    answers = {k: {"value": True} for k in SAFETY_CHECKS}
+    answers.update({
+        "leadership.staffing": {"value": 5}, "inspection.unrectified-hazards": {"value": hazards},
+        "inspection.enforcement-cases": {"value": 8}, "inspection.special-campaigns": {"value": 8},
+        "training.enterprise-heads": {"value": 6}, "accidents.general-accidents": {"value": 0},
+        "accidents.major-accident": {"value": veto}, "accidents.concealment": {"value": False},
+    })  # fmt: skip
+    return answers
+
+
+def fire(micro_missing: int = 0) -> dict:  # type: ignore[type-arg]
+    values = {
+        "org.committee": True, "org.office": True, "org.contract-staff": 2, "org.meetings": 6,
+        "forces.fulltime-brigade": True, "forces.micro-stations": micro_missing, "forces.volunteers": True,
+        "grid.integrated": True, "grid.training": 8, "grid.hazards": 0, "assessment.in-town-assessment": True,
+        "assessment.funding": 7, "accidents.fatal-fire": False,
+    }  # fmt: skip
+    return {k: {"value": v} for k, v in values.items()}
+
+
+@pytest.fixture
+def this_years_scheme(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The 2022 rules, applied to the current year (the inspections here are submitted today)."""
+    doc = schemes.load("towns-2022").document | {"key": "towns-test", "year": timezone.localdate().year}
+    (tmp_path / "towns-test.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(schemes, "SCHEME_DIR", tmp_path)
+    return "towns-test"
+
+
+def assess(office: Phone, reviewer: ApiClient, town, template: str, answers: dict) -> str:  # type: ignore[no-untyped-def, type-arg]
+    cu = str(uuid.uuid4())
+    body = {"template_key": template, "template_version": 1, "subject": {"kind": "town", "id": town.pk},
+            "answers": answers, "purpose": "annual"}  # fmt: skip
+    assert office.put(cu, body).status_code == 201
+    office.photo(cu, "record.site-photo", seed=hash(cu) % 1000)
+    for key, a in answers.items():
+        if a["value"] is not True:  # anything that may have lost points carries its photo
+            office.photo(cu, key, seed=hash(cu + key) % 1000)
+    assert office.submit(cu).status_code == 200
+    assert reviewer.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"}).status_code == 200
+    return cu
+
+
+def test_inspections_to_published_excel(world, this_years_scheme, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    templates_sync()
+    town_c = RegionFactory(level=RegionLevel.TOWN, name="悦来镇", parent=world.district)
+    office = Phone(make_user("district_office", world.district, username="anweiban_e2e"))
+    reviewer = ApiClient(make_user("environment_bureau", world.district, username="reviewer_e2e"))
+    with django_capture_on_commit_callbacks(execute=True):
+        # 常乐镇: safety 100, fire 100 → 100.00 优秀
+        assess(office, reviewer, world.town_a, "safety-town", safety())
+        assess(office, reviewer, world.town_a, "fire-town", fire())
+        # 四甲镇: 4 hazards (−2 of 85 → 97.647…) and 3 missing micro stations (−3 → 97) → 97.52
+        assess(office, reviewer, world.town_b, "safety-town", safety(hazards=4))
+        assess(office, reviewer, world.town_b, "fire-town", fire(micro_missing=3))
+        # 悦来镇: a 较大事故 vetoes it whatever its points
+        assess(office, reviewer, town_c, "safety-town", safety(veto=True))
+        assess(office, reviewer, town_c, "fire-town", fire())
+
+    board = office.get(f"/api/v1/scoreboards/{this_years_scheme}").json()
+    assert board["status"] == "draft"
+    rows = {r["unit_name"]: r for r in board["rows"]}
+    # 安全生产 base: 20 + 30 + 10 + 10 + 15 = 85 points (veto, bonus and penalty items sit outside it)
+    safety_b = (D(85) - D(2)) / D(85) * 100  # 4 hazards × 0.5
+    expected_b = (D("0.8") * safety_b + D("0.2") * D(97)).quantize(D("0.01"))
+    assert (D(rows["常乐镇"]["total"]), rows["常乐镇"]["grade"], rows["常乐镇"]["rank"]) == (
+        D("100.00"),
+        "优秀",
+        1,
+    )
+    assert D(rows["四甲镇"]["total"]) == expected_b and rows["四甲镇"]["grade"] == "优秀"
+    assert rows["悦来镇"]["vetoed"] and rows["悦来镇"]["grade"] == "不合格" and rows["悦来镇"]["award"] == ""
+    assert "较大及以上生产安全责任事故" in rows["悦来镇"]["veto_reasons"][0]
+    assert rows["常乐镇"]["award"] == rows["四甲镇"]["award"] == "先进区镇"
+    assert len(rows["常乐镇"]["sources"]["safety"]) == 1
+    reverse = office.get(f"/api/v1/scoreboards/{this_years_scheme}", reverse="true").json()
+    assert reverse["rows"][0]["reverse_rank"] == 1
+
+    # towns do not see drafts; the district publishes; the final never changes afterwards
+    officer_a = ApiClient(make_user("town_officer", world.town_a))
+    assert_error(officer_a.get(f"/api/v1/scoreboards/{this_years_scheme}"), 404)
+    assert_error(officer_a.post(f"/api/v1/scoreboards/{this_years_scheme}/publish"), 403)
+    final = office.post(f"/api/v1/scoreboards/{this_years_scheme}/publish").json()
+    assert final["status"] == "final" and len(final["content_hash"]) == 64
+    assert (
+        officer_a.get(f"/api/v1/scoreboards/{this_years_scheme}").json()["content_hash"]
+        == final["content_hash"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assess(office, reviewer, world.town_b, "fire-town", fire())  # an amendment after publication
+    assert Scoreboard.objects.get(pk=final["id"]).content_hash == final["content_hash"]
+    assert Scoreboard.objects.filter(scheme_key=this_years_scheme, status="draft").count() == 1
+
+    response = officer_a.get(f"/api/v1/scoreboards/{this_years_scheme}/export", format="xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws["A1"].value == "2022年度区镇安全生产和消防工作考核"
+    assert [c.value for c in ws[2]] == [
+        "序号",
+        "区镇",
+        "安全生产得分",
+        "消防得分",
+        "总分",
+        "等次",
+        "排名",
+        "备注",
+    ]
+    assert [c.value for c in ws[3]] == [1, "常乐镇", 100.0, 100.0, 100.0, "优秀", 1, "先进区镇"]
+    assert [c.value for c in ws[4]][:7] == [
+        2,
+        "四甲镇",
+        float(safety_b.quantize(D("0.01"))),
+        97.0,
+        float(expected_b),
+        "优秀",
+        2,
+    ]
+    assert ws[4][7].value == "先进区镇"
+    row5 = [c.value for c in ws[5]]
+    assert row5[1] == "悦来镇" and row5[5] == "不合格" and row5[7].startswith("一票否决：")
+    assert final["content_hash"] in ws["A7"].value and "四舍五入" in ws["A8"].value
+    csv_text = officer_a.get(f"/api/v1/scoreboards/{this_years_scheme}/export", format="csv").content.decode(
+        "utf-8-sig"
+    )
+    assert csv_text.splitlines()[1].startswith("1,常乐镇,100.0,100.0,100.0,优秀,1,先进区镇")
