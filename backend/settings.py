@@ -236,3 +236,6 @@ if env.str("S3_BUCKET", default=""):
             "file_overwrite": False,
         },
     }
+
+# --- Scoreboards -------------------------------------------------------------------------------------
+APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=5)  # 公示期 (days towns may appeal)

@@ -1,10 +1,10 @@
 """Scoreboards: the ranking, reverse ranking (逆序), publication and the 通报 table exports."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from . import exports, selectors, services
-from .schemas import ScoreboardOut
+from .schemas import AppealDecisionIn, AppealIn, AppealOut, ScoreboardOut
 
 router = Router(tags=["考核结果"])
 
@@ -25,13 +25,39 @@ def scoreboard(
     return {**ScoreboardOut.from_orm(board).model_dump(exclude={"rows"}), "rows": rows}
 
 
+@router.post("/scoreboards/{scheme_key}/notice", response=ScoreboardOut, summary="公示：区镇可在申诉期内申诉")
+def notice(request: HttpRequest, scheme_key: str) -> object:
+    return services.scoreboard_notice(principal=request.auth, scheme_key=scheme_key)
+
+
 @router.post(
     "/scoreboards/{scheme_key}/publish",
     response=ScoreboardOut,
-    summary="正式发布（冻结内容并记录摘要与发布人）",
+    summary="正式发布（申诉已处理，内容与公示一致）",
 )
 def publish(request: HttpRequest, scheme_key: str) -> object:
     return services.scoreboard_publish(principal=request.auth, scheme_key=scheme_key)
+
+
+@router.post(
+    "/scoreboards/{scheme_key}/appeals", response={201: AppealOut}, summary="区镇申诉（公示期内，仅限本单位）"
+)
+def appeal_file(request: HttpRequest, scheme_key: str, payload: AppealIn) -> Status:
+    return Status(201, services.appeal_file(principal=request.auth, scheme_key=scheme_key, **payload.dict()))
+
+
+@router.get(
+    "/scoreboards/{scheme_key}/appeals",
+    response=list[AppealOut],
+    summary="申诉列表（区级看全部，区镇看本单位）",
+)
+def appeal_list(request: HttpRequest, scheme_key: str) -> object:
+    return list(selectors.appeals_for(principal=request.auth, scheme_key=scheme_key))
+
+
+@router.post("/appeals/{appeal_id}/decide", response=AppealOut, summary="区安委办书面处理申诉")
+def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> object:
+    return services.appeal_decide(principal=request.auth, appeal_id=appeal_id, **payload.dict())
 
 
 @router.get("/scoreboards/{scheme_key}/export", summary="导出通报表（Excel 或 CSV）")

@@ -9,6 +9,8 @@ from django.db.models import Q
 
 class ScoreboardStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
+    NOTICE = "notice", "公示中（可申诉）"
+    WITHDRAWN = "withdrawn", "已撤回（重新计分后重新公示）"
     FINAL = "final", "正式发布"
 
 
@@ -17,7 +19,7 @@ class Scoreboard(models.Model):
     year = models.PositiveIntegerField("年度")
     title = models.CharField("标题", max_length=200)
     status = models.CharField(
-        "状态", max_length=8, choices=ScoreboardStatus.choices, default=ScoreboardStatus.DRAFT
+        "状态", max_length=10, choices=ScoreboardStatus.choices, default=ScoreboardStatus.DRAFT
     )
     scheme_document = models.JSONField("计算所依据的方案")
     computed_at = models.DateTimeField("计算时间")
@@ -27,6 +29,8 @@ class Scoreboard(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    notice_until = models.DateTimeField("申诉截止", null=True, blank=True)
+    noticed_at = models.DateTimeField("公示时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核结果"
@@ -64,3 +68,36 @@ class ScoreboardRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.unit_name} {self.total}"
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", "待处理"
+    UPHELD = "upheld", "申诉成立"
+    REJECTED = "rejected", "申诉不成立"
+
+
+class Appeal(models.Model):
+    """申诉: a town contests its row of a scoreboard under public notice; the district decides in writing."""
+
+    scoreboard = models.ForeignKey(Scoreboard, on_delete=models.PROTECT, related_name="appeals")
+    row = models.ForeignKey(ScoreboardRow, on_delete=models.PROTECT, related_name="appeals")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField("申诉理由")
+    evidence = models.JSONField("证据（照片摘要）", default=list, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    rescore = models.BooleanField("需重新计分", default=False)
+    decision = models.TextField("处理意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申诉"
+        ordering = ["filed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.row.unit_name} · {self.get_status_display()}"

@@ -4,6 +4,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from backend.kit import StrictSchema
+
 
 class ScoreboardRowOut(Schema):
     region_id: int = Field(description="区镇编号")
@@ -26,9 +28,48 @@ class ScoreboardOut(Schema):
     scheme_key: str = Field(description="考核方案")
     year: int = Field(description="年度")
     title: str = Field(description="标题")
-    status: str = Field(description="draft 草稿 / final 正式发布（不可更改）")
+    status: str = Field(
+        description="draft 草稿 / notice 公示中 / withdrawn 已撤回 / final 正式发布（不可更改）"
+    )
     computed_at: datetime = Field(description="计算时间")
     content_hash: str = Field(description="内容摘要（SHA-256，方案与结果）")
     published_at: datetime | None = Field(description="发布时间")
+    noticed_at: datetime | None = Field(description="公示时间")
+    notice_until: datetime | None = Field(description="申诉截止时间")
     undecided: dict[str, Any] = Field(description="奖项分界处无法按规则区分的并列单位，待区安委办决定")
     rows: list[ScoreboardRowOut] = Field(description="结果（reverse=true 时按逆序排列）")
+
+
+class AppealIn(StrictSchema):
+    region_id: int = Field(description="申诉的区镇（本单位）")
+    reason: str = Field(min_length=1, max_length=4000, description="申诉理由")
+    evidence: list[str] = Field(
+        default_factory=list, max_length=20, description="证据照片的 SHA-256（已上传的照片）"
+    )
+
+
+class AppealDecisionIn(StrictSchema):
+    upheld: bool = Field(description="申诉是否成立")
+    decision: str = Field(min_length=1, max_length=4000, description="书面处理意见")
+    rescore: bool = Field(False, description="成立且需重新计分（更正检查后重新公示）")
+
+
+class AppealOut(Schema):
+    id: int = Field(description="申诉编号")
+    region_id: int = Field(description="区镇")
+    unit_name: str = Field(description="单位")
+    reason: str = Field(description="申诉理由")
+    evidence: list[str] = Field(description="证据照片")
+    status: str = Field(description="pending / upheld / rejected")
+    rescore: bool = Field(description="需重新计分")
+    decision: str = Field(description="处理意见")
+    filed_at: datetime = Field(description="提出时间")
+    decided_at: datetime | None = Field(description="处理时间")
+
+    @staticmethod
+    def resolve_region_id(obj: Any) -> int:
+        return obj.row.region_id
+
+    @staticmethod
+    def resolve_unit_name(obj: Any) -> str:
+        return obj.row.unit_name

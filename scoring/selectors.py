@@ -1,26 +1,37 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
-from backend.access import DISTRICT_ROLES, Principal
+from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.errors import NotFound
+from geo.selectors import scope_q
 
-from .models import Scoreboard, ScoreboardRow, ScoreboardStatus
+from .models import Appeal, Scoreboard, ScoreboardRow, ScoreboardStatus
+
+PUBLIC = (ScoreboardStatus.NOTICE, ScoreboardStatus.FINAL)
 
 
 def scoreboard_for(*, principal: Principal, scheme_key: str, status: str | None = None) -> Scoreboard:
-    """District roles see the draft (default) or the latest final; everyone else only the latest final."""
+    """District roles see the draft by default (else the latest public one); everyone else sees only
+    what has been made public: the scoreboard under notice (公示) or the final one."""
     qs = Scoreboard.objects.filter(scheme_key=scheme_key).prefetch_related(
         Prefetch(
             "rows", queryset=ScoreboardRow.objects.select_related("region").order_by("rank", "region_id")
         )
     )
-    wanted = status or (
-        ScoreboardStatus.DRAFT if principal.has_any(DISTRICT_ROLES) else ScoreboardStatus.FINAL
-    )
-    if wanted == ScoreboardStatus.DRAFT and not principal.has_any(DISTRICT_ROLES):
-        raise NotFound("考核结果尚未发布", details={"scheme_key": scheme_key})
-    board = qs.filter(status=wanted).order_by("-computed_at").first()
-    if board is None and status is None and wanted == ScoreboardStatus.DRAFT:
-        board = qs.filter(status=ScoreboardStatus.FINAL).order_by("-computed_at").first()
+    district = principal.has_any(DISTRICT_ROLES)
+    if status is not None:
+        if status not in PUBLIC and not district:
+            raise NotFound("考核结果尚未公示", details={"scheme_key": scheme_key})
+        board = qs.filter(status=status).order_by("-computed_at").first()
+    else:
+        board = qs.filter(status=ScoreboardStatus.DRAFT).first() if district else None
+        board = board or qs.filter(status__in=PUBLIC).order_by("-computed_at").first()
     if board is None:
-        raise NotFound("没有考核结果", details={"scheme_key": scheme_key, "status": wanted})
+        raise NotFound("没有可查看的考核结果", details={"scheme_key": scheme_key, "status": status})
     return board
+
+
+def appeals_for(*, principal: Principal, scheme_key: str) -> QuerySet[Appeal]:
+    qs = Appeal.objects.filter(scoreboard__scheme_key=scheme_key).select_related("row", "scoreboard")
+    if principal.has_any(DISTRICT_ROLES):
+        return qs
+    return qs.filter(scope_q(principal.region_paths(REVIEWING_ROLES), "row__region__path"))

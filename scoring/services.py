@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.access import DISTRICT_ROLES, Principal
+from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.audit.services import audit_record
-from backend.errors import Conflict, NotFound, PermissionDenied
+from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 from . import schemes
 from .engine.assessment import UnitInput, evaluate
-from .models import Scoreboard, ScoreboardRow, ScoreboardStatus
+from .models import Appeal, AppealStatus, Scoreboard, ScoreboardRow, ScoreboardStatus
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class UnitEvidence:
     veto_reasons: tuple[str, ...] = ()
     tasks_completed: bool = True
     sources: dict[str, list[str]] = field(default_factory=dict)
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _hash(rows: list[dict[str, Any]], scheme_document: dict[str, Any]) -> str:
@@ -81,29 +87,126 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
     return scoreboard
 
 
-@transaction.atomic
-def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
-    """Freeze the current draft as a final result (content hash, publisher); the draft is consumed."""
+def _require_district(principal: Principal) -> None:
     if not principal.has_any(DISTRICT_ROLES):
         raise PermissionDenied("只有区级部门可以发布考核结果")
+
+
+@transaction.atomic
+def scoreboard_notice(*, principal: Principal, scheme_key: str) -> Scoreboard:
+    """Put the current draft under public notice (公示): towns may appeal until the window closes."""
+    _require_district(principal)
     draft = (
         Scoreboard.objects.select_for_update()
         .filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT)
         .first()
     )
     if draft is None:
-        raise NotFound("没有可发布的草稿", details={"scheme_key": scheme_key})
+        raise NotFound("没有可公示的草稿", details={"scheme_key": scheme_key})
     if draft.undecided:
         raise Conflict(
-            "仍有奖项并列待区安委办决定，不能发布", code="awards_undecided", details=draft.undecided
+            "仍有奖项并列待区安委办决定，不能公示", code="awards_undecided", details=draft.undecided
         )
-    draft.status = ScoreboardStatus.FINAL
-    draft.published_by_id = principal.user_id
-    draft.published_at = timezone.now()
-    draft.save(update_fields=["status", "published_by", "published_at"])
+    now = timezone.now()
+    # A newer notice replaces an older one still open (after a re-score): the older one is withdrawn.
+    Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE).update(
+        status=ScoreboardStatus.WITHDRAWN, notice_until=now
+    )
+    draft.status = ScoreboardStatus.NOTICE
+    draft.noticed_at = now
+    draft.notice_until = now + timedelta(days=settings.APPEAL_WINDOW_DAYS)
+    draft.save(update_fields=["status", "noticed_at", "notice_until"])
+    audit_record(action="scoring.scoreboard.notice", obj=draft,
+                 after={"content_hash": draft.content_hash, "notice_until": draft.notice_until})  # fmt: skip
+    return draft
+
+
+@transaction.atomic
+def appeal_file(
+    *, principal: Principal, scheme_key: str, region_id: int, reason: str, evidence: list[str]
+) -> Appeal:
+    """A town appeals its own row while the scoreboard is under notice."""
+    board = (
+        Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE)
+        .order_by("-noticed_at")
+        .first()
+    )
+    if board is None:
+        raise NotFound("考核结果不在公示期", details={"scheme_key": scheme_key})
+    row = board.rows.select_related("region").filter(region_id=region_id).first()
+    if row is None or not principal.covers(row.region.path, REVIEWING_ROLES):
+        raise NotFound("不能对该单位提出申诉", details={"region_id": region_id})
+    if timezone.now() > board.notice_until:
+        raise Conflict(
+            "申诉期已结束", code="appeal_window_closed", details={"notice_until": board.notice_until}
+        )
+    if not reason.strip():
+        raise InvalidInput(details={"fields": {"reason": ["必须说明申诉理由"]}})
+    bad = [e for e in evidence if not _SHA256.fullmatch(e)]
+    if bad:
+        raise InvalidInput(details={"fields": {"evidence": ["应为照片的 SHA-256（64 位十六进制）"]}})
+    appeal = Appeal.objects.create(
+        scoreboard=board, row=row, filed_by_id=principal.user_id, reason=reason.strip(), evidence=evidence
+    )
+    audit_record(action="scoring.appeal.file", obj=appeal, region_path=row.region.path,
+                 after={"reason": appeal.reason, "evidence": evidence})  # fmt: skip
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, principal: Principal, appeal_id: int, upheld: bool, decision: str, rescore: bool
+) -> Appeal:
+    """The district decides in writing; an upheld appeal that changes points needs a re-score."""
+    _require_district(principal)
+    appeal = Appeal.objects.select_for_update().select_related("row__region").filter(pk=appeal_id).first()
+    if appeal is None:
+        raise NotFound("申诉不存在", details={"appeal_id": appeal_id})
+    if appeal.status != AppealStatus.PENDING:
+        raise Conflict("申诉已处理", code="appeal_decided", details={"status": appeal.status})
+    if not decision.strip():
+        raise InvalidInput(details={"fields": {"decision": ["必须写明处理意见"]}})
+    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+    appeal.rescore = upheld and rescore
+    appeal.decision = decision.strip()
+    appeal.decided_by_id, appeal.decided_at = principal.user_id, timezone.now()
+    appeal.save()
+    audit_record(
+        action="scoring.appeal.decide",
+        obj=appeal,
+        region_path=appeal.row.region.path,
+        after={"status": appeal.status, "rescore": appeal.rescore, "decision": appeal.decision},
+    )
+    return appeal
+
+
+@transaction.atomic
+def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
+    """Final publication of the scoreboard under notice: appeals all decided, no re-score pending.
+
+    The final is the noticed content unchanged (same hash), with the publisher and time recorded.
+    """
+    _require_district(principal)
+    board = (
+        Scoreboard.objects.select_for_update().filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE)
+        .order_by("-noticed_at").first()
+    )  # fmt: skip
+    if board is None:
+        raise NotFound("没有公示中的考核结果，请先公示", details={"scheme_key": scheme_key})
+    pending = list(board.appeals.filter(status=AppealStatus.PENDING).values_list("pk", flat=True))
+    if pending:
+        raise Conflict("仍有申诉未处理", code="appeals_pending", details={"appeal_ids": pending})
+    if board.appeals.filter(rescore=True).exists():
+        raise Conflict("有申诉成立需重新计分：请更正检查并重新公示", code="rescore_pending")
+    if timezone.now() < board.notice_until and not board.appeals.exists():
+        raise Conflict("公示期未满", code="notice_open", details={"notice_until": board.notice_until})
+    board.status = ScoreboardStatus.FINAL
+    board.published_by_id = principal.user_id
+    board.published_at = timezone.now()
+    board.save(update_fields=["status", "published_by", "published_at"])
     audit_record(
         action="scoring.scoreboard.publish",
-        obj=draft,
-        after={"scheme": scheme_key, "content_hash": draft.content_hash, "rows": draft.rows.count()},
+        obj=board,
+        after={"scheme": scheme_key, "content_hash": board.content_hash, "rows": board.rows.count()},
     )
-    return draft
+    return board

@@ -103,16 +103,32 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
     reverse = office.get(f"/api/v1/scoreboards/{this_years_scheme}", reverse="true").json()
     assert reverse["rows"][0]["reverse_rank"] == 1
 
-    # towns do not see drafts; the district publishes; the final never changes afterwards
+    # towns do not see drafts; the district puts the result under notice (公示), a town appeals, the
+    # district decides in writing, then publishes; the final never changes afterwards
+    url = f"/api/v1/scoreboards/{this_years_scheme}"
     officer_a = ApiClient(make_user("town_officer", world.town_a))
-    assert_error(officer_a.get(f"/api/v1/scoreboards/{this_years_scheme}"), 404)
-    assert_error(officer_a.post(f"/api/v1/scoreboards/{this_years_scheme}/publish"), 403)
-    final = office.post(f"/api/v1/scoreboards/{this_years_scheme}/publish").json()
-    assert final["status"] == "final" and len(final["content_hash"]) == 64
-    assert (
-        officer_a.get(f"/api/v1/scoreboards/{this_years_scheme}").json()["content_hash"]
-        == final["content_hash"]
+    officer_b = ApiClient(make_user("town_officer", world.town_b))
+    assert_error(officer_a.get(url), 404)
+    assert_error(officer_a.post(f"{url}/notice"), 403)
+    noticed = office.post(f"{url}/notice").json()
+    assert noticed["status"] == "notice" and noticed["notice_until"]
+    assert officer_a.get(url).json()["status"] == "notice"  # public now
+    assert_error(
+        officer_a.post(f"{url}/appeals", {"region_id": world.town_b.pk, "reason": "x"}), 404
+    )  # not its own
+    appeal = officer_b.post(
+        f"{url}/appeals", {"region_id": world.town_b.pk, "reason": "微型消防站已于年底建成"}
     )
+    assert appeal.status_code == 201, appeal.content
+    assert_error(office.post(f"{url}/publish"), 409, "appeals_pending")
+    assert [a["unit_name"] for a in officer_b.get(f"{url}/appeals").json()] == ["四甲镇"]
+    assert officer_a.get(f"{url}/appeals").json() == []
+    decision = {"upheld": False, "decision": "建成时间晚于检查时间，维持原评分"}
+    decided = office.post(f"/api/v1/appeals/{appeal.json()['id']}/decide", decision).json()
+    assert decided["status"] == "rejected"
+    final = office.post(f"{url}/publish").json()
+    assert final["status"] == "final" and final["content_hash"] == noticed["content_hash"]
+    assert officer_a.get(url).json()["content_hash"] == final["content_hash"]
     with django_capture_on_commit_callbacks(execute=True):
         assess(office, reviewer, world.town_b, "fire-town", fire())  # an amendment after publication
     assert Scoreboard.objects.get(pk=final["id"]).content_hash == final["content_hash"]
@@ -150,3 +166,44 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
         "utf-8-sig"
     )
     assert csv_text.splitlines()[1].startswith("1,常乐镇,100.0,100.0,100.0,优秀,1,先进区镇")
+
+
+def test_upheld_appeal_needing_a_rescore_blocks_publication_and_late_appeals_are_refused(
+    world, this_years_scheme, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    templates_sync()
+    office = Phone(make_user("district_office", world.district, username="office_2"))
+    reviewer = ApiClient(make_user("environment_bureau", world.district, username="reviewer_2"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assess(office, reviewer, world.town_a, "safety-town", safety(hazards=2))
+        assess(office, reviewer, world.town_a, "fire-town", fire())
+    url = f"/api/v1/scoreboards/{this_years_scheme}"
+    office.post(f"{url}/notice")
+    officer_a = ApiClient(make_user("town_officer", world.town_a))
+    appeal = officer_a.post(
+        f"{url}/appeals", {"region_id": world.town_a.pk, "reason": "隐患已整改", "evidence": ["bad"]}
+    )
+    assert_error(appeal, 422)
+    appeal = officer_a.post(
+        f"{url}/appeals", {"region_id": world.town_a.pk, "reason": "隐患当场已整改"}
+    ).json()
+    assert_error(office.post(f"/api/v1/appeals/{appeal['id']}/decide", {"upheld": True, "decision": ""}), 422)
+    office.post(
+        f"/api/v1/appeals/{appeal['id']}/decide",
+        {"upheld": True, "decision": "情况属实，重新计分", "rescore": True},
+    )
+    assert_error(
+        office.post(f"/api/v1/appeals/{appeal['id']}/decide", {"upheld": False, "decision": "x"}), 409
+    )
+    assert_error(office.post(f"{url}/publish"), 409, "rescore_pending")
+    # after the correction the district recomputes and notices again; the old notice is withdrawn
+    with django_capture_on_commit_callbacks(execute=True):
+        assess(office, reviewer, world.town_a, "safety-town", safety(hazards=0))
+    renoticed = office.post(f"{url}/notice").json()
+    assert Scoreboard.objects.filter(scheme_key=this_years_scheme, status="withdrawn").count() == 1
+    Scoreboard.objects.filter(pk=renoticed["id"]).update(notice_until=timezone.now() - timedelta(minutes=1))
+    late = officer_a.post(f"{url}/appeals", {"region_id": world.town_a.pk, "reason": "再次申诉"})
+    assert_error(late, 409, "appeal_window_closed")
+    assert office.post(f"{url}/publish").json()["status"] == "final"
