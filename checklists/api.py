@@ -374,3 +374,11 @@ def spot_check_comparison(request: HttpRequest, spot_check_id: int) -> list[dict
          "own_percent": c.own_percent, "gap": c.gap, "flagged": c.flagged}
         for c in selectors.spot_check_comparison(spot)
     ]  # fmt: skip
+
+
+@router.get(
+    "/scoreboards/{scheme_key}/towns/{region_id}",
+    summary="区镇考核明细：总分 → 组成部分 → 检查 → 分节 → 扣分项与照片",
+)
+def town_scorecard(request: HttpRequest, scheme_key: str, region_id: int) -> dict[str, object]:
+    return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)

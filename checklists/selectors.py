@@ -206,3 +206,79 @@ def photo_visible(*, principal: Principal, sha256: str) -> Photo:
         if inspections.exists() or rectifications.exists():
             return photo
     raise NotFound("照片不存在或无权查看", details={"sha256": sha256})
+
+
+def _deduction(inspection: Inspection, finding: Finding) -> dict[str, Any]:
+    photos = [
+        f"/api/v1/photos/{p.photo.sha256}"
+        for p in inspection.photos.all()
+        if p.item_key == finding.item_key and p.revision == finding.revision
+    ]
+    return {
+        "item_key": finding.item_key,
+        "item_title": finding.item_title,
+        "points_lost": str(finding.points_lost),
+        "reason": finding.reason,
+        "category": finding.category,
+        "photos": photos,
+    }
+
+
+def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[str, Any]:
+    """A town's row of a scoreboard with everything behind it: per component the inspections used,
+    their section and item scores, the deductions with reasons, and the evidence photos."""
+    from scoring.selectors import scoreboard_for
+
+    board = scoreboard_for(principal=principal, scheme_key=scheme_key)
+    row = next((r for r in board.rows.all() if r.region_id == region_id), None)
+    if row is None or not (
+        principal.has_any(DISTRICT_ROLES) or principal.covers(row.region.path, REVIEWING_ROLES)
+    ):
+        raise NotFound("该单位不在考核结果中或不在您的管辖范围内", details={"region_id": region_id})
+    uuids = [u for us in row.sources.values() for u in us]
+    inspections = {
+        str(i.client_uuid): i
+        for i in Inspection.objects.filter(client_uuid__in=uuids)
+        .select_related("template")
+        .prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.order_by("id")),
+            Prefetch("photos", queryset=InspectionPhoto.objects.select_related("photo")),
+        )
+    }
+    components = []
+    for component in board.scheme_document["components"]:
+        used = [inspections[u] for u in row.sources.get(component["key"], []) if u in inspections]
+        components.append({
+            "key": component["key"],
+            "title": component["title"],
+            "weight": component["weight"],
+            "score": row.components.get(component["key"]),
+            "inspections": [
+                {
+                    "client_uuid": str(i.client_uuid),
+                    "purpose": i.purpose,
+                    "percent": str(i.percent),
+                    "vetoed": i.vetoed,
+                    "submitted_at": i.submitted_at,
+                    "sections": (i.score or {}).get("sections", []),
+                    "deductions": [_deduction(i, f) for f in i.findings.all() if f.revision == i.revision],
+                }
+                for i in used
+            ],
+        })  # fmt: skip
+    return {
+        "scheme_key": scheme_key,
+        "status": board.status,
+        "content_hash": board.content_hash,
+        "region_id": row.region_id,
+        "unit_name": row.unit_name,
+        "total": str(row.total),
+        "grade": row.grade,
+        "rank": row.rank,
+        "reverse_rank": row.reverse_rank,
+        "award": row.award,
+        "vetoed": row.vetoed,
+        "veto_reasons": row.veto_reasons,
+        "notes": row.notes,
+        "components": components,
+    }

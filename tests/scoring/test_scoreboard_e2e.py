@@ -103,6 +103,19 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
     reverse = office.get(f"/api/v1/scoreboards/{this_years_scheme}", reverse="true").json()
     assert reverse["rows"][0]["reverse_rank"] == 1
 
+    # drill-down: total → components → inspections → sections → deductions with their photos
+    card = office.get(f"/api/v1/scoreboards/{this_years_scheme}/towns/{world.town_b.pk}").json()
+    assert card["total"] == rows["四甲镇"]["total"] and [c["key"] for c in card["components"]] == [
+        "safety",
+        "fire",
+    ]
+    hazards = next(d for d in card["components"][0]["inspections"][0]["deductions"]
+                   if d["item_key"] == "inspection.unrectified-hazards")  # fmt: skip
+    assert (
+        hazards["points_lost"] == "2.000" and "发现 4 处" in hazards["reason"] and len(hazards["photos"]) == 1
+    )
+    assert office.get(hazards["photos"][0]).status_code == 200
+
     # towns do not see drafts; the district puts the result under notice (公示), a town appeals, the
     # district decides in writing, then publishes; the final never changes afterwards
     url = f"/api/v1/scoreboards/{this_years_scheme}"
@@ -113,6 +126,8 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
     noticed = office.post(f"{url}/notice").json()
     assert noticed["status"] == "notice" and noticed["notice_until"]
     assert officer_a.get(url).json()["status"] == "notice"  # public now
+    assert officer_a.get(f"{url}/towns/{world.town_a.pk}").json()["unit_name"] == "常乐镇"
+    assert_error(officer_a.get(f"{url}/towns/{world.town_b.pk}"), 404)  # another town's details
     assert_error(
         officer_a.post(f"{url}/appeals", {"region_id": world.town_b.pk, "reason": "x"}), 404
     )  # not its own
