@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.errors import NotFound
+from geo.models import Region
 from geo.selectors import scope_q
 from media.models import Photo
 
@@ -230,29 +231,44 @@ def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[
     from scoring.selectors import scoreboard_for
 
     board = scoreboard_for(principal=principal, scheme_key=scheme_key)
-    row = next((r for r in board.rows.all() if r.region_id == region_id), None)
-    if row is None or not (
-        principal.has_any(DISTRICT_ROLES) or principal.covers(row.region.path, REVIEWING_ROLES)
+    row = next((r for r in board.rows if r["region_id"] == region_id), None)
+    region = Region.objects.filter(pk=region_id).only("path").first()
+    if (
+        row is None
+        or region is None
+        or not (principal.has_any(DISTRICT_ROLES) or principal.covers(region.path, REVIEWING_ROLES))
     ):
         raise NotFound("该单位不在考核结果中或不在您的管辖范围内", details={"region_id": region_id})
-    uuids = [u for us in row.sources.values() for u in us]
-    inspections = {
-        str(i.client_uuid): i
-        for i in Inspection.objects.filter(client_uuid__in=uuids)
-        .select_related("template")
+    uuids = [u for us in row["sources"].values() for u in us]
+    templates = [c["template"] for c in board.scheme_document["components"]]
+    # The annual inspections by id, and the year's approved routine ones of the same templates.
+    routine = Q(
+        purpose=Purpose.ROUTINE,
+        status=InspectionStatus.APPROVED,
+        subject_kind=board.scheme_document["subject_kind"],
+        subject_id=region_id,
+        template__key__in=templates,
+        submitted_at__year=board.year,
+    )
+    used_qs = Inspection.objects.filter(Q(client_uuid__in=uuids) | routine)
+    by_template: dict[str, list[Inspection]] = {}
+    for i in (
+        used_qs.select_related("template")
         .prefetch_related(
             Prefetch("findings", queryset=Finding.objects.order_by("id")),
             Prefetch("photos", queryset=InspectionPhoto.objects.select_related("photo")),
         )
-    }
+        .order_by("purpose", "submitted_at")
+    ):
+        by_template.setdefault(i.template.key, []).append(i)
     components = []
     for component in board.scheme_document["components"]:
-        used = [inspections[u] for u in row.sources.get(component["key"], []) if u in inspections]
+        used = by_template.get(component["template"], [])
         components.append({
             "key": component["key"],
             "title": component["title"],
             "weight": component["weight"],
-            "score": row.components.get(component["key"]),
+            "score": row["components"].get(component["key"]),
             "inspections": [
                 {
                     "client_uuid": str(i.client_uuid),
@@ -270,15 +286,20 @@ def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[
         "scheme_key": scheme_key,
         "status": board.status,
         "content_hash": board.content_hash,
-        "region_id": row.region_id,
-        "unit_name": row.unit_name,
-        "total": str(row.total),
-        "grade": row.grade,
-        "rank": row.rank,
-        "reverse_rank": row.reverse_rank,
-        "award": row.award,
-        "vetoed": row.vetoed,
-        "veto_reasons": row.veto_reasons,
-        "notes": row.notes,
+        **{
+            k: row[k]
+            for k in (
+                "region_id",
+                "unit_name",
+                "total",
+                "grade",
+                "rank",
+                "reverse_rank",
+                "award",
+                "vetoed",
+                "veto_reasons",
+                "notes",
+            )
+        },
         "components": components,
     }

@@ -22,4 +22,4 @@ def assessment_recompute(scheme_key: str) -> int:
     """Recompute a scheme's draft scoreboard after an inspection it uses was approved or rejected."""
     from .services.assessment import assessment_recompute as recompute
 
-    return recompute(scheme_key=scheme_key).rows.count()
+    return len(recompute(scheme_key=scheme_key).rows)

@@ -9,7 +9,8 @@ set -euo pipefail
 want_test=0
 [[ "${1:-}" == "--test" ]] && want_test=1
 
-has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# grep reads all of it (no -q): under pipefail an early exit would SIGPIPE ldconfig and fail the test.
+has_lib() { ldconfig -p 2>/dev/null | grep "$1" >/dev/null; }
 
 missing=()  # apt package names, or "?pattern" for a versioned runtime library to resolve after update
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)

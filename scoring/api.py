@@ -21,7 +21,7 @@ def scoreboard(
     status: str | None = Query(None, pattern="^(draft|final)$", description="draft / final"),
 ) -> object:
     board = selectors.scoreboard_for(principal=request.auth, scheme_key=scheme_key, status=status)
-    rows = sorted(board.rows.all(), key=lambda r: (r.reverse_rank if reverse else r.rank, r.region_id))
+    rows = sorted(board.rows, key=lambda r: (r["reverse_rank"] if reverse else r["rank"], r["region_id"]))
     return {**ScoreboardOut.from_orm(board).model_dump(exclude={"rows"}), "rows": rows}
 
 

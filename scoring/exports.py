@@ -20,13 +20,17 @@ ROUNDING_NOTE = (
 def table(board: Scoreboard, *, reverse: bool = False) -> tuple[list[str], list[list[Any]]]:
     components = board.scheme_document["components"]
     header = ["序号", "区镇", *[f"{c['title']}得分" for c in components], "总分", "等次", "排名", "备注"]
-    rows = sorted(board.rows.all(), key=lambda r: (r.reverse_rank if reverse else r.rank, r.region_id))
+    rows = sorted(board.rows, key=lambda r: (r["reverse_rank"] if reverse else r["rank"], r["region_id"]))
     body = []
     for i, r in enumerate(rows, start=1):
-        remarks = [f"一票否决：{'；'.join(r.veto_reasons)}" if r.vetoed else "", r.award, *r.notes]
+        remarks = [
+            f"一票否决：{'；'.join(r['veto_reasons'])}" if r["vetoed"] else "",
+            r["award"],
+            *r["notes"],
+        ]
         body.append(
-            [i, r.unit_name, *[float(r.components[c["key"]]) for c in components], float(r.total), r.grade,
-             r.reverse_rank if reverse else r.rank, "；".join(x for x in remarks if x)]
+            [i, r["unit_name"], *[float(r["components"][c["key"]]) for c in components], float(r["total"]),
+             r["grade"], r["reverse_rank"] if reverse else r["rank"], "；".join(x for x in remarks if x)]
         )  # fmt: skip
     return header, body
 

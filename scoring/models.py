@@ -25,6 +25,9 @@ class Scoreboard(models.Model):
     computed_at = models.DateTimeField("计算时间")
     content_hash = models.CharField("内容摘要", max_length=64)
     undecided = models.JSONField("待定的奖项并列", default=dict, blank=True)
+    # The whole table as one document: a scoreboard is a snapshot read and written whole (1,000 towns
+    # are one row, not 1,000), and what the content hash covers is exactly what is stored.
+    rows = models.JSONField("结果表（按排名）", default=list)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -46,30 +49,6 @@ class Scoreboard(models.Model):
         return f"{self.title}（{self.get_status_display()}）"
 
 
-class ScoreboardRow(models.Model):
-    scoreboard = models.ForeignKey(Scoreboard, on_delete=models.CASCADE, related_name="rows")
-    region = models.ForeignKey("geo.Region", verbose_name="区镇", on_delete=models.PROTECT, related_name="+")
-    unit_name = models.CharField("单位", max_length=128)
-    components = models.JSONField("各组成部分得分（百分制）")
-    total = models.DecimalField("总分", max_digits=6, decimal_places=2)
-    grade = models.CharField("等次", max_length=8)
-    rank = models.PositiveIntegerField("排名")
-    reverse_rank = models.PositiveIntegerField("逆序排名")
-    award = models.CharField("奖项", max_length=32, blank=True)
-    vetoed = models.BooleanField("一票否决", default=False)
-    veto_reasons = models.JSONField("否决原因", default=list, blank=True)
-    eligible = models.BooleanField("可评先进", default=True)
-    notes = models.JSONField("备注", default=list, blank=True)
-    sources = models.JSONField("依据的检查", default=dict, blank=True)  # component → inspection uuids
-
-    class Meta:
-        verbose_name = verbose_name_plural = "考核结果明细"
-        ordering = ["scoreboard", "rank", "region_id"]
-
-    def __str__(self) -> str:
-        return f"{self.rank}. {self.unit_name} {self.total}"
-
-
 class AppealStatus(models.TextChoices):
     PENDING = "pending", "待处理"
     UPHELD = "upheld", "申诉成立"
@@ -80,7 +59,8 @@ class Appeal(models.Model):
     """申诉: a town contests its row of a scoreboard under public notice; the district decides in writing."""
 
     scoreboard = models.ForeignKey(Scoreboard, on_delete=models.PROTECT, related_name="appeals")
-    row = models.ForeignKey(ScoreboardRow, on_delete=models.PROTECT, related_name="appeals")
+    region = models.ForeignKey("geo.Region", verbose_name="区镇", on_delete=models.PROTECT, related_name="+")
+    unit_name = models.CharField("单位", max_length=128)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField("申诉理由")
@@ -100,4 +80,4 @@ class Appeal(models.Model):
         ordering = ["filed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.row.unit_name} · {self.get_status_display()}"
+        return f"{self.unit_name} · {self.get_status_display()}"

@@ -65,11 +65,3 @@ class AppealOut(Schema):
     decision: str = Field(description="处理意见")
     filed_at: datetime = Field(description="提出时间")
     decided_at: datetime | None = Field(description="处理时间")
-
-    @staticmethod
-    def resolve_region_id(obj: Any) -> int:
-        return obj.row.region_id
-
-    @staticmethod
-    def resolve_unit_name(obj: Any) -> str:
-        return obj.row.unit_name

@@ -1,10 +1,10 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.errors import NotFound
 from geo.selectors import scope_q
 
-from .models import Appeal, Scoreboard, ScoreboardRow, ScoreboardStatus
+from .models import Appeal, Scoreboard, ScoreboardStatus
 
 PUBLIC = (ScoreboardStatus.NOTICE, ScoreboardStatus.FINAL)
 
@@ -12,11 +12,7 @@ PUBLIC = (ScoreboardStatus.NOTICE, ScoreboardStatus.FINAL)
 def scoreboard_for(*, principal: Principal, scheme_key: str, status: str | None = None) -> Scoreboard:
     """District roles see the draft by default (else the latest public one); everyone else sees only
     what has been made public: the scoreboard under notice (公示) or the final one."""
-    qs = Scoreboard.objects.filter(scheme_key=scheme_key).prefetch_related(
-        Prefetch(
-            "rows", queryset=ScoreboardRow.objects.select_related("region").order_by("rank", "region_id")
-        )
-    )
+    qs = Scoreboard.objects.filter(scheme_key=scheme_key)
     district = principal.has_any(DISTRICT_ROLES)
     if status is not None:
         if status not in PUBLIC and not district:
@@ -31,7 +27,7 @@ def scoreboard_for(*, principal: Principal, scheme_key: str, status: str | None 
 
 
 def appeals_for(*, principal: Principal, scheme_key: str) -> QuerySet[Appeal]:
-    qs = Appeal.objects.filter(scoreboard__scheme_key=scheme_key).select_related("row", "scoreboard")
+    qs = Appeal.objects.filter(scoreboard__scheme_key=scheme_key).select_related("region", "scoreboard")
     if principal.has_any(DISTRICT_ROLES):
         return qs
-    return qs.filter(scope_q(principal.region_paths(REVIEWING_ROLES), "row__region__path"))
+    return qs.filter(scope_q(principal.region_paths(REVIEWING_ROLES), "region__path"))

@@ -17,10 +17,11 @@ from django.utils import timezone
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.audit.services import audit_record
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from geo.models import Region
 
 from . import schemes
 from .engine.assessment import UnitInput, evaluate
-from .models import Appeal, AppealStatus, Scoreboard, ScoreboardRow, ScoreboardStatus
+from .models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,8 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
         computed_at=timezone.now(),
         content_hash=_hash(rows, definition.document),
         undecided={k: list(v) for k, v in board.undecided.items()},
+        rows=rows,
     )
-    ScoreboardRow.objects.bulk_create(ScoreboardRow(scoreboard=scoreboard, **row) for row in rows)
     return scoreboard
 
 
@@ -133,8 +134,9 @@ def appeal_file(
     )
     if board is None:
         raise NotFound("考核结果不在公示期", details={"scheme_key": scheme_key})
-    row = board.rows.select_related("region").filter(region_id=region_id).first()
-    if row is None or not principal.covers(row.region.path, REVIEWING_ROLES):
+    row = next((r for r in board.rows if r["region_id"] == region_id), None)
+    region = Region.objects.filter(pk=region_id).only("path").first()
+    if row is None or region is None or not principal.covers(region.path, REVIEWING_ROLES):
         raise NotFound("不能对该单位提出申诉", details={"region_id": region_id})
     if timezone.now() > board.notice_until:
         raise Conflict(
@@ -146,9 +148,14 @@ def appeal_file(
     if bad:
         raise InvalidInput(details={"fields": {"evidence": ["应为照片的 SHA-256（64 位十六进制）"]}})
     appeal = Appeal.objects.create(
-        scoreboard=board, row=row, filed_by_id=principal.user_id, reason=reason.strip(), evidence=evidence
+        scoreboard=board,
+        region=region,
+        unit_name=row["unit_name"],
+        filed_by_id=principal.user_id,
+        reason=reason.strip(),
+        evidence=evidence,
     )
-    audit_record(action="scoring.appeal.file", obj=appeal, region_path=row.region.path,
+    audit_record(action="scoring.appeal.file", obj=appeal, region_path=region.path,
                  after={"reason": appeal.reason, "evidence": evidence})  # fmt: skip
     return appeal
 
@@ -159,7 +166,7 @@ def appeal_decide(
 ) -> Appeal:
     """The district decides in writing; an upheld appeal that changes points needs a re-score."""
     _require_district(principal)
-    appeal = Appeal.objects.select_for_update().select_related("row__region").filter(pk=appeal_id).first()
+    appeal = Appeal.objects.select_for_update().select_related("region").filter(pk=appeal_id).first()
     if appeal is None:
         raise NotFound("申诉不存在", details={"appeal_id": appeal_id})
     if appeal.status != AppealStatus.PENDING:
@@ -174,7 +181,7 @@ def appeal_decide(
     audit_record(
         action="scoring.appeal.decide",
         obj=appeal,
-        region_path=appeal.row.region.path,
+        region_path=appeal.region.path,
         after={"status": appeal.status, "rescore": appeal.rescore, "decision": appeal.decision},
     )
     return appeal
@@ -207,6 +214,6 @@ def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
     audit_record(
         action="scoring.scoreboard.publish",
         obj=board,
-        after={"scheme": scheme_key, "content_hash": board.content_hash, "rows": board.rows.count()},
+        after={"scheme": scheme_key, "content_hash": board.content_hash, "rows": len(board.rows)},
     )
     return board

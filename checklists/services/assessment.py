@@ -1,14 +1,20 @@
 """Gathering approved inspections into the units an assessment scheme scores (the 区镇 scoreboard).
 
 Per town and scheme component (a checklist template): the annual score is the latest approved annual
-(or spot-check, audit, self) inspection of the year; routine inspections are combined with it by the
-scheme's rule; any approved inspection of the year with a triggered 一票否决 item vetoes the town.
+(or spot-check, audit, self) inspection of the year; routine inspections are averaged by the database
+and combined with it by the scheme's rule; any approved inspection of the year with a triggered
+一票否决 item vetoes the town. The database does the aggregation, so a recomputation costs little
+more than one GROUP BY over the year's inspections.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
+
+from django.db.models import Avg, Count, DecimalField
+from django.utils import timezone
 
 from geo.models import Region, RegionLevel
 from scoring import schemes
@@ -18,56 +24,72 @@ from scoring.services import UnitEvidence, scoreboard_store_draft
 from ..models import Finding, Inspection, InspectionStatus, Purpose
 
 
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+
+
 def assessment_recompute(*, scheme_key: str) -> Scoreboard:
     definition = schemes.load(scheme_key)
-    template_of = {c.template_key: c.key for c in definition.components}
-    approved = (
-        Inspection.objects.filter(
-            status=InspectionStatus.APPROVED,
-            subject_kind=definition.subject_kind,
-            template__key__in=list(template_of),
-            submitted_at__year=definition.year,
-        )
-        .select_related("template")
-        .order_by("submitted_at", "id")
-        .only(
-            "id", "client_uuid", "subject_id", "purpose", "percent", "vetoed", "submitted_at", "template__key"
-        )
+    component_of = {c.template_key: c.key for c in definition.components}
+    start, end = _year_bounds(definition.year)  # the assessment period: 1 January – 31 December
+    year = Inspection.objects.filter(
+        status=InspectionStatus.APPROVED,
+        subject_kind=definition.subject_kind,
+        template__key__in=list(component_of),
+        submitted_at__gte=start,
+        submitted_at__lt=end,
     )
-    annual: dict[tuple[int, str], Inspection] = {}
-    routine: dict[tuple[int, str], list[Inspection]] = defaultdict(list)
-    vetoed: dict[int, list[int]] = defaultdict(list)
-    for i in approved:
-        key = (i.subject_id, template_of[i.template.key])
-        if i.purpose == Purpose.ROUTINE:
-            routine[key].append(i)
-        else:
-            annual[key] = i  # ordered by time: the latest wins
-        if i.vetoed:
-            vetoed[i.subject_id].append(i.pk)
+    routine_means = {
+        (row["subject_id"], component_of[row["template__key"]]): (row["mean"], row["n"])
+        for row in year.filter(purpose=Purpose.ROUTINE)
+        .values("subject_id", "template__key")
+        .annotate(
+            mean=Avg("percent", output_field=DecimalField(max_digits=7, decimal_places=4)), n=Count("id")
+        )
+    }
+    # Only the few non-routine rows come to Python (the latest wins); routine ones stay aggregated.
+    annual: dict[tuple[int, str], tuple[Decimal, str]] = {}
+    rows = (
+        year.exclude(purpose=Purpose.ROUTINE)
+        .order_by("submitted_at", "id")
+        .values_list("subject_id", "template__key", "percent", "client_uuid")
+    )
+    for subject_id, template_key, percent, client_uuid in rows:
+        annual[(subject_id, component_of[template_key])] = (percent, str(client_uuid))
+    vetoing: dict[int, list[int]] = defaultdict(list)
+    for pk, subject_id in year.filter(vetoed=True).values_list("id", "subject_id"):
+        vetoing[subject_id].append(pk)
     veto_titles: dict[int, set[str]] = defaultdict(set)
-    vetoing = [pk for pks in vetoed.values() for pk in pks]
-    rows = Finding.objects.filter(inspection_id__in=vetoing, kind="veto")
-    for subject_id, title in rows.values_list("inspection__subject_id", "item_title"):
+    findings = Finding.objects.filter(
+        inspection_id__in=[pk for pks in vetoing.values() for pk in pks], kind="veto"
+    )
+    for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
         veto_titles[subject_id].add(title)
+    assessed = {s for s, _ in annual} | {s for s, _ in routine_means} | set(vetoing)
     units = []
-    for town in Region.objects.filter(level=RegionLevel.TOWN).defer("boundary").order_by("path"):
+    towns = (
+        Region.objects.filter(level=RegionLevel.TOWN, pk__in=assessed)
+        .order_by("path")
+        .values_list("pk", "name")
+    )
+    for town_id, name in towns:
         components: dict[str, Decimal | None] = {}
         sources: dict[str, list[str]] = {}
         for c in definition.components:
-            a = annual.get((town.pk, c.key))
-            r = routine.get((town.pk, c.key), [])
-            components[c.key] = definition.routine.combine([x.percent for x in r], a.percent if a else None)
-            sources[c.key] = [str(x.client_uuid) for x in ([a] if a else []) + r]
-        if all(v is None for v in components.values()) and not vetoed.get(town.pk):
-            continue  # not assessed this year: not on the board
+            a = annual.get((town_id, c.key))
+            mean = routine_means.get((town_id, c.key), (None, 0))[0]
+            components[c.key] = definition.routine.combine_mean(mean, a[0] if a else None)
+            # The annual inspection by its id; the routine ones are found again by subject, template
+            # and year in the drill-down (a year of monthly ids per town would bloat every row).
+            sources[c.key] = [a[1]] if a else []
         units.append(
             UnitEvidence(
-                region_id=town.pk,
-                name=town.name,
+                region_id=town_id,
+                name=name,
                 components=components,
-                vetoed=bool(vetoed.get(town.pk)),
-                veto_reasons=tuple(sorted(veto_titles.get(town.pk, ()))),
+                vetoed=bool(vetoing.get(town_id)),
+                veto_reasons=tuple(sorted(veto_titles.get(town_id, ()))),
                 sources=sources,
             )
         )

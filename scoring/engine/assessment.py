@@ -50,14 +50,18 @@ class RoutineRule:
     when_no_routine: str = "annual_only"  # or "zero": missing routine inspections count as 0
 
     def combine(self, routine: Sequence[Decimal], annual: Decimal | None) -> Decimal | None:
+        mean = sum(routine, ZERO) / len(routine) if routine else None
+        return self.combine_mean(mean, annual)
+
+    def combine_mean(self, routine_mean: Decimal | None, annual: Decimal | None) -> Decimal | None:
+        """The same, from the routine inspections' mean (as a database computes it)."""
         if annual is None:
             return None
         if self.routine_weight == 0:
             return annual
-        if not routine:
+        if routine_mean is None:
             return annual if self.when_no_routine == "annual_only" else (ONE - self.routine_weight) * annual
-        mean = sum(routine, ZERO) / len(routine)
-        return self.routine_weight * mean + (ONE - self.routine_weight) * annual
+        return self.routine_weight * routine_mean + (ONE - self.routine_weight) * annual
 
 
 @dataclass(frozen=True)
@@ -175,15 +179,17 @@ def _standing(r: UnitResult) -> tuple[int, Decimal]:
 
 
 def _ranked(ordered: list[UnitResult]) -> list[UnitResult]:
-    """Competition ranking (1, 2, 2, 4); the reverse rank counts from the bottom the same way."""
-    return [
-        replace(
-            r,
-            rank=1 + sum(1 for o in ordered if _standing(o) > _standing(r)),
-            reverse_rank=1 + sum(1 for o in ordered if _standing(o) < _standing(r)),
-        )
-        for r in ordered
-    ]
+    """Competition ranking (1, 2, 2, 4) on a list sorted best first; the reverse rank counts from the
+    bottom the same way. Linear: equal standings are adjacent in the sorted list."""
+    n = len(ordered)
+    standings = [_standing(r) for r in ordered]
+    first_of: list[int] = []
+    for i, st in enumerate(standings):
+        first_of.append(first_of[-1] if i and standings[i - 1] == st else i)
+    last_of = [0] * n
+    for i in range(n - 1, -1, -1):
+        last_of[i] = last_of[i + 1] if i + 1 < n and standings[i + 1] == standings[i] else i
+    return [replace(r, rank=first_of[i] + 1, reverse_rank=n - last_of[i]) for i, r in enumerate(ordered)]
 
 
 def _awards(scheme: Scheme, ranked: list[UnitResult]) -> tuple[list[UnitResult], dict[str, tuple[int, ...]]]:
