@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -52,17 +53,19 @@ def _sewage_answers(**failed: bool) -> dict[str, dict[str, Any]]:
 def _demo_jpeg(seed: int, lon: float | None, lat: float | None) -> bytes:
     """A synthetic placeholder photo (coloured panels), with EXIF time and GPS like a phone writes."""
     import io
+    import random
 
     from PIL import Image, ImageDraw
     from PIL.TiffImagePlugin import IFDRational
 
-    img = Image.new("RGB", (640, 480), (40 + seed * 37 % 180, 110, 90 + seed * 53 % 150))
+    rng = random.Random(seed)  # noqa: S311 - a picture, not a secret
+    img = Image.linear_gradient("L").resize((640, 480)).convert("RGB")
     draw = ImageDraw.Draw(img)
-    for i in range(6):
-        x = (seed * 97 + i * 131) % 560
-        draw.rectangle(
-            (x, 60 * i, x + 80, 60 * i + 50), fill=((seed * 31 + i * 71) % 256, 200, (i * 43) % 256)
-        )
+    for _ in range(14):  # distinct shapes per photo: placeholders must not look like reused photos
+        x, y = rng.randrange(600), rng.randrange(440)
+        box = (x, y, x + rng.randrange(30, 240), y + rng.randrange(30, 180))
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=colour)
     exif = Image.Exif()
     exif[271], exif[272] = "DEMO", "合成示例照片"
     exif.get_ifd(0x8769)[36867] = timezone.localtime().strftime("%Y:%m:%d %H:%M:%S")
@@ -185,3 +188,116 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
             due_date=date.today() + timedelta(days=30),
         )
     return {"templates_published": len(report.created), "inspections": Inspection.objects.count()}
+
+
+SAFETY_CHECKS = (
+    "leadership.party-gov-responsibility", "leadership.committee", "leadership.target-assessment",
+    "inspection.hazard-ledger", "training.plan", "emergency.plan", "emergency.supplies",
+)  # fmt: skip
+FIRE_CHECKS = (
+    "org.committee", "org.office", "forces.fulltime-brigade", "forces.volunteers", "grid.integrated",
+    "assessment.in-town-assessment",
+)  # fmt: skip
+# (town, unrectified hazards, staffing score, missing micro stations, 较大事故 veto) — invented for the demo
+ANNUAL = [
+    ("常乐镇", 0, 5, 0, False),
+    ("四甲镇", 3, 4, 2, False),
+    ("悦来镇", 6, 3, 1, False),
+    ("海门街道", 1, 5, 0, False),
+    ("三厂工业园区", 2, 4, 4, False),
+    ("包场镇", 0, 5, 0, True),
+]
+
+
+def _annual_answers(
+    template: str, hazards: int, staffing: int, micro: int, veto: bool
+) -> dict[str, dict[str, Any]]:
+    values: dict[str, Any]
+    if template == "safety-town":
+        answers = {k: {"value": True} for k in SAFETY_CHECKS}
+        values = {
+            "leadership.staffing": staffing,
+            "inspection.unrectified-hazards": hazards,
+            "inspection.enforcement-cases": 7,
+            "inspection.special-campaigns": 8,
+            "training.enterprise-heads": 5,
+            "accidents.general-accidents": 0,
+            "accidents.major-accident": veto,
+            "accidents.concealment": False,
+        }
+    else:
+        answers = {k: {"value": True} for k in FIRE_CHECKS}
+        values = {
+            "org.contract-staff": 2,
+            "org.meetings": 6,
+            "forces.micro-stations": micro,
+            "grid.training": 7,
+            "grid.hazards": 0,
+            "assessment.funding": 6,
+            "accidents.fatal-fire": False,
+        }
+    answers.update({k: {"value": v} for k, v in values.items()})
+    return answers
+
+
+def load_assessment(*, principals: dict[str, Principal], towns: dict[str, Region]) -> str:
+    """Annual 安全生产 and 消防 assessments of six towns by the district office, reviewed by another
+    district account, and the current year's scheme (the 2022 rules, a demo file in var/schemes)."""
+    import yaml
+    from django.conf import settings
+
+    from scoring import schemes
+
+    year = timezone.localdate().year
+    key = f"towns-demo-{year}"
+    target = Path(settings.VAR_DIR) / "schemes" / f"{key}.yaml"
+    if not target.exists():
+        doc = schemes.load("towns-2022").document | {
+            "key": key,
+            "year": year,
+            "title": f"{year}年度区镇安全生产和消防工作考核（演示：沿用2022年规则）",
+        }
+        target.parent.mkdir(parents=True, exist_ok=True)
+        header = "# 演示方案：沿用海政办发〔2022〕81号的规则，仅用于演示数据。\n"
+        target.write_text(header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    office, reviewer = principals["anweiban"], principals["huanjing"]
+    for name, hazards, staffing, micro, veto in ANNUAL:
+        town = towns[name]
+        for template in ("safety-town", "fire-town"):
+            cu = _uuid(f"demo-annual-{year}-{name}-{template}")
+            if Inspection.objects.filter(client_uuid=cu).exists():
+                continue
+            answers = _annual_answers(template, hazards, staffing, micro, veto)
+            draft = DraftInput(
+                template_key=template,
+                template_version=1,
+                subject_kind="town",
+                subject_id=town.pk,
+                answers=answers,
+                purpose="annual",
+            )
+            inspection, _ = inspection_put(
+                principal=office, client_uuid=cu, draft=draft, if_match=None, digest=cu.hex
+            )
+            failed = [k for k, a in answers.items() if a["value"] is not True and a["value"] != 0]
+            _town_photos(inspection, ["record.site-photo", *failed], office, town)
+            inspection_submit(
+                principal=office, client_uuid=cu, if_match=None, device_submitted_at=timezone.now()
+            )
+            inspection_review(principal=reviewer, client_uuid=cu, approve=True, reason="", item_comments={})
+    return key
+
+
+def _town_photos(inspection: Inspection, keys: list[str], owner: Principal, town: Region) -> None:
+    from .services.evidence import DevicePhotoMeta, inspection_photo_add
+
+    lon, lat = (town.centroid.x, town.centroid.y) if town.centroid else (None, None)
+    for i, key in enumerate(keys):
+        inspection_photo_add(
+            principal=owner,
+            client_uuid=inspection.client_uuid,
+            photo_uuid=_uuid(f"{inspection.client_uuid}-{key}"),
+            item_key=key,
+            data=_demo_jpeg(inspection.pk * 10 + i + 500, lon, lat),
+            device=DevicePhotoMeta(lon=lon, lat=lat, accuracy_m=8.0, captured_at=timezone.now()),
+        )

@@ -84,12 +84,23 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinitio
         raise SchemeError(f"{source}: 方案格式不正确（{exc}）") from exc
 
 
+def _directories() -> list[Path]:
+    """The shipped schemes, then the office's own (``FIELDSCORE_VAR_DIR/schemes``: a new year's scheme is
+    a file the office adds, not a code change)."""
+    from django.conf import settings
+
+    return [SCHEME_DIR, Path(settings.VAR_DIR) / "schemes"]
+
+
 def load(key: str, directory: Path | None = None) -> SchemeDefinition:
-    path = (directory or SCHEME_DIR) / f"{key}.yaml"
-    with path.open(encoding="utf-8") as fh:
-        return parse(yaml.safe_load(fh), path.name)
+    for d in [directory] if directory else _directories():
+        path = d / f"{key}.yaml"
+        if path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                return parse(yaml.safe_load(fh), path.name)
+    raise SchemeError(f"考核方案 {key} 不存在")
 
 
 def available(directory: Path | None = None) -> list[SchemeDefinition]:
-    directory = directory or SCHEME_DIR
-    return [load(p.stem, directory) for p in sorted(directory.glob("*.yaml"))]
+    dirs = [directory] if directory else _directories()
+    return [load(p.stem, d) for d in dirs if d.is_dir() for p in sorted(d.glob("*.yaml"))]

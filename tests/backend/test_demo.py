@@ -94,21 +94,32 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     from checklists.services.spotchecks import spot_check_redraw
 
     assert ChecklistTemplate.objects.filter(status="published").count() == 4
-    assert sorted(Inspection.objects.values_list("status", flat=True)) == [
-        "approved",
-        "approved",
-        "draft",
-        "rejected",
-    ]
+    audits = Inspection.objects.filter(subject_kind="sewage_facility")
+    assert sorted(audits.values_list("status", flat=True)) == ["approved", "approved", "draft", "rejected"]
+    assert Inspection.objects.filter(subject_kind="town", purpose="annual", status="approved").count() == 12
     rejected = Inspection.objects.get(status="rejected")
     assert rejected.review_reason and rejected.item_comments
     assert {r.category for r in Rectification.objects.all()} >= {"no_meter", "maintenance_missing"}
     from checklists.models import InspectionPhoto
 
-    photos = list(InspectionPhoto.objects.select_related("photo"))
+    photos = list(
+        InspectionPhoto.objects.filter(inspection__subject_kind="sewage_facility").select_related("photo")
+    )
+    everywhere = InspectionPhoto.objects.values_list("flags", flat=True)
+    assert not any(f["code"] == "duplicate_photo" for flags in everywhere for f in flags)
     assert photos and all(p.photo.exif_gps_status == "ok" and p.photo.derivatives_at for p in photos)
     flagged = [p for p in photos if p.flags]
     assert [(p.item_key, p.flags[0]["code"]) for p in flagged] == [("op.capacity-match", "far_from_subject")]
     spot = SpotCheck.objects.get()
     assert [s.__dict__ for s in spot_check_redraw(spot)] == spot.result
     assert spot.assignments.count() == 3
+
+
+def test_demo_shows_a_town_scoreboard_under_notice(loaded) -> None:  # type: ignore[no-untyped-def]
+    from scoring.models import Scoreboard
+
+    board = Scoreboard.objects.get(status="notice")
+    assert [r["unit_name"] for r in board.rows][-1] == "包场镇"  # vetoed: last whatever its points
+    assert board.rows[-1]["grade"] == "不合格" and board.rows[-1]["vetoed"]
+    assert sum(1 for r in board.rows if r["award"] == "先进区镇") == 4
+    assert "区镇考核结果" in loaded

@@ -10,8 +10,11 @@ from backend.accounts.models import User
 from backend.accounts.selectors import principal_for
 from checklists import demo as checklists_demo
 from checklists.models import Inspection, Rectification
+from checklists.services.assessment import assessment_recompute
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
+from scoring.models import Scoreboard
+from scoring.services import scoreboard_notice
 
 
 class Command(BaseCommand):
@@ -33,9 +36,14 @@ class Command(BaseCommand):
             accounts = load_demo_users(password=password, district=district, towns=towns)
             principals = {
                 u.username: principal_for(u)
-                for u in User.objects.filter(username__in=["jiancha1", "changle", "anweiban"])
+                for u in User.objects.filter(username__in=["jiancha1", "changle", "anweiban", "huanjing"])
             }
             checklists_demo.load(principals=principals, towns=towns)
+            scheme_key = checklists_demo.load_assessment(principals=principals, towns=towns)
+        # After commit (the approvals above also queue it): the draft, then the public notice (公示).
+        board = assessment_recompute(scheme_key=scheme_key)
+        if not Scoreboard.objects.filter(scheme_key=scheme_key).exclude(status="draft").exists():
+            scoreboard_notice(principal=principals["anweiban"], scheme_key=scheme_key)
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(
@@ -48,5 +56,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"检查表模板已发布；演示检查 {inspections} 份，整改事项 {rectifications} 项，含一次随机抽查。"
         )
+        self.stdout.write(f"区镇考核结果（{scheme_key}）已计算并公示：{len(board.rows)} 个区镇。")
         listing = "\n".join(accounts)
         self.stdout.write(f"演示账号（密码：{password}）：\n{listing}")
