@@ -7,16 +7,18 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Status
+from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from backend.access import Principal
 from backend.errors import ApplicationError, PayloadTooLarge
-from backend.kit import conditional_json, dumps
+from backend.kit import StrictSchema, conditional_json, dumps
 from geo.coords import Datum
+from scoring.services import task_completion_set
 
 from . import selectors
 from .models import Finding, Inspection
@@ -42,6 +44,7 @@ from .services import evidence as evidence_services
 from .services import inspections as inspection_services
 from .services import rectifications as rectification_services
 from .services import spotchecks as spot_services
+from .tasks import assessment_recompute
 
 router = Router(tags=["检查表与检查"])
 
@@ -382,3 +385,19 @@ def spot_check_comparison(request: HttpRequest, spot_check_id: int) -> list[dict
 )
 def town_scorecard(request: HttpRequest, scheme_key: str, region_id: int) -> dict[str, object]:
     return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
+
+
+class TaskCompletionIn(StrictSchema):
+    completed: bool = Field(description="是否完成年度规定任务")
+    note: str = Field("", max_length=2000, description="说明（未完成时必填）")
+
+
+@router.put(
+    "/scoreboards/{scheme_key}/towns/{region_id}/tasks",
+    response={204: None},
+    summary="记录区镇是否完成年度规定任务（未完成不得评为先进；随后重新计算草稿）",
+)
+def town_tasks(request: HttpRequest, scheme_key: str, region_id: int, payload: TaskCompletionIn) -> Status:
+    task_completion_set(principal=request.auth, scheme_key=scheme_key, region_id=region_id, **payload.dict())
+    transaction.on_commit(lambda: assessment_recompute.delay(scheme_key))
+    return Status(204, None)

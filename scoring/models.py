@@ -81,3 +81,24 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_name} · {self.get_status_display()}"
+
+
+class TaskCompletion(models.Model):
+    """Whether a unit completed the year's required tasks (81号: otherwise it cannot be recommended as
+    先进). Set by the district office; units without a record count as having completed them."""
+
+    scheme_key = models.CharField("考核方案", max_length=64)
+    region = models.ForeignKey("geo.Region", verbose_name="区镇", on_delete=models.PROTECT, related_name="+")
+    completed = models.BooleanField("已完成年度规定任务")
+    note = models.TextField("说明", blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度任务完成情况"
+        constraints = [
+            models.UniqueConstraint(fields=["scheme_key", "region"], name="task_completion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_key} · {self.region_id} · {'完成' if self.completed else '未完成'}"

@@ -21,7 +21,7 @@ from geo.models import Region
 
 from . import schemes
 from .engine.assessment import UnitInput, evaluate
-from .models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus
+from .models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus, TaskCompletion
 
 
 @dataclass(frozen=True)
@@ -217,3 +217,25 @@ def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
         after={"scheme": scheme_key, "content_hash": board.content_hash, "rows": len(board.rows)},
     )
     return board
+
+
+@transaction.atomic
+def task_completion_set(
+    *, principal: Principal, scheme_key: str, region_id: int, completed: bool, note: str
+) -> TaskCompletion:
+    """Record whether a town completed the year's required tasks (an incomplete one wins no 先进)."""
+    _require_district(principal)
+    schemes.load(scheme_key)  # the scheme must exist
+    region = Region.objects.filter(pk=region_id, level="town").only("path").first()
+    if region is None or not principal.covers(region.path, DISTRICT_ROLES):
+        raise NotFound("区镇不存在或不在您的管辖范围内", details={"region_id": region_id})
+    if not completed and not note.strip():
+        raise InvalidInput(details={"fields": {"note": ["未完成时必须说明未完成的任务"]}})
+    record, _ = TaskCompletion.objects.update_or_create(
+        scheme_key=scheme_key,
+        region=region,
+        defaults={"completed": completed, "note": note.strip(), "set_by_id": principal.user_id},
+    )
+    audit_record(action="scoring.tasks.set", obj=record, region_path=region.path,
+                 after={"completed": completed, "note": note.strip()})  # fmt: skip
+    return record

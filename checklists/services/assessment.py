@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from geo.models import Region, RegionLevel
 from scoring import schemes
-from scoring.models import Scoreboard
+from scoring.models import Scoreboard, TaskCompletion
 from scoring.services import UnitEvidence, scoreboard_store_draft
 
 from ..models import Finding, Inspection, InspectionStatus, Purpose
@@ -66,6 +66,11 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
     )
     for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
         veto_titles[subject_id].add(title)
+    incomplete = set(
+        TaskCompletion.objects.filter(scheme_key=scheme_key, completed=False).values_list(
+            "region_id", flat=True
+        )
+    )
     assessed = {s for s, _ in annual} | {s for s, _ in routine_means} | set(vetoing)
     units = []
     towns = (
@@ -90,6 +95,7 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
                 components=components,
                 vetoed=bool(vetoing.get(town_id)),
                 veto_reasons=tuple(sorted(veto_titles.get(town_id, ()))),
+                tasks_completed=town_id not in incomplete,
                 sources=sources,
             )
         )

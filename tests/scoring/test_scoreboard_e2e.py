@@ -222,3 +222,38 @@ def test_upheld_appeal_needing_a_rescore_blocks_publication_and_late_appeals_are
     late = officer_a.post(f"{url}/appeals", {"region_id": world.town_a.pk, "reason": "再次申诉"})
     assert_error(late, 409, "appeal_window_closed")
     assert office.post(f"{url}/publish").json()["status"] == "final"
+
+
+def test_a_town_that_missed_required_tasks_wins_no_award(
+    world, this_years_scheme, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    templates_sync()
+    office = Phone(make_user("district_office", world.district, username="office_3"))
+    reviewer = ApiClient(make_user("environment_bureau", world.district, username="reviewer_3"))
+    with django_capture_on_commit_callbacks(execute=True):
+        for town in (world.town_a, world.town_b):
+            assess(office, reviewer, town, "safety-town", safety())
+            assess(office, reviewer, town, "fire-town", fire())
+    url = f"/api/v1/scoreboards/{this_years_scheme}"
+    tasks = f"{url}/towns/{world.town_a.pk}/tasks"
+    officer_a = ApiClient(make_user("town_officer", world.town_a))
+    denied = officer_a.client.put(
+        tasks,
+        {"completed": False, "note": "x"},
+        content_type="application/json",
+        headers=officer_a._headers(None),
+    )
+    assert_error(denied, 403)
+    body = {"completed": False, "note": ""}
+    response = office.client.put(tasks, body, content_type="application/json", headers=office._headers(None))
+    assert_error(response, 422)  # the missing task must be named
+    body = {"completed": False, "note": "未完成年度消防站建设任务"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office.client.put(
+            tasks, body, content_type="application/json", headers=office._headers(None)
+        )
+    assert response.status_code == 204
+    rows = {r["unit_name"]: r for r in office.get(url).json()["rows"]}
+    assert rows["常乐镇"]["award"] == "" and not rows["常乐镇"]["eligible"]
+    assert any("未完成年度规定任务" in n for n in rows["常乐镇"]["notes"])
+    assert rows["四甲镇"]["award"] == "先进区镇"
