@@ -7,7 +7,6 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Status
@@ -18,7 +17,6 @@ from backend.access import Principal
 from backend.errors import ApplicationError, PayloadTooLarge
 from backend.kit import StrictSchema, conditional_json, dumps
 from geo.coords import Datum
-from scoring.services import task_completion_set
 
 from . import selectors
 from .models import Finding, Inspection
@@ -40,11 +38,11 @@ from .schemas import (
     TownOverdueOut,
     TransitionIn,
 )
+from .services import assessment as assessment_services
 from .services import evidence as evidence_services
 from .services import inspections as inspection_services
 from .services import rectifications as rectification_services
 from .services import spotchecks as spot_services
-from .tasks import assessment_recompute
 
 router = Router(tags=["检查表与检查"])
 
@@ -398,6 +396,7 @@ class TaskCompletionIn(StrictSchema):
     summary="记录区镇是否完成年度规定任务（未完成不得评为先进；随后重新计算草稿）",
 )
 def town_tasks(request: HttpRequest, scheme_key: str, region_id: int, payload: TaskCompletionIn) -> Status:
-    task_completion_set(principal=request.auth, scheme_key=scheme_key, region_id=region_id, **payload.dict())
-    transaction.on_commit(lambda: assessment_recompute.delay(scheme_key))
+    assessment_services.town_tasks_record(
+        principal=request.auth, scheme_key=scheme_key, region_id=region_id, **payload.dict()
+    )
     return Status(204, None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, DecimalField
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils import timezone
 from geo.models import Region, RegionLevel
 from scoring import schemes
 from scoring.models import Scoreboard, TaskCompletion
-from scoring.services import UnitEvidence, scoreboard_store_draft
+from scoring.services import UnitEvidence, scoreboard_store_draft, task_completion_set
 
 from ..models import Finding, Inspection, InspectionStatus, Purpose
 
@@ -108,3 +109,16 @@ def schemes_using(template_key: str, year: int) -> list[str]:
         for d in schemes.available()
         if d.year == year and any(c.template_key == template_key for c in d.components)
     ]
+
+
+def town_tasks_record(*, principal: Any, scheme_key: str, region_id: int, completed: bool, note: str) -> None:
+    """Record a town's required-task completion and recompute the scheme's draft after commit."""
+    from django.db import transaction
+
+    from ..tasks import assessment_recompute
+
+    with transaction.atomic():
+        task_completion_set(
+            principal=principal, scheme_key=scheme_key, region_id=region_id, completed=completed, note=note
+        )
+        transaction.on_commit(lambda: assessment_recompute.delay(scheme_key))
