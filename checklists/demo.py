@@ -56,7 +56,8 @@ def _demo_jpeg(seed: int, lon: float | None, lat: float | None) -> bytes:
     import random
 
     from PIL import Image, ImageDraw
-    from PIL.TiffImagePlugin import IFDRational
+
+    from media.imaging import dms_rationals
 
     rng = random.Random(seed)  # noqa: S311 - a picture, not a secret
     img = Image.linear_gradient("L").resize((640, 480)).convert("RGB")
@@ -70,14 +71,7 @@ def _demo_jpeg(seed: int, lon: float | None, lat: float | None) -> bytes:
     exif[271], exif[272] = "DEMO", "合成示例照片"
     exif.get_ifd(0x8769)[36867] = timezone.localtime().strftime("%Y:%m:%d %H:%M:%S")
     if lon is not None and lat is not None:
-
-        def dms(v: float) -> tuple[IFDRational, IFDRational, IFDRational]:
-            h = round(v * 360000)
-            d, rest = divmod(h, 360000)
-            m, sec = divmod(rest, 6000)
-            return IFDRational(d), IFDRational(m), IFDRational(sec, 100)
-
-        exif.get_ifd(0x8825).update({1: "N", 2: dms(lat), 3: "E", 4: dms(lon)})
+        exif.get_ifd(0x8825).update({1: "N", 2: dms_rationals(lat), 3: "E", 4: dms_rationals(lon)})
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=85, exif=exif.tobytes())
     return buf.getvalue()

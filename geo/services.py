@@ -46,24 +46,32 @@ def located_fields(loc: LocationInput | None, *, field: str = "location") -> dic
             "location_raw_lon": None,
             "location_raw_lat": None,
         }
-    try:
-        datum = coords.Datum(loc.datum)
-    except ValueError as exc:
-        raise InvalidInput(details={"fields": {f"{field}.datum": ["坐标系不受支持"]}}) from exc
-    try:
-        raw = coords.LonLat(float(loc.lon), float(loc.lat))
-    except ValueError as exc:
-        raise InvalidInput(details={"fields": {field: [str(exc)]}}) from exc
+    lon, lat = float(loc.lon), float(loc.lat)
+    point, datum = wgs84_point(lon, lat, loc.datum, field=field, datum_field=f"{field}.datum")
     if loc.quality not in LocationQuality.values:
         raise InvalidInput(details={"fields": {f"{field}.quality": ["取值不在允许范围内"]}})
-    wgs = coords.to_wgs84(raw, datum)
     return {
-        "location": Point(wgs.lon, wgs.lat, srid=4326),
+        "location": point,
         "location_datum": datum.value,
-        "location_raw_lon": raw.lon,
-        "location_raw_lat": raw.lat,
+        "location_raw_lon": lon,
+        "location_raw_lat": lat,
         "location_quality": loc.quality,
     }
+
+
+def wgs84_point(
+    lon: float, lat: float, datum: str, *, field: str, datum_field: str | None = None
+) -> tuple[Point, coords.Datum]:
+    """A point given in ``datum`` as a WGS-84 geometry; bad input is a 422 naming ``field``."""
+    try:
+        d = coords.Datum(datum)
+    except ValueError as exc:
+        raise InvalidInput(details={"fields": {datum_field or field: ["坐标系不受支持"]}}) from exc
+    try:
+        wgs = coords.to_wgs84(coords.LonLat(lon, lat), d)
+    except ValueError as exc:
+        raise InvalidInput(details={"fields": {field: [str(exc)]}}) from exc
+    return Point(wgs.lon, wgs.lat, srid=4326), d
 
 
 def device_fix_fields(
@@ -80,13 +88,9 @@ def device_fix_fields(
     if lon is None or lat is None:
         return {"device_location": None, "device_location_datum": "", "device_location_raw": None,
                 "device_accuracy_m": accuracy_m}  # fmt: skip
-    try:
-        d = coords.Datum(datum)
-        wgs = coords.to_wgs84(coords.LonLat(lon, lat), d)
-    except ValueError as exc:
-        raise InvalidInput(details={"fields": {field: [str(exc)]}}) from exc
+    point, d = wgs84_point(lon, lat, datum, field=field)
     return {
-        "device_location": Point(wgs.lon, wgs.lat, srid=4326),
+        "device_location": point,
         "device_location_datum": d.value,
         "device_location_raw": {"lon": lon, "lat": lat, "datum": d.value},
         "device_accuracy_m": accuracy_m,

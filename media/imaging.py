@@ -17,6 +17,7 @@ from typing import Any
 
 import imagehash
 from PIL import Image, ImageOps
+from PIL.TiffImagePlugin import IFDRational
 from pillow_heif import register_heif_opener
 
 register_heif_opener()
@@ -137,6 +138,14 @@ def _dms(value: Any) -> float | None:
     if d < 0 or not (0 <= m <= 60) or not (0 <= s <= 60):  # type: ignore[operator]
         return None
     return d + m / 60 + s / 3600  # type: ignore[operator]
+
+
+def dms_rationals(degrees: float) -> tuple[IFDRational, IFDRational, IFDRational]:
+    """Decimal degrees as cameras write them: degrees, minutes, seconds in 1/100 (the inverse of _dms)."""
+    hundredths = round(abs(degrees) * 360000)
+    d, rest = divmod(hundredths, 360000)
+    m, s = divmod(rest, 6000)
+    return IFDRational(d, 1), IFDRational(m, 1), IFDRational(s, 100)
 
 
 def parse_gps(gps: dict[int, Any]) -> tuple[GpsFix | None, str]:

@@ -27,7 +27,8 @@ from media.imaging import hamming
 from media.models import Photo
 from media.services import photo_store
 
-from ..models import Inspection, InspectionPhoto, InspectionStatus, Rectification, RectificationPhoto
+from ..models import InspectionPhoto, InspectionStatus, Rectification, RectificationPhoto
+from .inspections import own_inspection
 from .templates import spec_of
 
 
@@ -101,12 +102,7 @@ def inspection_photo_add(
     device: DevicePhotoMeta | None = None,
 ) -> InspectionPhoto:
     """Attach one photo to an inspection (uploaded on its own, so a weak link never resends the answers)."""
-    inspection = (
-        Inspection.objects.select_for_update(of=("self",)).select_related("template", "subject_region")
-        .filter(client_uuid=client_uuid).first()
-    )  # fmt: skip
-    if inspection is None or inspection.inspector_id != principal.user_id:
-        raise NotFound("检查记录不存在", details={"client_uuid": str(client_uuid)})
+    inspection = own_inspection(principal, client_uuid)
     existing = InspectionPhoto.objects.filter(client_uuid=photo_uuid).select_related("photo").first()
     if existing is not None:
         if existing.inspection_id != inspection.pk or existing.item_key != item_key:

@@ -151,11 +151,9 @@ def _location_fields(loc: DeviceLocation | None) -> dict[str, Any]:
     return device_fix_fields(loc.lon, loc.lat, loc.datum, loc.accuracy_m)
 
 
-def _own(principal: Principal, client_uuid: uuid.UUID, *, lock: bool = True) -> Inspection:
-    qs = _inspections()
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    inspection = qs.filter(client_uuid=client_uuid).first()
+def own_inspection(principal: Principal, client_uuid: uuid.UUID) -> Inspection:
+    """The caller's own inspection, locked for the rest of the transaction (404 for anyone else's)."""
+    inspection = _inspections().select_for_update(of=("self",)).filter(client_uuid=client_uuid).first()
     if inspection is None or inspection.inspector_id != principal.user_id:
         raise NotFound("检查记录不存在", details={"client_uuid": str(client_uuid)})
     return inspection
@@ -365,7 +363,7 @@ def inspection_submit(
     device_submitted_at: datetime | None,
 ) -> tuple[Inspection, list[Finding]]:
     """Validate against the pinned template, score, keep the revision, turn lost points into findings."""
-    inspection = _own(principal, client_uuid)
+    inspection = own_inspection(principal, client_uuid)
     if inspection.status in _LOCKED:  # submitting twice (a retry) changes nothing
         return inspection, list(Finding.objects.filter(inspection=inspection, revision=inspection.revision))
     if inspection.status != InspectionStatus.DRAFT:

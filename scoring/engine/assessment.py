@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from .checklist import round_half_up
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 
@@ -124,10 +126,6 @@ class Scoreboard:
     units: tuple[UnitResult, ...]  # in rank order
     # award → unit ids tied across its cut-off (empty: the tier waits for an earlier tier's decision)
     undecided: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-
-
-def round_half_up(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def band(total: Decimal, bands: Sequence[Band] = DEFAULT_BANDS) -> str:

@@ -7,7 +7,8 @@ import random
 from datetime import datetime
 
 from PIL import Image, ImageDraw
-from PIL.TiffImagePlugin import IFDRational
+
+from media.imaging import dms_rationals
 
 
 def scene(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
@@ -23,12 +24,7 @@ def scene(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
     return img
 
 
-def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
-    """Decimal degrees as a camera writes them: degrees, minutes, seconds in 1/100."""
-    hundredths = round(value * 360000)
-    d, rest = divmod(hundredths, 360000)
-    m, s = divmod(rest, 6000)
-    return IFDRational(d, 1), IFDRational(m, 1), IFDRational(s, 100)
+dms = dms_rationals
 
 
 def jpeg(
