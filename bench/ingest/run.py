@@ -6,7 +6,9 @@ commit on):
   submission-sized row (the same ~2 KB answers as jsonb plus a point) — what the database alone allows;
 - API: C concurrent clients each doing, per inspection, PUT /api/v1/inspections/{uuid} (50 answers)
   then POST …/submit through gunicorn (auth, validation, scoring, findings, audit).
-Prints both rates and the ratio; the target is a ratio of at least 0.15.
+- floor: the same clients doing GET /healthz through the same gunicorn — the request rate of the stack
+  doing no work at all, which bounds any endpoint's rate on this machine.
+Prints the rates and the ratio; the target is a ratio of at least 0.15.
 
 Run with ``make bench`` (which starts the throwaway database) or, with DATABASE_URL set,
 ``python bench/ingest/run.py --inspections 2000 --clients 8``.
@@ -121,19 +123,25 @@ def ceiling(n: int, clients: int) -> float:
 # --- API -----------------------------------------------------------------------------------------------
 
 
-def _api_worker(args: tuple[int, str, int, int, int, bool]) -> tuple[int, int]:
-    client, token, town_id, n, port, one_trip = args
+def _api_worker(args: tuple[int, str, int, int, int, str]) -> tuple[int, int]:
+    client, token, town_id, n, port, mode = args
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     ok = failed = 0
     for i in range(n):
+        if mode == "floor":  # the stack doing nothing: middleware, routing, a JSON answer
+            conn.request("GET", "/healthz")
+            r = conn.getresponse()
+            r.read()
+            ok, failed = (ok + 1, failed) if r.status == 200 else (ok, failed + 1)
+            continue
         cu = uuid.uuid4()
         body = json.dumps({
             "template_key": "bench-50", "template_version": 1, "subject": {"kind": "town", "id": town_id},
             "answers": answers(client * 100000 + i), "device_started_at": "2022-09-20T09:30:00+08:00",
             "device_location": {"lon": 121.2, "lat": 31.9, "datum": "gcj02", "accuracy_m": 6},
         }, ensure_ascii=False).encode()  # fmt: skip
-        if one_trip:
+        if mode == "one":
             conn.request("PUT", f"/api/v1/inspections/{cu}?submit=true", body, headers)
             r = conn.getresponse()
             r.read()
@@ -173,13 +181,13 @@ def api(n: int, tokens: list[str], town_id: int, workers: int) -> dict[str, tupl
         per = n // len(tokens)
         # warm up every worker (imports, template cache) outside the measurement
         with Pool(len(tokens)) as pool:
-            pool.map(_api_worker, [(c, tok, town_id, 3, port, False) for c, tok in enumerate(tokens)])
+            pool.map(_api_worker, [(c, tok, town_id, 3, port, "two") for c, tok in enumerate(tokens)])
         rates = {}
-        for mode, one_trip in (("two", False), ("one", True)):
+        for mode in ("floor", "two", "one"):
             start = time.perf_counter()
             with Pool(len(tokens)) as pool:
                 results = pool.map(
-                    _api_worker, [(c, tok, town_id, per, port, one_trip) for c, tok in enumerate(tokens)]
+                    _api_worker, [(c, tok, town_id, per, port, mode) for c, tok in enumerate(tokens)]
                 )
             elapsed = time.perf_counter() - start
             rates[mode] = (sum(r[0] for r in results) / elapsed, sum(r[1] for r in results))
@@ -206,6 +214,8 @@ def main() -> None:
     rates = api(args.inspections, tokens, town_id, args.workers)
     print(f"bench/ingest  cores={os.cpu_count()}  clients={args.clients}  gunicorn workers={args.workers}")
     print(f"  ceiling   raw single-row INSERT + commit (~2 KB jsonb + point): {ceil:8.0f} rows/s")
+    floor, _ = rates.pop("floor")
+    print(f"  floor     GET /healthz, same server and clients (no work): {floor:8.0f} requests/s")
     labels = {"two": "PUT 50 answers, then POST submit (2 requests)", "one": "PUT ?submit=true (1 request)"}
     for mode, (rate, failed) in rates.items():
         ratio = rate / ceil

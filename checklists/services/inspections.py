@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -179,6 +180,23 @@ def inspection_put_and_submit(
     *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, if_match: int | None, digest: str
 ) -> tuple[Inspection, bool, list[Finding]]:
     """A finished offline inspection in one round trip: save it and submit it, or neither."""
+    if not _inspections().filter(client_uuid=client_uuid).exists():
+        try:
+            with transaction.atomic():
+                # The common case — a phone sending a new, finished inspection — is written once, already
+                # submitted, instead of being inserted as a draft and then re-read and updated.
+                inspection = _inspection_new(
+                    principal=principal, client_uuid=client_uuid, draft=draft, digest=digest
+                )
+                spec = spec_of(inspection.template)
+                result = _score_complete(spec, to_domain_answers(inspection.answers, {}))
+                _mark_submitted(inspection, result, draft.device_submitted_at)
+                inspection.save(force_insert=True)
+                _audit("checklists.inspection.create", inspection, template=f"{inspection.template.key} v"
+                       f"{inspection.template.version}")  # fmt: skip
+                return inspection, True, _record_submission(inspection, spec, result)
+        except IntegrityError:
+            pass  # the same UUID created concurrently (a retry racing its original): take the usual path
     inspection, created = inspection_put(
         principal=principal, client_uuid=client_uuid, draft=draft, if_match=if_match, digest=digest
     )
@@ -213,6 +231,17 @@ def inspection_put(
 def _inspection_create(
     *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, digest: str
 ) -> Inspection:
+    inspection = _inspection_new(principal=principal, client_uuid=client_uuid, draft=draft, digest=digest)
+    inspection.save(force_insert=True)
+    template = inspection.template
+    _audit("checklists.inspection.create", inspection, template=f"{template.key} v{template.version}")
+    return inspection
+
+
+def _inspection_new(
+    *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, digest: str
+) -> Inspection:
+    """A validated, not yet saved inspection: template, subject, scope and answers checked."""
     template = _template_for(draft.template_key, draft.template_version)
     subject = subject_get(kind=draft.subject_kind, subject_id=draft.subject_id)
     if subject.kind != template.subject_kind:
@@ -242,7 +271,7 @@ def _inspection_create(
         )
     spec = spec_of(template)
     _validate_answers(spec, draft.answers)
-    inspection = Inspection.objects.create(
+    return Inspection(
         client_uuid=client_uuid,
         template=template,
         inspector_id=principal.user_id,
@@ -258,8 +287,6 @@ def _inspection_create(
         device_started_at=draft.device_started_at,
         **_location_fields(draft.device_location),
     )
-    _audit("checklists.inspection.create", inspection, template=f"{template.key} v{template.version}")
-    return inspection
 
 
 def _inspection_update(
@@ -377,23 +404,8 @@ def inspection_submit(
             details={"current_version": inspection.version},
         )
     spec = spec_of(inspection.template)
-    answers = to_domain_answers(inspection.answers, _photo_counts(inspection, spec))
-    problems = missing_answers(spec, answers)
-    if problems:
-        raise InvalidInput(
-            "检查表尚未填写完整",
-            code="incomplete",
-            details={"fields": {f"answers.{k}": [v] for k, v in problems.items()}},
-        )
-    result = score(spec, answers)
-    now = timezone.now()
-    inspection.score = score_json(result)
-    inspection.percent = result.percent.quantize(Decimal("0.0001"))
-    inspection.vetoed = result.vetoed
-    inspection.status = InspectionStatus.SUBMITTED
-    inspection.submitted_at = now
-    inspection.device_submitted_at = device_submitted_at
-    inspection.version += 1
+    result = _score_complete(spec, to_domain_answers(inspection.answers, _photo_counts(inspection, spec)))
+    _mark_submitted(inspection, result, device_submitted_at)
     inspection.save(
         update_fields=[
             "score",
@@ -406,6 +418,34 @@ def inspection_submit(
             "updated_at",
         ]
     )
+    return inspection, _record_submission(inspection, spec, result)
+
+
+def _score_complete(spec: TemplateSpec, answers: Mapping[str, Answer]) -> ScoreResult:
+    problems = missing_answers(spec, answers)
+    if problems:
+        raise InvalidInput(
+            "检查表尚未填写完整",
+            code="incomplete",
+            details={"fields": {f"answers.{k}": [v] for k, v in problems.items()}},
+        )
+    return score(spec, answers)
+
+
+def _mark_submitted(
+    inspection: Inspection, result: ScoreResult, device_submitted_at: datetime | None
+) -> None:
+    inspection.score = score_json(result)
+    inspection.percent = result.percent.quantize(Decimal("0.0001"))
+    inspection.vetoed = result.vetoed
+    inspection.status = InspectionStatus.SUBMITTED
+    inspection.submitted_at = timezone.now()
+    inspection.device_submitted_at = device_submitted_at
+    inspection.version += 1
+
+
+def _record_submission(inspection: Inspection, spec: TemplateSpec, result: ScoreResult) -> list[Finding]:
+    """Keep the submitted revision, turn lost points into findings, audit the submission."""
     InspectionRevision.objects.create(
         inspection=inspection,
         revision=inspection.revision,
@@ -413,8 +453,8 @@ def inspection_submit(
         score=inspection.score,
         percent=inspection.percent,
         vetoed=inspection.vetoed,
-        submitted_at=now,
-        device_submitted_at=device_submitted_at,
+        submitted_at=inspection.submitted_at,
+        device_submitted_at=inspection.device_submitted_at,
     )
     items = spec.items()
     findings = Finding.objects.bulk_create(
@@ -438,7 +478,7 @@ def inspection_submit(
         vetoed=inspection.vetoed,
         findings=len(result.findings),
     )
-    return inspection, findings
+    return findings
 
 
 @transaction.atomic

@@ -278,3 +278,52 @@ def test_put_with_submit_is_one_round_trip_all_or_nothing(world, templates) -> N
         url, {**base, "answers": answers}, content_type="application/json", headers=headers
     )
     assert replay.status_code == 200 and replay.json()["version"] == ack["version"]
+
+
+def test_new_inspection_in_one_trip_matches_the_two_step_path(world, templates) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from backend.audit.models import AuditEvent
+    from bench.ingest.run import answers as bench_answers
+    from checklists.services.templates import templates_sync
+
+    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")  # no photos required
+    officer = Phone(make_user("town_officer", world.town_a))
+    subject = {"kind": "town", "id": world.town_a.pk}
+    body = {
+        "template_key": "bench-50",
+        "template_version": 1,
+        "subject": subject,
+        "answers": bench_answers(3),
+    }
+    one, two = uuid.uuid4(), uuid.uuid4()
+    first = officer.client.put(
+        f"/api/v1/inspections/{one}?submit=true",
+        body,
+        content_type="application/json",
+        headers=officer._headers(None),
+    )
+    assert first.status_code == 201, first.content
+    assert officer.put(two, body).status_code == 201
+    assert officer.submit(two).status_code == 200
+    a, b = Inspection.objects.get(client_uuid=one), Inspection.objects.get(client_uuid=two)
+    assert (a.status, a.version, a.revision) == (b.status, b.version, b.revision) == ("submitted", 2, 1)
+    assert a.score == b.score and a.percent == b.percent and a.percent < 100
+    assert InspectionRevision.objects.filter(inspection=a).count() == 1
+    assert sorted(Finding.objects.filter(inspection=a).values_list("item_key", "points_lost")) == sorted(
+        Finding.objects.filter(inspection=b).values_list("item_key", "points_lost")
+    )
+    assert list(
+        AuditEvent.objects.filter(object_id=str(a.pk), action__startswith="checklists.inspection.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["checklists.inspection.create", "checklists.inspection.submit"]
+    # a replay of the one-trip request changes nothing
+    again = officer.client.put(
+        f"/api/v1/inspections/{one}?submit=true",
+        body,
+        content_type="application/json",
+        headers=officer._headers(None),
+    )
+    assert again.status_code == 200 and again.json()["version"] == 2
+    assert Inspection.objects.filter(client_uuid=one).count() == 1
