@@ -400,3 +400,20 @@ def town_tasks(request: HttpRequest, scheme_key: str, region_id: int, payload: T
         principal=request.auth, scheme_key=scheme_key, region_id=region_id, **payload.dict()
     )
     return Status(204, None)
+
+
+class AwardDecisionIn(StrictSchema):
+    region_ids: list[int] = Field(description="在并列单位中选定获得剩余名额的区镇", max_length=100)
+    reason: str = Field(max_length=2000, description="决定理由（必填，随结果公示）")
+
+
+@router.put(
+    "/scoreboards/{scheme_key}/awards/{award_key}/decision",
+    response={204: None},
+    summary="决定奖项名额分界处无法按规则区分的并列（区安委办；随后重新计算草稿）",
+)
+def award_decision(request: HttpRequest, scheme_key: str, award_key: str, payload: AwardDecisionIn) -> Status:
+    assessment_services.award_decision_record(
+        principal=request.auth, scheme_key=scheme_key, award_key=award_key, **payload.dict()
+    )
+    return Status(204, None)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -303,3 +305,67 @@ def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[
         },
         "components": components,
     }
+
+
+def basis_sums(
+    wanted: dict[int, str], basis: list[tuple[str, str, str]]
+) -> list[tuple[int, str, Decimal, Decimal]]:
+    """Points earned and available on single-award bases, summed by the database.
+
+    ``wanted``: inspection id → the scheme component it scores; ``basis``: (award key, component, item
+    key or prefix ending in "."). Returns (inspection id, award key, Σ earned, Σ maximum) over the
+    applicable items of that inspection's score document matching the award's basis for its component —
+    the same matching as :func:`scoring.engine.assessment.basis_score`, done where the documents are
+    (jsonb on PostgreSQL, JSON1 on SQLite) so that no score document travels to Python."""
+    if not wanted or not basis:
+        return []
+    table = Inspection._meta.db_table
+    out: list[tuple[int, str, Decimal, Decimal]] = []
+    ids = list(wanted)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A jsonpath filter keeps only the basis items of each document (scheme values are passed as
+            # jsonpath variables, never spliced into the path); matching them to awards happens here.
+            patterns = sorted({p for _, _, p in basis})
+            tests = [
+                f"@.key {'starts with' if p.endswith('.') else '=='} $p{n}" for n, p in enumerate(patterns)
+            ]
+            path = f"$.items[*] ? (({' || '.join(tests)}) && @.applicable != false)"
+            cursor.execute(
+                f"SELECT i.id, e->>'key', e->>'earned', e->>'maximum' FROM {table} i "  # noqa: S608
+                "CROSS JOIN LATERAL jsonb_path_query(i.score, %s::jsonpath, %s::jsonb) e "
+                "WHERE i.id = ANY(%s)",
+                [path, json.dumps({f"p{n}": p for n, p in enumerate(patterns)}), ids],
+            )
+            by_component: dict[str, list[tuple[str, str]]] = {}
+            for award, component, pattern in basis:
+                by_component.setdefault(component, []).append((award, pattern))
+            sums: dict[tuple[int, str], list[Decimal]] = {}
+            for pk, key, earned, maximum in cursor.fetchall():
+                for award, pattern in by_component.get(wanted[pk], ()):
+                    if key == pattern or (pattern[-1] == "." and key.startswith(pattern)):
+                        acc = sums.setdefault((pk, award), [Decimal(0), Decimal(0)])
+                        acc[0] += Decimal(earned)
+                        acc[1] += Decimal(maximum)
+            return [(pk, award, e, m) for (pk, award), (e, m) in sums.items()]
+        b_values = ", ".join(["(%s, %s, %s)"] * len(basis))
+        for start in range(0, len(ids), 300):
+            chunk = ids[start : start + 300]
+            w_values = ", ".join(["(%s, %s)"] * len(chunk))
+            key = "json_extract(e.value, '$.key')"
+            cursor.execute(
+                f"""WITH w(id, component) AS (VALUES {w_values}),
+                         b(award, component, pattern) AS (VALUES {b_values})
+                SELECT w.id, b.award, group_concat(json_extract(e.value, '$.earned'), ' '),
+                       group_concat(json_extract(e.value, '$.maximum'), ' ')
+                FROM w JOIN {table} i ON i.id = w.id, json_each(i.score, '$.items') e
+                JOIN b ON b.component = w.component AND ({key} = b.pattern
+                     OR (substr(b.pattern, -1) = '.' AND substr({key}, 1, length(b.pattern)) = b.pattern))
+                WHERE COALESCE(json_extract(e.value, '$.applicable'), 1)
+                GROUP BY w.id, b.award""",  # noqa: S608 - the table name is ours, values are parameters
+                [*(x for pk in chunk for x in (pk, wanted[pk])), *(x for row in basis for x in row)],
+            )
+            # SQLite sums in binary floating point: add the exact decimal strings in Python instead.
+            for pk, award, earned, maximum in cursor.fetchall():
+                out.append((pk, award, sum(map(Decimal, earned.split())), sum(map(Decimal, maximum.split()))))
+    return out

@@ -26,6 +26,7 @@ def table(board: Scoreboard, *, reverse: bool = False) -> tuple[list[str], list[
         remarks = [
             f"一票否决：{'；'.join(r['veto_reasons'])}" if r["vetoed"] else "",
             r["award"],
+            *r.get("single_awards", ()),
             *r["notes"],
         ]
         body.append(

@@ -102,3 +102,26 @@ class TaskCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme_key} · {self.region_id} · {'完成' if self.completed else '未完成'}"
+
+
+class AwardDecision(models.Model):
+    """The district office's written choice among units tied across an award's cut-off (名额分界并列).
+
+    The recomputation applies it while it still fits the tie; if the scores change so that it no longer
+    does, the tie is reported again and the office decides anew."""
+
+    scheme_key = models.CharField("考核方案", max_length=64)
+    award_key = models.CharField("奖项", max_length=32)
+    region_ids = models.JSONField("获奖单位（区镇）")
+    reason = models.TextField("决定理由")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "奖项并列决定"
+        constraints = [
+            models.UniqueConstraint(fields=["scheme_key", "award_key"], name="award_decision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_key} · {self.award_key}"

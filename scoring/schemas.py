@@ -16,6 +16,12 @@ class ScoreboardRowOut(Schema):
     rank: int = Field(description="排名（同分并列）")
     reverse_rank: int = Field(description="逆序排名（最差为 1）")
     award: str = Field(description="奖项：先进区镇 / 优胜区镇 / 空")
+    single_awards: list[str] = Field(
+        [], description="单项奖（宣传教育培训、行政执法、专项整治、隐患排查先进单位）"
+    )
+    single_scores: dict[str, Decimal | None] = Field(
+        {}, description="单项奖评比依据的得分率（单项奖标识 → 百分制；未考核为 null）"
+    )
     vetoed: bool = Field(description="一票否决")
     veto_reasons: list[str] = Field(description="否决原因")
     eligible: bool = Field(description="可评先进（未否决且完成年度任务）")

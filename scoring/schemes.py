@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from scoring.engine.assessment import Award, Band, RoutineRule, Scheme, SchemeError
+from scoring.engine.assessment import Award, Band, RoutineRule, Scheme, SchemeError, SingleAward
 
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
 
@@ -41,6 +41,15 @@ def _dec(value: Any, where: str) -> Decimal:
         raise SchemeError(f"{where}: 应为数值") from exc
 
 
+def _basis(entry: Any, award: str) -> tuple[str, str]:
+    component, sep, items = str(entry).partition(":")
+    if not sep or not component or not items:
+        raise SchemeError(
+            f"single_awards.{award}.basis: “{entry}” 应为 组成部分:检查项（如 safety:training.）"
+        )
+    return component, items
+
+
 def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinition:
     try:
         components = tuple(Component(c["key"], c["title"], c["template"]) for c in document["components"])
@@ -52,6 +61,10 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinitio
             for b in document["bands"]
         )
         awards = tuple(Award(a["key"], a["label"], int(a["quota"])) for a in document.get("awards", ()))
+        single_awards = tuple(
+            SingleAward(a["key"], a["label"], int(a["quota"]), tuple(_basis(b, a["key"]) for b in a["basis"]))
+            for a in document.get("single_awards", ())
+        )
         routine_raw = document.get("routine") or {}
         routine = RoutineRule(
             _dec(routine_raw.get("routine_weight", 0), "routine.routine_weight"),
@@ -63,6 +76,7 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinitio
             places=int(document.get("places", 2)),
             tie_break=tuple(document.get("tie_break", ())),
             awards=awards,
+            single_awards=single_awards,
         )
         if not (0 <= routine.routine_weight <= 1) or routine.when_no_routine not in {"annual_only", "zero"}:
             raise SchemeError(

@@ -21,7 +21,7 @@ from geo.models import Region
 
 from . import schemes
 from .engine.assessment import UnitInput, evaluate
-from .models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus, TaskCompletion
+from .models import Appeal, AppealStatus, AwardDecision, Scoreboard, ScoreboardStatus, TaskCompletion
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class UnitEvidence:
     veto_reasons: tuple[str, ...] = ()
     tasks_completed: bool = True
     sources: dict[str, list[str]] = field(default_factory=dict)
+    single_scores: dict[str, Decimal | None] = field(default_factory=dict)  # single award → basis %
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -51,11 +52,25 @@ def _hash(rows: list[dict[str, Any]], scheme_document: dict[str, Any]) -> str:
 def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Scoreboard:
     """Replace the scheme's draft with one computed from ``units``. Finals are never touched."""
     definition = schemes.load(scheme_key)
+    decisions = {d.award_key: d for d in AwardDecision.objects.filter(scheme_key=scheme_key)}
     board = evaluate(
         definition.scheme,
-        [UnitInput(u.region_id, u.components, u.vetoed, u.veto_reasons, u.tasks_completed) for u in units],
+        [
+            UnitInput(u.region_id, u.components, u.vetoed, u.veto_reasons, u.tasks_completed, u.single_scores)
+            for u in units
+        ],
+        decisions={k: d.region_ids for k, d in decisions.items()},
     )
     by_id = {u.region_id: u for u in units}
+    labels = {a.key: a.label for a in (*definition.scheme.awards, *definition.scheme.single_awards)}
+
+    def decided(unit_id: int, won: list[str]) -> list[str]:
+        return [
+            f"{labels[k]}：名额分界处并列，由区安委办决定（{d.reason}）"
+            for k, d in decisions.items()
+            if k in labels and k not in board.undecided and labels[k] in won and unit_id in d.region_ids
+        ]
+
     rows = [
         {
             "region_id": r.unit_id,
@@ -66,10 +81,12 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
             "rank": r.rank,
             "reverse_rank": r.reverse_rank,
             "award": r.award,
+            "single_awards": list(r.single_awards),
+            "single_scores": {k: None if v is None else str(v) for k, v in r.single_scores.items()},
             "vetoed": r.vetoed,
             "veto_reasons": list(r.veto_reasons),
             "eligible": r.eligible,
-            "notes": list(r.notes),
+            "notes": [*r.notes, *decided(r.unit_id, [r.award, *r.single_awards])],
             "sources": by_id[r.unit_id].sources,
         }
         for r in board.units
@@ -239,3 +256,52 @@ def task_completion_set(
     audit_record(action="scoring.tasks.set", obj=record, region_path=region.path,
                  after={"completed": completed, "note": note.strip()})  # fmt: skip
     return record
+
+
+@transaction.atomic
+def award_decide(
+    *, principal: Principal, scheme_key: str, award_key: str, region_ids: list[int], reason: str
+) -> AwardDecision:
+    """The office chooses which of the units tied across an award's cut-off take its remaining places.
+
+    Checked against the current draft: the award must be undecided there, the chosen units must be among
+    the tied ones and fill exactly the remaining places. The caller recomputes the draft afterwards."""
+    _require_district(principal)
+    draft = Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT).first()
+    if draft is None:
+        raise NotFound("没有待决定的考核结果草稿", details={"scheme_key": scheme_key})
+    definition = schemes.load(scheme_key)
+    award = next(
+        (a for a in (*definition.scheme.awards, *definition.scheme.single_awards) if a.key == award_key), None
+    )
+    if award is None:
+        raise NotFound("方案中没有该奖项", details={"award_key": award_key})
+    tied = draft.undecided.get(award_key)
+    if not tied:
+        raise Conflict(
+            "该奖项没有待决定的并列" if tied is None else "须先决定排在前面的奖项",
+            code="award_not_undecided",
+            details={"award_key": award_key, "undecided": draft.undecided},
+        )
+    if not reason.strip():
+        raise InvalidInput(details={"fields": {"reason": ["必须写明决定理由"]}})
+    won = sum(1 for r in draft.rows if award.label in (r["award"], *r.get("single_awards", ())))
+    places = award.quota - won
+    chosen = list(dict.fromkeys(region_ids))
+    problems = []
+    if len(chosen) != len(region_ids):
+        problems.append("单位不能重复")
+    if not set(chosen) <= set(tied):
+        problems.append(f"只能在并列单位 {sorted(tied)} 中选择")
+    if len(chosen) != places:
+        problems.append(f"剩余名额 {places} 个，须恰好选择 {places} 个单位")
+    if problems:
+        raise InvalidInput(details={"fields": {"region_ids": problems}, "tied": tied, "places": places})
+    decision, _ = AwardDecision.objects.update_or_create(
+        scheme_key=scheme_key,
+        award_key=award_key,
+        defaults={"region_ids": chosen, "reason": reason.strip(), "decided_by_id": principal.user_id},
+    )
+    after = {"award": award_key, "region_ids": chosen, "tied": tied, "reason": reason.strip()}
+    audit_record(action="scoring.award.decide", obj=decision, after=after)
+    return decision

@@ -58,9 +58,23 @@ def setup() -> tuple[str, int]:
     )
     towns = [region_create(level="town", name=f"基准镇{i:04d}", parent=district) for i in range(UNITS)]
     inspector, _ = User.objects.get_or_create(username="bench-scoreboard")
+    from checklists.services.templates import spec_of
+
     templates = list(ChecklistTemplate.objects.filter(key__in=["safety-town", "fire-town"]))
     rng = random.Random(81)
     answers = {f"q{i:02d}": {"value": True, "comment": "台账齐全"} for i in range(40)}
+    # A score document shaped like the real one (every item of the real template), so that reading
+    # the single awards' bases costs what it costs in production.
+    scores = {}
+    for template in templates:
+        items = spec_of(template).items().values()
+        scores[template.pk] = {
+            "items": [
+                {"key": i.key, "earned": str(i.points), "maximum": str(i.points), "lost": "0",
+                 "applicable": True, "failed": False, "reason": ""}
+                for i in items
+            ]
+        }  # fmt: skip
     tz = timezone.get_default_timezone()
     rows = []
     for town in towns:
@@ -83,6 +97,7 @@ def setup() -> tuple[str, int]:
                 subject_region=town,
                 subject_town=town,
                 answers=answers,
+                score=scores[template.pk],
                 percent=Decimal(rng.randint(6000, 10000)) / 100,
                 vetoed=rng.random() < 0.002,
                 submitted_at=when,

@@ -14,15 +14,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Avg, Count, DecimalField
 from django.utils import timezone
 
 from geo.models import Region, RegionLevel
 from scoring import schemes
+from scoring.engine.assessment import ZERO, share_of_points
 from scoring.models import Scoreboard, TaskCompletion
-from scoring.services import UnitEvidence, scoreboard_store_draft, task_completion_set
+from scoring.services import UnitEvidence, award_decide, scoreboard_store_draft, task_completion_set
 
 from ..models import Finding, Inspection, InspectionStatus, Purpose
+from ..selectors import basis_sums
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -50,14 +53,15 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
         )
     }
     # Only the few non-routine rows come to Python (the latest wins); routine ones stay aggregated.
-    annual: dict[tuple[int, str], tuple[Decimal, str]] = {}
+    annual: dict[tuple[int, str], tuple[Decimal, str, int]] = {}
     rows = (
         year.exclude(purpose=Purpose.ROUTINE)
         .order_by("submitted_at", "id")
-        .values_list("subject_id", "template__key", "percent", "client_uuid")
+        .values_list("subject_id", "template__key", "percent", "client_uuid", "id")
     )
-    for subject_id, template_key, percent, client_uuid in rows:
-        annual[(subject_id, component_of[template_key])] = (percent, str(client_uuid))
+    for subject_id, template_key, percent, client_uuid, pk in rows:
+        annual[(subject_id, component_of[template_key])] = (percent, str(client_uuid), pk)
+    single_scores = _single_scores(definition, annual)
     vetoing: dict[int, list[int]] = defaultdict(list)
     for pk, subject_id in year.filter(vetoed=True).values_list("id", "subject_id"):
         vetoing[subject_id].append(pk)
@@ -98,9 +102,32 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
                 veto_reasons=tuple(sorted(veto_titles.get(town_id, ()))),
                 tasks_completed=town_id not in incomplete,
                 sources=sources,
+                single_scores=single_scores.get(town_id, {}),
             )
         )
     return scoreboard_store_draft(scheme_key=scheme_key, units=units)
+
+
+def _single_scores(
+    definition: schemes.SchemeDefinition, annual: dict[tuple[int, str], tuple[Decimal, str, int]]
+) -> dict[int, dict[str, Decimal | None]]:
+    """Per town, each single award's basis score (share of the basis points earned) from the items of
+    its annual inspections; the database matches and sums the items."""
+    awards = definition.scheme.single_awards
+    if not awards:
+        return {}
+    wanted = {pk: component for (_, component), (_, _, pk) in annual.items()}
+    town_of = {pk: town for (town, _), (_, _, pk) in annual.items()}
+    basis = [(a.key, component, pattern) for a in awards for component, pattern in a.basis]
+    sums: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
+    for pk, award, earned, maximum in basis_sums(wanted, basis):
+        acc = sums[town_of[pk]][award]
+        acc[0] += earned
+        acc[1] += maximum
+    return {
+        town: {a.key: share_of_points(*by_award[a.key]) if a.key in by_award else None for a in awards}
+        for town, by_award in sums.items()
+    }
 
 
 def schemes_using(template_key: str, year: int) -> list[str]:
@@ -113,12 +140,29 @@ def schemes_using(template_key: str, year: int) -> list[str]:
 
 def town_tasks_record(*, principal: Any, scheme_key: str, region_id: int, completed: bool, note: str) -> None:
     """Record a town's required-task completion and recompute the scheme's draft after commit."""
-    from django.db import transaction
-
-    from ..tasks import assessment_recompute
-
     with transaction.atomic():
         task_completion_set(
             principal=principal, scheme_key=scheme_key, region_id=region_id, completed=completed, note=note
         )
-        transaction.on_commit(lambda: assessment_recompute.delay(scheme_key))
+        _recompute_after_commit(scheme_key)
+
+
+def award_decision_record(
+    *, principal: Any, scheme_key: str, award_key: str, region_ids: list[int], reason: str
+) -> None:
+    """Record the office's decision on a tie at an award's cut-off and recompute the draft after commit."""
+    with transaction.atomic():
+        award_decide(
+            principal=principal,
+            scheme_key=scheme_key,
+            award_key=award_key,
+            region_ids=region_ids,
+            reason=reason,
+        )
+        _recompute_after_commit(scheme_key)
+
+
+def _recompute_after_commit(scheme_key: str) -> None:
+    from ..tasks import assessment_recompute
+
+    transaction.on_commit(lambda: assessment_recompute.delay(scheme_key))

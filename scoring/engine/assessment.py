@@ -11,12 +11,20 @@ ranking with ties, award allocation with quotas and eligibility. Pure: no Django
 - Ranks are shared on equal totals (1, 2, 2, 4). Awards go in score order to eligible units (not
   vetoed, required tasks done); at a quota's cut-off, ties are broken by the scheme's tie-break
   components in order (2022: the higher 安全生产 score first); units still tied across the cut-off get
-  nothing automatically and are reported for the office to decide, so no quota is ever exceeded.
+  nothing automatically and are reported for the office to decide, so no quota is ever exceeded. The
+  office's written decision (which of the tied units take the remaining places) is an input: with it
+  the tier is complete; a decision that no longer fits the tie (the scores changed) is ignored and the
+  tie is reported again.
+- Single awards (单项奖: 宣传教育培训, 行政执法, 专项整治, 隐患排查, 3 each in 2022) rank eligible units by
+  the share of points they earned on the checklist items the award is about (its basis), then by total
+  and the tie-break components; they are independent of the comprehensive tiers (a 先进区镇 may also win
+  a single award) and use the same cut-off rule. Which items form each basis is scheme data: 81号 names
+  the awards but not their criteria.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -74,12 +82,22 @@ class Award:
 
 
 @dataclass(frozen=True)
+class SingleAward:
+    key: str
+    label: str
+    quota: int
+    # (component key, item key or key prefix such as "training." for a whole section)
+    basis: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Scheme:
     weights: Mapping[str, Decimal]  # component key → weight
     bands: tuple[Band, ...] = DEFAULT_BANDS
     places: int = 2
     tie_break: tuple[str, ...] = ()  # component keys, in order
     awards: tuple[Award, ...] = ()
+    single_awards: tuple[SingleAward, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.weights:
@@ -93,8 +111,16 @@ class Scheme:
         lowers = [b.lower for b in self.bands]
         if lowers != sorted(lowers, reverse=True) or lowers[-1] != Decimal("-Infinity"):
             raise SchemeError("等次分数线须从高到低排列，并以无下限的最低等次结束")
-        if any(a.quota < 0 for a in self.awards):
+        if any(a.quota < 0 for a in (*self.awards, *self.single_awards)):
             raise SchemeError("名额不能为负数")
+        keys = [a.key for a in (*self.awards, *self.single_awards)]
+        if len(keys) != len(set(keys)):
+            raise SchemeError("奖项标识不能重复")
+        for a in self.single_awards:
+            if not a.basis:
+                raise SchemeError(f"单项奖 {a.key} 须列出评比依据的检查项")
+            if any(component not in self.weights for component, _ in a.basis):
+                raise SchemeError(f"单项奖 {a.key} 的评比依据引用了方案中没有的组成部分")
 
 
 @dataclass(frozen=True)
@@ -104,6 +130,7 @@ class UnitInput:
     vetoed: bool = False
     veto_reasons: tuple[str, ...] = ()
     tasks_completed: bool = True  # the year's required tasks (else not recommendable as 先进)
+    single_scores: Mapping[str, Decimal | None] = field(default_factory=dict)  # single award → basis %
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,8 @@ class UnitResult:
     rank: int = 0
     reverse_rank: int = 0
     award: str = ""
+    single_awards: tuple[str, ...] = ()
+    single_scores: Mapping[str, Decimal | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
 
@@ -140,11 +169,36 @@ def total_of(scheme: Scheme, components: Mapping[str, Decimal | None]) -> Decima
     return round_half_up(min(HUNDRED, max(ZERO, raw)), scheme.places)
 
 
+def basis_score(
+    items: Mapping[str, Sequence[tuple[str, Decimal, Decimal]]], basis: Sequence[tuple[str, str]]
+) -> Decimal | None:
+    """Points earned on a single award's basis as a share of the points available there (百分制).
+
+    ``items``: component key → (item key, earned, maximum) of the unit's scored, applicable items. A
+    basis entry matches an item key exactly or, when it ends with ".", every item under that prefix.
+    None when none of the basis items was assessed."""
+    earned = maximum = ZERO
+    for component, pattern in basis:
+        for key, e, m in items.get(component, ()):
+            if key == pattern or (pattern.endswith(".") and key.startswith(pattern)):
+                earned += e
+                maximum += m
+    return share_of_points(earned, maximum)
+
+
+def share_of_points(earned: Decimal, maximum: Decimal) -> Decimal | None:
+    """100 × earned / maximum, half-up to 4 places; None when there were no points to earn."""
+    return None if maximum <= 0 else round_half_up(HUNDRED * earned / maximum, 4)
+
+
 def _sort_key(scheme: Scheme, r: UnitResult) -> tuple[Decimal, ...]:
     return (r.total, *(r.components.get(k, ZERO) for k in scheme.tie_break))
 
 
-def evaluate(scheme: Scheme, units: Sequence[UnitInput]) -> Scoreboard:
+def evaluate(
+    scheme: Scheme, units: Sequence[UnitInput], decisions: Mapping[str, Sequence[int]] | None = None
+) -> Scoreboard:
+    """``decisions``: award key → the unit ids the office chose among those tied at its cut-off."""
     results = []
     for u in units:
         comps = {
@@ -162,14 +216,16 @@ def evaluate(scheme: Scheme, units: Sequence[UnitInput]) -> Scoreboard:
                 vetoed=u.vetoed,
                 eligible=not u.vetoed and u.tasks_completed,
                 veto_reasons=u.veto_reasons,
+                single_scores={a.key: u.single_scores.get(a.key) for a in scheme.single_awards},
                 notes=notes + (() if u.tasks_completed else ("未完成年度规定任务，不得推荐为先进",)),
             )
         )
     # A vetoed unit is 不合格 and ranks after every unit that is not, whatever its points.
     ordered = sorted(results, key=lambda r: (r.vetoed, -r.total, r.unit_id))
     ranked = _ranked(ordered)
-    awarded, undecided = _awards(scheme, ranked)
-    return Scoreboard(tuple(awarded), undecided)
+    awarded, undecided = _awards(scheme, ranked, decisions or {})
+    awarded, single_undecided = _single_awards(scheme, awarded, decisions or {})
+    return Scoreboard(tuple(awarded), {**undecided, **single_undecided})
 
 
 def _standing(r: UnitResult) -> tuple[int, Decimal]:
@@ -190,7 +246,33 @@ def _ranked(ordered: list[UnitResult]) -> list[UnitResult]:
     return [replace(r, rank=first_of[i] + 1, reverse_rank=n - last_of[i]) for i, r in enumerate(ordered)]
 
 
-def _awards(scheme: Scheme, ranked: list[UnitResult]) -> tuple[list[UnitResult], dict[str, tuple[int, ...]]]:
+def _allot(
+    pool: list[UnitResult],
+    quota: int,
+    key: Callable[[UnitResult], tuple[Decimal, ...]],
+    chosen: Sequence[int],
+) -> tuple[list[UnitResult], tuple[int, ...]]:
+    """The best ``quota`` of ``pool`` by ``key`` (descending); units tied across the cut-off take the
+    remaining places only by the office's decision ``chosen``. Returns (winners, still undecided)."""
+    keyed = sorted(((key(r), r) for r in pool), key=lambda kr: kr[0], reverse=True)  # stable on ties
+    if quota == 0 or not keyed:
+        return [], ()
+    winners = [r for _, r in keyed[:quota]]
+    if len(keyed) > quota and keyed[quota][0] == keyed[quota - 1][0]:
+        cut = keyed[quota - 1][0]
+        tied = tuple(sorted(r.unit_id for k, r in keyed if k == cut))
+        winners = [r for k, r in keyed[:quota] if k != cut]
+        places = quota - len(winners)
+        if len(set(chosen)) == places and set(chosen) <= set(tied):
+            winners += [r for _, r in keyed if r.unit_id in set(chosen)]
+        else:
+            return winners, tied
+    return winners, ()
+
+
+def _awards(
+    scheme: Scheme, ranked: list[UnitResult], decisions: Mapping[str, Sequence[int]]
+) -> tuple[list[UnitResult], dict[str, tuple[int, ...]]]:
     """Tiers in order (先进 then 优胜): each takes the best eligible units not yet awarded."""
     by_id = {r.unit_id: r for r in ranked}
     undecided: dict[str, tuple[int, ...]] = {}
@@ -200,22 +282,35 @@ def _awards(scheme: Scheme, ranked: list[UnitResult]) -> tuple[list[UnitResult],
             # A later tier depends on who wins the undecided one: wait for the office's decision.
             undecided[award.key] = ()
             continue
-        pool = sorted(
-            (r for r in ranked if r.eligible and r.unit_id not in taken),
-            key=lambda r: tuple(-x for x in _sort_key(scheme, r)),
+        pool = [r for r in ranked if r.eligible and r.unit_id not in taken]
+        winners, tied = _allot(
+            pool, award.quota, lambda r: _sort_key(scheme, r), decisions.get(award.key, ())
         )
-        if award.quota == 0 or not pool:
-            continue
-        winners = pool[: award.quota]
-        if len(pool) > award.quota:
-            cut = _sort_key(scheme, pool[award.quota - 1])
-            if _sort_key(scheme, pool[award.quota]) == cut:
-                tied = [r for r in pool if _sort_key(scheme, r) == cut]
-                winners = [r for r in winners if _sort_key(scheme, r) != cut]
-                undecided[award.key] = tuple(sorted(r.unit_id for r in tied))
+        if tied:
+            undecided[award.key] = tied
         for w in winners:
             taken.add(w.unit_id)
             by_id[w.unit_id] = replace(by_id[w.unit_id], award=award.label)
+    return [by_id[r.unit_id] for r in ranked], undecided
+
+
+def _single_awards(
+    scheme: Scheme, ranked: list[UnitResult], decisions: Mapping[str, Sequence[int]]
+) -> tuple[list[UnitResult], dict[str, tuple[int, ...]]]:
+    by_id = {r.unit_id: r for r in ranked}
+    undecided: dict[str, tuple[int, ...]] = {}
+    for award in scheme.single_awards:
+        pool = [r for r in ranked if r.eligible and r.single_scores.get(award.key) is not None]
+
+        def key(r: UnitResult, award: SingleAward = award) -> tuple[Decimal, ...]:
+            return (r.single_scores[award.key] or ZERO, *_sort_key(scheme, r))
+
+        winners, tied = _allot(pool, award.quota, key, decisions.get(award.key, ()))
+        if tied:
+            undecided[award.key] = tied
+        for w in winners:
+            unit = by_id[w.unit_id]
+            by_id[w.unit_id] = replace(unit, single_awards=(*unit.single_awards, award.label))
     return [by_id[r.unit_id] for r in ranked], undecided
 
 

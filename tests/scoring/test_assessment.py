@@ -1,5 +1,6 @@
 """The 81号 assessment model: 80/20 totals, bands on the boundaries, veto, ties, awards (pure)."""
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -12,8 +13,10 @@ from scoring.engine.assessment import (
     RoutineRule,
     Scheme,
     SchemeError,
+    SingleAward,
     UnitInput,
     band,
+    basis_score,
     evaluate,
     total_of,
 )
@@ -102,6 +105,94 @@ def test_unbreakable_tie_at_cutoff_is_left_to_the_office() -> None:
     assert "优胜" not in awards.values()
 
 
+def test_office_decision_completes_a_tied_tier_and_releases_the_next() -> None:
+    scheme = Scheme(
+        weights={"safety": D("0.8"), "fire": D("0.2")}, tie_break=("safety", "fire"),
+        awards=(Award("a", "先进", 2), Award("b", "优胜", 2)),
+    )  # fmt: skip
+    units = [
+        unit(1, "95", "95"),
+        unit(2, "90", "90"),
+        unit(3, "90", "90"),
+        unit(4, "80", "80"),
+        unit(5, "70", "70"),
+    ]
+    board = evaluate(scheme, units, decisions={"a": [3]})
+    awards = {u.unit_id: u.award for u in board.units}
+    # the office gave the one remaining 先进 place to town 3; 优胜 then goes to 2 and 4 in score order
+    assert awards == {1: "先进", 3: "先进", 2: "优胜", 4: "优胜", 5: ""}
+    assert board.undecided == {}
+    # a decision that does not fit the tie (too many, or a unit outside it) is ignored: still undecided
+    for stale in ([2, 3], [4], [9]):
+        assert evaluate(scheme, units, decisions={"a": stale}).undecided == {"a": (2, 3), "b": ()}
+
+
+def test_single_award_basis_score() -> None:
+    items = {
+        "safety": [
+            ("training.plan", D(4), D(4)),
+            ("training.enterprise-heads", D(3), D(6)),
+            ("x.y", D(0), D(5)),
+        ],
+        "fire": [("grid.training", D(6), D(8)), ("grid.trainings-extra", D(1), D(1))],
+    }
+    # training section (4 + 3 of 4 + 6) and fire's grid.training only (exact key): 13 / 18 = 72.2222…
+    assert basis_score(items, [("safety", "training."), ("fire", "grid.training")]) == D("72.2222")
+    assert basis_score(items, [("safety", "training.plan")]) == D(100)
+    assert basis_score(items, [("safety", "absent.")]) is None  # nothing of the basis was assessed
+    assert basis_score({}, [("safety", "training.")]) is None
+
+
+def test_single_awards_rank_by_basis_then_total_and_are_independent_of_tiers() -> None:
+    scheme = Scheme(
+        weights={"safety": D("0.8"), "fire": D("0.2")}, tie_break=("safety", "fire"),
+        awards=(Award("a", "先进", 1),),
+        single_awards=(SingleAward("t", "宣传教育培训先进", 2, (("safety", "training."),)),),
+    )  # fmt: skip
+    units = [
+        unit(1, "95", "95", single_scores={"t": D(100)}),  # 先进 and also the best trainer
+        unit(2, "70", "70", single_scores={"t": D(90)}),
+        unit(3, "99", "99", single_scores={"t": D(90)}, vetoed=True),  # vetoed: no award of any kind
+        unit(4, "80", "80", single_scores={"t": D(90)}),  # same basis as 2, higher total → wins
+        unit(5, "85", "85"),  # training not assessed: not in the single award's pool
+    ]
+    board = evaluate(scheme, units)
+    got = {u.unit_id: (u.award, u.single_awards) for u in board.units}
+    assert got[1] == ("先进", ("宣传教育培训先进",))
+    assert got[4] == ("", ("宣传教育培训先进",))
+    assert got[2] == got[3] == got[5] == ("", ())
+    assert board.undecided == {}
+
+
+def test_single_award_tie_at_cutoff_waits_for_the_office() -> None:
+    scheme = Scheme(
+        weights={"safety": D(1)},
+        single_awards=(SingleAward("h", "隐患排查先进", 1, (("safety", "inspection."),)),),
+    )
+    units = [unit(1, "80", "0", single_scores={"h": D(95)}), unit(2, "80", "0", single_scores={"h": D(95)})]
+    scheme_units = [
+        UnitInput(u.unit_id, {"safety": u.components["safety"]}, single_scores=u.single_scores) for u in units
+    ]
+    board = evaluate(scheme, scheme_units)
+    assert board.undecided == {"h": (1, 2)} and all(not u.single_awards for u in board.units)
+    decided = evaluate(scheme, scheme_units, decisions={"h": [2]})
+    assert {u.unit_id: u.single_awards for u in decided.units} == {1: (), 2: ("隐患排查先进",)}
+
+
+@pytest.mark.parametrize(
+    "single",
+    [
+        SingleAward("a", "重复标识", 3, (("safety", "training."),)),
+        SingleAward("t", "无依据", 3, ()),
+        SingleAward("t", "未知组成部分", 3, (("health", "x."),)),
+        SingleAward("t", "负名额", -1, (("safety", "training."),)),
+    ],
+)
+def test_invalid_single_awards_are_refused(single) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SchemeError):
+        Scheme(weights={"safety": D(1)}, awards=(Award("a", "先进", 1),), single_awards=(single,))
+
+
 def test_routine_and_annual_combination() -> None:
     rule = RoutineRule(routine_weight=D("0.3"))
     assert rule.combine([D(80), D(90)], D(100)) == D("0.3") * D(85) + D("0.7") * D(100)  # 95.5
@@ -159,12 +250,19 @@ def test_band_matches_the_boundaries(t) -> None:  # type: ignore[no-untyped-def]
     )
 )
 def test_awards_respect_quotas_and_eligibility(rows) -> None:  # type: ignore[no-untyped-def]
-    units = [unit(i, s, f, vetoed=v, tasks_completed=t) for i, (s, f, v, t) in enumerate(rows)]
-    board = evaluate(SCHEME_2022_TOWNS, units)
-    for award in SCHEME_2022_TOWNS.awards:
+    scheme = replace(
+        SCHEME_2022_TOWNS, single_awards=(SingleAward("t", "单项", 3, (("safety", "training."),)),)
+    )
+    units = [
+        unit(i, s, f, vetoed=v, tasks_completed=t, single_scores={"t": D(f)})
+        for i, (s, f, v, t) in enumerate(rows)
+    ]
+    board = evaluate(scheme, units)
+    for award in scheme.awards:
         assert sum(1 for u in board.units if u.award == award.label) <= award.quota
+    assert sum(1 for u in board.units if "单项" in u.single_awards) <= 3
     for u in board.units:
-        if u.award:
+        if u.award or u.single_awards:
             assert u.eligible and not u.vetoed
         if u.vetoed:
             assert u.grade == "不合格"

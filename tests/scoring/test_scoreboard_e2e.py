@@ -98,6 +98,9 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
     assert D(rows["四甲镇"]["total"]) == expected_b and rows["四甲镇"]["grade"] == "优秀"
     assert rows["悦来镇"]["vetoed"] and rows["悦来镇"]["grade"] == "不合格" and rows["悦来镇"]["award"] == ""
     assert "较大及以上生产安全责任事故" in rows["悦来镇"]["veto_reasons"][0]
+    # 隐患排查 single award basis: hazard ledger 6/6 + unrectified hazards 6/8 + fire grid.hazards 12/12
+    assert D(rows["四甲镇"]["single_scores"]["hazards"]) == (D(24) / D(26) * 100).quantize(D("0.0001"))
+    assert rows["悦来镇"]["single_awards"] == []  # vetoed: no award of any kind
     assert rows["常乐镇"]["award"] == rows["四甲镇"]["award"] == "先进区镇"
     assert len(rows["常乐镇"]["sources"]["safety"]) == 1
     reverse = office.get(f"/api/v1/scoreboards/{this_years_scheme}", reverse="true").json()
@@ -163,7 +166,11 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
         "排名",
         "备注",
     ]
-    assert [c.value for c in ws[3]] == [1, "常乐镇", 100.0, 100.0, 100.0, "优秀", 1, "先进区镇"]
+    singles = "；".join([
+        "宣传教育培训先进单位", "安全生产（消防安全）行政执法先进单位", "专项整治先进单位",
+        "安全生产（消防安全）隐患排查先进单位",
+    ])  # fmt: skip
+    assert [c.value for c in ws[3]] == [1, "常乐镇", 100.0, 100.0, 100.0, "优秀", 1, f"先进区镇；{singles}"]
     assert [c.value for c in ws[4]][:7] == [
         2,
         "四甲镇",
@@ -173,7 +180,7 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
         "优秀",
         2,
     ]
-    assert ws[4][7].value == "先进区镇"
+    assert ws[4][7].value == f"先进区镇；{singles}"  # only two eligible towns for three places each
     row5 = [c.value for c in ws[5]]
     assert row5[1] == "悦来镇" and row5[5] == "不合格" and row5[7].startswith("一票否决：")
     assert final["content_hash"] in ws["A7"].value and "四舍五入" in ws["A8"].value
@@ -257,3 +264,69 @@ def test_a_town_that_missed_required_tasks_wins_no_award(
     assert rows["常乐镇"]["award"] == "" and not rows["常乐镇"]["eligible"]
     assert any("未完成年度规定任务" in n for n in rows["常乐镇"]["notes"])
     assert rows["四甲镇"]["award"] == "先进区镇"
+
+
+@pytest.fixture
+def one_place_scheme(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The 2022 rules with one place per award, so that two equal towns tie across every cut-off."""
+    doc = schemes.load("towns-2022").document | {"key": "towns-tie", "year": timezone.localdate().year}
+    doc["awards"] = [{**a, "quota": 1} for a in doc["awards"]]
+    doc["single_awards"] = [{**a, "quota": 1} for a in doc["single_awards"]]
+    (tmp_path / "towns-tie.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(schemes, "SCHEME_DIR", tmp_path)
+    return "towns-tie"
+
+
+def test_the_office_decides_a_tie_at_an_award_cut_off(
+    world, one_place_scheme, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    templates_sync()
+    office = Phone(make_user("district_office", world.district, username="office_4"))
+    reviewer = ApiClient(make_user("environment_bureau", world.district, username="reviewer_4"))
+    with django_capture_on_commit_callbacks(execute=True):
+        for town in (world.town_a, world.town_b):  # identical results: tied on every score and tie-break
+            assess(office, reviewer, town, "safety-town", safety())
+            assess(office, reviewer, town, "fire-town", fire())
+    url = f"/api/v1/scoreboards/{one_place_scheme}"
+    a, b = world.town_a.pk, world.town_b.pk
+    board = office.get(url).json()
+    assert board["undecided"]["advanced"] == [a, b] and board["undecided"]["excellent"] == []
+    assert board["undecided"]["training"] == [a, b]
+    assert_error(office.post(f"{url}/notice"), 409, "awards_undecided")
+
+    def decide(who: ApiClient, award: str, body: dict) -> object:  # type: ignore[type-arg]
+        return who.client.put(
+            f"{url}/awards/{award}/decision",
+            body,
+            content_type="application/json",
+            headers=who._headers(None),
+        )
+
+    officer_a = ApiClient(make_user("town_officer", world.town_a))
+    assert_error(decide(officer_a, "advanced", {"region_ids": [a], "reason": "x"}), 403)
+    assert_error(decide(office, "nope", {"region_ids": [a], "reason": "x"}), 404)
+    # 优胜 waits for 先进: who is left for it depends on that decision
+    assert_error(decide(office, "excellent", {"region_ids": [a], "reason": "x"}), 409, "award_not_undecided")
+    for bad in ({"region_ids": [a, b], "reason": "x"}, {"region_ids": [a, a], "reason": "x"},
+                {"region_ids": [999], "reason": "x"}, {"region_ids": [a], "reason": "  "}):  # fmt: skip
+        body = assert_error(decide(office, "advanced", bad), 422)
+        assert set(body["details"]["fields"]) <= {"region_ids", "reason"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = decide(
+            office, "advanced", {"region_ids": [b], "reason": "四甲镇全年无一般事故，经区安委会研究"}
+        )
+    assert response.status_code == 204
+    board = office.get(url).json()
+    rows = {r["region_id"]: r for r in board["rows"]}
+    # the decision fills 先进; 优胜 then goes to the other town by the ordinary rule
+    assert (rows[b]["award"], rows[a]["award"]) == ("先进区镇", "优胜区镇")
+    assert any("由区安委办决定" in n and "经区安委会研究" in n for n in rows[b]["notes"])
+    assert "advanced" not in board["undecided"] and "excellent" not in board["undecided"]
+    assert board["undecided"]["training"] == [a, b]  # single awards are decided one by one
+    for key in ("training", "enforcement", "campaigns", "hazards"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert decide(office, key, {"region_ids": [a], "reason": "台账更完整"}).status_code == 204
+    board = office.get(url).json()
+    assert board["undecided"] == {}
+    assert len({r["region_id"]: r for r in board["rows"]}[a]["single_awards"]) == 4
+    assert office.post(f"{url}/notice").status_code == 200
