@@ -215,6 +215,18 @@ PHOTO_TIME_FLAG_HOURS = env.float("PHOTO_TIME_FLAG_HOURS", default=24.0)
 PHOTO_PHASH_MAX_DISTANCE = env.int("PHOTO_PHASH_MAX_DISTANCE", default=8)
 PHOTO_URL_EXPIRY_SECONDS = env.int("PHOTO_URL_EXPIRY_SECONDS", default=300)
 
+# --- Water quality ------------------------------------------------------------------------------------
+# How a below-detection value (未检出 / ND / "<0.01") enters a mean: half_dl (half the detection limit,
+# common practice), dl or zero. *Unconfirmed* in the sources: the bureau decides.
+WATER_CENSORED_RULE = env.str("WATER_CENSORED_RULE", default="half_dl")
+# Quarterly / annual / year-to-date means: "samples" (all samples) or "monthly_means". *Unconfirmed*.
+WATER_MEAN_OF = env.str("WATER_MEAN_OF", default="samples")
+# A monthly DO mean below this (mg/L) is a DO alert (提Ⅲ): the Ⅲ limit by default.
+WATER_DO_ALERT = env.float("WATER_DO_ALERT", default=5.0)
+WATER_IMPORT_MAX_BYTES = env.int("WATER_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+# Files up to this size are imported during the request; larger ones by a Celery task the client polls.
+WATER_IMPORT_SYNC_BYTES = env.int("WATER_IMPORT_SYNC_BYTES", default=1024 * 1024)
+
 # --- Storage -----------------------------------------------------------------------------------------
 # Local disk by default; S3-compatible object storage (MinIO, OSS, COS, …) when S3_BUCKET is set.
 STORAGES = {

@@ -332,7 +332,7 @@ def basis_sums(
             ]
             path = f"$.items[*] ? (({' || '.join(tests)}) && @.applicable != false)"
             cursor.execute(
-                f"SELECT i.id, e->>'key', e->>'earned', e->>'maximum' FROM {table} i "  # noqa: S608
+                f"SELECT i.id, e->>'key', e->>'earned', e->>'maximum' FROM {table} i "  # noqa: S608 - ours
                 "CROSS JOIN LATERAL jsonb_path_query(i.score, %s::jsonpath, %s::jsonb) e "
                 "WHERE i.id = ANY(%s)",
                 [path, json.dumps({f"p{n}": p for n, p in enumerate(patterns)}), ids],

@@ -151,6 +151,17 @@ class RiverSection(Located):
         Region, verbose_name="责任区镇", related_name="responsible_sections", blank=True
     )
     is_active = models.BooleanField("在用", default=True)
+    watch_flag = models.BooleanField(
+        "人工标记提Ⅲ", default=False, help_text="水质波动或特征污染物预警等，由生态环境局判断"
+    )
+    river_line = models.LineStringField("河道中心线（WGS-84）", srid=4326, null=True, blank=True)
+    upstream_reach = models.PolygonField(
+        "上游 10 公里范围（WGS-84）",
+        srid=4326,
+        null=True,
+        blank=True,
+        help_text="用于查询上游排口、支流与泵站",
+    )
     note = models.TextField("备注", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

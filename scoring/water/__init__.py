@@ -1,0 +1,1 @@
+"""River-section water-quality measurements: reading uploaded files (pure, no Django)."""

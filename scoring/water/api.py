@@ -1,0 +1,189 @@
+"""River-section water quality: the stateless evaluator, measurement imports, evaluations per period,
+yearly status (稳Ⅲ / 提Ⅲ), town indicators, the 每旬 reverse ranking and the monthly table."""
+
+from datetime import date
+from typing import Any, Literal
+from uuid import UUID
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from backend.errors import PayloadTooLarge
+from backend.kit import StrictSchema
+from geo.models import SectionLevel
+
+from . import exports, selectors, services
+
+router = Router(tags=["断面水质"])
+
+
+class EvaluateIn(StrictSchema):
+    water_body: Literal["river", "lake"] = Field(
+        "river", description="水体类型：river 河流 / lake 湖库（总磷限值不同）"
+    )
+    target_class: int = Field(3, ge=1, le=5, description="水质目标类别（1–5）")
+    values: dict[str, Any] = Field(
+        description="一个样品的指标值（键见 GB 3838 指标表：ph, do, codmn, cod, bod5, nh3n, tp, cu, zn, f, "
+        "se, as, hg, cd, cr6, pb, cn, phenol, oil, las, s2；另可给 tn, fcoli, temp, cond, turb；单位 mg/L，"
+        '粪大肠菌群 个/L；可写 "ND"、"<0.01"、"0.01L"）'
+    )
+
+
+class EvaluationOut(Schema):
+    class_: int | None = Field(alias="class", description="水质类别 1–6（6 为劣Ⅴ）")
+    class_label: str | None = Field(description="Ⅰ … Ⅴ、劣Ⅴ")
+    grade: str | None = Field(description="优 / 良好 / 轻度污染 / 中度污染 / 重度污染")
+    meets_target: bool | None = Field(description="是否达到目标类别")
+    deciding: list[str] = Field(description="定类因子")
+    exceedances: dict[str, float] = Field(description="超标倍数（相对Ⅲ类标准）")
+    main_pollutants: list[str] = Field(description="主要污染指标（超标倍数最大的至多三项）")
+    main_pollutants_text: str = Field(description="主要污染指标（超标倍数），如 氨氮(0.52)")
+    cwqi: float | None = Field(description="水质指数 CWQI（越小越好）")
+    missing: list[str] = Field(description="21 项评价指标中未提供的")
+    classes: dict[str, int] = Field(description="各指标类别")
+    values: dict[str, float] = Field(description="参与评价的数值（未检出已按规则折算、按精度修约）")
+
+    model_config = {"populate_by_name": True}
+
+
+@router.post("/water/evaluate", response=EvaluationOut, by_alias=True, summary="单个样品水质评价（无状态）")
+def evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, Any]:
+    return services.evaluate_stateless(
+        water_body=payload.water_body, values=payload.values, target_class=payload.target_class
+    )
+
+
+class ImportOut(Schema):
+    id: UUID = Field(alias="uuid", description="导入编号（轮询用）")
+    filename: str
+    size: int
+    source: str
+    dry_run: bool
+    on_duplicate: str
+    valid_rows_only: bool
+    status: str = Field(description="queued / running / done / rejected（有错误，未导入）/ failed")
+    progress: int = Field(description="进度 0–100")
+    report: dict[str, Any] = Field(
+        description="结果：逐行错误（行号、列、代码、说明）、按断面与指标的统计、导入条数"
+    )
+    created_at: Any
+    finished_at: Any
+
+    model_config = {"populate_by_name": True}
+
+
+@router.post(
+    "/water/imports",
+    response={200: ImportOut, 202: ImportOut},
+    summary="上传监测数据（CSV / XLSX，宽表或长表）；小文件当场处理，大文件后台处理并可轮询",
+)
+def import_upload(
+    request: HttpRequest,
+    file: UploadedFile = File(..., description="CSV（UTF-8 / GBK）或 XLSX"),
+    source: str = Form("automatic", description="automatic 自动站 / manual 手工监测"),
+    dry_run: bool = Form(False, description="试运行：只报告将导入什么，不写入"),
+    on_duplicate: str = Form("reject", description="与已有数据重复：reject 报错 / replace 替换"),
+    valid_rows_only: bool = Form(False, description="有错误时仍导入无错误的行（默认：有错误则全部不导入）"),
+) -> Status:
+    if file.size is not None and file.size > settings.WATER_IMPORT_MAX_BYTES:
+        raise PayloadTooLarge(details={"max_bytes": settings.WATER_IMPORT_MAX_BYTES})
+    record = services.measurement_import_create(
+        principal=request.auth,
+        data=file.read(),
+        filename=file.name or "upload",
+        source=source,
+        dry_run=dry_run,
+        on_duplicate=on_duplicate,
+        valid_rows_only=valid_rows_only,
+    )
+    return Status(202 if record.status in ("queued", "running") else 200, record)
+
+
+@router.get("/water/imports/{import_id}", response=ImportOut, by_alias=False, summary="导入进度与结果")
+def import_status(request: HttpRequest, import_id: UUID) -> object:
+    return services.measurement_import_get(principal=request.auth, import_uuid=import_id)
+
+
+class MeasurementOut(Schema):
+    section_code: str = Field(alias="section.code")
+    sampled_at: Any
+    indicator: str
+    value: float
+    below_detection: bool
+    source: str
+
+
+@router.get(
+    "/water/measurements", response=list[MeasurementOut], summary="监测数据（按断面、指标、日期筛选）"
+)
+@paginate(PageNumberPagination, page_size=200)
+def measurements(
+    request: HttpRequest,
+    section_id: int | None = None,
+    indicator: str | None = Query(None, description="指标键，如 nh3n"),
+    start: date | None = Query(None, description="起始日期（含）"),
+    end: date | None = Query(None, description="结束日期（含）"),
+) -> object:
+    ids = services.section_ids(principal=request.auth, section_id=section_id)
+    return selectors.measurement_list(section_ids=ids, indicator=indicator, first=start, last=end)
+
+
+Kind = Literal["dekad", "month", "quarter", "year", "ytd"]
+
+
+@router.get("/water/evaluations", summary="各断面某时段水质评价（旬、月、季、年、年初至今）")
+def evaluations(
+    request: HttpRequest,
+    period: Kind = Query("month", description="dekad 旬 / month 月 / quarter 季 / year 年 / ytd 年初至今"),
+    on: date = Query(..., description="时段内任一日期（ytd 为截止日）"),
+    section_id: int | None = None,
+) -> dict[str, Any]:
+    return services.evaluations(principal=request.auth, kind=period, on=on, section_id=section_id)
+
+
+@router.get("/water/status", summary="断面年度状态：达标月份、稳Ⅲ、提Ⅲ、溶解氧预警、与去年同月比较")
+def status(
+    request: HttpRequest, year: int = Query(..., ge=2000, le=2100), section_id: int | None = None
+) -> dict[str, Any]:
+    return services.section_statuses(principal=request.auth, year=year, section_id=section_id)
+
+
+@router.get("/water/towns", summary="区镇水质指标：所负责断面的评价与区镇 CWQI（供区镇排名）")
+def towns(
+    request: HttpRequest,
+    period: Kind = Query("month"),
+    on: date = Query(..., description="时段内任一日期"),
+) -> dict[str, Any]:
+    return services.town_indicators(principal=request.auth, kind=period, on=on)
+
+
+@router.get("/water/rankings/dekad", summary="每旬区镇逆序排名（按省考断面 CWQI，最差在前）")
+def dekad_ranking(
+    request: HttpRequest,
+    on: date = Query(..., description="该旬内任一日期"),
+    level: SectionLevel = Query(SectionLevel.PROVINCIAL, description="按哪一级断面排名（默认省考）"),
+) -> dict[str, Any]:
+    return services.dekad_ranking(principal=request.auth, on=on, level=level)
+
+
+@router.get("/water/reports/monthly", summary="月度断面水质表（Excel / CSV，按生态环境局发布格式）")
+def monthly_report(
+    request: HttpRequest,
+    year: int = Query(..., ge=2000, le=2100),
+    month: int = Query(..., ge=1, le=12),
+    format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
+) -> HttpResponse:
+    report = services.monthly_report(principal=request.auth, year=year, month=month)
+    if format == "csv":
+        response = HttpResponse(exports.to_csv(report), content_type="text/csv; charset=utf-8")
+    else:
+        rule = {"half_dl": "检出限的一半", "dl": "检出限", "zero": "零"}[str(selectors.censored_rule())]
+        response = HttpResponse(
+            exports.to_xlsx(report, rule=rule),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="water-{year}-{month:02d}.{format}"'
+    return response

@@ -1,0 +1,498 @@
+"""River-section water quality: importing measurement files, and turning the database's period means into
+evaluations, yearly status, town indicators and the 每旬 reverse ranking with the pure engine."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from backend.access import DISTRICT_ROLES, Principal
+from backend.audit.services import audit_record
+from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from geo.models import RiverSection, SectionLevel
+from geo.selectors import section_list
+
+from ..engine import water
+from ..models import ImportStatus, Measurement, MeasurementImport, MeasurementSource
+from . import parsing, selectors
+
+ON_DUPLICATE = ("reject", "replace")
+_BATCH = 5000
+
+
+# ------------------------------------------------------------------------------------------------ import
+
+
+def _require_importer(principal: Principal) -> None:
+    if not principal.has_any(DISTRICT_ROLES):
+        raise PermissionDenied("只有生态环境局、区级部门可以导入监测数据")
+
+
+def measurement_import_create(
+    *,
+    principal: Principal,
+    data: bytes,
+    filename: str,
+    source: str,
+    dry_run: bool,
+    on_duplicate: str,
+    valid_rows_only: bool,
+) -> MeasurementImport:
+    """Store the upload and process it: at once when small, else in a Celery task the client polls."""
+    _require_importer(principal)
+    problems: dict[str, list[str]] = {}
+    if source not in MeasurementSource.values:
+        problems["source"] = [f"应为 {' / '.join(MeasurementSource.values)}"]
+    if on_duplicate not in ON_DUPLICATE:
+        problems["on_duplicate"] = ["应为 reject（拒绝重复）或 replace（以新数据替换）"]
+    if not data:
+        problems["file"] = ["文件为空"]
+    if problems:
+        raise InvalidInput(details={"fields": problems})
+    if len(data) > settings.WATER_IMPORT_MAX_BYTES:
+        raise PayloadTooLarge(details={"max_bytes": settings.WATER_IMPORT_MAX_BYTES, "size": len(data)})
+    record = MeasurementImport(
+        uuid=uuid.uuid4(),
+        filename=filename[:255],
+        size=len(data),
+        source=source,
+        dry_run=dry_run,
+        on_duplicate=on_duplicate,
+        valid_rows_only=valid_rows_only,
+        uploaded_by_id=principal.user_id,
+    )
+    with transaction.atomic():
+        record.file.save(f"{record.uuid}{_suffix(filename)}", ContentFile(data), save=False)
+        record.save()
+        audit_record(
+            action="water.import.upload",
+            obj=record,
+            after={"filename": record.filename, "size": record.size, "dry_run": dry_run},
+        )
+        if len(data) > settings.WATER_IMPORT_SYNC_BYTES:
+            from ..tasks import water_import_process
+
+            transaction.on_commit(lambda: water_import_process.delay(record.pk))
+            return record
+    return measurement_import_process(import_id=record.pk)
+
+
+def _suffix(filename: str) -> str:
+    lower = filename.lower()
+    return next((s for s in (".xlsx", ".csv") if lower.endswith(s)), "")
+
+
+def _progress(record: MeasurementImport, status: str, progress: int) -> None:
+    record.status, record.progress = status, progress
+    MeasurementImport.objects.filter(pk=record.pk).update(status=status, progress=progress)
+
+
+def measurement_import_process(*, import_id: int) -> MeasurementImport:
+    """Parse, check against the database, then import everything or nothing (unless the user asked for
+    the valid rows only). A dry run reports what would happen and writes no measurement."""
+    record = MeasurementImport.objects.get(pk=import_id)
+    if record.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return record  # a redelivered task: already finished
+    _progress(record, ImportStatus.RUNNING, 5)
+    sections = {s.code: s for s in RiverSection.objects.filter(is_active=True)}
+    known = {**{s.name: s.code for s in sections.values()}, **{code: code for code in sections}}
+    with record.file.open("rb") as fh:
+        data = fh.read()
+    try:
+        parsed = parsing.parse_measurements(
+            data, record.filename, known_sections=known, tz=timezone.get_default_timezone()
+        )
+    except parsing.MeasurementFileError as exc:
+        return _finish(record, ImportStatus.REJECTED, {"ok": False, "file_error": exc.as_dict()})
+    _progress(record, ImportStatus.RUNNING, 50)
+    existing = _existing_keys(parsed.records, sections)
+    duplicates = [r for r in parsed.records if r.key in existing]
+    report = parsed.as_dict()
+    errors = list(report["errors"])
+    records = list(parsed.records)
+    if record.on_duplicate == "reject" and duplicates:
+        errors += [
+            {
+                "row": r.source_row,
+                "column": water.name_of(r.indicator),
+                "cell": "",
+                "code": "duplicate_existing",
+                "message": "该断面此时刻的此项指标已有数据（如需替换请选择 replace）",
+                "value": str(r.value),
+            }
+            for r in duplicates
+        ]
+        bad_rows = {r.source_row for r in duplicates}
+        records = [r for r in records if r.source_row not in bad_rows]
+        errors.sort(key=lambda e: (e["row"], e["column"]))
+    report.update(
+        errors=errors,
+        error_count=parsed.error_count + (len(duplicates) if record.on_duplicate == "reject" else 0),
+        duplicates_existing=len(duplicates),
+    )
+    report["ok"] = report["error_count"] == 0
+    if not report["ok"] and not record.valid_rows_only:
+        report.update(imported=0, replaced=0)
+        return _finish(record, ImportStatus.REJECTED, report)
+    replaced = [r for r in records if r.key in existing]
+    if record.dry_run:
+        report.update(imported=0, replaced=0, would_import=len(records), would_replace=len(replaced))
+        return _finish(record, ImportStatus.DONE, report)
+    _progress(record, ImportStatus.RUNNING, 60)
+    with transaction.atomic():
+        for r in replaced:
+            Measurement.objects.filter(
+                section=sections[r.section_code], indicator=r.indicator, sampled_at=r.sampled_at
+            ).delete()
+        for start in range(0, len(records), _BATCH):
+            Measurement.objects.bulk_create(
+                Measurement(
+                    section=sections[r.section_code],
+                    sampled_at=r.sampled_at,
+                    indicator=r.indicator,
+                    value=r.value,
+                    below_detection=r.below_detection,
+                    source=record.source,
+                    batch=record,
+                )
+                for r in records[start : start + _BATCH]
+            )
+        report.update(imported=len(records), replaced=len(replaced))
+        audit_record(
+            action="water.import.apply",
+            obj=record,
+            after={
+                "imported": len(records),
+                "replaced": len(replaced),
+                "skipped_errors": report["error_count"],
+            },
+        )
+        return _finish(record, ImportStatus.DONE, report)
+
+
+def _existing_keys(
+    records: tuple[parsing.Record, ...], sections: dict[str, RiverSection]
+) -> set[tuple[str, Any, str]]:
+    """The file's (section, time, indicator) keys already in the database: one range query per section."""
+    spans: dict[str, list[Any]] = {}
+    for r in records:
+        lo_hi = spans.setdefault(r.section_code, [r.sampled_at, r.sampled_at])
+        lo_hi[0], lo_hi[1] = min(lo_hi[0], r.sampled_at), max(lo_hi[1], r.sampled_at)
+    wanted = {r.key for r in records}
+    found: set[tuple[str, Any, str]] = set()
+    for code, (lo, hi) in spans.items():
+        rows = Measurement.objects.filter(
+            section=sections[code], sampled_at__gte=lo, sampled_at__lte=hi
+        ).values_list("sampled_at", "indicator")
+        found |= {(code, at, ind) for at, ind in rows if (code, at, ind) in wanted}
+    return found
+
+
+def _finish(record: MeasurementImport, status: str, report: dict[str, Any]) -> MeasurementImport:
+    record.status, record.progress, record.report = status, 100, report
+    record.finished_at = timezone.now()
+    record.save(update_fields=["status", "progress", "report", "finished_at"])
+    return record
+
+
+def measurement_import_get(*, principal: Principal, import_uuid: uuid.UUID) -> MeasurementImport:
+    record = MeasurementImport.objects.filter(uuid=import_uuid).first()
+    if record is None or (
+        record.uploaded_by_id != principal.user_id and not principal.has_any(DISTRICT_ROLES)
+    ):
+        raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
+    return record
+
+
+# -------------------------------------------------------------------------------------------- evaluation
+
+
+def evaluation_json(ev: water.Evaluation) -> dict[str, Any]:
+    """The engine's evaluation as the API publishes it (the POST /water/evaluate contract and more)."""
+    return {
+        "class": ev.klass,
+        "class_label": ev.class_label,
+        "grade": ev.grade,
+        "meets_target": ev.meets_target,
+        "deciding": list(ev.deciding),
+        "exceedances": {k: float(v) for k, v in ev.exceedances.items()},
+        "main_pollutants": list(ev.main_pollutants),
+        "main_pollutants_text": pollutants_text(ev),
+        "cwqi": None if ev.cwqi is None else float(ev.cwqi),
+        "missing": list(ev.missing),
+        "classes": dict(ev.classes),
+        "values": {k: float(v) for k, v in ev.values.items()},
+    }
+
+
+def pollutants_text(ev: water.Evaluation) -> str:
+    """As the bureau writes it: 氨氮(0.52)、总磷(0.10) — the multiples over the Ⅲ limit."""
+    return "、".join(f"{water.name_of(k)}({ev.exceedances[k]:.2f})" for k in ev.main_pollutants)
+
+
+def evaluate_stateless(*, water_body: str, values: dict[str, Any], target_class: int = 3) -> dict[str, Any]:
+    try:
+        return evaluation_json(water.evaluate(values, water_body, target_class))
+    except water.WaterInputError as exc:
+        fields: dict[str, list[str]] = defaultdict(list)
+        for p in exc.problems:
+            fields["water_body" if p.code == "unknown_water_body" else f"values.{p.key}"].append(p.message)
+        raise InvalidInput(
+            "监测值未通过校验",
+            code=exc.code,
+            details={"fields": dict(fields), "codes": sorted({p.code for p in exc.problems})},
+        ) from exc
+
+
+def _sections(principal: Principal, *, level: str | None = None) -> list[RiverSection]:
+    return list(section_list(paths=principal.region_paths(), level=level).filter(is_active=True))
+
+
+def _section(principal: Principal, section_id: int) -> RiverSection:
+    found = [s for s in _sections(principal) if s.pk == section_id]
+    if not found:
+        raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
+    return found[0]
+
+
+def section_ids(*, principal: Principal, section_id: int | None) -> list[int]:
+    if section_id is not None:
+        return [_section(principal, section_id).pk]
+    return [s.pk for s in _sections(principal)]
+
+
+def period_of(kind: str, on: date) -> water.Period:
+    try:
+        return water.period_of(on, kind)
+    except water.WaterInputError as exc:
+        raise InvalidInput(details={"fields": {"period": [exc.message]}}) from exc
+
+
+def _section_json(s: RiverSection) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "code": s.code,
+        "name": s.name,
+        "level": s.level,
+        "water_body": s.water_body,
+        "target_class": s.target_class,
+        "target_label": water.CLASS_LABELS[s.target_class],
+    }
+
+
+def _period_json(p: water.Period) -> dict[str, Any]:
+    return {"kind": str(p.kind), "key": p.key, "label": p.label, "start": p.start, "end": p.end}
+
+
+def evaluations(
+    *, principal: Principal, kind: str, on: date, section_id: int | None = None
+) -> dict[str, Any]:
+    """Every section in scope (or one) evaluated over the period containing ``on``."""
+    period = period_of(kind, on)
+    sections = [_section(principal, section_id)] if section_id is not None else _sections(principal)
+    values = selectors.period_values([s.pk for s in sections], period)
+    rows = []
+    for s in sections:
+        ev = selectors.evaluate_values(s, values.get(s.pk, {})) if values.get(s.pk) else None
+        rows.append(
+            {
+                "section": _section_json(s),
+                "samples_found": bool(values.get(s.pk)),
+                "evaluation": evaluation_json(ev) if ev else None,
+            }
+        )
+    return {"period": _period_json(period), "censored_rule": str(selectors.censored_rule()), "sections": rows}
+
+
+@dataclass(frozen=True)
+class _Year:
+    months: dict[int, dict[int, water.Evaluation]]  # section → month → evaluation
+    last_year: dict[int, dict[int, water.Evaluation]]
+    values: dict[int, dict[int, dict[str, Decimal]]]  # section → month → means
+
+
+def _year(sections: list[RiverSection], year: int, through: int) -> _Year:
+    last_day = water.period_of(date(year, through, 1), water.PeriodKind.MONTH).end
+    means = selectors.monthly_means([s.pk for s in sections], date(year - 1, 1, 1), last_day)
+    months: dict[int, dict[int, water.Evaluation]] = defaultdict(dict)
+    last: dict[int, dict[int, water.Evaluation]] = defaultdict(dict)
+    values: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(dict)
+    by_id = {s.pk: s for s in sections}
+    for section_id, per_month in means.items():
+        for (y, m), vals in per_month.items():
+            ev = selectors.evaluate_values(by_id[section_id], vals)
+            if y == year:
+                months[section_id][m] = ev
+                values[section_id][m] = vals
+            elif m <= through:
+                last[section_id][m] = ev
+    return _Year(months, last, values)
+
+
+def _through(year: int) -> int:
+    today = timezone.localdate()
+    return 12 if year < today.year else today.month if year == today.year else 0
+
+
+def section_statuses(*, principal: Principal, year: int, section_id: int | None = None) -> dict[str, Any]:
+    """Per section and year: months meeting the target, 稳Ⅲ, 提Ⅲ (CWQI above the average of all the
+    district's sections, flagged, or a DO alert), DO alert months, trend against last year's months."""
+    through = _through(year)
+    if through == 0:
+        raise InvalidInput(details={"fields": {"year": ["不能查询未来年份"]}})
+    everyone = _sections(principal)  # the average is over all sections the caller can see
+    data = _year(everyone, year, through)
+    annual = {
+        s.pk: water.group_cwqi(list(data.values[s.pk].values()), s.water_body)
+        if data.values.get(s.pk)
+        else None
+        for s in everyone
+    }
+    known = [v for v in annual.values() if v is not None]
+    average = water.round_half_up(sum(known, Decimal(0)) / len(known), 4) if known else None
+    rows = []
+    for s in everyone:
+        if section_id is not None and s.pk != section_id:
+            continue
+        status = water.section_status(
+            data.months.get(s.pk, {}),
+            target_class=s.target_class,
+            average_cwqi=average,
+            cwqi=annual[s.pk],
+            do_alert=Decimal(str(settings.WATER_DO_ALERT)),
+            flagged=s.watch_flag,
+            last_year=data.last_year.get(s.pk, {}),
+            through=through,
+        )
+        rows.append(
+            {
+                "section": _section_json(s),
+                "responsible_towns": [{"id": t.pk, "name": t.name} for t in s.responsible_towns.all()],
+                "months_evaluated": list(status.months_evaluated),
+                "months_meeting": list(status.months_meeting),
+                "months_missing": list(status.months_missing),
+                "steady_iii": status.steady_iii,
+                "raise_iii": status.raise_iii,
+                "raise_reasons": [water.RAISE_REASON_LABELS[r] for r in status.raise_reasons],
+                "do_alert_months": list(status.do_alert_months),
+                "cwqi": None if status.cwqi is None else float(status.cwqi),
+                "trend": {str(m): t for m, t in status.trend.items()},
+                "monthly": {
+                    str(m): evaluation_json(ev) for m, ev in sorted(data.months.get(s.pk, {}).items())
+                },
+            }
+        )
+    if section_id is not None and not rows:
+        raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
+    return {
+        "year": year,
+        "through_month": through,
+        "average_cwqi": None if average is None else float(average),
+        "do_alert_threshold": float(settings.WATER_DO_ALERT),
+        "sections": rows,
+    }
+
+
+def town_indicators(*, principal: Principal, kind: str, on: date) -> dict[str, Any]:
+    """For each responsible town: its sections' evaluations over the period and the town's CWQI (each
+    indicator averaged over its sections first) — the water inputs of the town rankings."""
+    period = period_of(kind, on)
+    sections = _sections(principal)
+    values = selectors.period_values([s.pk for s in sections], period)
+    towns: dict[int, dict[str, Any]] = {}
+    for s in sections:
+        ev = selectors.evaluate_values(s, values[s.pk]) if values.get(s.pk) else None
+        for town in s.responsible_towns.all():
+            entry = towns.setdefault(
+                town.pk, {"town": {"id": town.pk, "name": town.name}, "sections": [], "_v": []}
+            )
+            entry["sections"].append(
+                {
+                    **_section_json(s),
+                    "class_label": ev.class_label if ev else None,
+                    "meets_target": ev.meets_target if ev else None,
+                    "cwqi": float(ev.cwqi) if ev and ev.cwqi is not None else None,
+                }
+            )
+            if values.get(s.pk):
+                entry["_v"].append(values[s.pk])
+    rows = []
+    for entry in sorted(towns.values(), key=lambda e: e["town"]["name"]):
+        vs = entry.pop("_v")
+        cwqi = water.group_cwqi(vs) if vs else None
+        entry["cwqi"] = None if cwqi is None else float(cwqi)
+        entry["sections_meeting_target"] = sum(1 for x in entry["sections"] if x["meets_target"])
+        rows.append(entry)
+    return {"period": _period_json(period), "towns": rows}
+
+
+def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.PROVINCIAL) -> dict[str, Any]:
+    """每旬 reverse ranking (逆序, worst first) of the towns responsible for the given level's sections
+    (the provincial ones by default), by the CWQI of those sections over the dekad containing ``on``."""
+    period = period_of(water.PeriodKind.DEKAD, on)
+    sections = _sections(principal, level=level)
+    values = selectors.period_values([s.pk for s in sections], period)
+    per_town: dict[int, list[dict[str, Decimal]]] = defaultdict(list)
+    names: dict[int, str] = {}
+    section_names: dict[int, list[str]] = defaultdict(list)
+    for s in sections:
+        for town in s.responsible_towns.all():
+            names[town.pk] = town.name
+            section_names[town.pk].append(s.name)
+            if values.get(s.pk):
+                per_town[town.pk].append(values[s.pk])
+    cwqi = {
+        t: (water.group_cwqi(per_town[t]) if per_town.get(t) else None) for t in sorted(names, key=names.get)
+    }
+    ranking = water.reverse_ranking(cwqi)
+    return {
+        "period": _period_json(period),
+        "level": level,
+        "ranking": [
+            {
+                "rank": r.rank,
+                "town": {"id": r.town, "name": names[r.town]},
+                "cwqi": None if r.cwqi is None else float(r.cwqi),
+                "sections": section_names[r.town],
+            }
+            for r in ranking
+        ],
+    }
+
+
+def monthly_report(*, principal: Principal, year: int, month: int) -> dict[str, Any]:
+    """The bureau's monthly section table: this month's class, the same month last year, main pollutants
+    with their exceedance multiples, CWQI."""
+    if not 1 <= month <= 12:
+        raise InvalidInput(details={"fields": {"month": ["应为 1 到 12"]}})
+    sections = _sections(principal)
+    ids = [s.pk for s in sections]
+    this = selectors.period_means(ids, *_month_range(year, month))
+    last = selectors.period_means(ids, *_month_range(year - 1, month))
+    rows = []
+    for s in sections:
+        now = selectors.evaluate_values(s, this[s.pk]) if this.get(s.pk) else None
+        before = selectors.evaluate_values(s, last[s.pk]) if last.get(s.pk) else None
+        rows.append(
+            {
+                "section": _section_json(s),
+                "level_label": SectionLevel(s.level).label,
+                "now": now,
+                "before": before,
+            }
+        )
+    return {"year": year, "month": month, "rows": rows}
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    p = water.period_of(date(year, month, 1), water.PeriodKind.MONTH)
+    return p.start, p.end
