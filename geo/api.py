@@ -7,7 +7,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from backend.access import Principal
-from backend.kit import Page, conditional_json, page_of
+from backend.kit import Page, conditional_json, dumps, page_of
 
 from . import selectors, services
 from .schemas import FacilityIn, FacilityOut, FacilityPatch, RegionOut, RegionPatch, SectionOut
@@ -55,6 +55,32 @@ def region_patch(request: HttpRequest, region_id: int, payload: RegionPatch) -> 
 @paginate(PageNumberPagination, page_size=100)
 def section_list(request: HttpRequest, level: str | None = None, town_id: int | None = None) -> object:
     return selectors.section_list(paths=_paths(request), level=level, town_id=town_id)
+
+
+@router.get("/sections.geojson", summary="断面地图图层（GeoJSON，WGS-84；可按 bbox、级别、区镇筛选）")
+def section_layer(
+    request: HttpRequest,
+    level: str | None = None,
+    town_id: int | None = None,
+    bbox: str | None = Query(None, description="最小经度,最小纬度,最大经度,最大纬度"),
+) -> HttpResponse:
+    layer = selectors.section_layer(paths=_paths(request), level=level, town_id=town_id, bbox=bbox)
+    return _geojson(layer)
+
+
+@router.get("/facilities.geojson", summary="设施地图图层（GeoJSON，WGS-84；可按 bbox、区镇、状态筛选）")
+def facility_layer(
+    request: HttpRequest,
+    town_id: int | None = None,
+    status: str | None = None,
+    bbox: str | None = Query(None, description="最小经度,最小纬度,最大经度,最大纬度"),
+) -> HttpResponse:
+    layer = selectors.facility_layer(paths=_paths(request), town_id=town_id, status=status, bbox=bbox)
+    return _geojson(layer)
+
+
+def _geojson(layer: dict[str, object]) -> HttpResponse:
+    return HttpResponse(dumps(layer), content_type="application/geo+json; charset=utf-8")
 
 
 @router.get("/sections/{section_id}", response=SectionOut, summary="断面详情")

@@ -7,12 +7,14 @@ a town officer must not even learn that another town's facility id exists.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.contrib.gis.geos import Polygon
 from django.db.models import Prefetch, Q, QuerySet
 
 from backend.errors import InvalidInput, NotFound
@@ -125,6 +127,76 @@ def facility_get(*, paths: Paths, facility_id: int) -> SewageFacility:
     if facility is None:
         raise NotFound("设施不存在或不在您的管辖范围内", details={"facility_id": facility_id})
     return facility
+
+
+# --- map layers ------------------------------------------------------------------------------------
+
+
+def parse_bbox(bbox: str | None) -> Polygon | None:
+    """``minLon,minLat,maxLon,maxLat`` in WGS-84 → a polygon to filter a layer by (422 when malformed)."""
+    if not bbox:
+        return None
+    try:
+        x0, y0, x1, y1 = (float(v) for v in bbox.split(","))
+    except ValueError:
+        raise InvalidInput(
+            details={"fields": {"bbox": ["应为 最小经度,最小纬度,最大经度,最大纬度"]}}
+        ) from None
+    if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+        raise InvalidInput(details={"fields": {"bbox": ["范围无效：最小值须小于最大值且在经纬度范围内"]}})
+    return Polygon.from_bbox((x0, y0, x1, y1))
+
+
+def feature_collection(objects: Iterable[Any], properties: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection (RFC 7946: WGS-84 lon/lat) of objects with a ``location`` point;
+    objects without one are included with a null geometry so that a list and its map agree."""
+    features = []
+    xs: list[float] = []
+    ys: list[float] = []
+    for obj in objects:
+        point = obj.location
+        if point is not None:
+            xs.append(point.x)
+            ys.append(point.y)
+        features.append({
+            "type": "Feature",
+            "id": obj.pk,
+            "geometry": None if point is None else {"type": "Point", "coordinates": [point.x, point.y]},
+            "properties": properties(obj),
+        })  # fmt: skip
+    out: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if xs:
+        out["bbox"] = [min(xs), min(ys), max(xs), max(ys)]
+    return out
+
+
+def section_layer(
+    *, paths: Paths, level: str | None, town_id: int | None, bbox: str | None
+) -> dict[str, Any]:
+    qs = section_list(paths=paths, level=level, town_id=town_id)
+    area = parse_bbox(bbox)
+    if area is not None:
+        qs = qs.filter(location__within=area)
+    return feature_collection(qs, lambda s: {
+        "code": s.code, "name": s.name, "river": s.river, "level": s.level, "water_body": s.water_body,
+        "target_class": s.target_class, "responsible_towns": [t.name for t in s.responsible_towns.all()],
+        "location_quality": s.location_quality, "datum": s.location_datum, "watch_flag": s.watch_flag,
+    })  # fmt: skip
+
+
+def facility_layer(
+    *, paths: Paths, town_id: int | None, status: str | None, bbox: str | None
+) -> dict[str, Any]:
+    qs = facility_list(paths=paths, town_id=town_id, status=status)
+    area = parse_bbox(bbox)
+    if area is not None:
+        qs = qs.filter(location__within=area)
+    return feature_collection(qs, lambda f: {
+        "code": f.code, "name": f.name, "capacity_tpd": float(f.capacity_tpd), "status": f.status,
+        "status_label": f.get_status_display(), "village": f.village.name,
+        "town": f.village.parent.name if f.village.parent else "", "meter_number": f.meter_number,
+        "operator": f.operator, "location_quality": f.location_quality, "datum": f.location_datum,
+    })  # fmt: skip
 
 
 # --- inspection subjects -----------------------------------------------------------------------------
