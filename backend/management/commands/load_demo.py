@@ -1,4 +1,5 @@
-"""Load the Haimen demo data: regions, sections, facilities and one account per role. Idempotent."""
+"""Load the Haimen demo data: regions, sections, facilities, one account per role, inspections and
+assessments, a year of water measurements. Idempotent."""
 
 import os
 
@@ -13,8 +14,9 @@ from checklists.models import Inspection, Rectification
 from checklists.services.assessment import assessment_recompute
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
-from scoring.models import Scoreboard
+from scoring.models import Measurement, Scoreboard
 from scoring.services import scoreboard_notice
+from scoring.water import demo as water_demo
 
 
 class Command(BaseCommand):
@@ -44,6 +46,7 @@ class Command(BaseCommand):
         board = assessment_recompute(scheme_key=scheme_key)
         if not Scoreboard.objects.filter(scheme_key=scheme_key).exclude(status="draft").exists():
             scoreboard_notice(principal=principals["anweiban"], scheme_key=scheme_key)
+        water_values, _ = water_demo.load(principal=principals["huanjing"])
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(
@@ -57,5 +60,10 @@ class Command(BaseCommand):
             f"检查表模板已发布；演示检查 {inspections} 份，整改事项 {rectifications} 项，含一次随机抽查。"
         )
         self.stdout.write(f"区镇考核结果（{scheme_key}）已计算并公示：{len(board.rows)} 个区镇。")
+        measured = Measurement.objects.count()
+        self.stdout.write(
+            f"断面水质监测数据 {measured} 条（本次导入 {water_values}；去年至今，"
+            "自动站每 4 小时 + 每月手工全分析，合成数据）。"
+        )
         listing = "\n".join(accounts)
         self.stdout.write(f"演示账号（密码：{password}）：\n{listing}")
