@@ -310,7 +310,14 @@ def evaluations(
                 "evaluation": evaluation_json(ev) if ev else None,
             }
         )
-    return {"period": _period_json(period), "censored_rule": str(selectors.censored_rule()), "sections": rows}
+    measured = [values[s.pk] for s in sections if values.get(s.pk)]
+    district = water.group_cwqi(measured) if measured and section_id is None else None
+    return {
+        "period": _period_json(period),
+        "censored_rule": str(selectors.censored_rule()),
+        "cwqi_all_sections": None if district is None else float(district),
+        "sections": rows,
+    }
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ def test_import_evaluate_and_report(world, bureau) -> None:  # type: ignore[no-u
 
     month = bureau.get("/api/v1/water/evaluations", period="month", on="2022-09-20").json()
     assert month["period"]["key"] == "2022-09" and month["censored_rule"] == "half_dl"
+    assert month["cwqi_all_sections"] > 0  # the district's CWQI: indicators averaged over the sections
     by_code = {row["section"]["code"]: row["evaluation"] for row in month["sections"]}
     # 甲桥: NH3-N mean 0.5 → Ⅱ (on the limit); DO mean 6.0 → Ⅱ; CODMn 4.2 → Ⅲ; TP 0.14 → Ⅲ → Ⅲ
     assert by_code["S-A"]["class_label"] == "Ⅲ" and by_code["S-A"]["deciding"] == ["codmn", "tp"]
