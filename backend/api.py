@@ -10,6 +10,7 @@ from backend.kit import Renderer
 from checklists.api import router as checklists_router
 from geo.api import router as geo_router
 from scoring.api import router as scoring_router
+from scoring.sewage.api import router as sewage_router
 from scoring.water.api import router as water_router
 
 api = NinjaAPI(
@@ -33,3 +34,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/", checklists_router)
 api.add_router("/", scoring_router)
 api.add_router("/", water_router)
+api.add_router("/", sewage_router)

@@ -201,6 +201,10 @@ class SewageFacility(Located):
     process = models.CharField("处理工艺", max_length=64, blank=True)
     meter_number = models.CharField("电表号", max_length=32, blank=True)
     operator = models.CharField("运维单位", max_length=128, blank=True)
+    funding_wan = models.DecimalField(
+        "运维经费（万元/年）", max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
     status = models.CharField(
         "状态", max_length=20, choices=FacilityStatus.choices, default=FacilityStatus.IN_SERVICE
     )
@@ -218,6 +222,44 @@ class SewageFacility(Located):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+
+class FacilityService(models.Model):
+    """How many households of a natural village a facility serves (the 双60 treatment rate's input)."""
+
+    facility = models.ForeignKey(SewageFacility, on_delete=models.CASCADE, related_name="services")
+    natural_village = models.ForeignKey(
+        Region, verbose_name="自然村", on_delete=models.PROTECT, related_name="served_by"
+    )
+    households = models.PositiveIntegerField("服务户数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "设施服务户数"
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "natural_village"], name="facility_service_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} → {self.natural_village_id}: {self.households}"
+
+
+class FacilityCondition(models.Model):
+    """A facility's operating condition as established by an approved audit (the latest one wins; the
+    history is kept so that rates can be computed as of any date)."""
+
+    facility = models.ForeignKey(SewageFacility, on_delete=models.CASCADE, related_name="conditions")
+    conditions = models.JSONField("运行状况（normal / stopped / damaged / …）", default=list)
+    status = models.CharField("核查后的设施状态", max_length=20, choices=FacilityStatus.choices)
+    inspection_uuid = models.UUIDField("依据的核查（检查客户端编号）", unique=True)
+    approved_at = models.DateTimeField("审核通过时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "设施运行状况（核查结果）"
+        ordering = ["facility", "-approved_at"]
+        indexes = [models.Index(fields=["facility", "approved_at"], name="facility_condition_at")]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} {self.approved_at:%Y-%m-%d}: {','.join(self.conditions)}"
 
 
 class OrganisationKind(models.TextChoices):

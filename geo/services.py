@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from . import coords
 from .models import (
     PARENT_LEVEL,
+    FacilityCondition,
     FacilityStatus,
     LocationQuality,
     Region,
@@ -356,3 +357,36 @@ def facility_update(
         after=snapshot(facility),
     )
     return facility
+
+
+@transaction.atomic
+def facility_condition_record(
+    *, facility_id: int, conditions: list[str], status: str, inspection_uuid: Any, approved_at: datetime
+) -> FacilityCondition:
+    """Record what an approved audit established; it becomes current unless a later audit already was
+    approved. A facility under construction or retired keeps that registry status."""
+    facility = SewageFacility.objects.select_for_update().select_related("village").get(pk=facility_id)
+    record, _ = FacilityCondition.objects.update_or_create(
+        inspection_uuid=inspection_uuid,
+        defaults={
+            "facility": facility,
+            "conditions": conditions,
+            "status": status,
+            "approved_at": approved_at,
+        },
+    )
+    latest = FacilityCondition.objects.filter(facility=facility).order_by("-approved_at", "-id").first()
+    lifecycle = {FacilityStatus.UNDER_CONSTRUCTION, FacilityStatus.RETIRED}
+    if (
+        latest is not None
+        and latest.pk == record.pk
+        and facility.status not in lifecycle
+        and facility.status != status
+    ):
+        before = facility.status
+        facility.status = status
+        facility.save(update_fields=["status", "updated_at"])
+        audit_record(action="geo.facility.status", obj=facility, region_path=facility.village.path,
+                     before={"status": before}, after={"status": status, "conditions": conditions,
+                                                       "inspection": str(inspection_uuid)})  # fmt: skip
+    return record

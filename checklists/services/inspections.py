@@ -25,7 +25,7 @@ from backend.audit.services import audit_record
 from backend.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from geo import coords
 from geo.selectors import subject_get
-from geo.services import device_fix_fields
+from geo.services import device_fix_fields, facility_condition_record
 from scoring.engine.checklist import (
     Answer,
     AnswerError,
@@ -35,6 +35,7 @@ from scoring.engine.checklist import (
     score,
     validate_answer,
 )
+from scoring.sewage import rules as sewage_rules
 
 from ..deadlines import DeadlineRules
 from ..models import (
@@ -536,6 +537,8 @@ def inspection_review(
             Assignment.objects.filter(pk=inspection.assignment_id).update(
                 status=AssignmentStatus.DONE, updated_at=now
             )
+        if inspection.subject_kind == "sewage_facility":
+            _facility_condition_from_audit(inspection, now)
     _audit(
         f"checklists.inspection.{'approve' if approve else 'reject'}",
         inspection,
@@ -544,6 +547,24 @@ def inspection_review(
     )
     _queue_scoreboards(inspection)
     return inspection
+
+
+def _facility_condition_from_audit(inspection: Inspection, approved_at: datetime) -> None:
+    """An approved facility audit sets the facility's operating condition and status (the latest
+    approved audit wins; the history is kept for rates as of any date). Categories → conditions: data."""
+    categories = set(
+        Finding.objects.filter(inspection=inspection, revision=inspection.revision).values_list(
+            "category", flat=True
+        )
+    )
+    conditions, status = sewage_rules.load().audit_outcome(categories)
+    facility_condition_record(
+        facility_id=inspection.subject_id,
+        conditions=conditions,
+        status=status,
+        inspection_uuid=inspection.client_uuid,
+        approved_at=approved_at,
+    )
 
 
 def _queue_scoreboards(inspection: Inspection) -> None:

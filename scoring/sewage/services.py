@@ -1,0 +1,197 @@
+"""The 双60 treatment rate and the normal-operation rate from the registry and the approved audits, for
+any date: the database supplies villages, households, facilities, who serves whom and each facility's
+latest approved audit by that date; the pure engine (`scoring/engine/sewage.py`) computes the rates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.access import Principal
+from backend.errors import InvalidInput, NotFound
+from geo.models import FacilityCondition, FacilityService, Region, RegionLevel, SewageFacility
+
+from ..engine import sewage
+from . import rules as sewage_rules
+
+Inputs = tuple[
+    list[sewage.Town], list[sewage.AdminVillage], list[sewage.NaturalVillage], list[sewage.Facility]
+]
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), timezone.get_default_timezone())
+
+
+def inputs(on: date) -> Inputs:
+    """The whole district as the engine's inputs, as of the end of ``on``.
+
+    A facility counts from its commissioning date (or always, without one). Its conditions and status are
+    those of its latest audit approved by then; before any audit, its conditions are unknown (never
+    audited) and its status is the registry's. Registry status changes made without an audit are not
+    dated, so a date in the past sees them already (the audit log has them)."""
+    regions = Region.objects.order_by("path")
+    towns = [
+        sewage.Town(pk, name) for pk, name in regions.filter(level=RegionLevel.TOWN).values_list("pk", "name")
+    ]
+    villages = [
+        sewage.AdminVillage(pk, parent_id, name)
+        for pk, parent_id, name in regions.filter(level=RegionLevel.VILLAGE).values_list(
+            "pk", "parent_id", "name"
+        )
+    ]
+    naturals = [
+        sewage.NaturalVillage(pk, parent_id, households or 0, name)
+        for pk, parent_id, households, name in regions.filter(level=RegionLevel.NATURAL_VILLAGE).values_list(
+            "pk", "parent_id", "households", "name"
+        )
+    ]
+    latest: dict[int, tuple[list[str], str]] = {}
+    audits = FacilityCondition.objects.filter(approved_at__lt=_end_of(on)).order_by(
+        "facility_id", "approved_at", "id"
+    )
+    for facility_id, conditions, status in audits.values_list("facility_id", "conditions", "status"):
+        latest[facility_id] = (conditions, status)  # ascending: the last one per facility wins
+    serves: dict[int, dict[int, int]] = {}
+    links = FacilityService.objects.values_list("facility_id", "natural_village_id", "households")
+    for facility_id, natural_id, households in links:
+        serves.setdefault(facility_id, {})[natural_id] = households
+    facilities = []
+    rows = SewageFacility.objects.filter(Q(commissioned_on__isnull=True) | Q(commissioned_on__lte=on))
+    for pk, village_id, status, capacity in rows.values_list("pk", "village_id", "status", "capacity_tpd"):
+        audit = latest.get(pk)
+        conditions = frozenset(audit[0]) if audit else None
+        facilities.append(
+            sewage.Facility(
+                pk, village_id, audit[1] if audit else status, capacity, conditions, serves.get(pk, {})
+            )
+        )
+    return towns, villages, naturals, facilities
+
+
+def report(on: date, rules: sewage_rules.SewageRules | None = None) -> sewage.SewageReport:
+    rules = rules or sewage_rules.load()
+    towns, villages, naturals, facilities = inputs(on)
+    return sewage.evaluate(villages, naturals, facilities, rules.rates, towns=towns)
+
+
+def _rate(rate: sewage.Rate) -> dict[str, Any]:
+    percent = None if rate.percent is None else float(rate.percent)
+    return {"numerator": rate.numerator, "denominator": rate.denominator, "percent": percent}
+
+
+def _check_date(on: date | None) -> date:
+    today = timezone.localdate()
+    if on is not None and on > today:
+        raise InvalidInput(details={"fields": {"on": ["不能查询未来日期"]}})
+    return on or today
+
+
+def rates(*, principal: Principal, on: date | None = None) -> dict[str, Any]:
+    """Both rates per town (the towns the caller covers) and, for district-wide roles, the district."""
+    on = _check_date(on)
+    rules = sewage_rules.load()
+    result = report(on, rules)
+    paths = dict(
+        Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.DISTRICT]).values_list("pk", "path")
+    )
+    towns = [
+        {
+            "town": {"id": t.id, "name": t.name},
+            "treatment": _rate(t.treatment),
+            "operation": _rate(t.operation),
+            "treated_villages": len(t.treated_ids),
+            "untreated_villages": len(t.untreated_ids),
+            "not_normal_facilities": len(t.not_normal),
+            "out_of_scope_facilities": len(t.out_of_scope_ids),
+        }
+        for t in result.towns.values()
+        if principal.covers(paths[t.id])
+    ]
+    out: dict[str, Any] = {"on": on, "rules": rules.key, "towns": towns}
+    district = Region.objects.filter(level=RegionLevel.DISTRICT).first()
+    if district is not None and principal.covers(district.path):
+        out["district"] = {
+            "treatment": _rate(result.treatment),
+            "operation": _rate(result.operation),
+            "targets": [
+                {
+                    "key": c.key,
+                    "label": c.label,
+                    "target": float(c.target),
+                    "rate": _rate(c.rate),
+                    "met": c.met,
+                }
+                for c in result.targets
+            ],
+            "warnings": [
+                {
+                    "code": w.code,
+                    "message": w.message,
+                    "facility_id": w.facility_id,
+                    "natural_village_id": w.natural_village_id,
+                }
+                for w in result.warnings
+            ],
+        }
+    return out
+
+
+def town_detail(*, principal: Principal, town_id: int, on: date | None = None) -> dict[str, Any]:
+    """The villages, natural villages and facilities behind a town's two numbers."""
+    on = _check_date(on)
+    town = Region.objects.filter(pk=town_id, level=RegionLevel.TOWN).first()
+    if town is None or not principal.covers(town.path):
+        raise NotFound("区镇不存在或不在您的管辖范围内", details={"town_id": town_id})
+    result = report(on)
+    t = result.towns[town_id]
+    names = dict(
+        Region.objects.filter(Q(parent_id=town_id) | Q(parent__parent_id=town_id)).values_list("pk", "name")
+    )
+    codes = dict(SewageFacility.objects.values_list("pk", "code"))
+    villages = []
+    for v in result.villages.values():
+        if v.town_id != town_id:
+            continue
+        villages.append(
+            {
+                "id": v.id,
+                "name": names.get(v.id, ""),
+                "treated": v.treated,
+                "treated_natural": v.treated_natural,
+                "counted_natural": v.counted_natural,
+                "reasons": [sewage.REASON_LABELS[r] for r in v.reasons],
+                "natural_villages": [
+                    {
+                        "id": n.id,
+                        "name": names.get(n.id, ""),
+                        "households": n.households,
+                        "treated_households": n.treated_households,
+                        "treated": n.treated,
+                        "counted": n.counted,
+                    }
+                    for n in v.natural_villages
+                ],
+                "facilities": [codes.get(f, f) for f in v.facility_ids],
+            }
+        )
+    return {
+        "on": on,
+        "town": {"id": town.pk, "name": town.name},
+        "treatment": _rate(t.treatment),
+        "operation": _rate(t.operation),
+        "villages": villages,
+        "normal_facilities": [codes.get(f, f) for f in t.normal_ids],
+        "not_normal_facilities": [
+            {
+                "code": codes.get(i.facility_id, i.facility_id),
+                "reasons": [sewage.OPERATION_REASON_LABELS[r] for r in i.reasons],
+            }
+            for i in t.not_normal
+        ],
+        "out_of_scope_facilities": [codes.get(f, f) for f in t.out_of_scope_ids],
+        "excluded_facilities": [codes.get(f, f) for f in t.excluded_ids],
+    }
