@@ -18,7 +18,7 @@ from backend.errors import ApplicationError, PayloadTooLarge
 from backend.kit import StrictSchema, conditional_json, dumps
 from geo.coords import Datum
 
-from . import selectors
+from . import exports, selectors
 from .models import Finding, Inspection
 from .schemas import (
     Catalogue,
@@ -313,6 +313,40 @@ def rectification_list(
     return selectors.rectification_list(
         principal=request.auth, status=status, overdue=overdue, town_id=town_id
     )
+
+
+@router.get("/rectifications/export", summary="问题清单 / 整改清单导出（Excel / CSV，按区镇上报格式）")
+def rectification_export(
+    request: HttpRequest,
+    sheet: str = Query(
+        "rectifications",
+        pattern="^(problems|rectifications)$",
+        description="problems 问题清单 / rectifications 整改清单",
+    ),
+    town_id: int | None = None,
+    subject_kind: str | None = Query(None, description="如 sewage_facility 只导出污水设施"),
+    format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
+) -> HttpResponse:
+    qs = selectors.rectification_list(principal=request.auth, town_id=town_id).select_related(
+        "finding__inspection"
+    )
+    if subject_kind:
+        qs = qs.filter(subject_kind=subject_kind)
+    items = list(qs)
+    town = items[0].subject_town.name if town_id is not None and items and items[0].subject_town else ""
+    problems = sheet == "problems"
+    title = f"{town}{'问题清单' if problems else '整改清单'}"
+    header = exports.PROBLEM_HEADER if problems else exports.RECTIFICATION_HEADER
+    rows = exports.problem_rows(items) if problems else exports.rectification_rows(items)
+    if format == "csv":
+        response = HttpResponse(exports.to_csv(header, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(title, header, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{sheet}.{format}"'
+    return response
 
 
 @router.get("/rectifications/overdue-by-town", response=list[TownOverdueOut], summary="各区镇逾期整改清单")

@@ -1,10 +1,12 @@
 """The sewage rates from the registry and approved audits, through the API, and the audit → facility
 condition hook (the latest approved audit wins, with history; rates as of any date)."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from checklists.services.templates import templates_sync
 from geo.models import FacilityCondition, FacilityService, SewageFacility
@@ -42,6 +44,18 @@ def test_rates_follow_the_approved_audits(world, templates) -> None:  # type: ig
     assert condition.conditions == ["no_meter", "stopped"] and condition.status == "stopped"
     world.facility_a.refresh_from_db()
     assert world.facility_a.status == "stopped"  # the registry follows the latest approved audit
+    # the town's 问题清单 / 整改清单, as it sends them upwards
+    url = "/api/v1/rectifications/export"
+    sheet = load_workbook(
+        io.BytesIO(reviewer.get(url, sheet="problems", town_id=world.town_a.pk).content)
+    ).active
+    assert sheet["A1"].value == "常乐镇问题清单" and sheet["D2"].value == "问题类别"
+    problems = {r[3]: r for r in sheet.iter_rows(min_row=3, max_row=4, values_only=True)}
+    assert set(problems) == {"未设独立电表", "设备故障 / 停运"}
+    assert all(r[7] and r[8] for r in problems.values())  # a deadline and the rule it came from
+    csv_text = reviewer.get(url, town_id=world.town_a.pk, format="csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("序号,区镇,检查对象,问题描述,责任单位,整改期限,整改进度")
+    assert len(csv_text.splitlines()) == 3
     detail = office.get(f"/api/v1/sewage/rates/towns/{world.town_a.pk}").json()
     # stopped still treats (coverage), but the facility is not normal; 10 t/d: no meter does not count
     assert detail["treatment"]["percent"] == 100.0

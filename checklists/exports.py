@@ -1,0 +1,117 @@
+"""问题清单 and 整改清单 as a town sends them upwards (Excel with a title row, and CSV): one row per problem
+found by approved inspections, and per rectification with its responsible unit, deadline and progress."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from .models import Rectification
+
+CATEGORY_LABELS = {
+    "no_meter": "未设独立电表",
+    "equipment_fault": "设备故障 / 停运",
+    "maintenance_missing": "维护不到位、运行不稳定",
+    "pipe_network_missing": "管网未配套",
+    "equipment_badly_damaged": "主体设备严重破损",
+    "beyond_repair": "完全损坏无法修复",
+    "capacity_mismatch": "处理能力不符",
+    "effluent_over_limit": "出水超标",
+}
+PROBLEM_HEADER = [
+    "序号",
+    "区镇",
+    "检查对象",
+    "问题类别",
+    "问题描述",
+    "发现日期",
+    "责任单位",
+    "整改期限",
+    "期限依据",
+]
+RECTIFICATION_HEADER = [
+    "序号",
+    "区镇",
+    "检查对象",
+    "问题描述",
+    "责任单位",
+    "整改期限",
+    "整改进度",
+    "是否逾期",
+    "销号日期",
+    "整改照片（张）",
+]
+
+
+def _found_on(r: Rectification) -> str:
+    submitted = r.finding.inspection.submitted_at
+    return timezone.localdate(submitted).isoformat() if submitted else ""
+
+
+def problem_rows(items: Iterable[Rectification]) -> list[list[Any]]:
+    return [
+        [
+            i,
+            r.subject_town.name if r.subject_town else "",
+            r.subject_name,
+            CATEGORY_LABELS.get(r.category, r.category),
+            f"{r.finding.item_title}：{r.finding.reason}".strip("："),
+            _found_on(r),
+            r.responsible_unit,
+            r.deadline.isoformat() if r.deadline else "需区审批",
+            r.deadline_rule,
+        ]
+        for i, r in enumerate(items, start=1)
+    ]
+
+
+def rectification_rows(items: Iterable[Rectification]) -> list[list[Any]]:
+    return [
+        [
+            i,
+            r.subject_town.name if r.subject_town else "",
+            r.subject_name,
+            r.finding.item_title,
+            r.responsible_unit,
+            r.deadline.isoformat() if r.deadline else "需区审批",
+            r.get_status_display(),
+            "是" if r.overdue else "否",
+            timezone.localdate(r.closed_at).isoformat() if r.closed_at else "",
+            len(r.photos.all()),
+        ]
+        for i, r in enumerate(items, start=1)
+    ]
+
+
+def to_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(header)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    ws.append([])
+    ws.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode()
