@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -17,6 +18,7 @@ from backend.access import Principal
 from backend.errors import ApplicationError, PayloadTooLarge
 from backend.kit import StrictSchema, conditional_json, dumps
 from geo.coords import Datum
+from geo.schemas import FacilityOut
 
 from . import exports, selectors
 from .models import Finding, Inspection
@@ -360,6 +362,23 @@ def rectification_transition(request: HttpRequest, rectification_id: int, payloa
         principal=request.auth, rectification_id=rectification_id, **payload.model_dump()
     )
     return selectors.rectification_list(principal=request.auth).get(pk=rect.pk)
+
+
+class FacilityDossierOut(Schema):
+    facility: FacilityOut = Field(description="设施登记信息")
+    serves: list[dict[str, Any]] = Field(description="服务的自然村与户数")
+    conditions: list[dict[str, Any]] = Field(description="运行状况历史（每次核查通过后；最新在前）")
+    audits: list[InspectionSummary] = Field(description="核查记录（含照片核验标记数）")
+    rectifications: list[RectificationOut] = Field(description="问题与整改（含整改照片）")
+
+
+@router.get(
+    "/sewage/facilities/{facility_id}",
+    response=FacilityDossierOut,
+    summary="设施档案：核查、照片、运行状况与整改",
+)
+def facility_dossier(request: HttpRequest, facility_id: int) -> object:
+    return selectors.facility_dossier(principal=request.auth, facility_id=facility_id)
 
 
 # --- spot checks -------------------------------------------------------------------------------------

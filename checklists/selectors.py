@@ -369,3 +369,45 @@ def basis_sums(
             for pk, award, earned, maximum in cursor.fetchall():
                 out.append((pk, award, sum(map(Decimal, earned.split())), sum(map(Decimal, maximum.split()))))
     return out
+
+
+def facility_dossier(*, principal: Principal, facility_id: int) -> dict[str, Any]:
+    """A sewage facility with everything known about it: the households it serves, its audits (with
+    their photos' flags), its operating condition history and its rectifications with repair photos."""
+    from geo.models import FacilityCondition, FacilityService
+    from geo.selectors import facility_get
+
+    facility = facility_get(paths=principal.region_paths(), facility_id=facility_id)
+    services = FacilityService.objects.filter(facility=facility).select_related("natural_village")
+    conditions = FacilityCondition.objects.filter(facility=facility).order_by("-approved_at")
+    return {
+        "facility": facility,
+        "serves": [
+            {
+                "natural_village_id": s.natural_village_id,
+                "natural_village": s.natural_village.name,
+                "households": s.households,
+                "village_households": s.natural_village.households,
+            }
+            for s in services
+        ],
+        "conditions": [
+            {
+                "conditions": c.conditions,
+                "status": c.status,
+                "approved_at": c.approved_at,
+                "inspection": str(c.inspection_uuid),
+            }
+            for c in conditions
+        ],
+        "audits": list(
+            inspection_list(principal=principal, subject_kind="sewage_facility").filter(
+                subject_id=facility.pk
+            )
+        ),
+        "rectifications": list(
+            rectification_list(principal=principal).filter(
+                subject_kind="sewage_facility", subject_id=facility.pk
+            )
+        ),
+    }

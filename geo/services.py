@@ -390,3 +390,17 @@ def facility_condition_record(
                      before={"status": before}, after={"status": status, "conditions": conditions,
                                                        "inspection": str(inspection_uuid)})  # fmt: skip
     return record
+
+
+@transaction.atomic
+def facility_status_set(*, facility_id: int, status: str, reason: str) -> SewageFacility:
+    """A decided change of a facility's registry status (e.g. the district approving a rebuild → under
+    construction, or retiring / demolishing it → retired), audited with its reason."""
+    facility = SewageFacility.objects.select_for_update().select_related("village").get(pk=facility_id)
+    if facility.status != status:
+        before = facility.status
+        facility.status = status
+        facility.save(update_fields=["status", "updated_at"])
+        audit_record(action="geo.facility.status", obj=facility, region_path=facility.village.path,
+                     before={"status": before}, after={"status": status, "reason": reason})  # fmt: skip
+    return facility

@@ -52,6 +52,7 @@ from ..models import (
     RectificationStatus,
     TemplateStatus,
 )
+from .rectifications import reaudit_rectifications
 from .templates import spec_of, uses_photos
 
 _LOCKED = {InspectionStatus.SUBMITTED, InspectionStatus.APPROVED}
@@ -530,8 +531,14 @@ def inspection_review(
         item_comments=item_comments,
     )
     if approve:
+        persisting: set[str] = set()
+        if inspection.subject_kind == "sewage_facility":
+            persisting = reaudit_rectifications(principal=principal, inspection=inspection)
         _rectifications_from_findings(
-            inspection, rules or DeadlineRules.load(), found_on=timezone.localdate(inspection.submitted_at)
+            inspection,
+            rules or DeadlineRules.load(),
+            found_on=timezone.localdate(inspection.submitted_at),
+            skip_items=persisting,
         )
         if inspection.assignment_id:
             Assignment.objects.filter(pk=inspection.assignment_id).update(
@@ -581,8 +588,13 @@ def _queue_scoreboards(inspection: Inspection) -> None:
         transaction.on_commit(lambda k=key: assessment_recompute.delay(k))
 
 
-def _rectifications_from_findings(inspection: Inspection, rules: DeadlineRules, *, found_on: Any) -> None:
-    findings = Finding.objects.filter(inspection=inspection, revision=inspection.revision)
+def _rectifications_from_findings(
+    inspection: Inspection, rules: DeadlineRules, *, found_on: Any, skip_items: set[str] = frozenset()
+) -> None:
+    """Every finding becomes a rectification, except problems already being rectified (``skip_items``)."""
+    findings = Finding.objects.filter(inspection=inspection, revision=inspection.revision).exclude(
+        item_key__in=skip_items
+    )
     rows = []
     for f in findings:
         deadline = rules.deadline(f.category, found_on)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +17,10 @@ from django.utils import timezone
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal, Role
 from backend.audit.services import audit_record
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from geo.models import FacilityStatus
+from geo.services import facility_status_set
 
-from ..models import Rectification
+from ..models import Finding, Rectification
 from ..models import RectificationStatus as S
 
 PLAN_DECISIONS = {"rebuild": "重建", "retire": "退役", "demolish": "拆除"}
@@ -71,6 +74,13 @@ def rectification_transition(
         if decision not in PLAN_DECISIONS:
             raise InvalidInput(details={"fields": {"decision": ["应为 rebuild、retire 或 demolish"]}})
         rect.approval_decision = decision
+        if rect.subject_kind == "sewage_facility":
+            # Rebuild: under construction (its villages stay untreated) until an audit of the rebuilt
+            # facility is approved; retire / demolish: out of the registry's working set for good.
+            status = FacilityStatus.UNDER_CONSTRUCTION if decision == "rebuild" else FacilityStatus.RETIRED
+            facility_status_set(
+                facility_id=rect.subject_id, status=status, reason=f"区审批：{PLAN_DECISIONS[decision]}"
+            )
     before = {"status": rect.status}
     now = timezone.now()
     rect.status = transition.target
@@ -92,6 +102,58 @@ def rectification_transition(
         after={"status": rect.status, "note": note.strip(), "decision": decision},
     )
     return rect
+
+
+def reaudit_rectifications(*, principal: Principal, inspection: Any) -> set[str]:
+    """An approved re-audit of a facility settles its earlier rectifications (整改复核):
+    - a problem the re-audit no longer finds is closed (复核销号) when the approver is on the district side
+      and did not submit the repair; otherwise the history notes it for the district to verify;
+    - a problem it finds again stays the same rectification (no duplicate); a submitted repair is sent
+      back. Returns the item keys still being rectified, for which no new rectification is made."""
+    found = set(
+        Finding.objects.filter(inspection=inspection, revision=inspection.revision).values_list(
+            "item_key", flat=True
+        )
+    )
+    earlier = (
+        Rectification.objects.select_for_update(of=("self",)).select_related("finding", "subject_region")
+        .filter(subject_kind=inspection.subject_kind, subject_id=inspection.subject_id)
+        .exclude(status=S.CLOSED).exclude(finding__inspection=inspection)
+    )  # fmt: skip
+    district = principal.has_any(DISTRICT_ROLES)
+    persisting = set()
+    now = timezone.now()
+    for rect in earlier:
+        key = rect.finding.item_key
+        before = rect.status
+        if key in found:
+            persisting.add(key)
+            if rect.status != S.SUBMITTED:
+                continue
+            rect.status, action, note = S.IN_PROGRESS, "reaudit_send_back", "复核仍存在该问题，退回继续整改"
+        elif rect.status == S.AWAITING_APPROVAL:
+            continue  # a rebuild / retire decision is the district's, not the re-audit's
+        elif district and rect.submitted_by_id != principal.user_id:
+            rect.status, rect.closed_at, action, note = (
+                S.CLOSED,
+                now,
+                "reaudit_close",
+                "复核未再发现该问题，销号",
+            )
+        else:
+            action, note = "reaudit_ok", "复核未再发现该问题，待区级验收销号"
+        rect.history = [*rect.history, {"at": now.isoformat(), "to": rect.status, "action": action,
+                                        "by": principal.username, "note": note,
+                                        "inspection": str(inspection.client_uuid)}]  # fmt: skip
+        rect.save()
+        audit_record(
+            action=f"checklists.rectification.{action}",
+            obj=rect,
+            region_path=rect.subject_region.path,
+            before={"status": before},
+            after={"status": rect.status, "note": note},
+        )
+    return persisting
 
 
 def rectifications_mark_overdue(*, today: date | None = None) -> int:
