@@ -184,6 +184,53 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
     return {"templates_published": len(report.created), "inspections": Inspection.objects.count()}
 
 
+# The district's 2022-style survey of every facility: most pass; the rest show the seed's typical problems.
+SURVEY_PROBLEMS = [
+    {}, {}, {}, {"op__running": False}, {}, {"op__pipe_network": False}, {}, {"ledger__meter": False}, {},
+    {"op__capacity_match": False}, {}, {}, {"op__damage": False},
+]  # fmt: skip
+
+
+def load_survey(*, principals: dict[str, Principal]) -> int:
+    """One approved audit of every synthetic facility not yet audited (the district office inspects,
+    the environment bureau approves): the rates then rest on real audits. Returns how many were made."""
+    inspector, reviewer = principals["anweiban"], principals["huanjing"]
+    audited = set(
+        Inspection.objects.filter(subject_kind="sewage_facility").values_list("subject_id", flat=True)
+    )
+    facilities = SewageFacility.objects.filter(is_synthetic=True).exclude(pk__in=audited)
+    made = 0
+    for i, fac in enumerate(facilities.exclude(status="under_construction").order_by("code")):
+        failed = SURVEY_PROBLEMS[i % len(SURVEY_PROBLEMS)]
+        cu = _uuid(f"demo-survey-{fac.code}")
+        draft = DraftInput(
+            template_key="sewage-facility-audit",
+            template_version=1,
+            subject_kind="sewage_facility",
+            subject_id=fac.pk,
+            answers=_sewage_answers(**failed),
+            purpose="audit",
+            assignment_id=None,
+            device_started_at=timezone.now() - timedelta(days=20, hours=i),
+            device_location=DeviceLocation(fac.location.x, fac.location.y, "wgs84", 8.0)
+            if fac.location
+            else None,
+        )
+        inspection, _ = inspection_put(
+            principal=inspector, client_uuid=cu, draft=draft, if_match=None, digest=cu.hex
+        )
+        keys = ["op.running", "record.site-photo"] + [
+            k for k, v in draft.answers.items() if v["value"] is False
+        ]
+        _photos(inspection, list(dict.fromkeys(keys)), inspector)
+        inspection_submit(
+            principal=inspector, client_uuid=cu, if_match=None, device_submitted_at=timezone.now()
+        )
+        inspection_review(principal=reviewer, client_uuid=cu, approve=True, reason="", item_comments={})
+        made += 1
+    return made
+
+
 SAFETY_CHECKS = (
     "leadership.party-gov-responsibility", "leadership.committee", "leadership.target-assessment",
     "inspection.hazard-ledger", "training.plan", "emergency.plan", "emergency.supplies",

@@ -25,7 +25,7 @@ from shapely import MultiPoint, Point, Polygon, voronoi_polygons
 from backend.access import Principal
 
 from .coords import Datum, LonLat, from_wgs84
-from .models import CodeSource, LocationQuality, Region, RegionLevel, SewageFacility
+from .models import CodeSource, FacilityService, LocationQuality, Region, RegionLevel, SewageFacility
 from .services import LocationInput, facility_create, region_create, section_upsert
 
 # Demo rows are written by "the system" (no request, so the audit log shows no person).
@@ -258,3 +258,34 @@ def _facility_spec(rng: random.Random, village: Region, f_idx: int) -> dict[str,
         "commissioned_on": date(2019, 1, 1) + timedelta(days=rng.randint(0, 1095)),
         "location": location,
     }
+
+
+def load_services() -> int:
+    """Which households each synthetic facility serves: the first facility of a village serves most
+    households of some of its natural villages, so that some villages reach the 双60 line and some do
+    not, as in a real district. Facilities that already have links are left alone."""
+    rng = random.Random(60)
+    created = 0
+    for facility in SewageFacility.objects.filter(code__startswith="HM-WS-", is_synthetic=True).order_by(
+        "code"
+    ):
+        naturals = list(Region.objects.filter(parent_id=facility.village_id).order_by("path"))
+        share = rng.choice([0.4, 0.6, 0.8, 1.0])
+        served = (
+            naturals[: max(1, round(len(naturals) * share))] if facility.code.endswith("1") else naturals[-1:]
+        )
+        if (
+            FacilityService.objects.filter(facility=facility).exists()
+            or facility.status == "under_construction"
+        ):
+            continue
+        FacilityService.objects.bulk_create(
+            FacilityService(
+                facility=facility,
+                natural_village=n,
+                households=round((n.households or 0) * rng.uniform(0.5, 1.0)),
+            )
+            for n in served
+        )
+        created += len(served)
+    return created

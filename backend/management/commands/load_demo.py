@@ -5,6 +5,7 @@ import os
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts.demo import load_demo_users
 from backend.accounts.models import User
@@ -16,6 +17,7 @@ from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
 from scoring.models import Measurement, Scoreboard
 from scoring.services import scoreboard_notice
+from scoring.sewage.services import report as sewage_report
 from scoring.water import demo as water_demo
 
 
@@ -34,6 +36,7 @@ class Command(BaseCommand):
             towns = geo_demo.load_regions()
             geo_demo.load_sections(towns)
             new_facilities = geo_demo.load_facilities(towns)
+            geo_demo.load_services()
             district = Region.objects.get(level="district", name=geo_demo.DISTRICT["name"])
             accounts = load_demo_users(password=password, district=district, towns=towns)
             principals = {
@@ -41,6 +44,7 @@ class Command(BaseCommand):
                 for u in User.objects.filter(username__in=["jiancha1", "changle", "anweiban", "huanjing"])
             }
             checklists_demo.load(principals=principals, towns=towns)
+            checklists_demo.load_survey(principals=principals)
             scheme_key = checklists_demo.load_assessment(principals=principals, towns=towns)
         # After commit (the approvals above also queue it): the draft, then the public notice (公示).
         board = assessment_recompute(scheme_key=scheme_key)
@@ -60,6 +64,12 @@ class Command(BaseCommand):
             f"检查表模板已发布；演示检查 {inspections} 份，整改事项 {rectifications} 项，含一次随机抽查。"
         )
         self.stdout.write(f"区镇考核结果（{scheme_key}）已计算并公示：{len(board.rows)} 个区镇。")
+        rates = sewage_report(timezone.localdate())
+        self.stdout.write(
+            f"农村生活污水：治理率（双60）{rates.treatment.percent}%，"
+            f"设施正常运行率 {rates.operation.percent}%（{rates.operation.numerator}/"
+            f"{rates.operation.denominator}；未经核查的设施计为不正常）。"
+        )
         measured = Measurement.objects.count()
         self.stdout.write(
             f"断面水质监测数据 {measured} 条（本次导入 {water_values}；去年至今，"
