@@ -227,6 +227,11 @@ WATER_IMPORT_MAX_BYTES = env.int("WATER_IMPORT_MAX_BYTES", default=200 * 1024 * 
 # Files up to this size are imported during the request; larger ones by a Celery task the client polls.
 WATER_IMPORT_SYNC_BYTES = env.int("WATER_IMPORT_SYNC_BYTES", default=1024 * 1024)
 
+# --- Sewage facility ledgers (台账) -------------------------------------------------------------------
+LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# A facility's coordinates may lie this far (metres) outside its declared town before the row is refused.
+LEDGER_TOWN_TOLERANCE_M = env.float("LEDGER_TOWN_TOLERANCE_M", default=500.0)
+
 # --- Storage -----------------------------------------------------------------------------------------
 # Local disk by default; S3-compatible object storage (MinIO, OSS, COS, …) when S3_BUCKET is set.
 STORAGES = {

@@ -3,13 +3,14 @@
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from backend.access import Principal
 from backend.kit import Page, conditional_json, dumps, page_of
 
-from . import selectors, services
+from . import ledger_import, selectors, services
 from .schemas import FacilityIn, FacilityOut, FacilityPatch, RegionOut, RegionPatch, SectionOut
 
 router = Router(tags=["空间登记"])
@@ -96,6 +97,29 @@ def facility_list(
     return selectors.facility_list(
         paths=_paths(request), town_id=town_id, village_id=village_id, status=status
     )
+
+
+@router.post("/facilities/import", summary="导入设施台账（CSV / XLSX；先试运行；按设施编码新增或更新）")
+def facility_import(
+    request: HttpRequest,
+    file: UploadedFile = File(..., description="区镇的污水设施台账（CSV：UTF-8 / GBK；或 XLSX）"),
+    dry_run: bool = Form(True, description="试运行（默认）：只报告错误、缺项与将新增/更新的设施"),
+    valid_rows_only: bool = Form(False, description="有错误时仍导入无错误的行（默认：有错误则全部不导入）"),
+) -> dict[str, object]:
+    return ledger_import.facility_ledger_import(
+        principal=request.auth, data=file.read(), filename=file.name or "ledger",
+        dry_run=dry_run, valid_rows_only=valid_rows_only,
+    )  # fmt: skip
+
+
+@router.get("/facilities/ledger.xlsx", summary="导出设施台账（与导入相同的格式，可改后再导入）")
+def facility_ledger(request: HttpRequest, town_id: int | None = None) -> HttpResponse:
+    _, data = ledger_import.facility_ledger_export(principal=request.auth, town_id=town_id)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
+    return response
 
 
 @router.get("/facilities/{facility_id}", response=FacilityOut, summary="设施详情")

@@ -1,0 +1,241 @@
+"""Importing and exporting the towns' sewage facility ledgers (台账) against the registry.
+
+The file is read by the pure parser (`geo/ledger.py`); here the rows meet the database: towns, villages
+and natural villages are looked up by name within the caller's scope, coordinates are checked against
+the declared town's boundary (metres in UTM 51N, the zone of Haimen), and valid rows are upserted by
+facility code with the households they serve. All or nothing unless the valid rows alone are asked for;
+a dry run writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
+from django.contrib.gis.geos import Point
+from django.db import transaction
+
+from backend.access import REGISTRY_EDITORS, Principal
+from backend.audit.services import audit_record, snapshot
+from backend.errors import InvalidInput, PayloadTooLarge, PermissionDenied
+
+from . import ledger
+from .models import FacilityService, FacilityStatus, LocationQuality, Region, RegionLevel, SewageFacility
+from .services import LocationInput, located_fields
+
+_UTM51N = 32651
+
+
+def _town_distance(towns: dict[str, Region]) -> Any:
+    to_metres = CoordTransform(SpatialReference(4326), SpatialReference(_UTM51N))
+    boundaries = {}
+    for name, town in towns.items():
+        if town.boundary is not None:
+            boundaries[name] = town.boundary.transform(to_metres, clone=True)
+
+    def distance(row: ledger.LedgerRow) -> float | None:
+        area = boundaries.get(row.town)
+        if area is None or row.point is None:
+            return None
+        point = Point(row.point.lon, row.point.lat, srid=4326).transform(to_metres, clone=True)
+        return 0.0 if area.contains(point) else float(area.distance(point))
+
+    return distance
+
+
+def _error(row: int, column: str, code: str, message: str, value: str) -> dict[str, Any]:
+    return {"row": row, "column": column, "cell": "", "code": code, "message": message, "value": value}
+
+
+def facility_ledger_import(
+    *, principal: Principal, data: bytes, filename: str, dry_run: bool, valid_rows_only: bool
+) -> dict[str, Any]:
+    if not principal.has_any(REGISTRY_EDITORS):
+        raise PermissionDenied("您的角色不能导入设施台账")
+    if not data:
+        raise InvalidInput(details={"fields": {"file": ["文件为空"]}})
+    if len(data) > settings.LEDGER_IMPORT_MAX_BYTES:
+        raise PayloadTooLarge(details={"max_bytes": settings.LEDGER_IMPORT_MAX_BYTES})
+    try:
+        parsed = ledger.parse_ledger(
+            data,
+            filename,
+            rules=replace(ledger.DEFAULT_RULES, town_tolerance_m=settings.LEDGER_TOWN_TOLERANCE_M),
+        )
+    except ledger.LedgerFileError as exc:
+        raise InvalidInput(exc.message, code=exc.code, details={"file": filename, **exc.details}) from exc
+    towns = {
+        t.name: t
+        for t in Region.objects.filter(level=RegionLevel.TOWN)
+        if principal.covers(t.path, REGISTRY_EDITORS)
+    }
+    parsed = ledger.check_towns(parsed, _town_distance(towns))
+    villages = {
+        (v.parent_id, v.name): v
+        for v in Region.objects.filter(level=RegionLevel.VILLAGE, parent__in=towns.values())
+    }
+    naturals = {
+        (n.parent_id, n.name): n
+        for n in Region.objects.filter(level=RegionLevel.NATURAL_VILLAGE, parent__in=list(villages.values()))
+    }
+    column = {field: text for field, (text, _) in parsed.columns.items()}
+    errors = [e.as_dict() for e in parsed.errors]
+    ready = []
+    for r in parsed.rows:
+        town = towns.get(r.town)
+        village = villages.get((town.pk, r.village)) if town else None
+        problems = []
+        if town is None:
+            problems.append(
+                _error(
+                    r.row,
+                    column.get("town", "区镇"),
+                    "unknown_town",
+                    "区镇不存在或不在您的管辖范围内",
+                    r.town,
+                )
+            )
+        elif village is None:
+            problems.append(
+                _error(
+                    r.row,
+                    column.get("village", "行政村"),
+                    "unknown_village",
+                    f"{r.town}没有名为“{r.village}”的行政村",
+                    r.village,
+                )
+            )
+        else:
+            missing = [name for name, _ in r.serves if (village.pk, name) not in naturals]
+            if missing:
+                problems.append(
+                    _error(
+                        r.row,
+                        column.get("natural_villages", "自然村"),
+                        "unknown_natural_village",
+                        f"{r.village}没有这些自然村：{'、'.join(missing)}",
+                        "、".join(missing),
+                    )
+                )
+        if problems:
+            errors.extend(problems)
+            continue
+        ready.append((r, village))
+    errors.sort(key=lambda e: (e["row"], e["column"]))
+    bad_rows = {e["row"] for e in errors}
+    gaps = [g for g in parsed.gaps if g.row not in bad_rows]
+    existing = set(
+        SewageFacility.objects.filter(code__in=[r.code for r, _ in ready]).values_list("code", flat=True)
+    )
+    report: dict[str, Any] = {
+        "ok": not errors,
+        "rows_read": parsed.rows_read,
+        "errors": errors,
+        "error_count": len(errors) + max(0, parsed.error_count - len(parsed.errors)),
+        "ignored_columns": list(parsed.ignored_columns),
+        "gaps_by_town": {
+            town: [g.as_dict() for g in items] for town, items in ledger.gaps_by_town(gaps).items()
+        },
+        "would_create": sum(1 for r, _ in ready if r.code not in existing),
+        "would_update": sum(1 for r, _ in ready if r.code in existing),
+        "created": 0,
+        "updated": 0,
+        "dry_run": dry_run,
+    }
+    if (errors and not valid_rows_only) or dry_run:
+        return report
+    with transaction.atomic():
+        for r, village in ready:
+            _upsert(principal, r, village, naturals)
+        report["created"], report["updated"] = report["would_create"], report["would_update"]
+        audit_record(
+            action="geo.facility.ledger_import",
+            obj=None,
+            region_path="",
+            after={
+                "file": filename,
+                "created": report["created"],
+                "updated": report["updated"],
+                "skipped_rows": len(bad_rows),
+            },
+        )
+    return report
+
+
+def _upsert(principal: Principal, r: ledger.LedgerRow, village: Region, naturals: dict[Any, Region]) -> None:
+    location = (
+        LocationInput(r.raw_lon, r.raw_lat, r.datum, LocationQuality.SURVEYED)
+        if r.raw_lon is not None and r.raw_lat is not None
+        else None
+    )
+    values = {
+        "name": r.name,
+        "village": village,
+        "capacity_tpd": r.capacity_tpd,
+        "process": r.process,
+        "meter_number": r.meter_number,
+        "operator": r.operator,
+        "funding_wan": r.funding,
+        "status": r.status or FacilityStatus.IN_SERVICE,
+        "commissioned_on": r.commissioned_on,
+        **located_fields(location),
+    }
+    facility = SewageFacility.objects.select_for_update().filter(code=r.code).first()
+    before = snapshot(facility) if facility else None
+    if facility is None:
+        facility = SewageFacility.objects.create(code=r.code, **values)
+    else:
+        for name, value in values.items():
+            setattr(facility, name, value)
+        facility.save()
+    FacilityService.objects.filter(facility=facility).delete()
+    FacilityService.objects.bulk_create(
+        FacilityService(
+            facility=facility, natural_village=naturals[(village.pk, name)], households=households
+        )
+        for name, households in r.serves
+        if households is not None
+    )
+    audit_record(
+        action="geo.facility.ledger_upsert",
+        obj=facility,
+        region_path=village.path,
+        before=before,
+        after=snapshot(facility),
+    )
+
+
+def facility_ledger_export(*, principal: Principal, town_id: int | None) -> tuple[str, bytes]:
+    """The registry in the ledger's own layout, so that a town can round-trip its 台账."""
+    from .selectors import facility_list
+
+    qs = facility_list(paths=principal.region_paths(), town_id=town_id).prefetch_related(
+        "services__natural_village"
+    )
+    rows = []
+    for f in qs:
+        rows.append(
+            {
+                "town": f.village.parent.name if f.village.parent else "",
+                "village": f.village.name,
+                "code": f.code,
+                "name": f.name,
+                "capacity_tpd": f.capacity_tpd,
+                "process": f.process,
+                "serves": tuple((s.natural_village.name, s.households) for s in f.services.all()),
+                "lon": f.location.x if f.location else None,
+                "lat": f.location.y if f.location else None,
+                "raw_lon": f.location_raw_lon,
+                "raw_lat": f.location_raw_lat,
+                "datum": f.location_datum or "wgs84",
+                "meter_number": f.meter_number,
+                "operator": f.operator,
+                "funding": f.funding_wan,
+                "status": f.status,
+                "commissioned_on": f.commissioned_on,
+            }
+        )
+    town = Region.objects.filter(pk=town_id).values_list("name", flat=True).first() if town_id else "海门区"
+    title = f"{town or ''}农村生活污水处理设施台账"
+    return title, ledger.write_ledger(rows, title=title)
