@@ -229,6 +229,8 @@ WATER_IMPORT_SYNC_BYTES = env.int("WATER_IMPORT_SYNC_BYTES", default=1024 * 1024
 
 # --- Sewage facility ledgers (台账) -------------------------------------------------------------------
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Ledgers up to this size are imported during the request; larger ones by a Celery task the client polls.
+LEDGER_IMPORT_SYNC_BYTES = env.int("LEDGER_IMPORT_SYNC_BYTES", default=512 * 1024)
 # A facility's coordinates may lie this far (metres) outside its declared town before the row is refused.
 LEDGER_TOWN_TOLERANCE_M = env.float("LEDGER_TOWN_TOLERANCE_M", default=500.0)
 

@@ -1,9 +1,11 @@
 """The registry API: regions (catalogue with ETag), river sections, sewage facilities."""
 
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -99,17 +101,44 @@ def facility_list(
     )
 
 
-@router.post("/facilities/import", summary="导入设施台账（CSV / XLSX；先试运行；按设施编码新增或更新）")
+class LedgerImportOut(Schema):
+    id: UUID = Field(alias="uuid", description="导入编号（轮询用）")
+    filename: str
+    size: int
+    dry_run: bool
+    valid_rows_only: bool
+    status: str = Field(description="queued / running / done / rejected（有错误，未导入）/ failed")
+    progress: int = Field(description="进度 0–100")
+    report: dict[str, Any] = Field(
+        description="逐行错误（行号、列、代码、说明）、各区镇缺项（gaps_by_town）、将新增/更新与已新增/更新的设施数"
+    )
+    created_at: datetime
+    finished_at: datetime | None
+
+    model_config = {"populate_by_name": True}
+
+
+@router.post(
+    "/facilities/import",
+    response={200: LedgerImportOut, 202: LedgerImportOut},
+    summary="导入设施台账（CSV / XLSX；默认试运行；按设施编码新增或更新；大文件后台处理）",
+)
 def facility_import(
     request: HttpRequest,
     file: UploadedFile = File(..., description="区镇的污水设施台账（CSV：UTF-8 / GBK；或 XLSX）"),
     dry_run: bool = Form(True, description="试运行（默认）：只报告错误、缺项与将新增/更新的设施"),
     valid_rows_only: bool = Form(False, description="有错误时仍导入无错误的行（默认：有错误则全部不导入）"),
-) -> dict[str, object]:
-    return ledger_import.facility_ledger_import(
+) -> Status:
+    record = ledger_import.facility_ledger_upload(
         principal=request.auth, data=file.read(), filename=file.name or "ledger",
         dry_run=dry_run, valid_rows_only=valid_rows_only,
     )  # fmt: skip
+    return Status(202 if record.status in ("queued", "running") else 200, record)
+
+
+@router.get("/facilities/imports/{import_id}", response=LedgerImportOut, summary="台账导入进度与结果")
+def facility_import_status(request: HttpRequest, import_id: UUID) -> object:
+    return ledger_import.facility_ledger_import_get(principal=request.auth, import_uuid=import_id)
 
 
 @router.get("/facilities/ledger.xlsx", summary="导出设施台账（与导入相同的格式，可改后再导入）")

@@ -8,20 +8,31 @@ a dry run writes nothing."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import Point
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from backend.access import REGISTRY_EDITORS, Principal
 from backend.audit.services import audit_record, snapshot
-from backend.errors import InvalidInput, PayloadTooLarge, PermissionDenied
+from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 
 from . import ledger
-from .models import FacilityService, FacilityStatus, LocationQuality, Region, RegionLevel, SewageFacility
+from .models import (
+    FacilityService,
+    FacilityStatus,
+    LedgerImport,
+    LocationQuality,
+    Region,
+    RegionLevel,
+    SewageFacility,
+)
 from .services import LocationInput, located_fields
 
 _UTM51N = 32651
@@ -48,29 +59,71 @@ def _error(row: int, column: str, code: str, message: str, value: str) -> dict[s
     return {"row": row, "column": column, "cell": "", "code": code, "message": message, "value": value}
 
 
-def facility_ledger_import(
+def facility_ledger_upload(
     *, principal: Principal, data: bytes, filename: str, dry_run: bool, valid_rows_only: bool
-) -> dict[str, Any]:
+) -> LedgerImport:
+    """Keep the upload and process it: during the request when small, else in a Celery task the client
+    polls (``GET /api/v1/geo/facilities/imports/{id}``)."""
     if not principal.has_any(REGISTRY_EDITORS):
         raise PermissionDenied("您的角色不能导入设施台账")
     if not data:
         raise InvalidInput(details={"fields": {"file": ["文件为空"]}})
     if len(data) > settings.LEDGER_IMPORT_MAX_BYTES:
         raise PayloadTooLarge(details={"max_bytes": settings.LEDGER_IMPORT_MAX_BYTES})
+    paths = principal.region_paths(REGISTRY_EDITORS)
+    record = LedgerImport(
+        uuid=uuid.uuid4(),
+        filename=filename[:255],
+        size=len(data),
+        dry_run=dry_run,
+        valid_rows_only=valid_rows_only,
+        scope_paths=None if paths is None else list(paths),
+        uploaded_by_id=principal.user_id,
+    )
+    with transaction.atomic():
+        suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+        record.file.save(f"{record.uuid}{suffix}", ContentFile(data), save=False)
+        record.save()
+        if len(data) > settings.LEDGER_IMPORT_SYNC_BYTES:
+            from .tasks import ledger_import_process
+
+            transaction.on_commit(lambda: ledger_import_process.delay(record.pk))
+            return record
+    return facility_ledger_process(import_id=record.pk)
+
+
+def facility_ledger_process(*, import_id: int) -> LedgerImport:
+    record = LedgerImport.objects.get(pk=import_id)
+    if record.status not in (LedgerImport.Status.QUEUED, LedgerImport.Status.RUNNING):
+        return record  # a redelivered task: already finished
+    LedgerImport.objects.filter(pk=record.pk).update(status=LedgerImport.Status.RUNNING, progress=10)
+    with record.file.open("rb") as fh:
+        data = fh.read()
     try:
-        parsed = ledger.parse_ledger(
-            data,
-            filename,
-            rules=replace(ledger.DEFAULT_RULES, town_tolerance_m=settings.LEDGER_TOWN_TOLERANCE_M),
+        report = _import(data, record)
+        status = (
+            LedgerImport.Status.DONE
+            if report["ok"] or record.valid_rows_only
+            else LedgerImport.Status.REJECTED
         )
     except ledger.LedgerFileError as exc:
-        raise InvalidInput(exc.message, code=exc.code, details={"file": filename, **exc.details}) from exc
+        report, status = {"ok": False, "file_error": exc.as_dict()}, LedgerImport.Status.REJECTED
+    record.status, record.progress, record.report, record.finished_at = status, 100, report, timezone.now()
+    record.save(update_fields=["status", "progress", "report", "finished_at"])
+    return record
+
+
+def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
+    rules = replace(ledger.DEFAULT_RULES, town_tolerance_m=settings.LEDGER_TOWN_TOLERANCE_M)
+    parsed = ledger.parse_ledger(data, record.filename, rules=rules)
+    paths = record.scope_paths
     towns = {
         t.name: t
         for t in Region.objects.filter(level=RegionLevel.TOWN)
-        if principal.covers(t.path, REGISTRY_EDITORS)
+        if paths is None or any(t.path.startswith(p) for p in paths)
     }
     parsed = ledger.check_towns(parsed, _town_distance(towns))
+    LedgerImport.objects.filter(pk=record.pk).update(progress=40)
     villages = {
         (v.parent_id, v.name): v
         for v in Region.objects.filter(level=RegionLevel.VILLAGE, parent__in=towns.values())
@@ -141,29 +194,30 @@ def facility_ledger_import(
         "would_update": sum(1 for r, _ in ready if r.code in existing),
         "created": 0,
         "updated": 0,
-        "dry_run": dry_run,
+        "dry_run": record.dry_run,
     }
-    if (errors and not valid_rows_only) or dry_run:
+    if (errors and not record.valid_rows_only) or record.dry_run:
         return report
+    LedgerImport.objects.filter(pk=record.pk).update(progress=70)
     with transaction.atomic():
         for r, village in ready:
-            _upsert(principal, r, village, naturals)
+            _upsert(r, village, naturals)
         report["created"], report["updated"] = report["would_create"], report["would_update"]
         audit_record(
             action="geo.facility.ledger_import",
-            obj=None,
-            region_path="",
+            obj=record,
             after={
-                "file": filename,
+                "file": record.filename,
                 "created": report["created"],
                 "updated": report["updated"],
                 "skipped_rows": len(bad_rows),
+                "uploaded_by": record.uploaded_by_id,
             },
         )
     return report
 
 
-def _upsert(principal: Principal, r: ledger.LedgerRow, village: Region, naturals: dict[Any, Region]) -> None:
+def _upsert(r: ledger.LedgerRow, village: Region, naturals: dict[Any, Region]) -> None:
     location = (
         LocationInput(r.raw_lon, r.raw_lat, r.datum, LocationQuality.SURVEYED)
         if r.raw_lon is not None and r.raw_lat is not None
@@ -204,6 +258,13 @@ def _upsert(principal: Principal, r: ledger.LedgerRow, village: Region, naturals
         before=before,
         after=snapshot(facility),
     )
+
+
+def facility_ledger_import_get(*, principal: Principal, import_uuid: Any) -> LedgerImport:
+    record = LedgerImport.objects.filter(uuid=import_uuid).first()
+    if record is None or (record.uploaded_by_id != principal.user_id and not principal.is_admin):
+        raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
+    return record
 
 
 def facility_ledger_export(*, principal: Principal, town_id: int | None) -> tuple[str, bytes]:

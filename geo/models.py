@@ -262,6 +262,39 @@ class FacilityCondition(models.Model):
         return f"{self.facility_id} {self.approved_at:%Y-%m-%d}: {','.join(self.conditions)}"
 
 
+class LedgerImport(models.Model):
+    """An uploaded facility ledger and what became of it; large ones are processed by a Celery task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "处理中"
+        DONE = "done", "已完成"
+        REJECTED = "rejected", "有错误，未导入"
+        FAILED = "failed", "处理失败"
+
+    uuid = models.UUIDField(unique=True)
+    filename = models.CharField("文件名", max_length=255)
+    file = models.FileField("文件", upload_to="imports/ledgers/")
+    size = models.PositiveBigIntegerField("大小（字节）")
+    dry_run = models.BooleanField("试运行", default=True)
+    valid_rows_only = models.BooleanField("仅导入无错误的行", default=False)
+    # The uploader's registry scope when uploading (region paths; null: the whole registry).
+    scope_paths = models.JSONField("导入范围", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    report = models.JSONField("结果报告", default=dict, blank=True)
+    uploaded_by_id = models.BigIntegerField("上传人")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "设施台账导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} · {self.get_status_display()}"
+
+
 class OrganisationKind(models.TextChoices):
     DEPARTMENT = "department", "区级部门（区安委会成员单位）"
     ENTERPRISE = "enterprise", "企事业单位"

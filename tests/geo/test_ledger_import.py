@@ -10,6 +10,7 @@ from decimal import Decimal as D
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from openpyxl import load_workbook
 
 from checklists.models import Rectification
@@ -60,7 +61,8 @@ def test_a_bad_ledger_is_refused_row_by_row(bounded) -> None:  # type: ignore[no
     )
     r = upload(office, bad, dry_run="false")
     assert r.status_code == 200, r.content
-    report = r.json()
+    report = r.json()["report"]
+    assert r.json()["status"] == "rejected"
     assert report["ok"] is False and report["created"] == 0
     assert {(e["row"], e["code"]) for e in report["errors"]} == {
         (3, "outside_town"), (4, "not_a_number"), (5, "duplicate_code")
@@ -68,7 +70,7 @@ def test_a_bad_ledger_is_refused_row_by_row(bounded) -> None:  # type: ignore[no
     assert [g["code"] for g in report["gaps_by_town"]["常乐镇"]] == ["meter_required"]  # the 30 t/d one
     assert not SewageFacility.objects.filter(code__startswith="WS-L").exists()  # nothing imported
     # only the valid rows, on request: the GCJ-02 point is stored in WGS-84, its datum and raw values kept
-    valid = upload(office, bad, dry_run="false", valid_rows_only="true").json()
+    valid = upload(office, bad, dry_run="false", valid_rows_only="true").json()["report"]
     assert valid["created"] == 2
     five = SewageFacility.objects.get(code="WS-L5")
     assert five.location_datum == "gcj02" and five.location_raw_lon == pytest.approx(gcj.lon)
@@ -77,7 +79,9 @@ def test_a_bad_ledger_is_refused_row_by_row(bounded) -> None:  # type: ignore[no
     )
     assert FacilityService.objects.get(facility=five).households == 20
     town_officer_b = ApiClient(make_user("town_officer", bounded.town_b))
-    assert upload(town_officer_b, bad).json()["errors"][0]["code"] == "unknown_town"  # not in its scope
+    assert (
+        upload(town_officer_b, bad).json()["report"]["errors"][0]["code"] == "unknown_town"
+    )  # not in its scope
     assert_error(upload(ApiClient(make_user("inspector", bounded.town_a)), bad), 403)
 
 
@@ -88,20 +92,20 @@ def test_ledger_round_trip(bounded) -> None:  # type: ignore[no-untyped-def]
         + "常乐镇,甲村,一组,WS-R1,甲村一号站,25,A²/O,35,121.2,31.9,WGS-84,3206001,某运维公司,"
         + "在运行,2021-06-30\n"
     )
-    dry = upload(office, good).json()  # dry run is the default
+    dry = upload(office, good).json()["report"]  # dry run is the default
     assert (
         dry["would_create"] == 1
         and dry["created"] == 0
         and not SewageFacility.objects.filter(code="WS-R1").exists()
     )
-    assert upload(office, good, dry_run="false").json()["created"] == 1
+    assert upload(office, good, dry_run="false").json()["report"]["created"] == 1
     exported = office.get("/api/v1/geo/facilities/ledger.xlsx", town_id=bounded.town_a.pk)
     assert exported.status_code == 200
     fh = io.BytesIO(exported.content)
     fh.name = "台账.xlsx"
     again = office.client.post(
         "/api/v1/geo/facilities/import", {"file": fh}, headers=office._headers(None)
-    ).json()
+    ).json()["report"]
     assert again["ok"] and again["would_update"] == 2 and again["would_create"] == 0  # WS-A and WS-R1
     ws = load_workbook(io.BytesIO(exported.content)).active
     assert ws["A1"].value == "常乐镇农村生活污水处理设施台账"
@@ -114,7 +118,7 @@ def test_sewage_end_to_end(bounded, django_capture_on_commit_callbacks) -> None:
         HEADER
         + "常乐镇,甲村,一组,WS-E1,甲村新站,30,A/O,40,121.2,31.9,WGS-84,3206009,某运维公司,在运行,2021-06-30\n"
     )
-    assert upload(office, ledger_csv, dry_run="false").json()["created"] == 1
+    assert upload(office, ledger_csv, dry_run="false").json()["report"]["created"] == 1
     facility = SewageFacility.objects.get(code="WS-E1")
 
     def town_a_rates() -> dict:  # type: ignore[type-arg]
@@ -188,3 +192,22 @@ def test_sewage_end_to_end(bounded, django_capture_on_commit_callbacks) -> None:
     assert final["operation"] == {"numerator": 1, "denominator": 2, "percent": 50.0}  # WS-A never audited
     assert final["treatment"]["percent"] == 100.0
     assert facility.capacity_tpd == D("30")
+
+
+@override_settings(LEDGER_IMPORT_SYNC_BYTES=10)
+def test_a_large_ledger_is_processed_by_a_task_and_polled(
+    bounded, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    office = ApiClient(make_user("district_office", bounded.district))
+    good = HEADER + "常乐镇,甲村,一组,WS-Q1,甲村一号站,8,A/O,35,121.2,31.9,WGS-84,,,在运行,\n"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queued = upload(office, good, dry_run="false")
+    assert queued.status_code == 202 and queued.json()["status"] == "queued"
+    poll = f"/api/v1/geo/facilities/imports/{queued.json()['id']}"
+    assert office.get(poll).json()["progress"] == 0
+    for callback in callbacks:
+        callback()  # the Celery task (eager in tests; a worker in production)
+    done = office.get(poll).json()
+    assert (done["status"], done["progress"], done["report"]["created"]) == ("done", 100, 1)
+    other = ApiClient(make_user("district_office", bounded.district))
+    assert_error(other.get(poll), 404)  # someone else's import
