@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField
+from django.db.models import Avg, Count, DecimalField, Q
 from django.utils import timezone
 
 from geo.models import Region, RegionLevel
@@ -44,39 +44,47 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
         submitted_at__gte=start,
         submitted_at__lt=end,
     )
-    routine_means = {
-        (row["subject_id"], component_of[row["template__key"]]): (row["mean"], row["n"])
-        for row in year.filter(purpose=Purpose.ROUTINE)
+    # One pass over the routine inspections (mean, count, any veto per town and component) and one over
+    # the few non-routine ones (the latest wins): the year's rows are read twice, never more.
+    routine_means: dict[tuple[int, str], tuple[Decimal, int]] = {}
+    vetoed_towns: set[int] = set()
+    grouped = (
+        year.filter(purpose=Purpose.ROUTINE)
         .values("subject_id", "template__key")
         .annotate(
-            mean=Avg("percent", output_field=DecimalField(max_digits=7, decimal_places=4)), n=Count("id")
+            mean=Avg("percent", output_field=DecimalField(max_digits=7, decimal_places=4)),
+            n=Count("id"),
+            vetoes=Count("id", filter=Q(vetoed=True)),
         )
-    }
-    # Only the few non-routine rows come to Python (the latest wins); routine ones stay aggregated.
+    )
+    for row in grouped:
+        routine_means[(row["subject_id"], component_of[row["template__key"]])] = (row["mean"], row["n"])
+        if row["vetoes"]:
+            vetoed_towns.add(row["subject_id"])
     annual: dict[tuple[int, str], tuple[Decimal, str, int]] = {}
     rows = (
         year.exclude(purpose=Purpose.ROUTINE)
         .order_by("submitted_at", "id")
-        .values_list("subject_id", "template__key", "percent", "client_uuid", "id")
+        .values_list("subject_id", "template__key", "percent", "client_uuid", "id", "vetoed")
     )
-    for subject_id, template_key, percent, client_uuid, pk in rows:
+    for subject_id, template_key, percent, client_uuid, pk, vetoed in rows:
         annual[(subject_id, component_of[template_key])] = (percent, str(client_uuid), pk)
+        if vetoed:
+            vetoed_towns.add(subject_id)
     single_scores = _single_scores(definition, annual)
-    vetoing: dict[int, list[int]] = defaultdict(list)
-    for pk, subject_id in year.filter(vetoed=True).values_list("id", "subject_id"):
-        vetoing[subject_id].append(pk)
     veto_titles: dict[int, set[str]] = defaultdict(set)
-    findings = Finding.objects.filter(
-        inspection_id__in=[pk for pks in vetoing.values() for pk in pks], kind="veto"
-    )
-    for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
-        veto_titles[subject_id].add(title)
+    if vetoed_towns:
+        findings = Finding.objects.filter(
+            kind="veto", inspection__in=year.filter(vetoed=True, subject_id__in=vetoed_towns)
+        )
+        for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
+            veto_titles[subject_id].add(title)
     incomplete = set(
         TaskCompletion.objects.filter(scheme_key=scheme_key, completed=False).values_list(
             "region_id", flat=True
         )
     )
-    assessed = {s for s, _ in annual} | {s for s, _ in routine_means} | set(vetoing)
+    assessed = {s for s, _ in annual} | {s for s, _ in routine_means} | vetoed_towns
     units = []
     towns = (
         Region.objects.filter(level=RegionLevel.TOWN, pk__in=assessed)
@@ -98,7 +106,7 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
                 region_id=town_id,
                 name=name,
                 components=components,
-                vetoed=bool(vetoing.get(town_id)),
+                vetoed=town_id in vetoed_towns,
                 veto_reasons=tuple(sorted(veto_titles.get(town_id, ()))),
                 tasks_completed=town_id not in incomplete,
                 sources=sources,

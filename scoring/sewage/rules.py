@@ -12,9 +12,9 @@ import yaml
 from django.conf import settings
 
 from ..engine import sewage
-from ..schemes import SCHEME_DIR
 
 DEFAULT_KEY = "sewage-2022"
+RULES_DIR = Path(__file__).resolve().parents[1] / "schemes" / "sewage"
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,10 @@ def parse(document: dict[str, Any], source: str) -> SewageRules:
 
 
 def load(key: str = DEFAULT_KEY) -> SewageRules:
-    for directory in (Path(settings.VAR_DIR) / "schemes" / "sewage", SCHEME_DIR / "sewage"):  # office first
+    for directory in (
+        Path(settings.VAR_DIR) / "schemes" / "sewage",
+        RULES_DIR,
+    ):  # the office's own file first
         path = directory / f"{key}.yaml"
         if path.is_file():
             with path.open(encoding="utf-8") as fh:
