@@ -19,6 +19,7 @@ from backend.errors import ApplicationError, PayloadTooLarge
 from backend.kit import StrictSchema, conditional_json, dumps
 from geo.coords import Datum
 from geo.schemas import FacilityOut
+from scoring.schemas import AppealOut
 
 from . import exports, selectors
 from .models import Finding, Inspection
@@ -275,6 +276,22 @@ def rectification_photo(
         device=_device_meta(lon, lat, datum, accuracy_m, captured_at),
     )
     return Status(201, link)
+
+
+@router.post(
+    "/appeals/{appeal_id}/photos",
+    response={201: AppealOut},
+    summary="为申诉补充证据照片（区镇；申诉处理前，一次一张）",
+)
+def appeal_photo(
+    request: HttpRequest,
+    appeal_id: int,
+    file: UploadedFile = File(..., description="JPEG、PNG 或 HEIC 照片"),
+) -> Status:
+    appeal = evidence_services.appeal_photo_add(
+        principal=request.auth, appeal_id=appeal_id, data=_read_photo(file)
+    )
+    return Status(201, appeal)
 
 
 @router.get(

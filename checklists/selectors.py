@@ -18,6 +18,7 @@ from backend.errors import NotFound
 from geo.models import Region
 from geo.selectors import scope_q
 from media.models import Photo
+from scoring.models import Appeal
 
 from .models import (
     Assignment,
@@ -206,7 +207,11 @@ def photo_visible(*, principal: Principal, sha256: str) -> Photo:
         inspections = Inspection.objects.filter(_inspection_scope(principal), photos__photo=photo)
         rect_scope = scope_q(principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES), "subject_region__path")
         rectifications = Rectification.objects.filter(rect_scope, photos__photo=photo)
-        if inspections.exists() or rectifications.exists():
+        appeals = Appeal.objects.filter(
+            scope_q(principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES), "region__path"),
+            evidence__icontains=photo.sha256,
+        )
+        if inspections.exists() or rectifications.exists() or appeals.exists():
             return photo
     raise NotFound("照片不存在或无权查看", details={"sha256": sha256})
 

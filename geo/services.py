@@ -364,7 +364,8 @@ def facility_condition_record(
     *, facility_id: int, conditions: list[str], status: str, inspection_uuid: Any, approved_at: datetime
 ) -> FacilityCondition:
     """Record what an approved audit established; it becomes current unless a later audit already was
-    approved. A facility under construction or retired keeps that registry status."""
+    approved. A retired facility stays retired; one under construction (a rebuild) comes back into
+    service through the approved audit of the rebuilt facility."""
     facility = SewageFacility.objects.select_for_update().select_related("village").get(pk=facility_id)
     record, _ = FacilityCondition.objects.update_or_create(
         inspection_uuid=inspection_uuid,
@@ -376,11 +377,10 @@ def facility_condition_record(
         },
     )
     latest = FacilityCondition.objects.filter(facility=facility).order_by("-approved_at", "-id").first()
-    lifecycle = {FacilityStatus.UNDER_CONSTRUCTION, FacilityStatus.RETIRED}
     if (
         latest is not None
         and latest.pk == record.pk
-        and facility.status not in lifecycle
+        and facility.status != FacilityStatus.RETIRED
         and facility.status != status
     ):
         before = facility.status

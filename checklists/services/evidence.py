@@ -227,3 +227,32 @@ def evidence_check_duplicates(*, kind: str, link_id: int) -> list[dict[str, Any]
         )
     model.objects.filter(pk=link.pk).update(flags=flags, flag_count=len(flags))
     return flags
+
+
+@transaction.atomic
+def appeal_photo_add(*, principal: Principal, appeal_id: int, data: bytes) -> Any:
+    """Evidence for a town's appeal (申诉), uploaded one photo at a time by the town while it is pending;
+    stored once by content and listed on the appeal by SHA-256 for the district office to see."""
+    from scoring.models import Appeal, AppealStatus
+
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("region").filter(pk=appeal_id).first()
+    )
+    if appeal is None or not principal.covers(appeal.region.path, REVIEWING_ROLES):
+        raise NotFound("申诉不存在或不是本单位的申诉", details={"appeal_id": appeal_id})
+    if appeal.status != AppealStatus.PENDING:
+        raise Conflict("申诉已处理，不能再补充证据", code="appeal_decided", details={"status": appeal.status})
+    photo = photo_store(data=data, uploaded_by_id=principal.user_id)
+    if photo.sha256 not in appeal.evidence:
+        appeal.evidence = [*appeal.evidence, photo.sha256]
+        appeal.save(update_fields=["evidence"])
+        audit_record(
+            action="scoring.appeal.evidence",
+            obj=appeal,
+            region_path=appeal.region.path,
+            after={"photo": photo.sha256},
+        )
+        from media.tasks import photo_derivatives
+
+        transaction.on_commit(lambda: photo_derivatives.delay(photo.pk))
+    return appeal

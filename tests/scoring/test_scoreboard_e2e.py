@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -14,7 +15,7 @@ from checklists.services.templates import templates_sync
 from geo.models import RegionLevel
 from scoring import schemes
 from scoring.models import Scoreboard
-from tests.checklists.conftest import Phone
+from tests.checklists.conftest import Phone, png_bytes
 from tests.conftest import ApiClient, assert_error, make_user
 from tests.factories import RegionFactory
 
@@ -138,6 +139,20 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
         f"{url}/appeals", {"region_id": world.town_b.pk, "reason": "微型消防站已于年底建成"}
     )
     assert appeal.status_code == 201, appeal.content
+    # evidence: photos uploaded to the appeal one at a time; the district office sees them, town A not
+    photos = f"/api/v1/appeals/{appeal.json()['id']}/photos"
+
+    def evidence(who: ApiClient, seed: int):  # type: ignore[no-untyped-def]
+        # a size no inspection photo here has: the same bytes elsewhere would be visible through that
+        upload = SimpleUploadedFile("e.png", png_bytes(seed, size=(71, 53)), content_type="image/png")
+        return who.client.post(photos, {"file": upload}, headers=who._headers(None))
+
+    with_photo = evidence(officer_b, 31)
+    assert with_photo.status_code == 201, with_photo.content
+    sha = with_photo.json()["evidence"][0]
+    assert office.get(f"/api/v1/photos/{sha}").status_code == 200
+    assert_error(officer_a.get(f"/api/v1/photos/{sha}"), 404)
+    assert_error(evidence(officer_a, 32), 404)  # not town A's appeal
     assert_error(office.post(f"{url}/publish"), 409, "appeals_pending")
     assert [a["unit_name"] for a in officer_b.get(f"{url}/appeals").json()] == ["四甲镇"]
     assert officer_a.get(f"{url}/appeals").json() == []

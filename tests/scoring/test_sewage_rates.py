@@ -94,3 +94,31 @@ def test_scope_and_bad_dates(world, templates) -> None:  # type: ignore[no-untyp
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert_error(officer_b.get("/api/v1/sewage/rates", on=tomorrow), 422)
     assert_error(officer_b.get("/api/v1/sewage/rates", on="2022-13-40"), 422)
+
+
+def test_a_rebuild_keeps_the_village_untreated_until_the_rebuilt_facility_passes(world, templates) -> None:  # type: ignore[no-untyped-def]
+    from checklists.models import Rectification
+
+    FacilityService.objects.create(facility=world.facility_a, natural_village=world.natural_a, households=40)
+    office = ApiClient(make_user("district_office", world.district, username="nongban3"))
+    phone = Phone(make_user("inspector", world.town_a, username="jiancha_b"))
+    cu, _ = phone.complete(world, sewage_answers() | {"op.beyond-repair": {"value": False}})
+    assert office.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"}).status_code == 200
+    world.facility_a.refresh_from_db()
+    assert world.facility_a.status == "beyond_repair"
+    town = f"/api/v1/sewage/rates/towns/{world.town_a.pk}"
+    assert office.get(town).json()["treatment"]["percent"] == 0.0
+    plan = Rectification.objects.get(subject_id=world.facility_a.pk, status="awaiting_approval")
+    approved = office.post(
+        f"/api/v1/rectifications/{plan.pk}/transition", {"action": "approve_plan", "decision": "rebuild"}
+    )
+    assert approved.status_code == 200, approved.content
+    world.facility_a.refresh_from_db()
+    assert world.facility_a.status == "under_construction"  # rebuilding: still untreated
+    assert office.get(town).json()["treatment"]["percent"] == 0.0
+    cu2, _ = phone.complete(world)  # the rebuilt facility's audit passes
+    assert office.post(f"/api/v1/inspections/{cu2}/review", {"decision": "approve"}).status_code == 200
+    world.facility_a.refresh_from_db()
+    assert world.facility_a.status == "in_service"
+    after = office.get(town).json()
+    assert after["treatment"]["percent"] == 100.0 and after["operation"]["percent"] == 100.0
