@@ -226,6 +226,8 @@ WATER_DO_ALERT = env.float("WATER_DO_ALERT", default=5.0)
 WATER_IMPORT_MAX_BYTES = env.int("WATER_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
 # Files up to this size are imported during the request; larger ones by a Celery task the client polls.
 WATER_IMPORT_SYNC_BYTES = env.int("WATER_IMPORT_SYNC_BYTES", default=1024 * 1024)
+# The demo's automatic-station series: one reading every this many hours (the test suite uses 24).
+DEMO_WATER_STEP_HOURS = env.int("DEMO_WATER_STEP_HOURS", default=4)
 
 # --- Sewage facility ledgers (台账) -------------------------------------------------------------------
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

@@ -448,6 +448,14 @@ def spot_check_comparison(request: HttpRequest, spot_check_id: int) -> list[dict
 
 
 @router.get(
+    "/scoreboards/{scheme_key}/units/{region_id}",
+    summary="单位考核明细（部门、企事业单位；区镇同 /towns/{id}）",
+)
+def unit_scorecard(request: HttpRequest, scheme_key: str, region_id: int) -> dict[str, object]:
+    return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
+
+
+@router.get(
     "/scoreboards/{scheme_key}/towns/{region_id}",
     summary="区镇考核明细：总分 → 组成部分 → 检查 → 分节 → 扣分项与照片",
 )

@@ -211,7 +211,7 @@ def load_survey(*, principals: dict[str, Principal]) -> int:
             answers=_sewage_answers(**failed),
             purpose="audit",
             assignment_id=None,
-            device_started_at=timezone.now() - timedelta(days=20, hours=i),
+            device_started_at=timezone.now() - timedelta(hours=1),
             device_location=DeviceLocation(fac.location.x, fac.location.y, "wgs84", 8.0)
             if fac.location
             else None,

@@ -233,13 +233,15 @@ def _deduction(inspection: Inspection, finding: Finding) -> dict[str, Any]:
 
 
 def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[str, Any]:
-    """A town's row of a scoreboard with everything behind it: per component the inspections used,
-    their section and item scores, the deductions with reasons, and the evidence photos."""
+    """A unit's row of a scoreboard (``region_id``: the town, or the department's / enterprise's unit
+    id) with everything behind it: per component the inspections used, their section and item scores,
+    the deductions with reasons, and the evidence photos."""
     from scoring.selectors import scoreboard_for
+    from scoring.services import row_unit
 
     board = scoreboard_for(principal=principal, scheme_key=scheme_key)
-    row = next((r for r in board.rows if r["region_id"] == region_id), None)
-    region = Region.objects.filter(pk=region_id).only("path").first()
+    row = next((r for r in board.rows if row_unit(r) == region_id), None)
+    region = Region.objects.filter(pk=row["region_id"] if row else region_id).only("path").first()
     if (
         row is None
         or region is None

@@ -103,17 +103,17 @@ def facility_list(
 
 class LedgerImportOut(Schema):
     id: UUID = Field(alias="uuid", description="导入编号（轮询用）")
-    filename: str
-    size: int
-    dry_run: bool
-    valid_rows_only: bool
+    filename: str = Field(description="文件名")
+    size: int = Field(description="大小（字节）")
+    dry_run: bool = Field(description="试运行（只报告，不写入）")
+    valid_rows_only: bool = Field(description="仅导入无错误的行")
     status: str = Field(description="queued / running / done / rejected（有错误，未导入）/ failed")
     progress: int = Field(description="进度 0–100")
     report: dict[str, Any] = Field(
         description="逐行错误（行号、列、代码、说明）、各区镇缺项（gaps_by_town）、将新增/更新与已新增/更新的设施数"
     )
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: datetime = Field(description="上传时间")
+    finished_at: datetime | None = Field(description="完成时间")
 
     model_config = {"populate_by_name": True}
 

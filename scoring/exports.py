@@ -10,6 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from .models import Scoreboard
+from .services import row_unit
+
+UNIT_LABELS = {"town": "区镇", "department": "部门", "enterprise": "企事业单位"}
 
 ROUNDING_NOTE = (
     "总分＝各组成部分百分制得分×权重之和，四舍五入保留两位小数；"
@@ -19,8 +22,9 @@ ROUNDING_NOTE = (
 
 def table(board: Scoreboard, *, reverse: bool = False) -> tuple[list[str], list[list[Any]]]:
     components = board.scheme_document["components"]
-    header = ["序号", "区镇", *[f"{c['title']}得分" for c in components], "总分", "等次", "排名", "备注"]
-    rows = sorted(board.rows, key=lambda r: (r["reverse_rank"] if reverse else r["rank"], r["region_id"]))
+    unit = UNIT_LABELS.get(board.scheme_document.get("subject_kind", "town"), "单位")
+    header = ["序号", unit, *[f"{c['title']}得分" for c in components], "总分", "等次", "排名", "备注"]
+    rows = sorted(board.rows, key=lambda r: (r["reverse_rank"] if reverse else r["rank"], row_unit(r)))
     body = []
     for i, r in enumerate(rows, start=1):
         remarks = [

@@ -8,8 +8,10 @@ from backend.kit import StrictSchema
 
 
 class ScoreboardRowOut(Schema):
-    region_id: int = Field(description="区镇编号")
-    unit_name: str = Field(description="区镇")
+    unit_id: int | None = Field(None, description="单位编号（区镇为区划编号；部门、企事业单位为单位编号）")
+    unit_kind: str = Field("town", description="town 区镇 / department 部门 / enterprise 企事业单位")
+    region_id: int = Field(description="所属区划（区镇即本身；企事业单位为所在区镇；部门为区）")
+    unit_name: str = Field(description="单位名称")
     components: dict[str, Decimal] = Field(description="各组成部分百分制得分（safety 安全生产，fire 消防）")
     total: Decimal = Field(description="总分（四舍五入保留两位）")
     grade: str = Field(description="等次：优秀 / 良好 / 合格 / 不合格")
@@ -47,7 +49,8 @@ class ScoreboardOut(Schema):
 
 
 class AppealIn(StrictSchema):
-    region_id: int = Field(description="申诉的区镇（本单位）")
+    region_id: int = Field(description="申诉的区镇（本单位，或本区镇考核的企事业单位所在区镇）")
+    unit_id: int | None = Field(None, description="企事业单位考核时：申诉的单位编号（区镇考核时省略）")
     reason: str = Field(min_length=1, max_length=4000, description="申诉理由")
     evidence: list[str] = Field(
         default_factory=list, max_length=20, description="证据照片的 SHA-256（已上传的照片）"

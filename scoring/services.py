@@ -28,7 +28,8 @@ from .models import Appeal, AppealStatus, AwardDecision, Scoreboard, ScoreboardS
 class UnitEvidence:
     """One unit's inputs plus what they came from (shown in the drill-down and kept with the result)."""
 
-    region_id: int
+    unit_id: int  # a town's region id, or a department's / enterprise's organisation id
+    region_id: int  # the region the unit belongs to (a town is its own)
     name: str
     components: dict[str, Decimal | None]
     vetoed: bool = False
@@ -56,12 +57,12 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
     board = evaluate(
         definition.scheme,
         [
-            UnitInput(u.region_id, u.components, u.vetoed, u.veto_reasons, u.tasks_completed, u.single_scores)
+            UnitInput(u.unit_id, u.components, u.vetoed, u.veto_reasons, u.tasks_completed, u.single_scores)
             for u in units
         ],
         decisions={k: d.region_ids for k, d in decisions.items()},
     )
-    by_id = {u.region_id: u for u in units}
+    by_id = {u.unit_id: u for u in units}
     labels = {a.key: a.label for a in (*definition.scheme.awards, *definition.scheme.single_awards)}
 
     def decided(unit_id: int, won: list[str]) -> list[str]:
@@ -73,7 +74,9 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
 
     rows = [
         {
-            "region_id": r.unit_id,
+            "unit_id": r.unit_id,
+            "unit_kind": definition.subject_kind,
+            "region_id": by_id[r.unit_id].region_id,
             "unit_name": by_id[r.unit_id].name,
             "components": {k: str(v) for k, v in r.components.items()},
             "total": str(r.total),
@@ -103,6 +106,11 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
         rows=rows,
     )
     return scoreboard
+
+
+def row_unit(row: dict[str, Any]) -> int:
+    """A scoreboard row's unit id (rows written before departments and enterprises had only a town)."""
+    return int(row.get("unit_id", row["region_id"]))
 
 
 def _require_district(principal: Principal) -> None:
@@ -141,9 +149,15 @@ def scoreboard_notice(*, principal: Principal, scheme_key: str) -> Scoreboard:
 
 @transaction.atomic
 def appeal_file(
-    *, principal: Principal, scheme_key: str, region_id: int, reason: str, evidence: list[str]
+    *,
+    principal: Principal,
+    scheme_key: str,
+    region_id: int,
+    reason: str,
+    evidence: list[str],
+    unit_id: int | None = None,
 ) -> Appeal:
-    """A town appeals its own row while the scoreboard is under notice."""
+    """A town appeals its own row (or, for enterprises it assessed, their rows) while under notice."""
     board = (
         Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE)
         .order_by("-noticed_at")
@@ -151,10 +165,11 @@ def appeal_file(
     )
     if board is None:
         raise NotFound("考核结果不在公示期", details={"scheme_key": scheme_key})
-    row = next((r for r in board.rows if r["region_id"] == region_id), None)
+    wanted = region_id if unit_id is None else unit_id
+    row = next((r for r in board.rows if row_unit(r) == wanted and r["region_id"] == region_id), None)
     region = Region.objects.filter(pk=region_id).only("path").first()
     if row is None or region is None or not principal.covers(region.path, REVIEWING_ROLES):
-        raise NotFound("不能对该单位提出申诉", details={"region_id": region_id})
+        raise NotFound("不能对该单位提出申诉", details={"region_id": region_id, "unit_id": unit_id})
     if timezone.now() > board.notice_until:
         raise Conflict(
             "申诉期已结束", code="appeal_window_closed", details={"notice_until": board.notice_until}

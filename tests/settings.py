@@ -21,3 +21,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Celery runs eagerly unless a test starts a real worker (tests marked ``redis``).
 CELERY_TASK_ALWAYS_EAGER = True
 FIELDSCORE_TEST_REDIS_URL = os.environ.get("FIELDSCORE_TEST_REDIS_URL", "")
+
+# A lighter demo water series (one automatic reading a day) keeps the demo tests quick.
+DEMO_WATER_STEP_HOURS = 24

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, DecimalField, Q
 from django.utils import timezone
 
-from geo.models import Region, RegionLevel
+from geo.models import Organisation, Region, RegionLevel
 from scoring import schemes
 from scoring.engine.assessment import ZERO, share_of_points
 from scoring.models import Scoreboard, TaskCompletion
@@ -47,7 +47,7 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
     # One pass over the routine inspections (mean, count, any veto per town and component) and one over
     # the few non-routine ones (the latest wins): the year's rows are read twice, never more.
     routine_means: dict[tuple[int, str], tuple[Decimal, int]] = {}
-    vetoed_towns: set[int] = set()
+    vetoed_units: set[int] = set()
     grouped = (
         year.filter(purpose=Purpose.ROUTINE)
         .values("subject_id", "template__key")
@@ -60,7 +60,7 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
     for row in grouped:
         routine_means[(row["subject_id"], component_of[row["template__key"]])] = (row["mean"], row["n"])
         if row["vetoes"]:
-            vetoed_towns.add(row["subject_id"])
+            vetoed_units.add(row["subject_id"])
     annual: dict[tuple[int, str], tuple[Decimal, str, int]] = {}
     rows = (
         year.exclude(purpose=Purpose.ROUTINE)
@@ -70,50 +70,62 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
     for subject_id, template_key, percent, client_uuid, pk, vetoed in rows:
         annual[(subject_id, component_of[template_key])] = (percent, str(client_uuid), pk)
         if vetoed:
-            vetoed_towns.add(subject_id)
+            vetoed_units.add(subject_id)
     single_scores = _single_scores(definition, annual)
     veto_titles: dict[int, set[str]] = defaultdict(set)
-    if vetoed_towns:
+    if vetoed_units:
         findings = Finding.objects.filter(
-            kind="veto", inspection__in=year.filter(vetoed=True, subject_id__in=vetoed_towns)
+            kind="veto", inspection__in=year.filter(vetoed=True, subject_id__in=vetoed_units)
         )
         for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
             veto_titles[subject_id].add(title)
-    incomplete = set(
-        TaskCompletion.objects.filter(scheme_key=scheme_key, completed=False).values_list(
-            "region_id", flat=True
+    # Required-task completion is recorded per town (TaskCompletion); departments and enterprises have
+    # no such record yet and count as having completed theirs.
+    incomplete = (
+        set(
+            TaskCompletion.objects.filter(scheme_key=scheme_key, completed=False).values_list(
+                "region_id", flat=True
+            )
         )
+        if definition.subject_kind == "town"
+        else set()
     )
-    assessed = {s for s, _ in annual} | {s for s, _ in routine_means} | vetoed_towns
+    assessed = {s for s, _ in annual} | {s for s, _ in routine_means} | vetoed_units
     units = []
-    towns = (
-        Region.objects.filter(level=RegionLevel.TOWN, pk__in=assessed)
-        .order_by("path")
-        .values_list("pk", "name")
-    )
-    for town_id, name in towns:
+    for unit_id, name, region_id in _units(definition.subject_kind, assessed):
         components: dict[str, Decimal | None] = {}
         sources: dict[str, list[str]] = {}
         for c in definition.components:
-            a = annual.get((town_id, c.key))
-            mean = routine_means.get((town_id, c.key), (None, 0))[0]
+            a = annual.get((unit_id, c.key))
+            mean = routine_means.get((unit_id, c.key), (None, 0))[0]
             components[c.key] = definition.routine.combine_mean(mean, a[0] if a else None)
             # The annual inspection by its id; the routine ones are found again by subject, template
-            # and year in the drill-down (a year of monthly ids per town would bloat every row).
+            # and year in the drill-down (a year of monthly ids per unit would bloat every row).
             sources[c.key] = [a[1]] if a else []
         units.append(
             UnitEvidence(
-                region_id=town_id,
+                unit_id=unit_id,
+                region_id=region_id,
                 name=name,
                 components=components,
-                vetoed=town_id in vetoed_towns,
-                veto_reasons=tuple(sorted(veto_titles.get(town_id, ()))),
-                tasks_completed=town_id not in incomplete,
+                vetoed=unit_id in vetoed_units,
+                veto_reasons=tuple(sorted(veto_titles.get(unit_id, ()))),
+                tasks_completed=unit_id not in incomplete,
                 sources=sources,
-                single_scores=single_scores.get(town_id, {}),
+                single_scores=single_scores.get(unit_id, {}),
             )
         )
     return scoreboard_store_draft(scheme_key=scheme_key, units=units)
+
+
+def _units(subject_kind: str, ids: set[int]) -> list[tuple[int, str, int]]:
+    """(unit id, name, region id) of the assessed units: towns (the unit is its region), or
+    departments / enterprises (their district / town region)."""
+    if subject_kind == "town":
+        towns = Region.objects.filter(level=RegionLevel.TOWN, pk__in=ids).order_by("path")
+        return [(pk, name, pk) for pk, name in towns.values_list("pk", "name")]
+    orgs = Organisation.objects.filter(kind=subject_kind, pk__in=ids).order_by("name", "pk")
+    return list(orgs.values_list("pk", "name", "region_id"))
 
 
 def _single_scores(

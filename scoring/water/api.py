@@ -58,19 +58,19 @@ def evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, Any]:
 
 class ImportOut(Schema):
     id: UUID = Field(alias="uuid", description="导入编号（轮询用）")
-    filename: str
-    size: int
-    source: str
-    dry_run: bool
-    on_duplicate: str
-    valid_rows_only: bool
+    filename: str = Field(description="文件名")
+    size: int = Field(description="大小（字节）")
+    source: str = Field(description="来源：automatic 自动站 / manual 手工监测")
+    dry_run: bool = Field(description="试运行（只报告，不写入）")
+    on_duplicate: str = Field(description="与已有数据重复时：reject / replace")
+    valid_rows_only: bool = Field(description="仅导入无错误的行")
     status: str = Field(description="queued / running / done / rejected（有错误，未导入）/ failed")
     progress: int = Field(description="进度 0–100")
     report: dict[str, Any] = Field(
         description="结果：逐行错误（行号、列、代码、说明）、按断面与指标的统计、导入条数"
     )
-    created_at: Any
-    finished_at: Any
+    created_at: Any = Field(description="上传时间")
+    finished_at: Any = Field(description="完成时间")
 
     model_config = {"populate_by_name": True}
 
@@ -108,12 +108,12 @@ def import_status(request: HttpRequest, import_id: UUID) -> object:
 
 
 class MeasurementOut(Schema):
-    section_code: str = Field(alias="section.code")
-    sampled_at: Any
-    indicator: str
-    value: float
-    below_detection: bool
-    source: str
+    section_code: str = Field(alias="section.code", description="断面编码")
+    sampled_at: Any = Field(description="采样时间")
+    indicator: str = Field(description="指标键（GB 3838 指标表）")
+    value: float = Field(description="数值（mg/L；粪大肠菌群 个/L；未检出时为检出限）")
+    below_detection: bool = Field(description="未检出")
+    source: str = Field(description="来源：automatic 自动站 / manual 手工监测")
 
 
 @router.get(

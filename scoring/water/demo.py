@@ -12,6 +12,7 @@ import math
 import random
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -60,15 +61,16 @@ def _auto_value(key: str, code: str, at: datetime, rng: random.Random) -> float:
     return round(max(0.02, 0.12 + 0.03 * season + rng.uniform(-0.03, 0.04)), 3)  # tp
 
 
-def automatic_csv(sections: list[RiverSection], first: date, last: date) -> bytes:
-    """A station export (GBK, as Chinese Excel writes it): every 4 hours, six indicators, a status column."""
+def automatic_csv(sections: list[RiverSection], first: date, last: date, step_hours: int = 4) -> bytes:
+    """A station export (GBK, as Chinese Excel writes it): every ``step_hours``, six indicators, a status
+    column."""
     rng = random.Random(3838)  # noqa: S311 - synthetic demo values
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["断面名称", "监测时间", *HEADERS.values(), "站点状态"])
     day = first
     while day <= last:
-        for hour in range(0, 24, 4):
+        for hour in range(0, 24, step_hours):
             at = datetime(day.year, day.month, day.day, hour)
             for s in sections:
                 writer.writerow([s.name, at.strftime("%Y-%m-%d %H:%M"),
@@ -109,7 +111,11 @@ def load(*, principal: Principal) -> tuple[int, int]:
     first, last = date(today.year - 1, 1, 1), today - timedelta(days=1)
     imported = 0
     for data, name, source in (
-        (automatic_csv(sections, first, last), "自动站小时数据导出（演示）.csv", "automatic"),
+        (
+            automatic_csv(sections, first, last, settings.DEMO_WATER_STEP_HOURS),
+            "自动站数据导出（演示）.csv",
+            "automatic",
+        ),
         (lab_xlsx(sections, first, last), "实验室手工监测结果（演示）.xlsx", "manual"),
     ):
         record = services.measurement_import_create(

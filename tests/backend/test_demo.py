@@ -93,9 +93,15 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     from checklists.models import ChecklistTemplate, Inspection, Rectification, SpotCheck
     from checklists.services.spotchecks import spot_check_redraw
 
-    assert ChecklistTemplate.objects.filter(status="published").count() == 4
+    assert ChecklistTemplate.objects.filter(status="published").count() == 8
     audits = Inspection.objects.filter(subject_kind="sewage_facility")
-    assert sorted(audits.values_list("status", flat=True)) == ["approved", "approved", "draft", "rejected"]
+    statuses = list(audits.values_list("status", flat=True))
+    assert statuses.count("draft") == 1 and statuses.count("rejected") == 1
+    # the workflow's two approved audits, plus the district survey of every other synthetic facility
+    from geo.models import SewageFacility
+
+    surveyed = SewageFacility.objects.exclude(status="under_construction").count()
+    assert statuses.count("approved") >= surveyed - 2
     assert Inspection.objects.filter(subject_kind="town", purpose="annual", status="approved").count() == 12
     rejected = Inspection.objects.get(status="rejected")
     assert rejected.review_reason and rejected.item_comments
@@ -107,8 +113,12 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     )
     everywhere = InspectionPhoto.objects.values_list("flags", flat=True)
     assert not any(f["code"] == "duplicate_photo" for flags in everywhere for f in flags)
-    assert photos and all(p.photo.exif_gps_status == "ok" and p.photo.derivatives_at for p in photos)
-    flagged = [p for p in photos if p.flags]
+    assert photos and all(p.photo.derivatives_at for p in photos)
+    # photos at facilities with coordinates carry GPS; the ledgers' facilities without any cannot
+    located = set(SewageFacility.objects.exclude(location=None).values_list("pk", flat=True))
+    at_located = [p for p in photos if p.inspection.subject_id in located]
+    assert at_located and all(p.photo.exif_gps_status == "ok" for p in at_located)
+    flagged = [p for p in at_located if p.flags]
     assert [(p.item_key, p.flags[0]["code"]) for p in flagged] == [("op.capacity-match", "far_from_subject")]
     spot = SpotCheck.objects.get()
     assert [s.__dict__ for s in spot_check_redraw(spot)] == spot.result

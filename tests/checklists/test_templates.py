@@ -22,8 +22,17 @@ MINIMAL = {
 
 def test_shipped_templates_load_and_say_their_weights_are_examples() -> None:
     loaded = {t.spec.key: t for t in load_directory()}
-    assert set(loaded) == {"safety-town", "fire-town", "sewage-facility-audit", "river-section-inspection"}
-    assert {t.spec.subject_kind for t in loaded.values()} == {"town", "sewage_facility", "river_section"}
+    assert set(loaded) == {
+        "safety-town", "fire-town", "sewage-facility-audit", "river-section-inspection",
+        "safety-department", "fire-department", "safety-enterprise", "fire-enterprise",
+    }  # fmt: skip
+    assert {t.spec.subject_kind for t in loaded.values()} == {
+        "town",
+        "department",
+        "enterprise",
+        "sewage_facility",
+        "river_section",
+    }
     for t in loaded.values():
         header = (TEMPLATE_DIR / t.source).read_text(encoding="utf-8").split("key:")[0]
         assert "示例" in header and "海政办发〔2022〕" in header, t.source

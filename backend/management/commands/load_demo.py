@@ -3,6 +3,7 @@ assessments, a year of water measurements. Idempotent."""
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         measured = Measurement.objects.count()
         self.stdout.write(
             f"断面水质监测数据 {measured} 条（本次导入 {water_values}；去年至今，"
-            "自动站每 4 小时 + 每月手工全分析，合成数据）。"
+            f"自动站每 {settings.DEMO_WATER_STEP_HOURS} 小时 + 每月手工全分析，合成数据）。"
         )
         listing = "\n".join(accounts)
         self.stdout.write(f"演示账号（密码：{password}）：\n{listing}")
