@@ -94,7 +94,8 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
         }
         for r in board.units
     ]
-    Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT).delete()
+    # only("id"): the old draft's rows are not loaded just to be deleted
+    Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT).only("id").delete()
     scoreboard = Scoreboard.objects.create(
         scheme_key=scheme_key,
         year=definition.year,

@@ -12,20 +12,22 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, Q
+from django.db.models import Avg, Count, DecimalField, Q, QuerySet
 from django.utils import timezone
 
 from geo.models import Organisation, Region, RegionLevel
 from scoring import schemes
 from scoring.engine.assessment import ZERO, share_of_points
+from scoring.engine.checklist import BASE_KINDS
 from scoring.models import Scoreboard, TaskCompletion
 from scoring.services import UnitEvidence, award_decide, scoreboard_store_draft, task_completion_set
 
-from ..models import Finding, Inspection, InspectionStatus, Purpose
+from ..models import ChecklistTemplate, Finding, Inspection, InspectionStatus, Purpose
 from ..selectors import basis_sums
+from .templates import spec_of
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -61,17 +63,21 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
         routine_means[(row["subject_id"], component_of[row["template__key"]])] = (row["mean"], row["n"])
         if row["vetoes"]:
             vetoed_units.add(row["subject_id"])
-    annual: dict[tuple[int, str], tuple[Decimal, str, int]] = {}
+    annual: dict[tuple[int, str], Annual] = {}
     rows = (
         year.exclude(purpose=Purpose.ROUTINE)
         .order_by("submitted_at", "id")
-        .values_list("subject_id", "template__key", "percent", "client_uuid", "id", "vetoed")
+        .values_list(
+            "subject_id", "template__key", "percent", "client_uuid", "id", "vetoed", "template_id", "revision"
+        )
     )
-    for subject_id, template_key, percent, client_uuid, pk, vetoed in rows:
-        annual[(subject_id, component_of[template_key])] = (percent, str(client_uuid), pk)
+    for subject_id, template_key, percent, client_uuid, pk, vetoed, template_id, revision in rows:
+        annual[(subject_id, component_of[template_key])] = Annual(
+            percent, str(client_uuid), pk, template_id, revision
+        )
         if vetoed:
             vetoed_units.add(subject_id)
-    single_scores = _single_scores(definition, annual)
+    single_scores = _single_scores(definition, annual, year.exclude(purpose=Purpose.ROUTINE).values("pk"))
     veto_titles: dict[int, set[str]] = defaultdict(set)
     if vetoed_units:
         findings = Finding.objects.filter(
@@ -128,25 +134,81 @@ def _units(subject_kind: str, ids: set[int]) -> list[tuple[int, str, int]]:
     return list(orgs.values_list("pk", "name", "region_id"))
 
 
+class Annual(NamedTuple):
+    percent: Decimal
+    client_uuid: str
+    pk: int
+    template_id: int
+    revision: int
+
+
 def _single_scores(
-    definition: schemes.SchemeDefinition, annual: dict[tuple[int, str], tuple[Decimal, str, int]]
+    definition: schemes.SchemeDefinition,
+    annual: dict[tuple[int, str], Annual],
+    candidates: QuerySet[Inspection],
 ) -> dict[int, dict[str, Decimal | None]]:
-    """Per town, each single award's basis score (share of the basis points earned) from the items of
-    its annual inspections; the database matches and sums the items."""
+    """Per unit, each single award's basis score (share of the basis points earned) on its annual
+    inspections. The points available come from the pinned template version (base items matching the
+    basis); the points lost are the findings of the inspection's revision, a narrow indexed table, so
+    no score document is read. Only where a basis item may be answered 不适用 (which removes its points
+    from the base) does the database unpack that inspection's score document instead."""
     awards = definition.scheme.single_awards
     if not awards:
         return {}
-    wanted = {pk: component for (_, component), (_, _, pk) in annual.items()}
-    town_of = {pk: town for (town, _), (_, _, pk) in annual.items()}
-    basis = [(a.key, component, pattern) for a in awards for component, pattern in a.basis]
+    specs = {
+        t.pk: spec_of(t)
+        for t in ChecklistTemplate.objects.filter(pk__in={a.template_id for a in annual.values()})
+    }
+    plans: dict[tuple[int, str], list[tuple[str, tuple[str, ...], Decimal]]] = {}  # (template, component)
+    fallback: dict[int, str] = {}
+    wanted_keys: set[str] = set()
+    for (_, component), a in annual.items():
+        key = (a.template_id, component)
+        if key not in plans:
+            items = specs[a.template_id].items()
+            plan = []
+            for award in awards:
+                patterns = [p for c, p in award.basis if c == component]
+                keys = tuple(
+                    k
+                    for k, item in items.items()
+                    if item.kind in BASE_KINDS
+                    and any(k == p or (p.endswith(".") and k.startswith(p)) for p in patterns)
+                )
+                if any(items[k].allow_na for k in keys):
+                    plan = []
+                    break
+                plan.append((award.key, keys, sum((items[k].points for k in keys), ZERO)))
+            plans[key] = plan
+            wanted_keys.update(k for _, keys, _ in plan for k in keys)
+        if not plans[key]:
+            fallback[a.pk] = component
+    lost: dict[int, dict[str, Decimal]] = defaultdict(dict)  # inspection → item → points lost
+    revision = {a.pk: a.revision for a in annual.values()}
+    # A subquery, not 2,000 ids as parameters: the findings of the year's non-routine inspections.
+    findings = Finding.objects.filter(inspection__in=candidates, item_key__in=wanted_keys)
+    for pk, rev, item_key, points in findings.values_list(
+        "inspection_id", "revision", "item_key", "points_lost"
+    ):
+        if revision.get(pk) == rev:  # a superseded inspection of the year is not in `annual`
+            lost[pk][item_key] = lost[pk].get(item_key, ZERO) + points
     sums: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
-    for pk, award, earned, maximum in basis_sums(wanted, basis):
-        acc = sums[town_of[pk]][award]
+    unit_of = {a.pk: unit for (unit, _), a in annual.items()}
+    for (unit, component), a in annual.items():
+        losses = lost.get(a.pk)  # most inspections lost nothing on most items
+        for award_key, keys, maximum in plans[(a.template_id, component)]:
+            if maximum > 0:
+                acc = sums[unit][award_key]
+                acc[0] += maximum - (sum((losses.get(k, ZERO) for k in keys), ZERO) if losses else ZERO)
+                acc[1] += maximum
+    basis = [(a.key, component, pattern) for a in awards for component, pattern in a.basis]
+    for pk, award_key, earned, maximum in basis_sums(fallback, basis):
+        acc = sums[unit_of[pk]][award_key]
         acc[0] += earned
         acc[1] += maximum
     return {
-        town: {a.key: share_of_points(*by_award[a.key]) if a.key in by_award else None for a in awards}
-        for town, by_award in sums.items()
+        unit: {a.key: share_of_points(*by_award[a.key]) if a.key in by_award else None for a in awards}
+        for unit, by_award in sums.items()
     }
 
 

@@ -345,3 +345,37 @@ def test_the_office_decides_a_tie_at_an_award_cut_off(
     assert board["undecided"] == {}
     assert len({r["region_id"]: r for r in board["rows"]}[a]["single_awards"]) == 4
     assert office.post(f"{url}/notice").status_code == 200
+
+
+@pytest.fixture
+def emergency_award_scheme(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A single award on the 应急管理 section, one of whose items may be answered 不适用."""
+    doc = schemes.load("towns-2022").document | {"key": "towns-na", "year": timezone.localdate().year}
+    doc["single_awards"] = [
+        {"key": "emergency", "label": "应急管理先进单位", "quota": 1, "basis": ["safety:emergency."]}
+    ]
+    (tmp_path / "towns-na.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(schemes, "SCHEME_DIR", tmp_path)
+    return "towns-na"
+
+
+def test_single_award_basis_with_not_applicable_items(
+    world, emergency_award_scheme, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    templates_sync()
+    town_c = RegionFactory(level=RegionLevel.TOWN, name="悦来镇", parent=world.district)
+    office = Phone(make_user("district_office", world.district, username="anweiban_na"))
+    reviewer = ApiClient(make_user("environment_bureau", world.district, username="reviewer_na"))
+    na = safety() | {"emergency.supplies": {"value": None, "na": True}}
+    failed = safety() | {"emergency.supplies": {"value": False}}
+    with django_capture_on_commit_callbacks(execute=True):
+        for town, answers in ((world.town_a, safety()), (world.town_b, na), (town_c, failed)):
+            assess(office, reviewer, town, "safety-town", answers)
+            assess(office, reviewer, town, "fire-town", fire())
+    rows = {
+        r["unit_name"]: r for r in office.get(f"/api/v1/scoreboards/{emergency_award_scheme}").json()["rows"]
+    }
+    # 应急管理: plan 5 + supplies 5. Supplies 不适用 leaves the base (5 of 5); failed: 5 of 10
+    assert D(rows["常乐镇"]["single_scores"]["emergency"]) == 100
+    assert D(rows["四甲镇"]["single_scores"]["emergency"]) == 100
+    assert D(rows["悦来镇"]["single_scores"]["emergency"]) == 50
