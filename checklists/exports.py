@@ -3,14 +3,12 @@ found by approved inspections, and per rectification with its responsible unit, 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+
+from scoring.sheets import csv_bytes, titled_xlsx
 
 from .models import Rectification
 
@@ -90,28 +88,9 @@ def rectification_rows(items: Iterable[Rectification]) -> list[list[Any]]:
 
 
 def to_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    ws.append([])
-    ws.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return titled_xlsx(
+        title=title, header=header, rows=rows, footer=[f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"]
+    )
 
 
-def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buf.getvalue()).encode()
+to_csv = csv_bytes

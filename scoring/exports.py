@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from .models import Scoreboard
 from .services import row_unit
+from .sheets import csv_bytes, titled_xlsx
 
 UNIT_LABELS = {"town": "区镇", "department": "部门", "enterprise": "企事业单位"}
 
@@ -42,34 +38,16 @@ def table(board: Scoreboard, *, reverse: bool = False) -> tuple[list[str], list[
 
 def to_xlsx(board: Scoreboard, *, reverse: bool = False) -> bytes:
     header, body = table(board, reverse=reverse)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "考核结果"
-    ws.append([f"{board.title}{'（逆序）' if reverse else ''}"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in body:
-        ws.append(row)
-    for r in ws.iter_rows(min_row=3, min_col=3, max_col=len(header) - 3):
-        for cell in r:
-            cell.number_format = "0.00"
-    ws.append([])
     status = "正式发布" if board.status == "final" else "草稿（未发布）"
-    ws.append([f"状态：{status}；内容摘要：{board.content_hash}"])
-    ws.append([ROUNDING_NOTE])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return titled_xlsx(
+        title=f"{board.title}{'（逆序）' if reverse else ''}",
+        sheet_name="考核结果",
+        header=header,
+        rows=body,
+        number_columns=(3, len(header) - 3),
+        footer=[f"状态：{status}；内容摘要：{board.content_hash}", ROUNDING_NOTE],
+    )
 
 
 def to_csv(board: Scoreboard, *, reverse: bool = False) -> bytes:
-    header, body = table(board, reverse=reverse)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(body)
-    return ("\ufeff" + buf.getvalue()).encode()  # BOM: Excel on Windows opens UTF-8 CSV correctly
+    return csv_bytes(*table(board, reverse=reverse))

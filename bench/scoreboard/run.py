@@ -14,7 +14,6 @@ import os
 import random
 import sys
 import tempfile
-import time
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.common import best_of  # noqa: E402 - after the path is set
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 TARGET = 3.0
@@ -118,15 +119,6 @@ WHERE i.status = 'approved' AND i.subject_kind = 'town' AND t.key IN ('safety-to
   AND i.submitted_at >= %s AND i.submitted_at < %s
 GROUP BY i.subject_id, t.key, i.purpose
 """
-
-
-def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

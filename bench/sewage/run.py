@@ -23,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.common import best_of  # noqa: E402 - after the path is set
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 TARGET = 3.0
@@ -248,15 +250,6 @@ FROM geo_region t LEFT JOIN treatment v ON v.town_id = t.id LEFT JOIN operation 
 WHERE t.level = 'town'
 ORDER BY t.path
 """  # fmt: skip
-
-
-def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.common import best_of  # noqa: E402 - after the path is set
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 TARGET = 2.0
@@ -87,15 +89,6 @@ SELECT section_id, indicator, date_trunc('month', sampled_at AT TIME ZONE 'Asia/
 FROM scoring_measurement WHERE section_id = ANY(%s) AND sampled_at >= %s AND sampled_at < %s
 GROUP BY 1, 2, 3
 """
-
-
-def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -3,14 +3,10 @@ in the same month last year, main pollutants with exceedance multiples, CWQI."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from ..engine import water
+from ..sheets import csv_bytes, titled_xlsx
 from .services import pollutants_text
 
 HEADER = [
@@ -53,35 +49,19 @@ def title(report: dict[str, Any]) -> str:
 
 
 def to_xlsx(report: dict[str, Any], *, rule: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{report['year']}-{report['month']:02d}"
-    ws.append([title(report)])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(HEADER)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in table(report):
-        ws.append(row)
-    for (cell,) in ws.iter_rows(min_row=3, min_col=len(HEADER), max_col=len(HEADER)):
-        cell.number_format = "0.00"
-    ws.append([])
-    ws.append(
-        [
-            f"评价依据 GB 3838-2002 单因子评价法；月均值为当月全部样品的算术平均；未检出按“{rule}”计；"
-            "超标倍数以Ⅲ类标准计；CWQI 按环办监测〔2017〕51号。"
-        ]
+    note = (
+        f"评价依据 GB 3838-2002 单因子评价法；月均值为当月全部样品的算术平均；未检出按“{rule}”计；"
+        "超标倍数以Ⅲ类标准计；CWQI 按环办监测〔2017〕51号。"
     )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return titled_xlsx(
+        title=title(report),
+        sheet_name=f"{report['year']}-{report['month']:02d}",
+        header=HEADER,
+        rows=table(report),
+        number_columns=(len(HEADER), len(HEADER)),
+        footer=[note],
+    )
 
 
 def to_csv(report: dict[str, Any]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(HEADER)
-    writer.writerows(table(report))
-    return ("\ufeff" + buf.getvalue()).encode()
+    return csv_bytes(HEADER, table(report))
