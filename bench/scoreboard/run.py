@@ -128,6 +128,10 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    with connection.cursor() as cur:  # steady state for both sides: hint bits set, statistics current
+        cur.execute("VACUUM ANALYZE checklists_inspection")
+        cur.execute("VACUUM ANALYZE checklists_finding")
+
     from checklists.models import Inspection
     from checklists.services.assessment import assessment_recompute
 

@@ -178,7 +178,9 @@ def setup() -> None:
         towns = [row[0] for row in cur.fetchall()]
         cur.execute(INSERT_VILLAGES, [towns])
         cur.execute(INSERT_NATURALS, [towns])
+        cur.execute("ANALYZE geo_region")  # the planner must know the tables it joins next are large
         cur.execute(INSERT_FACILITIES, [towns, FACILITY_PREFIX])
+        cur.execute("ANALYZE geo_sewagefacility")
         cur.execute(INSERT_SERVICES, [FACILITY_PREFIX, towns])
         cur.execute(INSERT_CONDITIONS, [FACILITY_PREFIX])
     with connection.cursor() as cur:  # outside the transaction: statistics, visibility map, hint bits
