@@ -39,10 +39,15 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
     definition = schemes.load(scheme_key)
     component_of = {c.template_key: c.key for c in definition.components}
     start, end = _year_bounds(definition.year)  # the assessment period: 1 January – 31 December
+    # Components by template version id, so that neither pass joins the template table.
+    component_of_id = dict(
+        (pk, component_of[key])
+        for pk, key in ChecklistTemplate.objects.filter(key__in=list(component_of)).values_list("pk", "key")
+    )
     year = Inspection.objects.filter(
         status=InspectionStatus.APPROVED,
         subject_kind=definition.subject_kind,
-        template__key__in=list(component_of),
+        template_id__in=list(component_of_id),
         submitted_at__gte=start,
         submitted_at__lt=end,
     )
@@ -52,7 +57,7 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
     vetoed_units: set[int] = set()
     grouped = (
         year.filter(purpose=Purpose.ROUTINE)
-        .values("subject_id", "template__key")
+        .values("subject_id", "template_id")
         .annotate(
             mean=Avg("percent", output_field=DecimalField(max_digits=7, decimal_places=4)),
             n=Count("id"),
@@ -60,19 +65,17 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
         )
     )
     for row in grouped:
-        routine_means[(row["subject_id"], component_of[row["template__key"]])] = (row["mean"], row["n"])
+        routine_means[(row["subject_id"], component_of_id[row["template_id"]])] = (row["mean"], row["n"])
         if row["vetoes"]:
             vetoed_units.add(row["subject_id"])
     annual: dict[tuple[int, str], Annual] = {}
     rows = (
         year.exclude(purpose=Purpose.ROUTINE)
         .order_by("submitted_at", "id")
-        .values_list(
-            "subject_id", "template__key", "percent", "client_uuid", "id", "vetoed", "template_id", "revision"
-        )
+        .values_list("subject_id", "template_id", "percent", "client_uuid", "id", "vetoed", "revision")
     )
-    for subject_id, template_key, percent, client_uuid, pk, vetoed, template_id, revision in rows:
-        annual[(subject_id, component_of[template_key])] = Annual(
+    for subject_id, template_id, percent, client_uuid, pk, vetoed, revision in rows:
+        annual[(subject_id, component_of_id[template_id])] = Annual(
             percent, str(client_uuid), pk, template_id, revision
         )
         if vetoed:
