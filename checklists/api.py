@@ -351,12 +351,9 @@ def rectification_export(
     )
     if subject_kind:
         qs = qs.filter(subject_kind=subject_kind)
-    items = list(qs)
-    town = items[0].subject_town.name if town_id is not None and items and items[0].subject_town else ""
-    problems = sheet == "problems"
-    title = f"{town}{'问题清单' if problems else '整改清单'}"
-    header = exports.PROBLEM_HEADER if problems else exports.RECTIFICATION_HEADER
-    rows = exports.problem_rows(items) if problems else exports.rectification_rows(items)
+    title, header, rows = exports.rectification_sheet(
+        list(qs), problems=sheet == "problems", one_town=town_id
+    )
     if format == "csv":
         response = HttpResponse(exports.to_csv(header, rows), content_type="text/csv; charset=utf-8")
     else:

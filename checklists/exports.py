@@ -87,6 +87,18 @@ def rectification_rows(items: Iterable[Rectification]) -> list[list[Any]]:
     ]
 
 
+def rectification_sheet(
+    items: list[Rectification], *, problems: bool, one_town: int | None
+) -> tuple[str, list[str], list[list[Any]]]:
+    """(title, header, rows) of the 问题清单 (``problems``) or the 整改清单; titled with the town's name
+    when the list is one town's."""
+    first = items[0].subject_town if items else None
+    town = first.name if one_town is not None and first is not None else ""
+    if problems:
+        return f"{town}问题清单", PROBLEM_HEADER, problem_rows(items)
+    return f"{town}整改清单", RECTIFICATION_HEADER, rectification_rows(items)
+
+
 def to_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     return titled_xlsx(
         title=title, header=header, rows=rows, footer=[f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"]

@@ -18,6 +18,7 @@ from backend.errors import NotFound
 from geo.models import Region
 from geo.selectors import scope_q
 from media.models import Photo
+from scoring.engine.assessment import basis_matches
 from scoring.models import Appeal
 
 from .models import (
@@ -350,7 +351,7 @@ def basis_sums(
             sums: dict[tuple[int, str], list[Decimal]] = {}
             for pk, key, earned, maximum in cursor.fetchall():
                 for award, pattern in by_component.get(wanted[pk], ()):
-                    if key == pattern or (pattern[-1] == "." and key.startswith(pattern)):
+                    if basis_matches(key, pattern):
                         acc = sums.setdefault((pk, award), [Decimal(0), Decimal(0)])
                         acc[0] += Decimal(earned)
                         acc[1] += Decimal(maximum)

@@ -56,7 +56,7 @@ def _town_distance(towns: dict[str, Region]) -> Any:
 
 
 def _error(row: int, column: str, code: str, message: str, value: str) -> dict[str, Any]:
-    return {"row": row, "column": column, "cell": "", "code": code, "message": message, "value": value}
+    return ledger.RowError(row, column, code, message, value).as_dict()
 
 
 def facility_ledger_upload(

@@ -180,10 +180,15 @@ def basis_score(
     earned = maximum = ZERO
     for component, pattern in basis:
         for key, e, m in items.get(component, ()):
-            if key == pattern or (pattern.endswith(".") and key.startswith(pattern)):
+            if basis_matches(key, pattern):
                 earned += e
                 maximum += m
     return share_of_points(earned, maximum)
+
+
+def basis_matches(key: str, pattern: str) -> bool:
+    """A basis entry names an item key, or with a trailing "." every item under that prefix."""
+    return key == pattern or (pattern.endswith(".") and key.startswith(pattern))
 
 
 def share_of_points(earned: Decimal, maximum: Decimal) -> Decimal | None:

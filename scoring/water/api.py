@@ -180,9 +180,8 @@ def monthly_report(
     if format == "csv":
         response = HttpResponse(exports.to_csv(report), content_type="text/csv; charset=utf-8")
     else:
-        rule = {"half_dl": "检出限的一半", "dl": "检出限", "zero": "零"}[str(selectors.censored_rule())]
         response = HttpResponse(
-            exports.to_xlsx(report, rule=rule),
+            exports.to_xlsx(report, rule=selectors.censored_rule()),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="water-{year}-{month:02d}.{format}"'

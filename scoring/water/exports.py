@@ -48,9 +48,16 @@ def title(report: dict[str, Any]) -> str:
     return f"{report['year']}年{report['month']}月地表水监测断面水质状况"
 
 
-def to_xlsx(report: dict[str, Any], *, rule: str) -> bytes:
+RULE_TEXT = {
+    water.CensoredRule.HALF_DL: "检出限的一半",
+    water.CensoredRule.DL: "检出限",
+    water.CensoredRule.ZERO: "零",
+}
+
+
+def to_xlsx(report: dict[str, Any], *, rule: water.CensoredRule) -> bytes:
     note = (
-        f"评价依据 GB 3838-2002 单因子评价法；月均值为当月全部样品的算术平均；未检出按“{rule}”计；"
+        f"评价依据 GB 3838-2002 单因子评价法；月均值为当月全部样品的算术平均；未检出按“{RULE_TEXT[rule]}”计；"
         "超标倍数以Ⅲ类标准计；CWQI 按环办监测〔2017〕51号。"
     )
     return titled_xlsx(

@@ -120,15 +120,11 @@ def measurement_import_process(*, import_id: int) -> MeasurementImport:
     errors = list(report["errors"])
     records = list(parsed.records)
     if record.on_duplicate == "reject" and duplicates:
+        message = "该断面此时刻的此项指标已有数据（如需替换请选择 replace）"
         errors += [
-            {
-                "row": r.source_row,
-                "column": water.name_of(r.indicator),
-                "cell": "",
-                "code": "duplicate_existing",
-                "message": "该断面此时刻的此项指标已有数据（如需替换请选择 replace）",
-                "value": str(r.value),
-            }
+            parsing.RowError(
+                r.source_row, water.name_of(r.indicator), "duplicate_existing", message, str(r.value)
+            ).as_dict()
             for r in duplicates
         ]
         bad_rows = {r.source_row for r in duplicates}
