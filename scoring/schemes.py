@@ -106,12 +106,29 @@ def _directories() -> list[Path]:
     return [SCHEME_DIR, Path(settings.VAR_DIR) / "schemes"]
 
 
+# Parsed schemes by (file, mtime, size): a recomputation loads its scheme more than once, and parsing
+# the YAML again costs more than most of the scoring. A changed file is parsed afresh. Callers must not
+# mutate what they get (the definition is frozen; its ``document`` is shared).
+_parsed: dict[tuple[str, int, int], SchemeDefinition] = {}
+
+
 def load(key: str, directory: Path | None = None) -> SchemeDefinition:
     for d in [directory] if directory else _directories():
         path = d / f"{key}.yaml"
-        if path.is_file():
+        try:
+            stat = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if not path.is_file():
+            continue
+        cache_key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if cache_key not in _parsed:
             with path.open(encoding="utf-8") as fh:
-                return parse(yaml.safe_load(fh), path.name)
+                definition = parse(yaml.safe_load(fh), path.name)
+            for stale in [k for k in _parsed if k[0] == cache_key[0]]:
+                del _parsed[stale]
+            _parsed[cache_key] = definition
+        return _parsed[cache_key]
     raise SchemeError(f"考核方案 {key} 不存在")
 
 
