@@ -174,6 +174,13 @@ class Inspection(Subjected):
         indexes = [
             models.Index(fields=["status", "subject_kind"], name="inspection_status_idx"),
             models.Index(fields=["subject_kind", "subject_id"], name="inspection_subject_idx"),
+            # The few approved non-routine inspections (annual, spot checks, audits) a scoreboard takes
+            # its annual scores from, without reading the year's routine ones a second time.
+            models.Index(
+                fields=["subject_kind", "submitted_at"],
+                name="inspection_assessed_idx",
+                condition=Q(status="approved") & ~Q(purpose="routine"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
