@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .checklist import round_half_up
 
@@ -204,51 +204,55 @@ def evaluate(
     scheme: Scheme, units: Sequence[UnitInput], decisions: Mapping[str, Sequence[int]] | None = None
 ) -> Scoreboard:
     """``decisions``: award key → the unit ids the office chose among those tied at its cut-off."""
-    results = []
+    quantum = Decimal(1).scaleb(-scheme.places)
+    fail_notes = ("未完成年度规定任务，不得推荐为先进",)
+    scored = []
     for u in units:
         comps = {
-            k: round_half_up(min(HUNDRED, max(ZERO, u.components.get(k) or ZERO)), scheme.places)
+            k: min(HUNDRED, max(ZERO, u.components.get(k) or ZERO)).quantize(quantum, ROUND_HALF_UP)
             for k in scheme.weights
         }
         total = total_of(scheme, u.components)
-        notes = tuple(f"{k} 未考核，按 0 分计" for k in scheme.weights if u.components.get(k) is None)
-        results.append(
-            UnitResult(
-                unit_id=u.unit_id,
-                components=comps,
-                total=total,
-                grade=FAIL_LABEL if u.vetoed else band(total, scheme.bands),
-                vetoed=u.vetoed,
-                eligible=not u.vetoed and u.tasks_completed,
-                veto_reasons=u.veto_reasons,
-                single_scores={a.key: u.single_scores.get(a.key) for a in scheme.single_awards},
-                notes=notes + (() if u.tasks_completed else ("未完成年度规定任务，不得推荐为先进",)),
-            )
-        )
+        scored.append((u, comps, total))
     # A vetoed unit is 不合格 and ranks after every unit that is not, whatever its points.
-    ordered = sorted(results, key=lambda r: (r.vetoed, -r.total, r.unit_id))
-    ranked = _ranked(ordered)
-    awarded, undecided = _awards(scheme, ranked, decisions or {})
-    awarded, single_undecided = _single_awards(scheme, awarded, decisions or {})
+    scored.sort(key=lambda s: (s[0].vetoed, -s[2], s[0].unit_id))
+    first, last = _shared_ranks([(not u.vetoed, total) for u, _, total in scored])
+    n = len(scored)
+    ranked = [
+        UnitResult(
+            unit_id=u.unit_id,
+            components=comps,
+            total=total,
+            grade=FAIL_LABEL if u.vetoed else band(total, scheme.bands),
+            vetoed=u.vetoed,
+            eligible=not u.vetoed and u.tasks_completed,
+            veto_reasons=u.veto_reasons,
+            rank=first[i] + 1,
+            reverse_rank=n - last[i],
+            single_scores={a.key: u.single_scores.get(a.key) for a in scheme.single_awards},
+            notes=tuple(f"{k} 未考核，按 0 分计" for k in scheme.weights if u.components.get(k) is None)
+            + (() if u.tasks_completed else fail_notes),
+        )
+        for i, (u, comps, total) in enumerate(scored)
+    ]
+    base_key = {r.unit_id: _sort_key(scheme, r) for r in ranked}
+    awarded, undecided = _awards(scheme, ranked, decisions or {}, base_key)
+    awarded, single_undecided = _single_awards(scheme, awarded, decisions or {}, base_key)
     return Scoreboard(tuple(awarded), {**undecided, **single_undecided})
 
 
-def _standing(r: UnitResult) -> tuple[int, Decimal]:
-    return (0 if r.vetoed else 1, r.total)  # larger is better
-
-
-def _ranked(ordered: list[UnitResult]) -> list[UnitResult]:
-    """Competition ranking (1, 2, 2, 4) on a list sorted best first; the reverse rank counts from the
-    bottom the same way. Linear: equal standings are adjacent in the sorted list."""
-    n = len(ordered)
-    standings = [_standing(r) for r in ordered]
+def _shared_ranks(standings: Sequence[tuple[object, ...]]) -> tuple[list[int], list[int]]:
+    """Competition ranking (1, 2, 2, 4) on standings sorted best first: for each position, the first
+    and the last index of its run of equal standings (the reverse rank counts from the bottom the same
+    way). Linear: equal standings are adjacent in the sorted list."""
+    n = len(standings)
     first_of: list[int] = []
     for i, st in enumerate(standings):
         first_of.append(first_of[-1] if i and standings[i - 1] == st else i)
     last_of = [0] * n
     for i in range(n - 1, -1, -1):
         last_of[i] = last_of[i + 1] if i + 1 < n and standings[i + 1] == standings[i] else i
-    return [replace(r, rank=first_of[i] + 1, reverse_rank=n - last_of[i]) for i, r in enumerate(ordered)]
+    return first_of, last_of
 
 
 def _allot(
@@ -276,7 +280,10 @@ def _allot(
 
 
 def _awards(
-    scheme: Scheme, ranked: list[UnitResult], decisions: Mapping[str, Sequence[int]]
+    scheme: Scheme,
+    ranked: list[UnitResult],
+    decisions: Mapping[str, Sequence[int]],
+    base_key: Mapping[int, tuple[Decimal, ...]],
 ) -> tuple[list[UnitResult], dict[str, tuple[int, ...]]]:
     """Tiers in order (先进 then 优胜): each takes the best eligible units not yet awarded."""
     by_id = {r.unit_id: r for r in ranked}
@@ -288,9 +295,7 @@ def _awards(
             undecided[award.key] = ()
             continue
         pool = [r for r in ranked if r.eligible and r.unit_id not in taken]
-        winners, tied = _allot(
-            pool, award.quota, lambda r: _sort_key(scheme, r), decisions.get(award.key, ())
-        )
+        winners, tied = _allot(pool, award.quota, lambda r: base_key[r.unit_id], decisions.get(award.key, ()))
         if tied:
             undecided[award.key] = tied
         for w in winners:
@@ -300,7 +305,10 @@ def _awards(
 
 
 def _single_awards(
-    scheme: Scheme, ranked: list[UnitResult], decisions: Mapping[str, Sequence[int]]
+    scheme: Scheme,
+    ranked: list[UnitResult],
+    decisions: Mapping[str, Sequence[int]],
+    base_key: Mapping[int, tuple[Decimal, ...]],
 ) -> tuple[list[UnitResult], dict[str, tuple[int, ...]]]:
     by_id = {r.unit_id: r for r in ranked}
     undecided: dict[str, tuple[int, ...]] = {}
@@ -308,7 +316,7 @@ def _single_awards(
         pool = [r for r in ranked if r.eligible and r.single_scores.get(award.key) is not None]
 
         def key(r: UnitResult, award: SingleAward = award) -> tuple[Decimal, ...]:
-            return (r.single_scores[award.key] or ZERO, *_sort_key(scheme, r))
+            return (r.single_scores[award.key] or ZERO, *base_key[r.unit_id])
 
         winners, tied = _allot(pool, award.quota, key, decisions.get(award.key, ()))
         if tied:
