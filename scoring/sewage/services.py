@@ -4,10 +4,7 @@ latest approved audit by that date; the pure engine (`scoring/engine/sewage.py`)
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -18,6 +15,7 @@ from django.utils import timezone
 
 from backend.access import Principal
 from backend.errors import InvalidInput, NotFound
+from backend.kit import collector_paused
 from geo.models import FacilityCondition, FacilityService, FacilityStatus, Region, RegionLevel, SewageFacility
 
 from ..engine import sewage
@@ -31,19 +29,6 @@ Inputs = tuple[
 
 def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), timezone.get_default_timezone())
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading the district builds ~450,000 long-lived objects without reference cycles: the garbage
-    collector's full passes over them cost about a third of the time and free nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def inputs(on: date) -> Inputs:
@@ -97,7 +82,7 @@ def inputs(on: date) -> Inputs:
 
 def report(on: date, rules: sewage_rules.SewageRules | None = None) -> sewage.SewageReport:
     rules = rules or sewage_rules.load()
-    with _collector_paused():
+    with collector_paused():
         towns, villages, naturals, facilities = inputs(on)
         return sewage.evaluate(villages, naturals, facilities, rules.rates, towns=towns)
 
