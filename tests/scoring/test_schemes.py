@@ -43,3 +43,23 @@ def test_invalid_schemes_are_refused(mutate) -> None:  # type: ignore[no-untyped
     mutate(doc)
     with pytest.raises(SchemeError):
         schemes.parse(doc, "bad.yaml")
+
+
+def test_content_hash_is_sha256_of_the_canonical_document() -> None:
+    """The documented definition, independent of how the service encodes rows (once, for both uses)."""
+    import hashlib
+    import json
+
+    from scoring.services import content_hash
+
+    rows = [{"unit_name": "四甲镇", "total": "90.00", "components": {"safety": "92.50", "fire": "80.00"}}]
+    document = {"key": "towns-2022", "title": "2022年度考核", "bands": [{"min": 90, "label": "优秀"}]}
+    expected = hashlib.sha256(
+        json.dumps({"scheme": document, "rows": rows}, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    assert content_hash(rows, document) == expected
+    reordered = [
+        {"components": {"fire": "80.00", "safety": "92.50"}, "total": "90.00", "unit_name": "四甲镇"}
+    ]
+    assert content_hash(reordered, document) == expected  # key order (e.g. after jsonb) does not matter
+    assert content_hash([{**rows[0], "total": "90.01"}], document) != expected

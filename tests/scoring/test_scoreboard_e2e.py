@@ -15,6 +15,7 @@ from checklists.services.templates import templates_sync
 from geo.models import RegionLevel
 from scoring import schemes
 from scoring.models import Scoreboard
+from scoring.services import content_hash
 from tests.checklists.conftest import Phone, png_bytes
 from tests.conftest import ApiClient, assert_error, make_user
 from tests.factories import RegionFactory
@@ -164,7 +165,10 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
     assert officer_a.get(url).json()["content_hash"] == final["content_hash"]
     with django_capture_on_commit_callbacks(execute=True):
         assess(office, reviewer, world.town_b, "fire-town", fire())  # an amendment after publication
-    assert Scoreboard.objects.get(pk=final["id"]).content_hash == final["content_hash"]
+    stored = Scoreboard.objects.get(pk=final["id"])
+    assert stored.content_hash == final["content_hash"]
+    # The 内容摘要 can be recomputed by anyone from what was stored (and published).
+    assert content_hash(stored.rows, stored.scheme_document) == final["content_hash"]
     assert Scoreboard.objects.filter(scheme_key=this_years_scheme, status="draft").count() == 1
 
     response = officer_a.get(f"/api/v1/scoreboards/{this_years_scheme}/export", format="xlsx")
