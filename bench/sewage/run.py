@@ -292,8 +292,7 @@ def main() -> None:
 
     raw()  # warm the cache for both
     result = services.report(on)
-    t_raw = best_of(3, raw)
-    t_app = best_of(3, lambda: services.report(on))
+    t_raw, t_app = best_of(3, raw, lambda: services.report(on))
     ratio = t_app / t_raw
 
     def pct(num: int, den: int) -> str:

@@ -120,8 +120,7 @@ def main() -> None:
 
     raw()  # warm the cache for both
     n = app()
-    t_raw = best_of(3, raw)
-    t_app = best_of(3, app)
+    t_raw, t_app = best_of(3, raw, app)
     ratio = t_app / t_raw
     print(f"  plain SQL monthly AVG (GROUP BY section, indicator, month):     {t_raw * 1000:8.0f} ms")
     print(f"  service: monthly means + engine ({n} section-months evaluated):  {t_app * 1000:8.0f} ms")
