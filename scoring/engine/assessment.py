@@ -163,9 +163,16 @@ def band(total: Decimal, bands: Sequence[Band] = DEFAULT_BANDS) -> str:
 
 def total_of(scheme: Scheme, components: Mapping[str, Decimal | None]) -> Decimal:
     """Σ weight × component, a missing component counting 0, clamped to [0, 100], rounded half-up."""
-    raw = sum(
-        (w * min(HUNDRED, max(ZERO, components.get(k) or ZERO)) for k, w in scheme.weights.items()), ZERO
-    )
+    return _total(scheme, _clamped(scheme, components))
+
+
+def _clamped(scheme: Scheme, components: Mapping[str, Decimal | None]) -> dict[str, Decimal]:
+    """Each of the scheme's components within [0, 100], a missing one 0."""
+    return {k: min(HUNDRED, max(ZERO, components.get(k) or ZERO)) for k in scheme.weights}
+
+
+def _total(scheme: Scheme, clamped: Mapping[str, Decimal]) -> Decimal:
+    raw = sum((w * clamped[k] for k, w in scheme.weights.items()), ZERO)
     return round_half_up(min(HUNDRED, max(ZERO, raw)), scheme.places)
 
 
@@ -208,12 +215,9 @@ def evaluate(
     fail_notes = ("未完成年度规定任务，不得推荐为先进",)
     scored = []
     for u in units:
-        comps = {
-            k: min(HUNDRED, max(ZERO, u.components.get(k) or ZERO)).quantize(quantum, ROUND_HALF_UP)
-            for k in scheme.weights
-        }
-        total = total_of(scheme, u.components)
-        scored.append((u, comps, total))
+        clamped = _clamped(scheme, u.components)
+        comps = {k: v.quantize(quantum, ROUND_HALF_UP) for k, v in clamped.items()}
+        scored.append((u, comps, _total(scheme, clamped)))
     # A vetoed unit is 不合格 and ranks after every unit that is not, whatever its points.
     scored.sort(key=lambda s: (s[0].vetoed, -s[2], s[0].unit_id))
     first, last = _shared_ranks([(not u.vetoed, total) for u, _, total in scored])
@@ -263,17 +267,18 @@ def _allot(
 ) -> tuple[list[UnitResult], tuple[int, ...]]:
     """The best ``quota`` of ``pool`` by ``key`` (descending); units tied across the cut-off take the
     remaining places only by the office's decision ``chosen``. Returns (winners, still undecided)."""
-    keyed = sorted(((key(r), r) for r in pool), key=lambda kr: kr[0], reverse=True)  # stable on ties
-    if quota == 0 or not keyed:
+    ordered = sorted(pool, key=key, reverse=True)  # stable: equal keys keep the pool's (rank) order
+    if quota == 0 or not ordered:
         return [], ()
-    winners = [r for _, r in keyed[:quota]]
-    if len(keyed) > quota and keyed[quota][0] == keyed[quota - 1][0]:
-        cut = keyed[quota - 1][0]
-        tied = tuple(sorted(r.unit_id for k, r in keyed if k == cut))
-        winners = [r for k, r in keyed[:quota] if k != cut]
-        places = quota - len(winners)
-        if len(set(chosen)) == places and set(chosen) <= set(tied):
-            winners += [r for _, r in keyed if r.unit_id in set(chosen)]
+    winners = ordered[:quota]
+    if len(ordered) > quota and key(ordered[quota]) == key(ordered[quota - 1]):
+        cut = key(ordered[quota - 1])
+        at_cut = [r for r in ordered if key(r) == cut]
+        tied = tuple(sorted(r.unit_id for r in at_cut))
+        winners = [r for r in winners if key(r) != cut]
+        places, picked = quota - len(winners), set(chosen)
+        if len(picked) == places and picked <= set(tied):
+            winners += [r for r in at_cut if r.unit_id in picked]
         else:
             return winners, tied
     return winners, ()

@@ -271,3 +271,80 @@ def test_awards_respect_quotas_and_eligibility(rows) -> None:  # type: ignore[no
     vetoed = [u.rank for u in board.units if u.vetoed]
     standing = [u.rank for u in board.units if not u.vetoed]
     assert not vetoed or not standing or max(standing) < min(vetoed)
+
+
+def _reference(scheme: Scheme, units: list[UnitInput]) -> tuple[dict, dict, dict]:  # type: ignore[type-arg]
+    """The 81号 rules written the slow, obvious way, to check the engine's linear ranking and sorting."""
+    total = {u.unit_id: total_of(scheme, u.components) for u in units}
+    comp = {u.unit_id: {k: min(D(100), max(D(0), u.components.get(k) or D(0))) for k in scheme.weights}
+            for u in units}  # fmt: skip
+    standing = {u.unit_id: (not u.vetoed, total[u.unit_id]) for u in units}
+    better = {i: sum(standing[j] > standing[i] for j in standing) for i in standing}
+    worse = {i: sum(standing[j] < standing[i] for j in standing) for i in standing}
+    ranks = {i: (1 + better[i], 1 + worse[i]) for i in standing}
+    eligible = [u for u in units if not u.vetoed and u.tasks_completed]
+
+    def base(uid: int) -> tuple[D, ...]:
+        return (total[uid], *(comp[uid][k] for k in scheme.tie_break))
+
+    def allot(pool: list[int], quota: int, key) -> tuple[set[int], tuple[int, ...]]:  # type: ignore[no-untyped-def]
+        keys = sorted((key(i) for i in pool), reverse=True)
+        if quota == 0 or not pool:
+            return set(), ()
+        if len(keys) > quota and keys[quota] == keys[quota - 1]:
+            cut = keys[quota - 1]
+            return {i for i in pool if key(i) > cut}, tuple(sorted(i for i in pool if key(i) == cut))
+        return {i for i in pool if key(i) >= keys[min(quota, len(keys)) - 1]}, ()
+
+    awards: dict[int, str] = {}
+    undecided: dict[str, tuple[int, ...]] = {}
+    for award in scheme.awards:
+        if undecided:
+            undecided[award.key] = ()
+            continue
+        won, tied = allot([u.unit_id for u in eligible if u.unit_id not in awards], award.quota, base)
+        awards.update(dict.fromkeys(won, award.label))
+        if tied:
+            undecided[award.key] = tied
+    singles: dict[int, set[str]] = {u.unit_id: set() for u in units}
+    for single in scheme.single_awards:
+        score = {u.unit_id: u.single_scores.get(single.key) for u in eligible}
+        pool = [i for i, v in score.items() if v is not None]
+        won, tied = allot(pool, single.quota, lambda i, s=score: (s[i], *base(i)))
+        for i in won:
+            singles[i].add(single.label)
+        if tied:
+            undecided[single.key] = tied
+    return ranks, {"awards": awards, "singles": singles}, undecided
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["60", "79.995", "80", "85", "90", "95", "100"]),
+            st.sampled_from(["0", "70", "90", "100"]),
+            st.sampled_from([None, "50", "100"]),
+            st.booleans(),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(min_value=0, max_value=4),
+)
+def test_engine_matches_the_rules_written_plainly(rows, quota) -> None:  # type: ignore[no-untyped-def]
+    scheme = replace(
+        SCHEME_2022_TOWNS,
+        awards=(Award("advanced", "先进", quota), Award("excellent", "优胜", 2)),
+        single_awards=(SingleAward("t", "单项", quota, (("safety", "training."),)),),
+    )
+    units = [
+        unit(i, s, f, vetoed=v, tasks_completed=t, single_scores={"t": None if b is None else D(b)})
+        for i, (s, f, b, v, t) in enumerate(rows)
+    ]
+    board = evaluate(scheme, units)
+    ranks, won, undecided = _reference(scheme, units)
+    assert {u.unit_id: (u.rank, u.reverse_rank) for u in board.units} == ranks
+    assert {u.unit_id: u.award for u in board.units if u.award} == won["awards"]
+    assert {u.unit_id: set(u.single_awards) for u in board.units} == won["singles"]
+    assert dict(board.undecided) == undecided
