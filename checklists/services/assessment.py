@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -69,11 +70,12 @@ def _recompute(scheme_key: str) -> Scoreboard:
             n=Count("id"),
             vetoes=Count("id", filter=Q(vetoed=True)),
         )
+        .values_list("subject_id", "template_id", "mean", "n", "vetoes")
     )
-    for row in grouped:
-        routine_means[(row["subject_id"], component_of_id[row["template_id"]])] = (row["mean"], row["n"])
-        if row["vetoes"]:
-            vetoed_units.add(row["subject_id"])
+    for subject_id, template_id, mean, n, vetoes in grouped:
+        routine_means[(subject_id, component_of_id[template_id])] = (mean, n)
+        if vetoes:
+            vetoed_units.add(subject_id)
     annual: dict[tuple[int, str], Annual] = {}
     rows = (
         year.exclude(purpose=Purpose.ROUTINE)
@@ -202,22 +204,26 @@ def _single_scores(
     ):
         if revision.get(pk) == rev:  # a superseded inspection of the year is not in `annual`
             lost[pk][item_key] = lost[pk].get(item_key, ZERO) + points
-    sums: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
+    sums: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)  # unit → award → (earned, max)
     unit_of = {a.pk: unit for (unit, _), a in annual.items()}
+
+    def add(unit: int, award_key: str, earned: Decimal, maximum: Decimal) -> None:
+        by_award = sums[unit]
+        e, m = by_award.get(award_key, (ZERO, ZERO))
+        by_award[award_key] = (e + earned, m + maximum)
+
     for (unit, component), a in annual.items():
         losses = lost.get(a.pk)  # most inspections lost nothing on most items
         for award_key, keys, maximum in plans[(a.template_id, component)]:
             if maximum > 0:
-                acc = sums[unit][award_key]
-                acc[0] += maximum - (sum((losses.get(k, ZERO) for k in keys), ZERO) if losses else ZERO)
-                acc[1] += maximum
+                lost_here = sum((losses.get(k, ZERO) for k in keys), ZERO) if losses else ZERO
+                add(unit, award_key, maximum - lost_here, maximum)
     basis = [(a.key, component, pattern) for a in awards for component, pattern in a.basis]
     for pk, award_key, earned, maximum in basis_sums(fallback, basis):
-        acc = sums[unit_of[pk]][award_key]
-        acc[0] += earned
-        acc[1] += maximum
+        add(unit_of[pk], award_key, earned, maximum)
+    share = cache(share_of_points)  # most units earn the same few (earned, maximum) pairs
     return {
-        unit: {a.key: share_of_points(*by_award[a.key]) if a.key in by_award else None for a in awards}
+        unit: {a.key: share(*by_award[a.key]) if a.key in by_award else None for a in awards}
         for unit, by_award in sums.items()
     }
 
