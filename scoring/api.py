@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from . import exports, selectors, services
-from .schemas import AppealDecisionIn, AppealIn, AppealOut, ScoreboardOut
+from .schemas import AppealDecisionIn, AppealIn, AppealOut, ScoreboardContentOut, ScoreboardOut
 
 router = Router(tags=["考核结果"])
 
@@ -23,6 +23,20 @@ def scoreboard(
     board = selectors.scoreboard_for(principal=request.auth, scheme_key=scheme_key, status=status)
     rows = sorted(board.rows, key=lambda r: (r["reverse_rank"] if reverse else r["rank"], r["region_id"]))
     return {**ScoreboardOut.from_orm(board).model_dump(exclude={"rows"}), "rows": rows}
+
+
+@router.get(
+    "/scoreboards/{scheme_key}/content",
+    response=ScoreboardContentOut,
+    summary="核验内容摘要：结果与方案原文（SHA-256 按 README 所述的规范 JSON 计算）",
+)
+def content(
+    request: HttpRequest,
+    scheme_key: str,
+    status: str | None = Query(None, pattern="^(draft|final)$", description="draft / final"),
+) -> object:
+    board = selectors.scoreboard_for(principal=request.auth, scheme_key=scheme_key, status=status)
+    return {"content_hash": board.content_hash, "rows": board.rows, "scheme": board.scheme_document}
 
 
 @router.post("/scoreboards/{scheme_key}/notice", response=ScoreboardOut, summary="公示：区镇可在申诉期内申诉")

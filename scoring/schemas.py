@@ -48,6 +48,12 @@ class ScoreboardOut(Schema):
     rows: list[ScoreboardRowOut] = Field(description="结果（reverse=true 时按逆序排列）")
 
 
+class ScoreboardContentOut(Schema):
+    content_hash: str = Field(description="内容摘要")
+    rows: list[dict[str, Any]] = Field(description="结果原文（按排名，与计算摘要时完全一致）")
+    scheme: dict[str, Any] = Field(description="考核方案原文")
+
+
 class AppealIn(StrictSchema):
     region_id: int = Field(description="申诉的区镇（本单位，或本区镇考核的企事业单位所在区镇）")
     unit_id: int | None = Field(None, description="企事业单位考核时：申诉的单位编号（区镇考核时省略）")

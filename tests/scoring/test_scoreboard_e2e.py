@@ -1,7 +1,9 @@
 """End to end: inspections through the API for several towns → approved → scoreboard recomputed →
 published → exported Excel opened with openpyxl and checked cell by cell."""
 
+import hashlib
 import io
+import json
 import uuid
 from decimal import Decimal as D
 
@@ -167,8 +169,13 @@ def test_inspections_to_published_excel(world, this_years_scheme, django_capture
         assess(office, reviewer, world.town_b, "fire-town", fire())  # an amendment after publication
     stored = Scoreboard.objects.get(pk=final["id"])
     assert stored.content_hash == final["content_hash"]
-    # The 内容摘要 can be recomputed by anyone from what was stored (and published).
+    # The 内容摘要 can be recomputed from what was stored, and by a town from what the API gives it.
     assert content_hash(stored.rows, stored.scheme_document) == final["content_hash"]
+    original = officer_a.get(f"{url}/content").json()
+    canonical = json.dumps(
+        {"rows": original["rows"], "scheme": original["scheme"]}, sort_keys=True, ensure_ascii=False
+    )
+    assert hashlib.sha256(canonical.encode()).hexdigest() == original["content_hash"] == final["content_hash"]
     assert Scoreboard.objects.filter(scheme_key=this_years_scheme, status="draft").count() == 1
 
     response = officer_a.get(f"/api/v1/scoreboards/{this_years_scheme}/export", format="xlsx")
