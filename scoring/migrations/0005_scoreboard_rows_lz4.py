@@ -1,6 +1,6 @@
 """Scoreboard rows compressed with lz4 on PostgreSQL (≥ 14): a recomputation writes a new draft of
 ~0.5 MB of JSON per 1,000 units, and lz4 compresses it in a third of pglz's time. Nothing to do on
-SpatiaLite; a server built without lz4 keeps the default."""
+SpatiaLite or an older PostgreSQL; a server built without lz4 keeps the default."""
 
 from django.db import migrations
 
@@ -8,7 +8,7 @@ COLUMN_COMPRESSION = """
 DO $$
 BEGIN
     ALTER TABLE scoring_scoreboard ALTER COLUMN rows SET COMPRESSION {method};
-EXCEPTION WHEN feature_not_supported OR invalid_parameter_value OR syntax_error THEN
+EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
     RAISE NOTICE 'scoring_scoreboard.rows keeps the default compression';
 END
 $$;
@@ -17,7 +17,8 @@ $$;
 
 def compress(method: str):
     def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
+        connection = schema_editor.connection
+        if connection.vendor == "postgresql" and connection.pg_version >= 140000:
             schema_editor.execute(COLUMN_COMPRESSION.format(method=method))
 
     return run
