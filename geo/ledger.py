@@ -1,15 +1,15 @@
 """Towns' rural sewage facility ledgers (台账, CSV / XLSX) → facility rows, row errors and data-rule gaps;
 and the writer of the same layout, so a town can round-trip its ledger.
 
-Pure: the standard library, openpyxl and ``geo.coords``; no Django (``FACILITY_STATUSES`` mirrors
-``geo.models.FacilityStatus``; a test keeps them in step). The caller owns the database side: known towns
-and villages, town boundaries, the dry run and the upsert by facility code.
+Pure: the standard library, openpyxl, ``backend.tables`` and ``geo.coords``; no Django
+(``FACILITY_STATUSES`` mirrors ``geo.models.FacilityStatus``; a test keeps them in step). The caller owns the
+database side: known towns and villages, town boundaries, the dry run and the upsert by facility code.
 
-Reading follows ``scoring.water.parsing``: CSV in UTF-8 (± BOM), GB18030 or UTF-16, comma / tab / semicolon
-separated; XLSX (openpyxl, read-only), the first sheet with a header in its first 20 rows (title rows above
-it are skipped). Header aliases are Chinese or English (``LEDGER_COLUMNS``); a unit in brackets on the
-capacity or funding header must be t/d or 万元/年. Blank rows and 合计 / 小计 rows without a code are skipped;
-a cell holding only "-", "—", "/" or "无" is blank.
+Reading is ``backend.tables``, shared with ``scoring.water.parsing``: CSV in UTF-8 (± BOM), GB18030 or
+UTF-16, comma / tab / semicolon separated; XLSX (openpyxl, read-only), the first sheet with a header in its
+first 20 rows (title rows above it are skipped). Header aliases are Chinese or English (``LEDGER_COLUMNS``);
+a unit in brackets on the capacity or funding header must be t/d or 万元/年. Blank rows and 合计 / 小计 rows
+without a code are skipped; a cell holding only "-", "—", "/" or "无" is blank.
 自然村 holds one name (服务户数 gives its households) or a list ``一组(40)、二组(35)`` (full-width brackets,
 、，,；; accepted; 服务户数 is then optional and must equal the sum). Coordinates are converted from the
 declared datum (坐标系, blank = WGS-84) to WGS-84 with ``geo.coords.to_wgs84``; raw values and datum are kept.
@@ -32,38 +32,31 @@ by default — coordinates in another town are wrong data, and the row leaves ``
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import re
-import unicodedata
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 
+from backend import tables
+from backend.tables import Table, TableFileError, TableReader, cell_text, excel_datetime, norm, norm_key
 from geo.coords import Datum, LonLat, from_wgs84, to_wgs84
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_ERRORS = 10_000
-HEADER_SCAN_ROWS = 20
-CSV, XLSX = "csv", "xlsx"
+HEADER_SCAN_ROWS = tables.HEADER_SCAN_ROWS
+CSV, XLSX = tables.CSV, tables.XLSX
 
-FILE_ERROR_CODES = frozenset(
+# backend.tables.FILE_ERROR_CODES (empty_file, unsupported_format, unreadable_file, unsupported_encoding,
+# no_header) and:
+FILE_ERROR_CODES = tables.FILE_ERROR_CODES | frozenset(
     {
-        "empty_file",
-        "unsupported_format",  # not CSV / XLSX (legacy .xls, a PDF …)
-        "unreadable_file",
-        "unsupported_encoding",
-        "no_header",  # no row in the first 20 (of any sheet) with two known columns
         "missing_column",  # no code / name / town / village / capacity column; lon without lat …
         "duplicate_column",
         "unknown_unit",  # 处理规模(L/d), 运维经费(元/年) …
@@ -168,29 +161,14 @@ DEFAULT_RULES = LedgerRules()
 # --------------------------------------------------------------------------------------------- types
 
 
-class LedgerFileError(ValueError):
+class LedgerFileError(TableFileError):
     """The file as a whole cannot be read: ``code`` (FILE_ERROR_CODES), zh-Hans ``message``, ``details``."""
-
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        self.code, self.message, self.details = code, message, details
-        super().__init__(message)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "details": self.details}
 
 
 @dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # 1-based, as the user sees it (the sheet row in XLSX)
-    column: str  # the column's header text
-    code: str  # ROW_ERROR_CODES
-    message: str  # zh-Hans
-    value: str  # the raw cell value as text
-    column_number: int = 0  # 1-based; 0 when unknown
-
-    @property
-    def cell(self) -> str:
-        return f"{get_column_letter(self.column_number)}{self.row}" if self.column_number else ""
+class RowError(tables.RowError):
+    """``backend.tables.RowError`` (row, column, code in ROW_ERROR_CODES, message, value, column_number);
+    the ledger's report also gives ``column_number``."""
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "cell": self.cell}
@@ -317,36 +295,8 @@ def parse_ledger(
     max_errors: int = DEFAULT_MAX_ERRORS,
 ) -> LedgerResult:
     """Read a CSV / XLSX ledger. Raises LedgerFileError for file-level problems."""
-    fmt = _detect_format(data, filename)
-    parser = _Parser(rules, max_rows, max_errors, fmt)
-    if fmt == CSV:
-        encoding = _detect_encoding(data)
-        found = _find_header(_csv_rows(data, encoding))
-        if found is None:
-            raise LedgerFileError("no_header", _NO_HEADER, rows_scanned=HEADER_SCAN_ROWS)
-        return parser.run(*found, encoding=encoding)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, XML errors …
-            raise LedgerFileError(
-                "unreadable_file",
-                "无法读取该 xlsx 文件，请确认文件未损坏并用 Excel 另存后重试",
-                reason=str(exc),
-            ) from exc
-    try:
-        for ws in wb.worksheets:
-            ws.reset_dimensions()  # some writers record a wrong sheet dimension
-            found = _find_header(enumerate(ws.iter_rows(values_only=True), start=1))
-            if found is not None:
-                return parser.run(*found, sheet=ws.title)
-    finally:
-        wb.close()
-    raise LedgerFileError("no_header", _NO_HEADER, rows_scanned=HEADER_SCAN_ROWS)
-
-
-_NO_HEADER = "未找到表头：前 20 行中没有可识别的列名（如 区镇、行政村、设施编码、设施名称）"
+    with _READER.open(data, filename) as table:
+        return _Parser(rules, max_rows, max_errors, table.format).run(table)
 
 
 def check_towns(
@@ -457,96 +407,14 @@ def _ledger_cells(r: LedgerRow | Mapping[str, Any]) -> list[Any]:
     return [values[f] for f in LEDGER_FIELDS]
 
 
-# ------------------------------------------------------------------------------------ format, encoding
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_UNSUPPORTED_MSG = "只支持 CSV（.csv）和 Excel（.xlsx）文件"
-
-
-def _detect_format(data: bytes, filename: str) -> str:
-    ext = PurePath(filename or "").suffix.lower()
-    if not data or (len(data) < 4096 and not data.strip()):
-        raise LedgerFileError("empty_file", "文件为空", filename=filename)
-    if data.startswith(_ZIP_MAGIC):
-        if ext not in (".xlsx", ".xlsm", ".csv", ""):
-            raise LedgerFileError("unsupported_format", _UNSUPPORTED_MSG, filename=filename, extension=ext)
-        return XLSX
-    if data.startswith(_OLE_MAGIC):
-        raise LedgerFileError(
-            "unsupported_format",
-            "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后上传",
-            filename=filename,
-        )
-    if ext in (".xlsx", ".xlsm"):
-        raise LedgerFileError("unreadable_file", "该文件不是有效的 xlsx 文件", filename=filename)
-    head = data[:8192]
-    if ext not in (".csv", "") or (b"\x00" in head and not head.startswith(_UTF16_BOMS)):
-        raise LedgerFileError("unsupported_format", _UNSUPPORTED_MSG, filename=filename, extension=ext)
-    return CSV
-
-
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def _detect_encoding(data: bytes) -> str:
-    if data.startswith(_UTF16_BOMS):
-        candidates: tuple[str, ...] = ("utf-16",)
-    elif data.startswith(codecs.BOM_UTF8):
-        candidates = ("utf-8-sig",)
-    else:
-        candidates = ("utf-8", "gb18030")
-    for encoding in candidates:
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise LedgerFileError(
-        "unsupported_encoding",
-        "无法识别文件编码：请将 CSV 保存为 UTF-8 或 GB18030（GBK）编码",
-        tried=list(candidates),
-    )
-
-
-def _csv_rows(data: bytes, encoding: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    sample = data[:65536].decode(encoding, errors="ignore")
-    delimiter = next((d for d in ",\t;" if _find_header(_sample_rows(sample, d)) is not None), ",")
-    reader = csv.reader(
-        io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), delimiter=delimiter
-    )
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        raise LedgerFileError(
-            "unreadable_file", f"CSV 格式错误（第 {reader.line_num} 行附近）：{exc}", line=reader.line_num
-        ) from exc
-
-
-def _sample_rows(sample: str, delimiter: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    try:
-        yield from enumerate(csv.reader(io.StringIO(sample), delimiter=delimiter), start=1)
-    except csv.Error:
-        return
-
-
 # ---------------------------------------------------------------------------------------------- header
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def _norm_key(text: str) -> str:
-    """Alias matching: NFKC, casefolded, without spaces, underscores, hyphens and middle dots."""
-    return re.sub(r"[\s_\-·]+", "", _norm(text).casefold())
-
-
-_ALIASES = {_norm_key(a): f for f, aliases in LEDGER_COLUMNS.items() for a in aliases}
+_ALIASES = {norm_key(a): f for f, aliases in LEDGER_COLUMNS.items() for a in aliases}
 _STATUSES = {
-    _norm_key(a): key for key, label in FACILITY_STATUSES.items() for a in (key, label, *_STATUS_ALIASES[key])
+    norm_key(a): key for key, label in FACILITY_STATUSES.items() for a in (key, label, *_STATUS_ALIASES[key])
 }
-_DATUMS = {_norm_key(a): d for d, aliases in _DATUM_ALIASES.items() for a in (d.value, *aliases)}
+_DATUMS = {norm_key(a): d for d, aliases in _DATUM_ALIASES.items() for a in (d.value, *aliases)}
 _BRACKET_TAIL = re.compile(r"^(?P<head>.+?)\s*[(\[【]\s*(?P<unit>[^()\[\]【】]*?)\s*[)\]】]$")
 
 
@@ -567,17 +435,21 @@ class _Header:
     columns: dict[str, list[_Col]]
     ignored: list[str]
 
+    @property
+    def recognised(self) -> int:
+        return sum(map(len, self.columns.values()))
+
 
 def _analyse_header(row: int, cells: Sequence[Any]) -> _Header:
     columns: dict[str, list[_Col]] = {}
     ignored: list[str] = []
     for index, cell in enumerate(cells):
-        text = _cell_text(cell)  # as written: what errors name
+        text = cell_text(cell)  # as written: what errors name
         if not text:
             continue
-        name, unit = _ALIASES.get(_norm_key(text)), ""
-        if name is None and (m := _BRACKET_TAIL.match(_norm(text))):
-            name, unit = _ALIASES.get(_norm_key(m["head"])), m["unit"]
+        name, unit = _ALIASES.get(norm_key(text)), ""
+        if name is None and (m := _BRACKET_TAIL.match(norm(text))):
+            name, unit = _ALIASES.get(norm_key(m["head"])), m["unit"]
         if name is None:
             ignored.append(text)
         else:
@@ -585,16 +457,9 @@ def _analyse_header(row: int, cells: Sequence[Any]) -> _Header:
     return _Header(row, columns, ignored)
 
 
-def _find_header(
-    rows: Iterator[tuple[int, Sequence[Any]]],
-) -> tuple[_Header, Iterator[tuple[int, Sequence[Any]]]] | None:
-    for row, cells in rows:
-        if row > HEADER_SCAN_ROWS:
-            return None
-        header = _analyse_header(row, cells)
-        if sum(map(len, header.columns.values())) >= 2:
-            return header, rows
-    return None
+_NO_HEADER = "未找到表头：前 20 行中没有可识别的列名（如 区镇、行政村、设施编码、设施名称）"
+# No not_text_message: a .csv holding NUL bytes gets the generic unsupported-format message (with extension).
+_READER = TableReader(_analyse_header, _NO_HEADER, error=LedgerFileError)
 
 
 def _check_header(header: _Header) -> dict[str, _Col]:
@@ -618,7 +483,7 @@ def _check_header(header: _Header) -> dict[str, _Col]:
             )
     for name, units in _UNITS.items():
         col = cols.get(name, [_Col(0, "")])[0]
-        if col.unit and _norm_key(col.unit) not in {_norm_key(u) for u in units}:
+        if col.unit and norm_key(col.unit) not in {norm_key(u) for u in units}:
             raise LedgerFileError(
                 "unknown_unit",
                 f"「{col.text}」的单位无法识别（应为 {' 或 '.join(sorted(units)[:2])}）",
@@ -631,22 +496,12 @@ def _check_header(header: _Header) -> dict[str, _Col]:
 # ----------------------------------------------------------------------------------------------- cells
 
 
-def _cell_text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime | date):
-        return cell.isoformat(sep=" ") if isinstance(cell, datetime) else cell.isoformat()
-    return str(cell).strip()
-
-
 def _decimal(cell: Any) -> Decimal:
     """Raises ValueError when the cell is not a finite number."""
     if isinstance(cell, bool | datetime | date):
         raise ValueError(cell)
     try:
-        value = Decimal(repr(cell) if isinstance(cell, float) else _norm(str(cell)))
+        value = Decimal(repr(cell) if isinstance(cell, float) else norm(str(cell)))
     except InvalidOperation as exc:
         raise ValueError(cell) from exc
     if not value.is_finite():
@@ -667,10 +522,9 @@ def _parse_date(cell: Any, fmt: str) -> date:
         return cell.date()
     if isinstance(cell, date):
         return cell
-    if fmt == XLSX and isinstance(cell, int | float) and not isinstance(cell, bool) and 32874 <= cell < 73051:
-        parsed = from_excel(cell)  # a date stored as a serial number without a date format
-        return parsed.date() if isinstance(parsed, datetime) else parsed
-    text = _norm(_cell_text(cell))
+    if fmt == XLSX and (serial := excel_datetime(cell)) is not None:
+        return serial.date()  # a date stored as a serial number without a date format
+    text = norm(cell_text(cell))
     m = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if m is None:
         raise ValueError(text)
@@ -699,14 +553,12 @@ class _Cells:
         return self.cells[col.index] if col is not None and col.index < len(self.cells) else None
 
     def text(self, name: str) -> str:
-        text = _norm(_cell_text(self.raw(name)))
+        text = norm(cell_text(self.raw(name)))
         return "" if text in _NONE else text
 
     def error(self, name: str, code: str, message: str) -> None:
         col = self.cols[name]
-        self.errors.append(
-            RowError(self.row, col.text, code, message, _cell_text(self.raw(name)), col.number)
-        )
+        self.errors.append(RowError(self.row, col.text, code, message, cell_text(self.raw(name)), col.number))
 
     def required(self, name: str) -> str:
         text = self.text(name)
@@ -743,20 +595,14 @@ class _Parser:
         self.error_count = self.rows_read = self.rows_with_errors = 0
         self.seen: dict[str, int] = {}
 
-    def run(
-        self,
-        header: _Header,
-        rows: Iterator[tuple[int, Sequence[Any]]],
-        *,
-        sheet: str = "",
-        encoding: str = "",
-    ) -> LedgerResult:
+    def run(self, table: Table[_Header]) -> LedgerResult:
+        header = table.header
         self.cols = _check_header(header)
-        for row, cells in rows:
-            if all(not _cell_text(c) for c in cells):
+        for row, cells in table.rows:
+            if all(not cell_text(c) for c in cells):
                 continue
             c = _Cells(row, cells, self.cols)
-            if not c.text("code") and any(_norm_key(_cell_text(x)) in _TOTALS for x in cells):
+            if not c.text("code") and any(norm_key(cell_text(x)) in _TOTALS for x in cells):
                 continue  # a 合计 / 小计 row
             self.rows_read += 1
             if self.rows_read > self.max_rows:
@@ -788,8 +634,8 @@ class _Parser:
             ignored_columns=tuple(dict.fromkeys(header.ignored)),
             file_format=self.fmt,
             rules=self.rules,
-            sheet=sheet,
-            encoding=encoding,
+            sheet=table.sheet,
+            encoding=table.encoding,
         )
 
     def _row(self, c: _Cells) -> LedgerRow | None:
@@ -808,7 +654,7 @@ class _Parser:
         funding = c.number("funding")
         status = "in_service"
         if text := c.text("status"):
-            status = _STATUSES.get(_norm_key(text), "")
+            status = _STATUSES.get(norm_key(text), "")
             if not status:
                 known = "、".join(FACILITY_STATUSES.values())
                 c.error("status", "unknown_status", f"无法识别的状态「{text}」（可用：{known}）")
@@ -867,9 +713,7 @@ class _Parser:
         """(lon, lat, datum, raw_lon, raw_lat) with lon / lat in WGS-84; None after an error."""
         datum: Datum | None = Datum.WGS84
         if text := c.text("datum"):
-            datum = _DATUMS.get(_norm_key(text)) or _DATUMS.get(
-                _norm_key(_BRACKET_TAIL.sub(r"\g<head>", text))
-            )
+            datum = _DATUMS.get(norm_key(text)) or _DATUMS.get(norm_key(_BRACKET_TAIL.sub(r"\g<head>", text)))
             if datum is None:
                 msg = f"无法识别的坐标系「{text}」（可用：{'、'.join(DATUM_TEXT.values())}）"
                 c.error("datum", "unknown_datum", msg)

@@ -1,7 +1,8 @@
 """Uploaded river-section water-quality measurement files (CSV / XLSX) → normalised records + row errors.
 
-Pure: the standard library and openpyxl; no Django. The caller owns the database side (known sections,
-duplicates against stored data, the import itself, "valid rows only"); this module only reads and checks.
+Pure: the standard library, openpyxl and ``backend.tables`` (the CSV / XLSX reading shared with
+``geo.ledger``); no Django. The caller owns the database side (known sections, duplicates against stored
+data, the import itself, "valid rows only"); this module only reads and checks.
 
 What it accepts:
 - CSV in UTF-8, UTF-8 with BOM, GB18030 (Chinese Excel exports CSV in GBK / GB18030) or UTF-16 with BOM;
@@ -33,24 +34,16 @@ parsed is claimed by its row even when something else in that row is wrong.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
-import unicodedata
-import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
-
+from backend import tables
+from backend.tables import Table, TableFileError, TableReader, cell_text, excel_datetime, norm, norm_key
 from scoring.engine.water import (
     ALL_KEYS,
     OTHER_MEASURES,
@@ -64,17 +57,14 @@ from scoring.engine.water import (
 
 DEFAULT_MAX_ROWS = 2_000_000
 DEFAULT_MAX_ERRORS = 10_000
-HEADER_SCAN_ROWS = 20
+HEADER_SCAN_ROWS = tables.HEADER_SCAN_ROWS
 WIDE, LONG = "wide", "long"
-CSV, XLSX = "csv", "xlsx"
+CSV, XLSX = tables.CSV, tables.XLSX
 
-FILE_ERROR_CODES = frozenset(
+# backend.tables.FILE_ERROR_CODES (empty_file, unsupported_format, unreadable_file, unsupported_encoding,
+# no_header) and:
+FILE_ERROR_CODES = tables.FILE_ERROR_CODES | frozenset(
     {
-        "empty_file",  # no bytes, or no data row under the header
-        "unsupported_format",  # not CSV / XLSX (legacy .xls, a PDF, a binary file …)
-        "unreadable_file",  # an .xlsx that openpyxl cannot open, a malformed CSV
-        "unsupported_encoding",  # CSV neither UTF-8 nor GB18030
-        "no_header",  # no row in the first 20 (of any sheet) with at least two known columns
         "missing_column",  # no section column, no time column, or no indicator column
         "duplicate_column",  # two columns for the same indicator (or the same long-layout role)
         "too_many_rows",
@@ -175,15 +165,13 @@ _NOT_MEASURED = frozenset({"-", "--", "—", "——", "/", "//"})
 # --------------------------------------------------------------------------------------------- types
 
 
-class MeasurementFileError(ValueError):
+class MeasurementFileError(TableFileError):
     """The file as a whole cannot be read: ``code`` (FILE_ERROR_CODES), zh-Hans ``message``, ``details``."""
 
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        self.code, self.message, self.details = code, message, details
-        super().__init__(message)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "details": self.details}
+# row (1-based, header row included; the sheet row in XLSX), column (header text), code (ROW_ERROR_CODES),
+# message (zh-Hans), value (raw cell text), column_number; as_dict: row, column, cell, code, message, value.
+RowError = tables.RowError
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,30 +200,6 @@ class Record:
             "unit": _TABLE_UNITS[self.indicator],
             "below_detection": self.below_detection,
             "source_row": self.source_row,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # 1-based, as the user sees it (header row included; the sheet row in XLSX)
-    column: str  # the column's header text
-    code: str  # ROW_ERROR_CODES
-    message: str  # zh-Hans
-    value: str  # the raw cell value as text
-    column_number: int = 0  # 1-based; 0 when unknown
-
-    @property
-    def cell(self) -> str:
-        return f"{get_column_letter(self.column_number)}{self.row}" if self.column_number else ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "cell": self.cell,
-            "code": self.code,
-            "message": self.message,
-            "value": self.value,
         }
 
 
@@ -387,148 +351,24 @@ def parse_measurements(
     """Read a CSV / XLSX upload. ``known_sections`` maps section codes *and* names to the canonical code;
     ``tz`` is the zone of naive times; ``detection_limits`` (key → limit in the table unit) serves bare
     "ND" / 未检出 values. Raises MeasurementFileError for file-level problems."""
-    fmt = _detect_format(data, filename)
-    parser = _Parser(known_sections, tz, detection_limits or {}, max_rows, max_errors, fmt)
-    if fmt == CSV:
-        encoding = _detect_encoding(data)
-        rows = _csv_rows(data, encoding)
-        found = _find_header(rows)
-        if found is None:
-            raise MeasurementFileError("no_header", _NO_HEADER, rows_scanned=HEADER_SCAN_ROWS)
-        return parser.run(*found, encoding=encoding)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "no default style" and the like
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, XML errors …
-            raise MeasurementFileError(
-                "unreadable_file",
-                "无法读取该 xlsx 文件，请确认文件未损坏并用 Excel 另存后重试",
-                reason=str(exc),
-            ) from exc
-    try:
-        for ws in wb.worksheets:
-            ws.reset_dimensions()  # some writers record a wrong sheet dimension; read what is there
-            found = _find_header(enumerate(ws.iter_rows(values_only=True), start=1))
-            if found is not None:
-                return parser.run(*found, sheet=ws.title)
-    finally:
-        wb.close()
-    raise MeasurementFileError("no_header", _NO_HEADER, rows_scanned=HEADER_SCAN_ROWS)
-
-
-_NO_HEADER = "未找到表头：前 20 行中没有可识别的列名（如 断面名称、监测时间、氨氮(mg/L)）"
-
-
-# ------------------------------------------------------------------------------------ format, encoding
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def _detect_format(data: bytes, filename: str) -> str:
-    ext = PurePath(filename or "").suffix.lower()
-    if not data or (len(data) < 4096 and not data.strip()):
-        raise MeasurementFileError("empty_file", "文件为空", filename=filename)
-    if data.startswith(_ZIP_MAGIC):
-        if ext not in (".xlsx", ".xlsm", ".csv", ""):
-            raise MeasurementFileError(_UNSUPPORTED, _UNSUPPORTED_MSG, filename=filename, extension=ext)
-        return XLSX
-    if data.startswith(_OLE_MAGIC):
-        raise MeasurementFileError(
-            _UNSUPPORTED, "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后上传", filename=filename
-        )
-    if ext in (".xlsx", ".xlsm"):
-        raise MeasurementFileError("unreadable_file", "该文件不是有效的 xlsx 文件", filename=filename)
-    if ext not in (".csv", ""):
-        raise MeasurementFileError(_UNSUPPORTED, _UNSUPPORTED_MSG, filename=filename, extension=ext)
-    head = data[:8192]
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise MeasurementFileError(_UNSUPPORTED, "该文件不是文本格式的 CSV 文件", filename=filename)
-    return CSV
-
-
-_UNSUPPORTED = "unsupported_format"
-_UNSUPPORTED_MSG = "只支持 CSV（.csv）和 Excel（.xlsx）文件"
-
-
-def _detect_encoding(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates: tuple[str, ...] = ("utf-16",)
-    elif data.startswith(codecs.BOM_UTF8):
-        candidates = ("utf-8-sig",)
-    else:
-        candidates = ("utf-8", "gb18030")
-    for encoding in candidates:
-        if _decodes(data, encoding):
-            return encoding
-    raise MeasurementFileError(
-        "unsupported_encoding",
-        "无法识别文件编码：请将 CSV 保存为 UTF-8 或 GB18030（GBK）编码",
-        tried=list(candidates),
-    )
-
-
-def _decodes(data: bytes, encoding: str, chunk: int = 1 << 20) -> bool:
-    """Whether ``data`` decodes, checked chunk by chunk (nothing decoded is kept)."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    try:
-        for start in range(0, len(data), chunk):
-            decoder.decode(data[start : start + chunk])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _csv_rows(data: bytes, encoding: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    delimiter = _delimiter(data[:65536].decode(encoding, errors="ignore"))
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-    reader = csv.reader(text, delimiter=delimiter)
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        raise MeasurementFileError(
-            "unreadable_file", f"CSV 格式错误（第 {reader.line_num} 行附近）：{exc}", line=reader.line_num
-        ) from exc
-
-
-def _delimiter(sample: str) -> str:
-    """The first of comma, tab, semicolon under which the sample has a recognisable header (else comma)."""
-    for delimiter in ",\t;":
-        try:
-            for row, cells in enumerate(csv.reader(io.StringIO(sample), delimiter=delimiter), start=1):
-                if row > HEADER_SCAN_ROWS:
-                    break
-                if _analyse_header(row, cells).recognised >= 2:
-                    return delimiter
-        except csv.Error:
-            continue
-    return ","
+    with _READER.open(data, filename) as table:
+        parser = _Parser(known_sections, tz, detection_limits or {}, max_rows, max_errors, table.format)
+        return parser.run(table)
 
 
 # ------------------------------------------------------------------------------------------- header
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def _norm_key(text: str) -> str:
-    """Alias matching: NFKC, casefolded, without spaces, underscores, hyphens and middle dots."""
-    return re.sub(r"[\s_\-·]+", "", _norm(text).casefold())
-
-
 def _norm_unit(text: str) -> str:
-    return re.sub(r"\s+", "", _norm(text).casefold())
+    return re.sub(r"\s+", "", norm(text).casefold())
 
 
 def _alias_table() -> tuple[dict[str, str], dict[str, str]]:
-    roles = {_norm_key(a): role for role, aliases in _ROLE_ALIASES.items() for a in aliases}
+    roles = {norm_key(a): role for role, aliases in _ROLE_ALIASES.items() for a in aliases}
     indicators: dict[str, str] = {}
     for key in ALL_KEYS:
         for alias in (key, name_of(key), *_INDICATOR_ALIASES.get(key, ())):
-            indicators[_norm_key(alias)] = key
+            indicators[norm_key(alias)] = key
     return roles, indicators
 
 
@@ -539,7 +379,7 @@ _BRACKETED = re.compile(r"^(?P<rest>.*?)\s*[(\[【]\s*(?P<inner>[^()\[\]【】]*
 def _split_unit(text: str) -> tuple[str, list[str]]:
     """Split bracketed tails off a header: ``氨氮(NH3-N)(mg/L)`` → ``("氨氮", ["NH3-N", "mg/L"])``; also
     ``氨氮 mg/L`` when the last word is a known unit."""
-    text, inner = _norm(text), []
+    text, inner = norm(text), []
     while (m := _BRACKETED.match(text)) and m["rest"]:
         text = m["rest"]
         inner.insert(0, m["inner"])
@@ -552,14 +392,14 @@ def _split_unit(text: str) -> tuple[str, list[str]]:
 
 def match_indicator(text: str) -> tuple[str | None, str]:
     """An indicator header / name → (engine key or None, the unit text written with it, "" if none)."""
-    whole = _INDICATORS.get(_norm_key(text))
+    whole = _INDICATORS.get(norm_key(text))
     if whole is not None:
         return whole, ""
     name, inner = _split_unit(text)
-    key = _INDICATORS.get(_norm_key(name))
+    key = _INDICATORS.get(norm_key(name))
     if key is None:
         return None, ""
-    units = [u for u in inner if _INDICATORS.get(_norm_key(u)) != key]  # "化学需氧量(COD)": no unit
+    units = [u for u in inner if _INDICATORS.get(norm_key(u)) != key]  # "化学需氧量(COD)": no unit
     return key, "; ".join(units)
 
 
@@ -567,10 +407,10 @@ def unit_factor(key: str, unit: str) -> Decimal | None:
     """The factor taking a value of ``key`` written in ``unit`` to the table unit; None if unknown.
     A blank unit is the table unit."""
     table_unit = _TABLE_UNITS[key]
-    norm = _norm_unit(unit)
-    if norm in ("", _norm_unit(table_unit)):
+    written = _norm_unit(unit)
+    if written in ("", _norm_unit(table_unit)):
         return Decimal(1)
-    return UNIT_FACTORS.get(table_unit, {}).get(norm)
+    return UNIT_FACTORS.get(table_unit, {}).get(written)
 
 
 @dataclass
@@ -608,10 +448,10 @@ def _analyse_header(row: int, cells: Sequence[Any]) -> _Header:
     columns: list[_Column] = []
     ignored: list[str] = []
     for index, cell in enumerate(cells):
-        text = _norm(_cell_text(cell))
+        text = norm(cell_text(cell))
         if not text:
             continue
-        role = _ROLES.get(_norm_key(text)) or _ROLES.get(_norm_key(_split_unit(text)[0]))
+        role = _ROLES.get(norm_key(text)) or _ROLES.get(norm_key(_split_unit(text)[0]))
         if role:
             columns.append(_Column(index, text, role))
             continue
@@ -623,36 +463,20 @@ def _analyse_header(row: int, cells: Sequence[Any]) -> _Header:
     return _Header(row, columns, ignored)
 
 
-def _find_header(
-    rows: Iterator[tuple[int, Sequence[Any]]],
-) -> tuple[_Header, Iterator[tuple[int, Sequence[Any]]]] | None:
-    for row, cells in rows:
-        if row > HEADER_SCAN_ROWS:
-            return None
-        header = _analyse_header(row, cells)
-        if header.recognised >= 2:
-            return header, rows
-    return None
+_NO_HEADER = "未找到表头：前 20 行中没有可识别的列名（如 断面名称、监测时间、氨氮(mg/L)）"
+_READER = TableReader(
+    _analyse_header, _NO_HEADER, error=MeasurementFileError, not_text_message="该文件不是文本格式的 CSV 文件"
+)
 
 
 # ---------------------------------------------------------------------------------------------- cells
-
-
-def _cell_text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime | date | time):
-        return cell.isoformat(sep=" ") if isinstance(cell, datetime) else cell.isoformat()
-    return str(cell).strip()
 
 
 def _is_blank(cell: Any) -> bool:
     if cell is None:
         return True
     if isinstance(cell, str):
-        text = _norm(cell)
+        text = norm(cell)
         return not text or text in _NOT_MEASURED
     return False
 
@@ -687,11 +511,9 @@ def _parse_time_cell(cell: Any, fmt: str) -> _TimePart:
         return datetime.combine(cell, time(0)), False
     if isinstance(cell, time):
         return cell
-    if fmt == XLSX and isinstance(cell, int | float) and not isinstance(cell, bool) and 32874 <= cell < 73051:
-        parsed = from_excel(cell)  # a date stored as a serial number without a date format
-        if isinstance(parsed, datetime):
-            return parsed, parsed.time() != time(0)
-    text = _norm(str(cell))
+    if fmt == XLSX and (parsed := excel_datetime(cell)) is not None:
+        return parsed, parsed.time() != time(0)  # a date stored as a serial number without a date format
+    text = norm(str(cell))
     m = _DATETIME.fullmatch(text)
     if m is None:
         t = _parse_time_of_day(text)
@@ -725,7 +547,7 @@ class _Parser:
         max_errors: int,
         fmt: str,
     ) -> None:
-        self.sections = {_norm(str(k)): v for k, v in known_sections.items()}
+        self.sections = {norm(str(k)): v for k, v in known_sections.items()}
         self.tz, self.detection_limits = tz, detection_limits
         self.max_rows, self.max_errors, self.fmt = max_rows, max_errors, fmt
         self.records: list[Record] = []
@@ -736,14 +558,8 @@ class _Parser:
 
     # -- driving
 
-    def run(
-        self,
-        header: _Header,
-        rows: Iterator[tuple[int, Sequence[Any]]],
-        *,
-        sheet: str = "",
-        encoding: str = "",
-    ) -> ParseResult:
+    def run(self, table: Table[_Header]) -> ParseResult:
+        header = table.header
         self._check_header(header)
         self.header = header
         self.section_columns = header.of(SECTION_CODE) + header.of(SECTION_NAME)
@@ -764,7 +580,7 @@ class _Parser:
             self.flag_col = next(iter(header.of(FLAG)), None)
             ignored = header.ignored + [c.text for c in header.of(_IND_COLUMN)]
             handle = self._long_row
-        for row, cells in rows:
+        for row, cells in table.rows:
             if all(_is_blank(c) for c in cells):
                 continue
             self.rows_read += 1
@@ -790,8 +606,8 @@ class _Parser:
             header_row=header.row,
             ignored_columns=tuple(dict.fromkeys(ignored)),
             ignored_indicators=tuple(self.ignored_indicators),
-            sheet=sheet,
-            encoding=encoding,
+            sheet=table.sheet,
+            encoding=table.encoding,
             summary=Summary.of(records),
         )
 
@@ -850,7 +666,7 @@ class _Parser:
         if _is_blank(raw_value) and _is_blank(raw_flag):
             return  # nothing measured
         errors: list[RowError] = []
-        name = _norm(_cell_text(_at(cells, self.ind_col.index)))
+        name = norm(cell_text(_at(cells, self.ind_col.index)))
         key, unit = match_indicator(name) if name else (None, "")
         if not name:
             errors.append(self._error(row, self.ind_col, "missing_indicator", "缺少监测指标名称", ""))
@@ -862,14 +678,14 @@ class _Parser:
         if key is None:
             self._finish_row([], errors)
             return
-        raw_unit = _cell_text(_at(cells, self.unit_col.index)) if self.unit_col else ""
+        raw_unit = cell_text(_at(cells, self.unit_col.index)) if self.unit_col else ""
         unit = raw_unit or unit
         factor = unit_factor(key, unit)
         if factor is None:
             column = self.unit_col if raw_unit and self.unit_col else self.ind_col
             errors.append(self._error(row, column, "unknown_unit", _unknown_unit(key, unit), unit))
         censored = False
-        flag = _norm(_cell_text(raw_flag)).casefold() if not _is_blank(raw_flag) else ""
+        flag = norm(cell_text(raw_flag)).casefold() if not _is_blank(raw_flag) else ""
         if flag in _CENSORED_FLAGS:
             censored = True
         elif flag not in _NORMAL_FLAGS and self.flag_col is not None:
@@ -878,8 +694,8 @@ class _Parser:
                     row,
                     self.flag_col,
                     "unknown_flag",
-                    f"无法识别的数据标识「{_cell_text(raw_flag)}」（未检出请用 ND、L 或 <，正常数据留空）",
-                    _cell_text(raw_flag),
+                    f"无法识别的数据标识「{cell_text(raw_flag)}」（未检出请用 ND、L 或 <，正常数据留空）",
+                    cell_text(raw_flag),
                 )
             )
         if factor is None:
@@ -906,7 +722,7 @@ class _Parser:
             self.errors.extend(sorted(errors, key=lambda e: e.column_number)[:room])
 
     def _error(self, row: int, col: _Column, code: str, message: str, raw: Any) -> RowError:
-        return RowError(row, col.text, code, message, _cell_text(raw), col.index + 1)
+        return RowError(row, col.text, code, message, cell_text(raw), col.index + 1)
 
     # -- cells
 
@@ -915,7 +731,7 @@ class _Parser:
         first_col: _Column | None = None
         ok = True
         for col in self.section_columns:
-            text = _norm(_cell_text(_at(cells, col.index)))
+            text = norm(cell_text(_at(cells, col.index)))
             if not text:
                 continue
             code = self.sections.get(text)
@@ -946,7 +762,7 @@ class _Parser:
                 part = _parse_time_cell(raw, self.fmt)
             except (ValueError, OverflowError):
                 errors.append(
-                    self._error(row, col, "invalid_time", _INVALID_TIME.format(_cell_text(raw)), raw)
+                    self._error(row, col, "invalid_time", _INVALID_TIME.format(cell_text(raw)), raw)
                 )
                 bad = True
                 continue
@@ -991,7 +807,7 @@ class _Parser:
         censored: bool = False,
     ) -> Reading | None:
         """The cell as a Reading in the table unit, range-checked by the engine; None (+ an error) if bad."""
-        value = _norm(raw) if isinstance(raw, str) else raw
+        value = norm(raw) if isinstance(raw, str) else raw
         try:
             try:
                 reading = parse_reading(value, None, key=key)
