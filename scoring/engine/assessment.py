@@ -10,11 +10,11 @@ ranking with ties, award allocation with quotas and eligibility. Pure: no Django
   vetoed, and wins no award.
 - Ranks are shared on equal totals (1, 2, 2, 4). Awards go in score order to eligible units (not
   vetoed, required tasks done); at a quota's cut-off, ties are broken by the scheme's tie-break
-  components in order (2022: the higher 安全生产 score first); units still tied across the cut-off get
-  nothing automatically and are reported for the office to decide, so no quota is ever exceeded. The
-  office's written decision (which of the tied units take the remaining places) is an input: with it
-  the tier is complete; a decision that no longer fits the tie (the scores changed) is ignored and the
-  tie is reported again.
+  components in order, as published (rounded like the total; 2022: the higher 安全生产 score first);
+  units still tied across the cut-off get nothing automatically and are reported for the office to
+  decide, so no quota is ever exceeded. The office's written decision (which of the tied units take
+  the remaining places) is an input: with it the tier is complete; a decision that no longer fits the
+  tie (the scores changed) is ignored and the tie is reported again.
 - Single awards (单项奖: 宣传教育培训, 行政执法, 专项整治, 隐患排查, 3 each in 2022) rank eligible units by
   the share of points they earned on the checklist items the award is about (its basis), then by total
   and the tie-break components; they are independent of the comprehensive tiers (a 先进区镇 may also win
