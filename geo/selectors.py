@@ -147,6 +147,12 @@ def parse_bbox(bbox: str | None) -> Polygon | None:
     return Polygon.from_bbox((x0, y0, x1, y1))
 
 
+def _within(bbox: str | None, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """``qs`` limited to the points inside ``bbox`` (all of it without one)."""
+    area = parse_bbox(bbox)
+    return qs if area is None else qs.filter(location__within=area)
+
+
 def feature_collection(objects: Iterable[Any], properties: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """A GeoJSON FeatureCollection (RFC 7946: WGS-84 lon/lat) of objects with a ``location`` point;
     objects without one are included with a null geometry so that a list and its map agree."""
@@ -173,10 +179,7 @@ def feature_collection(objects: Iterable[Any], properties: Callable[[Any], dict[
 def section_layer(
     *, paths: Paths, level: str | None, town_id: int | None, bbox: str | None
 ) -> dict[str, Any]:
-    qs = section_list(paths=paths, level=level, town_id=town_id)
-    area = parse_bbox(bbox)
-    if area is not None:
-        qs = qs.filter(location__within=area)
+    qs = _within(bbox, section_list(paths=paths, level=level, town_id=town_id))
     return feature_collection(qs, lambda s: {
         "code": s.code, "name": s.name, "river": s.river, "level": s.level, "water_body": s.water_body,
         "target_class": s.target_class, "responsible_towns": [t.name for t in s.responsible_towns.all()],
@@ -187,10 +190,7 @@ def section_layer(
 def facility_layer(
     *, paths: Paths, town_id: int | None, status: str | None, bbox: str | None
 ) -> dict[str, Any]:
-    qs = facility_list(paths=paths, town_id=town_id, status=status)
-    area = parse_bbox(bbox)
-    if area is not None:
-        qs = qs.filter(location__within=area)
+    qs = _within(bbox, facility_list(paths=paths, town_id=town_id, status=status))
     return feature_collection(qs, lambda f: {
         "code": f.code, "name": f.name, "capacity_tpd": float(f.capacity_tpd), "status": f.status,
         "status_label": f.get_status_display(), "village": f.village.name,

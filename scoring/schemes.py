@@ -3,6 +3,7 @@ bands, rounding, routine/annual rule, tie-break and award quotas. Parsed into th
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -116,12 +117,12 @@ def load(key: str, directory: Path | None = None) -> SchemeDefinition:
     for d in [directory] if directory else _directories():
         path = d / f"{key}.yaml"
         try:
-            stat = path.stat()
+            info = path.stat()
         except (FileNotFoundError, NotADirectoryError):
             continue
-        if not path.is_file():
+        if not stat.S_ISREG(info.st_mode):
             continue
-        cache_key = (str(path), stat.st_mtime_ns, stat.st_size)
+        cache_key = (str(path), info.st_mtime_ns, info.st_size)
         if cache_key not in _parsed:
             with path.open(encoding="utf-8") as fh:
                 definition = parse(yaml.safe_load(fh), path.name)

@@ -145,10 +145,7 @@ def measurement_import_process(*, import_id: int) -> MeasurementImport:
         return _finish(record, ImportStatus.DONE, report)
     _progress(record, ImportStatus.RUNNING, 60)
     with transaction.atomic():
-        for r in replaced:
-            Measurement.objects.filter(
-                section=sections[r.section_code], indicator=r.indicator, sampled_at=r.sampled_at
-            ).delete()
+        _delete(replaced, sections)
         for start in range(0, len(records), _BATCH):
             Measurement.objects.bulk_create(
                 Measurement(
@@ -191,6 +188,19 @@ def _existing_keys(
         ).values_list("sampled_at", "indicator")
         found |= {(code, at, ind) for at, ind in rows if (code, at, ind) in wanted}
     return found
+
+
+def _delete(records: list[parsing.Record], sections: dict[str, RiverSection]) -> None:
+    """The stored values ``records`` replace: one DELETE per section, indicator and batch of times (a
+    re-imported year of hourly data replaces ~70,000 values, which were ~70,000 statements)."""
+    times: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for r in records:
+        times[(r.section_code, r.indicator)].append(r.sampled_at)
+    for (code, indicator), when in times.items():
+        for start in range(0, len(when), _BATCH):
+            Measurement.objects.filter(
+                section=sections[code], indicator=indicator, sampled_at__in=when[start : start + _BATCH]
+            ).delete()
 
 
 def _finish(record: MeasurementImport, status: str, report: dict[str, Any]) -> MeasurementImport:
