@@ -207,7 +207,7 @@ def inspection_review(request: HttpRequest, client_uuid: UUID, payload: ReviewIn
         reason=payload.reason,
         item_comments=payload.item_comments,
     )
-    return selectors.inspection_get(principal=request.auth, client_uuid=inspection.client_uuid)
+    return selectors.inspection_result(inspection)
 
 
 def _device_meta(
@@ -375,7 +375,7 @@ def rectification_transition(request: HttpRequest, rectification_id: int, payloa
     rect = rectification_services.rectification_transition(
         principal=request.auth, rectification_id=rectification_id, **payload.model_dump()
     )
-    return selectors.rectification_list(principal=request.auth).get(pk=rect.pk)
+    return selectors.rectification_result(rect)
 
 
 class FacilityDossierOut(Schema):

@@ -89,23 +89,30 @@ def inspection_list(
     )
 
 
-def inspection_get(*, principal: Principal, client_uuid: uuid.UUID) -> Inspection:
-    inspection = (
-        Inspection.objects.filter(_inspection_scope(principal), client_uuid=client_uuid)
-        .select_related("template", "inspector", "subject_town", "reviewed_by")
-        .prefetch_related(
-            Prefetch(
-                "photos",
-                queryset=InspectionPhoto.objects.select_related("photo").order_by("uploaded_at", "id"),
-            ),
-            Prefetch("findings", queryset=Finding.objects.order_by("revision", "id")),
-            Prefetch("revisions", queryset=InspectionRevision.objects.order_by("revision")),
-        )
-        .first()
+def _inspection_detail() -> QuerySet[Inspection]:
+    return Inspection.objects.select_related(
+        "template", "inspector", "subject_town", "reviewed_by"
+    ).prefetch_related(
+        Prefetch(
+            "photos",
+            queryset=InspectionPhoto.objects.select_related("photo").order_by("uploaded_at", "id"),
+        ),
+        Prefetch("findings", queryset=Finding.objects.order_by("revision", "id")),
+        Prefetch("revisions", queryset=InspectionRevision.objects.order_by("revision")),
     )
+
+
+def inspection_get(*, principal: Principal, client_uuid: uuid.UUID) -> Inspection:
+    inspection = _inspection_detail().filter(_inspection_scope(principal), client_uuid=client_uuid).first()
     if inspection is None:
         raise NotFound("检查记录不存在或不在您的管辖范围内", details={"client_uuid": str(client_uuid)})
     return inspection
+
+
+def inspection_result(inspection: Inspection) -> Inspection:
+    """The inspection a service has just changed, with its detail loaded — no second scope check: the
+    service checked the caller's right before changing anything, and its answer is the change's result."""
+    return _inspection_detail().get(pk=inspection.pk)
 
 
 def rectification_list(
@@ -124,11 +131,18 @@ def rectification_list(
         qs = qs.filter(overdue=overdue)
     if town_id is not None:
         qs = qs.filter(subject_town_id=town_id)
-    return (
-        qs.select_related("finding", "subject_town")
-        .prefetch_related(Prefetch("photos", queryset=RectificationPhoto.objects.select_related("photo")))
-        .order_by("deadline", "id")
+    return _rectification_detail(qs).order_by("deadline", "id")
+
+
+def _rectification_detail(qs: QuerySet[Rectification]) -> QuerySet[Rectification]:
+    return qs.select_related("finding", "subject_town").prefetch_related(
+        Prefetch("photos", queryset=RectificationPhoto.objects.select_related("photo"))
     )
+
+
+def rectification_result(rectification: Rectification) -> Rectification:
+    """A rectification a service has just changed (see :func:`inspection_result`)."""
+    return _rectification_detail(Rectification.objects.all()).get(pk=rectification.pk)
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,12 @@ HEAVY_REGION_FIELDS = ("boundary",)
 
 
 def scope_q(paths: Paths, field: str = "path") -> Q:
-    """``Q`` matching rows whose region path ``field`` lies inside any of ``paths``."""
+    """``Q`` matching rows whose region path ``field`` lies inside any of ``paths``.
+
+    Unrestricted (``None``) is an explicit always-true condition, not an empty ``Q()``: Django drops an
+    empty ``Q`` from ``a | Q()``, so "own rows OR everything" would silently become "own rows"."""
     if paths is None:
-        return Q()
+        return Q(pk__isnull=False)
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
@@ -77,7 +80,7 @@ def town_of(region: Region) -> Region | None:
 
 def _section_scope(paths: Paths) -> Q:
     if paths is None:
-        return Q()
+        return scope_q(None)
     # Visible to whoever covers the section's own region (the district) or one of its responsible towns.
     return scope_q(paths, "region__path") | scope_q(paths, "responsible_towns__path")
 
