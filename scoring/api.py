@@ -4,9 +4,31 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from . import exports, selectors, services
-from .schemas import AppealDecisionIn, AppealIn, AppealOut, ScoreboardContentOut, ScoreboardOut
+from .schemas import (
+    AppealDecisionIn,
+    AppealIn,
+    AppealOut,
+    ScoreboardContentOut,
+    ScoreboardEntryOut,
+    ScoreboardOut,
+)
 
 router = Router(tags=["考核结果"])
+
+
+@router.get(
+    "/scoreboards",
+    response=list[ScoreboardEntryOut],
+    summary="考核结果目录：有哪些考核方案、各自处于草稿 / 公示 / 发布哪一步（区镇只看已公开的）",
+)
+def scoreboard_list(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=2000, le=2100, description="考核年度"),
+    unit_kind: str | None = Query(
+        None, pattern="^(town|department|enterprise)$", description="town / department / enterprise"
+    ),
+) -> object:
+    return selectors.scoreboard_catalogue(principal=request.auth, year=year, unit_kind=unit_kind)
 
 
 @router.get(

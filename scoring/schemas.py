@@ -48,6 +48,26 @@ class ScoreboardOut(Schema):
     rows: list[ScoreboardRowOut] = Field(description="结果（reverse=true 时按逆序排列）")
 
 
+class ScoreboardEntryOut(Schema):
+    scheme_key: str = Field(description="考核方案标识（GET /scoreboards/{scheme_key} 读取结果）")
+    title: str = Field(description="标题")
+    year: int | None = Field(description="考核年度")
+    unit_kind: str = Field(description="考核对象：town 区镇 / department 部门 / enterprise 企事业单位")
+    status: str | None = Field(
+        description="默认读取的结果的状态：draft 草稿 / notice 公示中 / final 正式发布；"
+        "null 表示尚未计算（仅区级可见）"
+    )
+    updated_at: datetime | None = Field(description="该结果的计算时间")
+    noticed_at: datetime | None = Field(description="公示时间")
+    notice_until: datetime | None = Field(description="申诉截止时间")
+    published_at: datetime | None = Field(description="发布时间")
+    content_hash: str = Field(description="内容摘要（SHA-256）")
+    public_status: str | None = Field(description="最新公开结果的状态（notice / final），无则为 null")
+    has_draft: bool = Field(description="有未公示的草稿（仅区级）")
+    pending_appeals: int = Field(description="待处理的申诉数（仅区级）")
+    error: str = Field(description="方案文件有误时的说明（仅区级；此时无法计算）")
+
+
 class ScoreboardContentOut(Schema):
     content_hash: str = Field(description="内容摘要")
     rows: list[dict[str, Any]] = Field(description="结果原文（按排名，与计算摘要时完全一致）")

@@ -133,6 +133,34 @@ def load(key: str, directory: Path | None = None) -> SchemeDefinition:
     raise SchemeError(f"考核方案 {key} 不存在")
 
 
+@dataclass(frozen=True)
+class SchemeFile:
+    """A scheme file as the catalogue sees it: parsed, or the reason it cannot be (an office's own file
+    with a mistake must show up with its error, not vanish or break the whole list)."""
+
+    key: str
+    definition: SchemeDefinition | None
+    error: str = ""
+
+
+def catalogue(directory: Path | None = None) -> list[SchemeFile]:
+    """Every scheme file once per key, in the order :func:`load` resolves keys (shipped files first)."""
+    seen: set[str] = set()
+    files: list[SchemeFile] = []
+    for d in [directory] if directory else _directories():
+        if not d.is_dir():
+            continue
+        for path in sorted(d.glob("*.yaml")):
+            if path.stem in seen:
+                continue
+            seen.add(path.stem)
+            try:
+                files.append(SchemeFile(path.stem, load(path.stem, d)))
+            except (SchemeError, yaml.YAMLError, OSError) as exc:
+                files.append(SchemeFile(path.stem, None, str(exc)))
+    return files
+
+
 def available(directory: Path | None = None) -> list[SchemeDefinition]:
     dirs = [directory] if directory else _directories()
     return [load(p.stem, d) for d in dirs if d.is_dir() for p in sorted(d.glob("*.yaml"))]

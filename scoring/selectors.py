@@ -1,10 +1,15 @@
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.errors import NotFound
 from geo.selectors import scope_q
 
-from .models import Appeal, Scoreboard, ScoreboardStatus
+from . import schemes
+from .models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus
 
 PUBLIC = (ScoreboardStatus.NOTICE, ScoreboardStatus.FINAL)
 
@@ -31,3 +36,67 @@ def appeals_for(*, principal: Principal, scheme_key: str) -> QuerySet[Appeal]:
     if principal.has_any(DISTRICT_ROLES):
         return qs
     return qs.filter(scope_q(principal.region_paths(REVIEWING_ROLES), "region__path"))
+
+
+@dataclass(frozen=True)
+class ScoreboardEntry:
+    """One scheme in the catalogue of scoreboards, described by the board the caller would get from
+    :func:`scoreboard_for` (district roles: the draft, else the latest public one; others: public only)."""
+
+    scheme_key: str
+    title: str
+    year: int | None
+    unit_kind: str
+    status: str | None
+    updated_at: datetime | None
+    noticed_at: datetime | None
+    notice_until: datetime | None
+    published_at: datetime | None
+    content_hash: str
+    public_status: str | None
+    has_draft: bool
+    pending_appeals: int
+    error: str
+
+
+def scoreboard_catalogue(
+    *, principal: Principal, year: int | None = None, unit_kind: str | None = None
+) -> list[ScoreboardEntry]:
+    """Which schemes exist and where each board stands, without reading any board's rows."""
+    district = principal.has_any(DISTRICT_ROLES)
+    boards: dict[str, list[Scoreboard]] = {}
+    fields = ("scheme_key", "year", "title", "status", "computed_at", "noticed_at", "notice_until",
+              "published_at", "content_hash")  # fmt: skip
+    for board in Scoreboard.objects.only(*fields).order_by("-computed_at", "-id"):
+        boards.setdefault(board.scheme_key, []).append(board)
+    pending = Counter(
+        Appeal.objects.filter(status=AppealStatus.PENDING).values_list("scoreboard__scheme_key", flat=True)
+    )
+    entries = []
+    for file in schemes.catalogue():
+        definition = file.definition
+        mine = boards.get(file.key, [])
+        draft = next((b for b in mine if b.status == ScoreboardStatus.DRAFT), None)
+        public = next((b for b in mine if b.status in PUBLIC), None)
+        shown = (draft or public) if district else public
+        if not district and (shown is None or definition is None):
+            continue
+        entry = ScoreboardEntry(
+            scheme_key=file.key,
+            title=definition.title if definition else (shown.title if shown else file.key),
+            year=definition.year if definition else (shown.year if shown else None),
+            unit_kind=definition.subject_kind if definition else "",
+            status=shown.status if shown else None,
+            updated_at=shown.computed_at if shown else None,
+            noticed_at=shown.noticed_at if shown else None,
+            notice_until=shown.notice_until if shown else None,
+            published_at=shown.published_at if shown else None,
+            content_hash=shown.content_hash if shown else "",
+            public_status=public.status if public else None,
+            has_draft=district and draft is not None,
+            pending_appeals=pending[file.key] if district else 0,
+            error=file.error if district else "",
+        )
+        if (year is None or entry.year == year) and (unit_kind is None or entry.unit_kind == unit_kind):
+            entries.append(entry)
+    return sorted(entries, key=lambda e: (-(e.year or 0), e.scheme_key))
