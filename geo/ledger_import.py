@@ -2,7 +2,8 @@
 
 The file is read by the pure parser (`geo/ledger.py`); here the rows meet the database: towns, villages
 and natural villages are looked up by name within the caller's scope, coordinates are checked against
-the declared town's boundary (metres in UTM 51N, the zone of Haimen), and valid rows are upserted by
+the declared town's boundary and, where villages are drawn, the village's (``geo.boundaries``: metres in
+UTM 51N, the zone of Haimen; the same rule as a facility entered by hand), and valid rows are upserted by
 facility code with the households they serve. All or nothing unless the valid rows alone are asked for;
 a dry run writes nothing."""
 
@@ -13,8 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
-from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from backend.audit.services import audit_record, snapshot
 from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 
 from . import ledger
+from .boundaries import BoundaryDistances
 from .models import (
     FacilityService,
     FacilityStatus,
@@ -35,22 +35,15 @@ from .models import (
 )
 from .services import LocationInput, located_fields
 
-_UTM51N = 32651
-
 
 def _town_distance(towns: dict[str, Region]) -> Any:
-    to_metres = CoordTransform(SpatialReference(4326), SpatialReference(_UTM51N))
-    boundaries = {}
-    for name, town in towns.items():
-        if town.boundary is not None:
-            boundaries[name] = town.boundary.transform(to_metres, clone=True)
+    distances = BoundaryDistances(towns.values())
 
     def distance(row: ledger.LedgerRow) -> float | None:
-        area = boundaries.get(row.town)
-        if area is None or row.point is None:
+        town = towns.get(row.town)
+        if town is None or row.point is None:
             return None
-        point = Point(row.point.lon, row.point.lat, srid=4326).transform(to_metres, clone=True)
-        return 0.0 if area.contains(point) else float(area.distance(point))
+        return distances(town.pk, row.point.lon, row.point.lat)
 
     return distance
 
@@ -132,6 +125,7 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
         (n.parent_id, n.name): n
         for n in Region.objects.filter(level=RegionLevel.NATURAL_VILLAGE, parent__in=list(villages.values()))
     }
+    village_distance = BoundaryDistances(villages.values())  # the town's rule, where villages are drawn
     column = {field: text for field, (text, _) in parsed.columns.items()}
     errors = [e.as_dict() for e in parsed.errors]
     ready = []
@@ -160,6 +154,11 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
                 )
             )
         else:
+            distance = village_distance(village.pk, r.point.lon, r.point.lat) if r.point else None
+            if distance is not None and ledger.is_outside(distance, rules.town_tolerance_m):
+                message = ledger.outside_message(r.village, distance, rules.town_tolerance_m, level="行政村")
+                lon = column.get("lon", "经度")
+                problems.append(_error(r.row, lon, "outside_village", message, f"{r.raw_lon}, {r.raw_lat}"))
             missing = [name for name, _ in r.serves if (village.pk, name) not in naturals]
             if missing:
                 problems.append(

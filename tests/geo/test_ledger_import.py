@@ -17,7 +17,7 @@ from checklists.models import Rectification
 from checklists.services.rectifications import rectifications_mark_overdue
 from checklists.services.templates import templates_sync
 from geo import coords
-from geo.models import FacilityService, SewageFacility
+from geo.models import FacilityService, Region, SewageFacility
 from tests.checklists.conftest import Phone, png_bytes, sewage_answers
 from tests.conftest import ApiClient, assert_error, make_user
 
@@ -211,3 +211,15 @@ def test_a_large_ledger_is_processed_by_a_task_and_polled(
     assert (done["status"], done["progress"], done["report"]["created"]) == ("done", 100, 1)
     other = ApiClient(make_user("district_office", bounded.district))
     assert_error(other.get(poll), 404)  # someone else's import
+
+
+def test_a_village_boundary_is_checked_like_the_towns(bounded) -> None:  # type: ignore[no-untyped-def]
+    village = Region.objects.get(pk=bounded.village_a.pk)
+    village.boundary = MultiPolygon(Polygon.from_bbox((121.15, 31.85, 121.2, 31.9)), srid=4326)
+    village.save()
+    office = ApiClient(make_user("district_office", bounded.district))
+    report = upload(
+        office, HEADER + "常乐镇,甲村,一组,WS-V1,甲村一号站,8,A/O,40,121.24,31.94,WGS-84,,,在运行,\n"
+    ).json()["report"]
+    assert [(e["row"], e["code"]) for e in report["errors"]] == [(2, "outside_village")]
+    assert "甲村" in report["errors"][0]["message"]
