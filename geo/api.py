@@ -111,7 +111,10 @@ class LedgerImportOut(Schema):
     status: str = Field(description="queued / running / done / rejected（有错误，未导入）/ failed")
     progress: int = Field(description="进度 0–100")
     report: dict[str, Any] = Field(
-        description="逐行错误（行号、列、代码、说明）、各区镇缺项（gaps_by_town）、将新增/更新与已新增/更新的设施数"
+        description=(
+            "逐行错误（行号、列、代码、说明）、各区镇缺项（gaps_by_town）、将新增/更新与已新增/更新的设施数、"
+            "将不再服务的自然村与户数（stop_serving、would_stop_serving、stopped_serving）"
+        )
     )
     created_at: datetime = Field(description="上传时间")
     finished_at: datetime | None = Field(description="完成时间")
