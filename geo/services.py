@@ -282,12 +282,12 @@ def facility_village_resolve(*, principal: Principal, ref: VillageRef) -> Region
     paths = principal.region_paths(REGISTRY_EDITORS)
     ways = {f: v for f, v in (("village_id", ref.id), ("village_code", ref.code), ("village_name", ref.name))
             if v is not None}  # fmt: skip
-    if len(ways) != 1:
-        message = f"请用且只用一种方式指定行政村：{_VILLAGE_WAYS}"
-        raise InvalidInput(message, details={"fields": {f: [message] for f in (ways or ["village_id"])}})
     if ref.town_id is not None and ref.name is None:
         message = "town_id 只与 village_name 一起使用"
         raise InvalidInput(message, details={"fields": {"town_id": [message]}})
+    if len(ways) != 1:
+        message = f"请用且只用一种方式指定行政村：{_VILLAGE_WAYS}"
+        raise InvalidInput(message, details={"fields": {f: [message] for f in (ways or ["village_id"])}})
     if ref.id is not None:
         try:
             village = region_get(paths=paths, region_id=ref.id)

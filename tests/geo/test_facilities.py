@@ -244,6 +244,9 @@ def test_patch_names_the_village_by_code(bounded, api_as) -> None:  # type: igno
     body = office.patch(url, {"village_code": "320614105201"})
     assert body.status_code == 200, body.content
     assert body.json()["town"]["id"] == bounded.town_b.pk
+    # a town alone names no village
+    body = assert_error(office.patch(url, {"town_id": bounded.town_a.pk}), 422)
+    assert list(body["details"]["fields"]) == ["town_id"]
 
 
 def test_regions_are_searchable_by_name_or_code(bounded, officer, api_as) -> None:  # type: ignore[no-untyped-def]
