@@ -31,10 +31,11 @@ def region_list(
     level: str | None = None,
     parent_id: int | None = None,
     since: datetime | None = Query(None, description="只返回此时间之后修改过的区划"),
+    q: str | None = Query(None, max_length=64, description="名称包含此文字，或区划代码以此开头"),
     page: int = Query(1, ge=1),
     page_size: int = Query(200, ge=1, le=1000),
 ) -> HttpResponse:
-    qs = selectors.region_list(paths=_paths(request), level=level, parent_id=parent_id, since=since)
+    qs = selectors.region_list(paths=_paths(request), level=level, parent_id=parent_id, since=since, q=q)
     items, count = page_of(qs, page=page, page_size=page_size)
     return conditional_json(
         request,
@@ -110,7 +111,10 @@ class LedgerImportOut(Schema):
     status: str = Field(description="queued / running / done / rejected（有错误，未导入）/ failed")
     progress: int = Field(description="进度 0–100")
     report: dict[str, Any] = Field(
-        description="逐行错误（行号、列、代码、说明）、各区镇缺项（gaps_by_town）、将新增/更新与已新增/更新的设施数"
+        description=(
+            "逐行错误（行号、列、代码、说明）、各区镇缺项（gaps_by_town）、将新增/更新与已新增/更新的设施数、"
+            "将不再服务的自然村与户数（stop_serving、would_stop_serving、stopped_serving）"
+        )
     )
     created_at: datetime = Field(description="上传时间")
     finished_at: datetime | None = Field(description="完成时间")
@@ -169,14 +173,19 @@ def facility_create(request: HttpRequest, payload: FacilityIn) -> Status[object]
     return Status(201, selectors.facility_get(paths=None, facility_id=facility.pk))
 
 
+_VILLAGE_FIELDS = {"village_id", "village_code", "village_name", "town_id"}
+
+
 @router.patch("/facilities/{facility_id}", response=FacilityOut, summary="修改设施")
 def facility_patch(request: HttpRequest, facility_id: int, payload: FacilityPatch) -> object:
-    changes = payload.dict(exclude_unset=True, exclude={"location", "village_id"})
+    changes = payload.dict(exclude_unset=True, exclude={"location", *_VILLAGE_FIELDS})
     facility = services.facility_update(
         principal=request.auth,
         facility_id=facility_id,
         changes=changes,
-        village_id=payload.village_id,
+        village=services.VillageRef(
+            payload.village_id, payload.village_code, payload.village_name, payload.town_id
+        ),
         location=_location(payload.location),
         clear_location="location" in payload.model_fields_set and payload.location is None,
     )

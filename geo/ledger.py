@@ -27,7 +27,8 @@ number, 5–20 t/d needs coordinates — listed per row with its town (``gaps_by
 caller passes ``check_towns`` a distance function (metres from the row's WGS-84 point to its declared town,
 0 inside; e.g. GEOS on ``Region.boundary``). Farther than ``town_tolerance_m`` is an ``outside_town`` error
 by default — coordinates in another town are wrong data, and the row leaves ``rows`` — or, with
-``as_gap=True``, a gap.
+``as_gap=True``, a gap. The rule and its message (``is_outside``, ``outside_message``) are also what the
+registry applies to a facility entered by hand, so a point the ledger refuses is refused there too.
 """
 
 from __future__ import annotations
@@ -317,13 +318,10 @@ def check_towns(
     gaps = list(result.gaps)
     for r in result.rows:
         distance = distance_to_town_m(r) if r.point is not None else None
-        if distance is None or distance <= tolerance:
+        if distance is None or not is_outside(distance, tolerance):
             keep.append(r)
             continue
-        message = (
-            f"坐标不在{r.town}范围内（相距约 {distance:.0f} 米，容差 {tolerance:.0f} 米），"
-            "请核对经纬度、坐标系或所属区镇"
-        )
+        message = outside_message(r.town, distance, tolerance)
         if as_gap:
             keep.append(r)
             gaps.append(Gap(r.row, r.town, "outside_town", r.code, r.name, r.capacity_tpd, message))
@@ -337,6 +335,21 @@ def check_towns(
         error_count=result.error_count + len(errors),
         rows_with_errors=result.rows_with_errors + len(bad),
         gaps=tuple(sorted((g for g in gaps if g.row not in bad), key=lambda g: g.row)),
+    )
+
+
+def is_outside(distance_m: float | None, tolerance_m: float) -> bool:
+    """The containment rule, shared by the ledger and the registry's own forms: a point farther than the
+    tolerance from its region's boundary is outside it. ``None`` (no boundary, no point) is never outside:
+    the check needs data we may not have, and a town without a drawn boundary must still register."""
+    return distance_m is not None and distance_m > tolerance_m
+
+
+def outside_message(region: str, distance_m: float, tolerance_m: float, *, level: str = "区镇") -> str:
+    """What ``outside_town`` (and ``outside_village``) say: which region, how far, the tolerance."""
+    return (
+        f"坐标不在{region}范围内（相距约 {distance_m:.0f} 米，容差 {tolerance_m:.0f} 米），"
+        f"请核对经纬度、坐标系或所属{level}"
     )
 
 

@@ -2,9 +2,15 @@
 
 The file is read by the pure parser (`geo/ledger.py`); here the rows meet the database: towns, villages
 and natural villages are looked up by name within the caller's scope, coordinates are checked against
-the declared town's boundary (metres in UTM 51N, the zone of Haimen), and valid rows are upserted by
+the declared town's boundary and, where villages are drawn, the village's (``geo.boundaries``: metres in
+UTM 51N, the zone of Haimen; the same rule as a facility entered by hand), and valid rows are upserted by
 facility code with the households they serve. All or nothing unless the valid rows alone are asked for;
-a dry run writes nothing."""
+a dry run writes nothing.
+
+A row's 自然村 cell is the facility's whole list: natural villages it served and no longer lists (an empty
+cell lists none) stop being served, and the report says which and how many households (``stop_serving``)
+before anything is applied. A ledger without a 自然村 column leaves every facility's households alone.
+Facilities missing from the ledger are not touched."""
 
 from __future__ import annotations
 
@@ -13,8 +19,6 @@ from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
-from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +28,7 @@ from backend.audit.services import audit_record, snapshot
 from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 
 from . import ledger
+from .boundaries import BoundaryDistances
 from .models import (
     FacilityService,
     FacilityStatus,
@@ -35,22 +40,15 @@ from .models import (
 )
 from .services import LocationInput, located_fields
 
-_UTM51N = 32651
-
 
 def _town_distance(towns: dict[str, Region]) -> Any:
-    to_metres = CoordTransform(SpatialReference(4326), SpatialReference(_UTM51N))
-    boundaries = {}
-    for name, town in towns.items():
-        if town.boundary is not None:
-            boundaries[name] = town.boundary.transform(to_metres, clone=True)
+    distances = BoundaryDistances(towns.values())
 
     def distance(row: ledger.LedgerRow) -> float | None:
-        area = boundaries.get(row.town)
-        if area is None or row.point is None:
+        town = towns.get(row.town)
+        if town is None or row.point is None:
             return None
-        point = Point(row.point.lon, row.point.lat, srid=4326).transform(to_metres, clone=True)
-        return 0.0 if area.contains(point) else float(area.distance(point))
+        return distances(town.pk, row.point.lon, row.point.lat)
 
     return distance
 
@@ -132,6 +130,7 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
         (n.parent_id, n.name): n
         for n in Region.objects.filter(level=RegionLevel.NATURAL_VILLAGE, parent__in=list(villages.values()))
     }
+    village_distance = BoundaryDistances(villages.values())  # the town's rule, where villages are drawn
     column = {field: text for field, (text, _) in parsed.columns.items()}
     errors = [e.as_dict() for e in parsed.errors]
     ready = []
@@ -160,6 +159,11 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
                 )
             )
         else:
+            distance = village_distance(village.pk, r.point.lon, r.point.lat) if r.point else None
+            if distance is not None and ledger.is_outside(distance, rules.town_tolerance_m):
+                message = ledger.outside_message(r.village, distance, rules.town_tolerance_m, level="行政村")
+                lon = column.get("lon", "经度")
+                problems.append(_error(r.row, lon, "outside_village", message, f"{r.raw_lon}, {r.raw_lat}"))
             missing = [name for name, _ in r.serves if (village.pk, name) not in naturals]
             if missing:
                 problems.append(
@@ -181,6 +185,8 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
     existing = set(
         SewageFacility.objects.filter(code__in=[r.code for r, _ in ready]).values_list("code", flat=True)
     )
+    serves_column = "natural_villages" in parsed.columns
+    stops = _stop_serving(ready, naturals) if serves_column else []
     report: dict[str, Any] = {
         "ok": not errors,
         "rows_read": parsed.rows_read,
@@ -194,6 +200,11 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
         "would_update": sum(1 for r, _ in ready if r.code in existing),
         "created": 0,
         "updated": 0,
+        # Without a 自然村 column the ledger says nothing about households: they are left as they are.
+        "natural_villages_column": serves_column,
+        "stop_serving": stops,
+        "would_stop_serving": _stop_counts(stops),
+        "stopped_serving": _stop_counts([]),
         "dry_run": record.dry_run,
     }
     if (errors and not record.valid_rows_only) or record.dry_run:
@@ -201,8 +212,9 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
     LedgerImport.objects.filter(pk=record.pk).update(progress=70)
     with transaction.atomic():
         for r, village in ready:
-            _upsert(r, village, naturals)
+            _upsert(r, village, naturals, replace_services=serves_column)
         report["created"], report["updated"] = report["would_create"], report["would_update"]
+        report["stopped_serving"] = report["would_stop_serving"]
         audit_record(
             action="geo.facility.ledger_import",
             obj=record,
@@ -210,6 +222,7 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
                 "file": record.filename,
                 "created": report["created"],
                 "updated": report["updated"],
+                "stopped_serving": report["stopped_serving"],
                 "skipped_rows": len(bad_rows),
                 "uploaded_by": record.uploaded_by_id,
             },
@@ -217,7 +230,55 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
     return report
 
 
-def _upsert(r: ledger.LedgerRow, village: Region, naturals: dict[Any, Region]) -> None:
+def _stop_serving(
+    ready: list[tuple[ledger.LedgerRow, Region]], naturals: dict[Any, Region]
+) -> list[dict[str, Any]]:
+    """Per facility the ledger updates, the natural villages it serves today that it would no longer
+    serve: not listed in its 自然村 cell (an empty cell lists none), or listed without a household count,
+    which the registry cannot record. Households a facility keeps serving at a new count are not here."""
+    current: dict[str, list[FacilityService]] = {}
+    for service in (
+        FacilityService.objects.filter(facility__code__in=[r.code for r, _ in ready])
+        .select_related("facility", "natural_village")
+        .order_by("natural_village__path")
+    ):
+        current.setdefault(service.facility.code, []).append(service)
+    stops = []
+    for r, village in ready:
+        listed = {naturals[(village.pk, name)].pk: households for name, households in r.serves}
+        gone = [
+            {"name": s.natural_village.name, "households": s.households,
+             "reason": "no_households" if s.natural_village_id in listed else "not_listed"}
+            for s in current.get(r.code, [])
+            if listed.get(s.natural_village_id) is None
+        ]  # fmt: skip
+        if gone:
+            stops.append(
+                {"row": r.row, "town": r.town, "village": r.village, "facility_code": r.code,
+                 "facility_name": r.name, "natural_villages": gone,
+                 "households": sum(g["households"] for g in gone)}
+            )  # fmt: skip
+    return stops
+
+
+def _stop_counts(stops: list[dict[str, Any]]) -> dict[str, int]:
+    return {
+        "facilities": len(stops),
+        "natural_villages": sum(len(s["natural_villages"]) for s in stops),
+        "households": sum(s["households"] for s in stops),
+    }
+
+
+def _serves(facility: SewageFacility) -> dict[str, int]:
+    return {
+        s.natural_village.name: s.households
+        for s in facility.services.select_related("natural_village").order_by("natural_village__path")
+    }
+
+
+def _upsert(
+    r: ledger.LedgerRow, village: Region, naturals: dict[Any, Region], *, replace_services: bool
+) -> None:
     location = (
         LocationInput(r.raw_lon, r.raw_lat, r.datum, LocationQuality.SURVEYED)
         if r.raw_lon is not None and r.raw_lat is not None
@@ -236,27 +297,28 @@ def _upsert(r: ledger.LedgerRow, village: Region, naturals: dict[Any, Region]) -
         **located_fields(location),
     }
     facility = SewageFacility.objects.select_for_update().filter(code=r.code).first()
-    before = snapshot(facility) if facility else None
+    before = snapshot(facility) | {"serves": _serves(facility)} if facility else None
     if facility is None:
         facility = SewageFacility.objects.create(code=r.code, **values)
     else:
         for name, value in values.items():
             setattr(facility, name, value)
         facility.save()
-    FacilityService.objects.filter(facility=facility).delete()
-    FacilityService.objects.bulk_create(
-        FacilityService(
-            facility=facility, natural_village=naturals[(village.pk, name)], households=households
+    if replace_services:  # the row's 自然村 cell is the whole list: an empty cell serves none
+        FacilityService.objects.filter(facility=facility).delete()
+        FacilityService.objects.bulk_create(
+            FacilityService(
+                facility=facility, natural_village=naturals[(village.pk, name)], households=households
+            )
+            for name, households in r.serves
+            if households is not None
         )
-        for name, households in r.serves
-        if households is not None
-    )
     audit_record(
         action="geo.facility.ledger_upsert",
         obj=facility,
         region_path=village.path,
         before=before,
-        after=snapshot(facility),
+        after=snapshot(facility) | {"serves": _serves(facility)},
     )
 
 

@@ -56,6 +56,7 @@ class RegionOut(Schema):
     code_source: str = Field(description="代码来源：nbs / other / office / synthetic")
     alt_codes: list[str] = Field(description="其他公开来源给出的代码（待核实）")
     parent_id: int | None = Field(description="上级区划编号")
+    parent_name: str | None = Field(description="上级区划名称")
     town_kind: str = Field(description="区镇类型：town 镇 / street 街道 / park 园区")
     households: int | None = Field(description="户数（自然村）")
     centroid: list[float] | None = Field(description="中心点 [经度, 纬度]（WGS-84）")
@@ -66,6 +67,10 @@ class RegionOut(Schema):
     @staticmethod
     def resolve_centroid(obj: Region) -> list[float] | None:
         return [obj.centroid.x, obj.centroid.y] if obj.centroid else None
+
+    @staticmethod
+    def resolve_parent_name(obj: Region) -> str | None:
+        return obj.parent.name if obj.parent_id and obj.parent else None
 
 
 class RegionPatch(StrictSchema):
@@ -125,19 +130,36 @@ class FacilityOut(Schema):
 class FacilityIn(StrictSchema):
     code: str = Field(min_length=1, max_length=32, description="设施编码（全区唯一）")
     name: str = Field(min_length=1, max_length=128, description="设施名称")
-    village_id: int = Field(description="所在行政村编号")
+    village_id: int | None = Field(None, description="所在行政村编号（或改用 village_code、village_name）")
+    village_code: str | None = Field(
+        None, pattern=r"^\d{12}$", description="所在行政村的 12 位区划代码（代替 village_id）"
+    )
+    village_name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="所在行政村名称（代替 village_id）；重名时须同时提供 town_id",
+    )
+    town_id: int | None = Field(None, description="village_name 所在区镇编号")
     capacity_tpd: Decimal = Field(ge=0, max_digits=8, decimal_places=2, description="设计处理能力（吨/日）")
     process: str = Field("", max_length=64, description="处理工艺")
     meter_number: str = Field("", max_length=32, description="电表号")
     operator: str = Field("", max_length=128, description="运维单位")
     status: FacilityStatus = Field(FacilityStatus.IN_SERVICE, description="状态")
     commissioned_on: date | None = Field(None, description="投运日期")
-    location: LocationIn | None = Field(None, description="位置（注明坐标系）")
+    location: LocationIn | None = Field(
+        None, description="位置（注明坐标系）；须在行政村所属区镇范围内（容差同台账导入）"
+    )
 
 
 class FacilityPatch(StrictSchema):
     name: str | None = Field(None, min_length=1, max_length=128, description="设施名称")
     village_id: int | None = Field(None, description="所在行政村编号")
+    village_code: str | None = Field(None, pattern=r"^\d{12}$", description="所在行政村的 12 位区划代码")
+    village_name: str | None = Field(
+        None, min_length=1, max_length=64, description="所在行政村名称；重名时须同时提供 town_id"
+    )
+    town_id: int | None = Field(None, description="village_name 所在区镇编号")
     capacity_tpd: Decimal | None = Field(
         None, ge=0, max_digits=8, decimal_places=2, description="设计处理能力（吨/日）"
     )

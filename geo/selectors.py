@@ -40,8 +40,14 @@ def scope_q(paths: Paths, field: str = "path") -> Q:
 
 
 def region_list(
-    *, paths: Paths, level: str | None = None, parent_id: int | None = None, since: datetime | None = None
+    *,
+    paths: Paths,
+    level: str | None = None,
+    parent_id: int | None = None,
+    since: datetime | None = None,
+    q: str | None = None,
 ) -> QuerySet[Region]:
+    """Regions in scope; ``q`` finds a name containing it or a division code starting with it."""
     qs = (
         Region.objects.filter(scope_q(paths))
         .select_related("parent")
@@ -53,6 +59,8 @@ def region_list(
         qs = qs.filter(parent_id=parent_id)
     if since is not None:
         qs = qs.filter(updated_at__gte=since)
+    if q and q.strip():
+        qs = qs.filter(Q(name__contains=q.strip()) | Q(code__startswith=q.strip()))
     return qs.order_by("path")
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 
@@ -14,7 +15,8 @@ from backend.access import REGISTRY_EDITORS, Principal
 from backend.audit.services import audit_record, snapshot
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
-from . import coords
+from . import coords, ledger
+from .boundaries import BoundaryDistances
 from .models import (
     PARENT_LEVEL,
     FacilityCondition,
@@ -25,7 +27,7 @@ from .models import (
     RiverSection,
     SewageFacility,
 )
-from .selectors import facility_get, region_get
+from .selectors import facility_get, region_get, region_list
 
 
 @dataclass(frozen=True)
@@ -251,17 +253,112 @@ FACILITY_EDITABLE = (
 )
 
 
-def _facility_village(principal: Principal, village_id: int) -> Region:
-    try:
-        village = region_get(paths=principal.region_paths(REGISTRY_EDITORS), region_id=village_id)
-    except NotFound as exc:
+@dataclass(frozen=True)
+class VillageRef:
+    """How a client names the administrative village of a facility: by its id, by its 12-digit division
+    code, or by its name (within ``town_id``, or within the caller's scope when that is unambiguous).
+    Exactly one of ``id``, ``code`` and ``name``; ``town_id`` only with ``name``."""
+
+    id: int | None = None
+    code: str | None = None
+    name: str | None = None
+    town_id: int | None = None
+
+    @property
+    def given(self) -> bool:
+        return any(v is not None for v in (self.id, self.code, self.name, self.town_id))
+
+
+_VILLAGE_WAYS = "village_id、village_code 或 village_name（可加 town_id）"
+
+
+def _unknown_village(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, code="unknown_village", details={"fields": {field: [message]}})
+
+
+def facility_village_resolve(*, principal: Principal, ref: VillageRef) -> Region:
+    """The administrative village ``ref`` names, among those the caller may edit. Unknown and out of scope
+    read the same (``unknown_village``): a town officer must not learn another town's villages."""
+    paths = principal.region_paths(REGISTRY_EDITORS)
+    ways = {f: v for f, v in (("village_id", ref.id), ("village_code", ref.code), ("village_name", ref.name))
+            if v is not None}  # fmt: skip
+    if ref.town_id is not None and ref.name is None:
+        message = "town_id 只与 village_name 一起使用"
+        raise InvalidInput(message, details={"fields": {"town_id": [message]}})
+    if len(ways) != 1:
+        message = f"请用且只用一种方式指定行政村：{_VILLAGE_WAYS}"
+        raise InvalidInput(message, details={"fields": {f: [message] for f in (ways or ["village_id"])}})
+    if ref.id is not None:
+        try:
+            village = region_get(paths=paths, region_id=ref.id)
+        except NotFound as exc:
+            raise _unknown_village("village_id", "行政村不存在或不在您的管辖范围内") from exc
+        if village.level != RegionLevel.VILLAGE:
+            raise InvalidInput("设施必须登记在行政村下", details={"fields": {"village_id": ["应为行政村"]}})
+        return village
+    villages = region_list(paths=paths, level=RegionLevel.VILLAGE)
+    if ref.code is not None:
+        village = villages.filter(code=ref.code).first()
+        if village is None:
+            message = f"没有区划代码为 {ref.code} 的行政村（或不在您的管辖范围内）"
+            raise _unknown_village("village_code", message)
+        return village
+    name = (ref.name or "").strip()
+    if ref.town_id is not None:
+        try:
+            town = region_get(paths=paths, region_id=ref.town_id)
+        except NotFound:
+            town = None
+        if town is None or town.level != RegionLevel.TOWN:
+            message = "区镇不存在或不在您的管辖范围内"
+            raise InvalidInput(message, code="unknown_town", details={"fields": {"town_id": [message]}})
+        village = villages.filter(parent=town, name=name).first()
+        if village is None:
+            raise _unknown_village("village_name", f"{town.name}没有名为“{name}”的行政村")
+        return village
+    found = list(villages.filter(name=name)[:10])
+    if not found:
+        raise _unknown_village("village_name", f"您的管辖范围内没有名为“{name}”的行政村")
+    if len(found) > 1:
+        towns = "、".join(v.parent.name for v in found if v.parent)
+        message = f"有多个名为“{name}”的行政村（{towns}），请同时提供 town_id，或改用 village_code"
+        candidates = [
+            {"id": v.pk, "name": v.name, "code": v.code, "town_id": v.parent_id,
+             "town_name": v.parent.name if v.parent else ""}
+            for v in found
+        ]  # fmt: skip
         raise InvalidInput(
-            "行政村不存在或不在您的管辖范围内",
-            details={"fields": {"village_id": ["行政村不存在或不在您的管辖范围内"]}},
-        ) from exc
-    if village.level != RegionLevel.VILLAGE:
-        raise InvalidInput("设施必须登记在行政村下", details={"fields": {"village_id": ["应为行政村"]}})
-    return village
+            message,
+            code="ambiguous_village",
+            details={"fields": {"village_name": [message]}, "candidates": candidates},
+        )
+    return found[0]
+
+
+def facility_location_check(*, village: Region, point: Point | None, field: str = "location") -> None:
+    """A facility's point must lie in its village's town, and in the village itself when the village has
+    a boundary: the ledger's rule and tolerance (``LEDGER_TOWN_TOLERANCE_M``), measured in WGS-84 after
+    the datum conversion. A 422 ``outside_town`` / ``outside_village`` naming the region and the distance."""
+    if point is None:
+        return
+    tolerance = float(settings.LEDGER_TOWN_TOLERANCE_M)
+    ids = [village.parent_id, village.pk]
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=ids).only("name", "boundary")}
+    distances = BoundaryDistances(regions.values())
+    for region_id, code, key, level in (
+        (village.parent_id, "outside_town", "town_id", "区镇"),
+        (village.pk, "outside_village", "village_id", "行政村"),
+    ):
+        distance = distances(region_id, point.x, point.y) if region_id is not None else None
+        if distance is None or not ledger.is_outside(distance, tolerance):
+            continue
+        message = ledger.outside_message(regions[region_id].name, distance, tolerance, level=level)
+        raise InvalidInput(
+            message,
+            code=code,
+            details={"fields": {field: [message]}, key: region_id, "distance_m": round(distance),
+                     "tolerance_m": tolerance},
+        )  # fmt: skip
 
 
 def _duplicate_facility_code() -> Conflict:
@@ -285,8 +382,11 @@ def facility_create(
     principal: Principal,
     code: str,
     name: str,
-    village_id: int,
     capacity_tpd: Decimal,
+    village_id: int | None = None,
+    village_code: str | None = None,
+    village_name: str | None = None,
+    town_id: int | None = None,
     process: str = "",
     meter_number: str = "",
     operator: str = "",
@@ -295,9 +395,14 @@ def facility_create(
     location: LocationInput | None = None,
     is_synthetic: bool = False,
 ) -> SewageFacility:
+    """Register a facility in an administrative village (named by id, division code or name: see
+    ``VillageRef``); its point, in any supported datum, must lie in the village's town."""
     _require_editor(principal)
-    village = _facility_village(principal, village_id)
+    ref = VillageRef(village_id, village_code, village_name, town_id)
+    village = facility_village_resolve(principal=principal, ref=ref)
     _check_facility_values({"capacity_tpd": capacity_tpd, "status": status})
+    located = located_fields(location)
+    facility_location_check(village=village, point=located["location"])
     if SewageFacility.objects.filter(code=code).exists():
         raise _duplicate_facility_code()
     try:
@@ -313,7 +418,7 @@ def facility_create(
                 status=status,
                 commissioned_on=commissioned_on,
                 is_synthetic=is_synthetic,
-                **located_fields(location),
+                **located,
             )
     except IntegrityError as exc:  # a concurrent create with the same code
         raise _duplicate_facility_code() from exc
@@ -331,8 +436,10 @@ def facility_update(
     changes: dict[str, Any],
     location: LocationInput | None = None,
     clear_location: bool = False,
-    village_id: int | None = None,
+    village: VillageRef | None = None,
 ) -> SewageFacility:
+    """Change a facility. When its point or its village changes, the point is checked against the
+    (new) village's town as on creation; other changes leave an old point alone."""
     _require_editor(principal)
     facility = facility_get(paths=principal.region_paths(REGISTRY_EDITORS), facility_id=facility_id)
     facility = SewageFacility.objects.select_for_update().get(pk=facility.pk)
@@ -343,11 +450,16 @@ def facility_update(
     _check_facility_values(changes)
     for name, value in changes.items():
         setattr(facility, name, value)
-    if village_id is not None:
-        facility.village = _facility_village(principal, village_id)
+    moved = False
+    if village is not None and village.given:
+        facility.village = facility_village_resolve(principal=principal, ref=village)
+        moved = True
     if location is not None or clear_location:
         for name, value in located_fields(location).items():
             setattr(facility, name, value)
+        moved = True
+    if moved:
+        facility_location_check(village=facility.village, point=facility.location)
     facility.save()
     audit_record(
         action="geo.facility.update",

@@ -26,6 +26,8 @@ from geo.ledger import (
     LedgerRules,
     check_towns,
     gaps_by_town,
+    is_outside,
+    outside_message,
     parse_ledger,
     write_ledger,
 )
@@ -491,3 +493,17 @@ def test_too_many_rows() -> None:
     with pytest.raises(LedgerFileError) as exc:
         ledger(*[row(设施编码=str(i)) for i in range(4)], max_rows=3)
     assert exc.value.code == "too_many_rows"
+
+
+@given(
+    distance=st.one_of(st.none(), st.floats(min_value=0, max_value=1e6)),
+    tolerance=st.floats(min_value=0, max_value=1e4),
+)
+def test_the_containment_rule_is_one_function(distance: float | None, tolerance: float) -> None:
+    # What the registry's facility forms apply, and check_towns: strictly farther than the tolerance,
+    # and never outside without a boundary (None).
+    assert is_outside(distance, tolerance) == (distance is not None and distance > tolerance)
+    assert outside_message("临江镇", 612.4, 500) == (
+        "坐标不在临江镇范围内（相距约 612 米，容差 500 米），请核对经纬度、坐标系或所属区镇"
+    )
+    assert outside_message("甲村", 612.4, 500, level="行政村").endswith("所属行政村")

@@ -13,13 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import load_workbook
 
+from backend.audit.models import AuditEvent
 from checklists.models import Rectification
 from checklists.services.rectifications import rectifications_mark_overdue
 from checklists.services.templates import templates_sync
 from geo import coords
-from geo.models import FacilityService, SewageFacility
+from geo.models import FacilityService, Region, RegionLevel, SewageFacility
 from tests.checklists.conftest import Phone, png_bytes, sewage_answers
 from tests.conftest import ApiClient, assert_error, make_user
+from tests.factories import RegionFactory
 
 HEADER = (
     "区镇,行政村,自然村,设施编码,设施名称,设计处理能力（吨/日）,处理工艺,服务户数,经度,纬度,坐标系,"
@@ -211,3 +213,80 @@ def test_a_large_ledger_is_processed_by_a_task_and_polled(
     assert (done["status"], done["progress"], done["report"]["created"]) == ("done", 100, 1)
     other = ApiClient(make_user("district_office", bounded.district))
     assert_error(other.get(poll), 404)  # someone else's import
+
+
+# --- stopping a facility serving natural villages: re-list it with an empty 自然村 cell -------------------
+
+
+def test_a_dry_run_lists_the_households_a_ledger_would_stop_serving(bounded) -> None:  # type: ignore[no-untyped-def]
+    world = bounded
+    RegionFactory(level=RegionLevel.NATURAL_VILLAGE, name="二组", parent=world.village_a, households=50)
+    office = ApiClient(make_user("district_office", world.district))
+    first = HEADER + (
+        "常乐镇,甲村,一组(40)、二组(35),WS-S1,甲村一号站,8,A/O,,121.2,31.9,WGS-84,,,在运行,\n"
+        "常乐镇,甲村,一组(10)、二组(5),WS-S2,甲村二号站,8,A/O,,121.2,31.9,WGS-84,,,在运行,\n"
+        "常乐镇,甲村,一组,WS-S3,甲村三号站,8,A/O,12,121.2,31.9,WGS-84,,,在运行,\n"
+    )
+    assert upload(office, first, dry_run="false").json()["report"]["created"] == 3
+    served = FacilityService.objects.filter(facility__code__startswith="WS-S")
+    assert served.count() == 5
+    # WS-S1 re-listed with an empty 自然村 (and 服务户数) cell; WS-S2 keeps only 二组; WS-S3 lists 一组
+    # without a household count, which the registry cannot record
+    again = HEADER + (
+        "常乐镇,甲村,,WS-S1,甲村一号站,8,A/O,,121.2,31.9,WGS-84,,,在运行,\n"
+        "常乐镇,甲村,二组(5),WS-S2,甲村二号站,8,A/O,,121.2,31.9,WGS-84,,,在运行,\n"
+        "常乐镇,甲村,一组,WS-S3,甲村三号站,8,A/O,,121.2,31.9,WGS-84,,,在运行,\n"
+    )
+    dry = upload(office, again).json()["report"]
+    assert dry["ok"] and dry["would_update"] == 3 and dry["natural_villages_column"] is True
+    where = {"town": "常乐镇", "village": "甲村"}
+    assert dry["stop_serving"] == [
+        {"row": 2, **where, "facility_code": "WS-S1", "facility_name": "甲村一号站",
+         "natural_villages": [{"name": "一组", "households": 40, "reason": "not_listed"},
+                              {"name": "二组", "households": 35, "reason": "not_listed"}],
+         "households": 75},
+        {"row": 3, **where, "facility_code": "WS-S2", "facility_name": "甲村二号站",
+         "natural_villages": [{"name": "一组", "households": 10, "reason": "not_listed"}], "households": 10},
+        {"row": 4, **where, "facility_code": "WS-S3", "facility_name": "甲村三号站",
+         "natural_villages": [{"name": "一组", "households": 12, "reason": "no_households"}],
+         "households": 12},
+    ]  # fmt: skip
+    assert dry["would_stop_serving"] == {"facilities": 3, "natural_villages": 4, "households": 97}
+    assert dry["stopped_serving"] == {"facilities": 0, "natural_villages": 0, "households": 0}
+    assert served.count() == 5  # a dry run
+    applied = upload(office, again, dry_run="false").json()["report"]
+    assert applied["stopped_serving"] == {"facilities": 3, "natural_villages": 4, "households": 97}
+    assert not FacilityService.objects.filter(facility__code__in=["WS-S1", "WS-S3"]).exists()
+    assert [(s.natural_village.name, s.households) for s in FacilityService.objects.filter(
+        facility__code="WS-S2")] == [("二组", 5)]  # fmt: skip
+    # the audit keeps what each facility served before
+    event = AuditEvent.objects.filter(
+        action="geo.facility.ledger_upsert", object_repr__contains="WS-S1"
+    ).latest("id")
+    assert event.before["serves"] == {"一组": 40, "二组": 35} and event.after["serves"] == {}
+
+
+def test_a_ledger_without_a_natural_village_column_leaves_the_households_alone(bounded) -> None:  # type: ignore[no-untyped-def]
+    office = ApiClient(make_user("district_office", bounded.district))
+    first = HEADER + "常乐镇,甲村,一组,WS-N1,甲村一号站,8,A/O,40,,,,,,在运行,\n"
+    assert upload(office, first, dry_run="false").json()["report"]["created"] == 1
+    header = "区镇,行政村,设施编码,设施名称,设计处理能力（吨/日）,电表号\n"
+    report = upload(office, header + "常乐镇,甲村,WS-N1,甲村一号站,8,3206001\n", dry_run="false").json()[
+        "report"
+    ]
+    assert report["ok"] and report["updated"] == 1 and report["natural_villages_column"] is False
+    assert report["stop_serving"] == [] and report["stopped_serving"]["households"] == 0
+    assert FacilityService.objects.get(facility__code="WS-N1").households == 40
+    assert SewageFacility.objects.get(code="WS-N1").meter_number == "3206001"
+
+
+def test_a_village_boundary_is_checked_like_the_towns(bounded) -> None:  # type: ignore[no-untyped-def]
+    village = Region.objects.get(pk=bounded.village_a.pk)
+    village.boundary = MultiPolygon(Polygon.from_bbox((121.15, 31.85, 121.2, 31.9)), srid=4326)
+    village.save()
+    office = ApiClient(make_user("district_office", bounded.district))
+    report = upload(
+        office, HEADER + "常乐镇,甲村,一组,WS-V1,甲村一号站,8,A/O,40,121.24,31.94,WGS-84,,,在运行,\n"
+    ).json()["report"]
+    assert [(e["row"], e["code"]) for e in report["errors"]] == [(2, "outside_village")]
+    assert "甲村" in report["errors"][0]["message"]
