@@ -264,13 +264,14 @@ _REASONS = {"tasks_incomplete": "未完成年度规定任务", "failed": "考核
 
 
 def _exclusions(
-    scheme: Scheme, rules: Eligibility, situations: Mapping[str, bool]
+    scheme: Scheme, rules: Eligibility, situations: tuple[bool, ...]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(award keys barred, one note per situation that bars anything) for a unit in ``situations``."""
+    """(award keys barred, one note per situation that bars anything) for a unit in ``situations`` (a
+    flag per ``READINGS``)."""
     barred: set[str] = set()
     notes = []
-    for name in READINGS:
-        if not situations[name]:
+    for name, applies in zip(READINGS, situations, strict=True):
+        if not applies:
             continue
         rule: Exclusion = getattr(rules, name)
         tiers = [a for a in scheme.awards if a.key in rule.tiers]
@@ -304,14 +305,13 @@ def evaluate(
     first, last = _shared_ranks([(not u.vetoed, total) for u, _, total in scored])
     n = len(scored)
     ranked = []
+    barring: dict[tuple[bool, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}  # eight at most
     for i, (u, comps, total) in enumerate(scored):
         on_points = band(total, scheme.bands)
-        situation = {
-            "tasks_incomplete": not u.tasks_completed,
-            "failed": on_points == lowest,
-            "vetoed": u.vetoed,
-        }
-        excluded, barred_notes = _exclusions(scheme, rules, situation)
+        situation = (not u.tasks_completed, on_points == lowest, u.vetoed)  # in READINGS' order
+        if situation not in barring:
+            barring[situation] = _exclusions(scheme, rules, situation)
+        excluded, barred_notes = barring[situation]
         ranked.append(
             UnitResult(
                 unit_id=u.unit_id,
