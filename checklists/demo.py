@@ -248,6 +248,9 @@ ANNUAL = [
     ("三厂工业园区", 2, 4, 4, False),
     ("包场镇", 0, 5, 0, True),
 ]
+# A town that did not complete the year's required tasks: it ranks first, yet by the scheme's default
+# reading of 81号 二、4 it takes 优胜区镇 instead of 先进区镇 and no single award.
+TASKS_NOT_DONE = ("常乐镇", "未完成年度微型消防站建设任务（2个村未建成）")
 
 
 def _annual_answers(
@@ -302,6 +305,14 @@ def load_assessment(*, principals: dict[str, Principal], towns: dict[str, Region
         header = "# 演示方案：沿用海政办发〔2022〕81号的规则，仅用于演示数据。\n"
         target.write_text(header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     office, reviewer = principals["anweiban"], principals["huanjing"]
+    from scoring.models import TaskCompletion
+    from scoring.services import task_completion_set
+
+    name, note = TASKS_NOT_DONE
+    if not TaskCompletion.objects.filter(scheme_key=key, region=towns[name]).exists():
+        task_completion_set(
+            principal=office, scheme_key=key, region_id=towns[name].pk, completed=False, note=note
+        )
     for name, hazards, staffing, micro, veto in ANNUAL:
         town = towns[name]
         for template in ("safety-town", "fire-town"):

@@ -26,7 +26,13 @@ class ScoreboardRowOut(Schema):
     )
     vetoed: bool = Field(description="一票否决")
     veto_reasons: list[str] = Field(description="否决原因")
-    eligible: bool = Field(description="可评先进（未否决且完成年度任务）")
+    eligible: bool = Field(
+        description="可参评全部奖项（未因未完成年度任务、不合格或一票否决被方案的评奖资格规则排除）"
+    )
+    excluded_awards: list[str] = Field(
+        [],
+        description="按方案 eligibility 规则不得获得的奖项标识（综合奖在前，单项奖在后；原因见 notes）",
+    )
     notes: list[str] = Field(description="备注")
     sources: dict[str, list[str]] = Field(description="依据的检查（组成部分 → 检查客户端编号）")
 

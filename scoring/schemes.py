@@ -1,5 +1,6 @@
 """Assessment schemes as data (``scoring/schemes/*.yaml``): components → checklist templates, weights,
-bands, rounding, routine/annual rule, tie-break and award quotas. Parsed into the pure engine's types."""
+bands, rounding, routine/annual rule, tie-break, award quotas and award eligibility (one option per
+reading of 81号, each with the sentence it reads). Parsed into the pure engine's types."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ from typing import Any
 
 import yaml
 
-from scoring.engine.assessment import Award, Band, RoutineRule, Scheme, SchemeError, SingleAward
+from scoring.engine.assessment import (
+    READINGS,
+    Award,
+    Band,
+    Eligibility,
+    Exclusion,
+    RoutineRule,
+    Scheme,
+    SchemeError,
+    SingleAward,
+)
 
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
 
@@ -51,6 +62,51 @@ def _basis(entry: Any, award: str) -> tuple[str, str]:
     return component, items
 
 
+# The fields of one eligibility option: what it bars, and (for people and the API) the sentences of the
+# rule it reads, where they stand, and the reading in words.
+_OPTION_FIELDS = ("exclude_tiers", "exclude_single_awards", "clause", "source", "reading")
+
+
+def _eligibility(raw: Any, awards: tuple[Award, ...]) -> Eligibility | None:
+    """The ``eligibility`` block: per situation (``READINGS``), the tiers and whether the single awards a
+    unit loses. An absent block, situation or field takes ``Eligibility.default``'s value."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise SchemeError(f"eligibility: 应为各情形的选项（{'、'.join(READINGS)}）")
+    for name in raw:
+        if name not in READINGS:
+            raise SchemeError(f"eligibility.{name}: 未知的选项（可用：{'、'.join(READINGS)}）")
+    default = Eligibility.default(awards)
+    readings: dict[str, Exclusion] = {}
+    for name in READINGS:
+        base: Exclusion = getattr(default, name)
+        option = raw.get(name)
+        where = f"eligibility.{name}"
+        if option is None:
+            readings[name] = base
+            continue
+        if not isinstance(option, dict):
+            raise SchemeError(f"{where}: 应为选项（{'、'.join(_OPTION_FIELDS)}）")
+        for field in option:
+            if field not in _OPTION_FIELDS:
+                raise SchemeError(f"{where}.{field}: 未知的选项（可用：{'、'.join(_OPTION_FIELDS)}）")
+        tiers = option.get("exclude_tiers", sorted(base.tiers))
+        if not isinstance(tiers, list) or not all(isinstance(t, str) for t in tiers):
+            raise SchemeError(f"{where}.exclude_tiers: 应为综合奖标识的列表（如 [advanced]，可为 []）")
+        single = option.get("exclude_single_awards", base.single_awards)
+        if not isinstance(single, bool):
+            raise SchemeError(f"{where}.exclude_single_awards: 应为 true 或 false")
+        for field in ("clause", "reading"):
+            if not isinstance(option.get(field, ""), str):
+                raise SchemeError(f"{where}.{field}: 应为文字")
+        text = option.get("source", [])
+        if not isinstance(text, list) or not all(isinstance(t, str) and t.strip() for t in text):
+            raise SchemeError(f"{where}.source: 应为所依据原文句子的列表")
+        readings[name] = Exclusion(frozenset(tiers), single)
+    return Eligibility(**readings)
+
+
 def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinition:
     try:
         components = tuple(Component(c["key"], c["title"], c["template"]) for c in document["components"])
@@ -78,6 +134,7 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinitio
             tie_break=tuple(document.get("tie_break", ())),
             awards=awards,
             single_awards=single_awards,
+            eligibility=_eligibility(document.get("eligibility"), awards),
         )
         if not (0 <= routine.routine_weight <= 1) or routine.when_no_routine not in {"annual_only", "zero"}:
             raise SchemeError(

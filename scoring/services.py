@@ -101,6 +101,7 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
             "vetoed": r.vetoed,
             "veto_reasons": list(r.veto_reasons),
             "eligible": r.eligible,
+            "excluded_awards": list(r.excluded),
             "notes": [*r.notes, *decided(r.unit_id, [r.award, *r.single_awards])],
             "sources": by_id[r.unit_id].sources,
         }
@@ -272,7 +273,8 @@ def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
 def task_completion_set(
     *, principal: Principal, scheme_key: str, region_id: int, completed: bool, note: str
 ) -> TaskCompletion:
-    """Record whether a town completed the year's required tasks (an incomplete one wins no 先进)."""
+    """Record whether a town completed the year's required tasks (which awards an incomplete one loses is
+    the scheme's ``eligibility.tasks_incomplete``; by default every 先进 award)."""
     _require_district(principal)
     schemes.load(scheme_key)  # the scheme must exist
     region = Region.objects.filter(pk=region_id, level="town").only("path").first()

@@ -7,19 +7,25 @@ ranking with ties, award allocation with quotas and eligibility. Pure: no Django
   half-up to the scheme's places (2) before banding.
 - Bands are half-open: [90, ∞) 优秀, [80, 90) 良好, [70, 80) 合格, below 70 不合格 (81号's "80-89"
   read with decimals). A vetoed unit is 不合格 whatever its points, ranks after every unit that is not
-  vetoed, and wins no award.
-- Ranks are shared on equal totals (1, 2, 2, 4). Awards go in score order to eligible units (not
-  vetoed, required tasks done); at a quota's cut-off, ties are broken by the scheme's tie-break
-  components in order, as published (rounded like the total; 2022: the higher 安全生产 score first);
-  units still tied across the cut-off get nothing automatically and are reported for the office to
-  decide, so no quota is ever exceeded. The office's written decision (which of the tied units take
-  the remaining places) is an input: with it the tier is complete; a decision that no longer fits the
-  tie (the scores changed) is ignored and the tie is reported again.
+  vetoed, and (by default, see eligibility) wins no award.
+- Ranks are shared on equal totals (1, 2, 2, 4). Awards go in rank order to the units eligible for
+  them; at a quota's cut-off, ties are broken by the scheme's tie-break components in order, as
+  published (rounded like the total; 2022: the higher 安全生产 score first); units still tied across
+  the cut-off get nothing automatically and are reported for the office to decide, so no quota is ever
+  exceeded. The office's written decision (which of the tied units take the remaining places) is an
+  input: with it the tier is complete; a decision that no longer fits the tie (the scores changed) is
+  ignored and the tie is reported again.
+- Eligibility is per award and per reading of 81号, each an option of the scheme (``Eligibility``):
+  which tiers, and whether the single awards, a unit loses when it did not complete the year's required
+  tasks (二、4 says only "不得推荐为…先进单位"), when it is 不合格 on its points, and when it is vetoed.
+  The defaults: tasks not done → no 先进 tier and no single award (each is a 先进单位), 优胜 allowed;
+  不合格 or vetoed → no award at all. A unit barred from an award is not in its pool: it uses up no
+  place and is no part of a tie at the cut-off; the next eligible unit takes the place.
 - Single awards (单项奖: 宣传教育培训, 行政执法, 专项整治, 隐患排查, 3 each in 2022) rank eligible units by
-  the share of points they earned on the checklist items the award is about (its basis), then by total
-  and the tie-break components; they are independent of the comprehensive tiers (a 先进区镇 may also win
-  a single award) and use the same cut-off rule. Which items form each basis is scheme data: 81号 names
-  the awards but not their criteria.
+  the share of points they earned on the checklist items the award is about (its basis), then by
+  standing and the tie-break components; they are independent of the comprehensive tiers (a 先进区镇 may
+  also win a single award) and use the same cut-off rule. Which items form each basis is scheme data:
+  81号 names the awards but not their criteria.
 """
 
 from __future__ import annotations
@@ -91,6 +97,38 @@ class SingleAward:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """The awards a unit in one situation may not win: one reading of 81号, an option of the scheme."""
+
+    tiers: frozenset[str] = frozenset()  # keys of the comprehensive tiers (先进区镇, 优胜区镇 …)
+    single_awards: bool = False  # every single award (单项奖) as well
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Who may win which award. Each situation that applies to a unit adds its exclusions."""
+
+    tasks_incomplete: Exclusion  # the year's required tasks not completed (81号 二、4)
+    failed: Exclusion  # 不合格 on its points: the total falls in the lowest band
+    vetoed: Exclusion  # 一票否决 (81号 二、5)
+
+    @classmethod
+    def default(cls, awards: Sequence[Award]) -> Eligibility:
+        """81号 二、4 bars the 先进 awards: the tiers named 先进… and every single award (each is a
+        先进单位, and 三 speaks of 综合先进和单项先进 alike); 优胜 stays open. A 不合格 or vetoed unit wins
+        nothing: awards go 按得分高低顺序 to units that passed."""
+        every = frozenset(a.key for a in awards)
+        return cls(
+            tasks_incomplete=Exclusion(frozenset(a.key for a in awards if "先进" in a.label), True),
+            failed=Exclusion(every, True),
+            vetoed=Exclusion(every, True),
+        )
+
+
+READINGS = ("tasks_incomplete", "failed", "vetoed")  # Eligibility's fields, in the order notes give them
+
+
+@dataclass(frozen=True)
 class Scheme:
     weights: Mapping[str, Decimal]  # component key → weight
     bands: tuple[Band, ...] = DEFAULT_BANDS
@@ -98,6 +136,10 @@ class Scheme:
     tie_break: tuple[str, ...] = ()  # component keys, in order
     awards: tuple[Award, ...] = ()
     single_awards: tuple[SingleAward, ...] = ()
+    eligibility: Eligibility | None = None  # None: Eligibility.default(awards)
+
+    def award_eligibility(self) -> Eligibility:
+        return self.eligibility or Eligibility.default(self.awards)
 
     def __post_init__(self) -> None:
         if not self.weights:
@@ -121,6 +163,15 @@ class Scheme:
                 raise SchemeError(f"单项奖 {a.key} 须列出评比依据的检查项")
             if any(component not in self.weights for component, _ in a.basis):
                 raise SchemeError(f"单项奖 {a.key} 的评比依据引用了方案中没有的组成部分")
+        if self.eligibility is not None:
+            tiers = [a.key for a in self.awards]
+            for name in READINGS:
+                unknown = sorted(getattr(self.eligibility, name).tiers - set(tiers))
+                if unknown:
+                    raise SchemeError(
+                        f"eligibility.{name}.exclude_tiers: 方案中没有综合奖 {'、'.join(unknown)}"
+                        f"（可选：{'、'.join(tiers) or '无'}）"
+                    )
 
 
 @dataclass(frozen=True)
@@ -140,7 +191,7 @@ class UnitResult:
     total: Decimal
     grade: str
     vetoed: bool
-    eligible: bool
+    eligible: bool  # barred from no award
     veto_reasons: tuple[str, ...] = ()
     rank: int = 0
     reverse_rank: int = 0
@@ -148,6 +199,7 @@ class UnitResult:
     single_awards: tuple[str, ...] = ()
     single_scores: Mapping[str, Decimal | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()  # keys of the awards it may not win (tiers, then single awards)
 
 
 @dataclass(frozen=True)
@@ -204,7 +256,36 @@ def share_of_points(earned: Decimal, maximum: Decimal) -> Decimal | None:
 
 
 def _sort_key(scheme: Scheme, r: UnitResult) -> tuple[Decimal, ...]:
-    return (r.total, *(r.components.get(k, ZERO) for k in scheme.tie_break))
+    # The published order: a vetoed unit (should the scheme let it win anything) after every other.
+    return (ZERO if r.vetoed else ONE, r.total, *(r.components.get(k, ZERO) for k in scheme.tie_break))
+
+
+_REASONS = {"tasks_incomplete": "未完成年度规定任务", "failed": "考核等次为不合格", "vetoed": "一票否决"}
+
+
+def _exclusions(
+    scheme: Scheme, rules: Eligibility, situations: tuple[bool, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(award keys barred, one note per situation that bars anything) for a unit in ``situations`` (a
+    flag per ``READINGS``)."""
+    barred: set[str] = set()
+    notes = []
+    for name, applies in zip(READINGS, situations, strict=True):
+        if not applies:
+            continue
+        rule: Exclusion = getattr(rules, name)
+        tiers = [a for a in scheme.awards if a.key in rule.tiers]
+        singles = list(scheme.single_awards) if rule.single_awards else []
+        if not tiers and not singles:
+            continue
+        barred.update(a.key for a in (*tiers, *singles))
+        if len(tiers) == len(scheme.awards) and (singles or not scheme.single_awards):
+            what = "任何奖项"
+        else:
+            what = "、".join([*(a.label for a in tiers), *(["单项奖"] if singles else [])])
+        notes.append(f"{_REASONS[name]}，不参评{what}")
+    keys = tuple(a.key for a in (*scheme.awards, *scheme.single_awards) if a.key in barred)
+    return keys, tuple(notes)
 
 
 def evaluate(
@@ -212,7 +293,8 @@ def evaluate(
 ) -> Scoreboard:
     """``decisions``: award key → the unit ids the office chose among those tied at its cut-off."""
     quantum = Decimal(1).scaleb(-scheme.places)
-    fail_notes = ("未完成年度规定任务，不得推荐为先进",)
+    rules = scheme.award_eligibility()
+    lowest = scheme.bands[-1].label
     scored = []
     for u in units:
         clamped = _clamped(scheme, u.components)
@@ -222,23 +304,31 @@ def evaluate(
     scored.sort(key=lambda s: (s[0].vetoed, -s[2], s[0].unit_id))
     first, last = _shared_ranks([(not u.vetoed, total) for u, _, total in scored])
     n = len(scored)
-    ranked = [
-        UnitResult(
-            unit_id=u.unit_id,
-            components=comps,
-            total=total,
-            grade=FAIL_LABEL if u.vetoed else band(total, scheme.bands),
-            vetoed=u.vetoed,
-            eligible=not u.vetoed and u.tasks_completed,
-            veto_reasons=u.veto_reasons,
-            rank=first[i] + 1,
-            reverse_rank=n - last[i],
-            single_scores={a.key: u.single_scores.get(a.key) for a in scheme.single_awards},
-            notes=tuple(f"{k} 未考核，按 0 分计" for k in scheme.weights if u.components.get(k) is None)
-            + (() if u.tasks_completed else fail_notes),
+    ranked = []
+    barring: dict[tuple[bool, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}  # eight at most
+    for i, (u, comps, total) in enumerate(scored):
+        on_points = band(total, scheme.bands)
+        situation = (not u.tasks_completed, on_points == lowest, u.vetoed)  # in READINGS' order
+        if situation not in barring:
+            barring[situation] = _exclusions(scheme, rules, situation)
+        excluded, barred_notes = barring[situation]
+        ranked.append(
+            UnitResult(
+                unit_id=u.unit_id,
+                components=comps,
+                total=total,
+                grade=FAIL_LABEL if u.vetoed else on_points,
+                vetoed=u.vetoed,
+                eligible=not excluded,
+                veto_reasons=u.veto_reasons,
+                rank=first[i] + 1,
+                reverse_rank=n - last[i],
+                single_scores={a.key: u.single_scores.get(a.key) for a in scheme.single_awards},
+                notes=tuple(f"{k} 未考核，按 0 分计" for k in scheme.weights if u.components.get(k) is None)
+                + barred_notes,
+                excluded=excluded,
+            )
         )
-        for i, (u, comps, total) in enumerate(scored)
-    ]
     base_key = {r.unit_id: _sort_key(scheme, r) for r in ranked}
     awarded, undecided = _awards(scheme, ranked, decisions or {}, base_key)
     awarded, single_undecided = _single_awards(scheme, awarded, decisions or {}, base_key)
@@ -290,7 +380,7 @@ def _awards(
     decisions: Mapping[str, Sequence[int]],
     base_key: Mapping[int, tuple[Decimal, ...]],
 ) -> tuple[list[UnitResult], dict[str, tuple[int, ...]]]:
-    """Tiers in order (先进 then 优胜): each takes the best eligible units not yet awarded."""
+    """Tiers in order (先进 then 优胜): each takes the best units eligible for it not yet awarded."""
     by_id = {r.unit_id: r for r in ranked}
     undecided: dict[str, tuple[int, ...]] = {}
     taken: set[int] = set()
@@ -299,7 +389,7 @@ def _awards(
             # A later tier depends on who wins the undecided one: wait for the office's decision.
             undecided[award.key] = ()
             continue
-        pool = [r for r in ranked if r.eligible and r.unit_id not in taken]
+        pool = [r for r in ranked if award.key not in r.excluded and r.unit_id not in taken]
         winners, tied = _allot(pool, award.quota, lambda r: base_key[r.unit_id], decisions.get(award.key, ()))
         if tied:
             undecided[award.key] = tied
@@ -318,7 +408,9 @@ def _single_awards(
     by_id = {r.unit_id: r for r in ranked}
     undecided: dict[str, tuple[int, ...]] = {}
     for award in scheme.single_awards:
-        pool = [r for r in ranked if r.eligible and r.single_scores.get(award.key) is not None]
+        pool = [
+            r for r in ranked if award.key not in r.excluded and r.single_scores.get(award.key) is not None
+        ]
 
         def key(r: UnitResult, award: SingleAward = award) -> tuple[Decimal, ...]:
             return (r.single_scores[award.key] or ZERO, *base_key[r.unit_id])

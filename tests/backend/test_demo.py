@@ -132,4 +132,13 @@ def test_demo_shows_a_town_scoreboard_under_notice(loaded) -> None:  # type: ign
     assert [r["unit_name"] for r in board.rows][-1] == "包场镇"  # vetoed: last whatever its points
     assert board.rows[-1]["grade"] == "不合格" and board.rows[-1]["vetoed"]
     assert sum(1 for r in board.rows if r["award"] == "先进区镇") == 4
+    # 常乐镇 did not complete its required tasks: first, yet 优胜 and no single award (the scheme's default)
+    first = board.rows[0]
+    assert (first["unit_name"], first["rank"], first["award"], first["single_awards"]) == (
+        "常乐镇",
+        1,
+        "优胜区镇",
+        [],
+    )
+    assert "未完成年度规定任务" in first["notes"][0]
     assert "区镇考核结果" in loaded

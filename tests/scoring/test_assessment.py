@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from scoring.engine.assessment import (
     SCHEME_2022_TOWNS,
     Award,
+    Eligibility,
+    Exclusion,
     RoutineRule,
     Scheme,
     SchemeError,
@@ -56,11 +58,114 @@ def test_veto_is_fail_whatever_the_points_and_wins_nothing() -> None:
     )  # fmt: skip
 
 
-def test_ineligible_top_scorer_is_ranked_but_not_awarded() -> None:
+def test_a_top_scorer_with_tasks_not_done_is_ranked_and_wins_only_a_lower_tier() -> None:
     board = evaluate(SCHEME_2022_TOWNS, [unit(1, "98", "98", tasks_completed=False), unit(2, "90", "90")])
-    assert board.units[0].unit_id == 1 and board.units[0].award == "" and board.units[0].grade == "优秀"
-    assert "未完成年度规定任务" in board.units[0].notes[0]
-    assert board.units[1].award == "先进区镇"
+    first, second = board.units
+    assert (first.unit_id, first.rank, first.grade, first.award) == (1, 1, "优秀", "优胜区镇")
+    assert first.notes == ("未完成年度规定任务，不参评先进区镇",) and first.excluded == ("advanced",)
+    assert not first.eligible
+    assert second.award == "先进区镇"
+
+
+# 先进 1 place, 优胜 2, one single award with 1 place. Unit 1 is in the situation under test (a top score
+# and the best basis, or 60 points when it failed on points); units 2 and 3 are ordinary and take the
+# places unit 1 may not have: an excluded unit never uses up a place.
+ONE_PLACE = Scheme(
+    weights={"safety": D("0.8"), "fire": D("0.2")}, tie_break=("safety", "fire"),
+    awards=(Award("advanced", "先进区镇", 1), Award("excellent", "优胜区镇", 2)),
+    single_awards=(SingleAward("t", "宣传教育培训先进单位", 1, (("safety", "training."),)),),
+)  # fmt: skip
+NOTHING, ALL_TIERS = Exclusion(), frozenset({"advanced", "excellent"})
+
+
+def options(**kw: Exclusion) -> Eligibility:
+    return replace(Eligibility.default(ONE_PLACE.awards), **kw)
+
+
+@pytest.mark.parametrize(
+    ("situation", "eligibility", "expected", "note"),
+    [
+        # the defaults: tasks not done → no 先进 of any kind (comprehensive or single), 优胜 allowed
+        ({"tasks_completed": False}, None,
+         {1: ("优胜区镇", ()), 2: ("先进区镇", ("宣传教育培训先进单位",)), 3: ("优胜区镇", ())},
+         "未完成年度规定任务，不参评先进区镇、单项奖"),
+        # … a 不合格 unit wins no award of any kind
+        ({"points": "60"}, None,
+         {1: ("", ()), 2: ("先进区镇", ("宣传教育培训先进单位",)), 3: ("优胜区镇", ())},
+         "考核等次为不合格，不参评任何奖项"),
+        # … nor does a vetoed one
+        ({"vetoed": True}, None,
+         {1: ("", ()), 2: ("先进区镇", ("宣传教育培训先进单位",)), 3: ("优胜区镇", ())},
+         "一票否决，不参评任何奖项"),
+        # each reading is the office's choice
+        ({"tasks_completed": False}, options(tasks_incomplete=NOTHING),
+         {1: ("先进区镇", ("宣传教育培训先进单位",)), 2: ("优胜区镇", ()), 3: ("优胜区镇", ())}, None),
+        ({"tasks_completed": False}, options(tasks_incomplete=Exclusion(ALL_TIERS)),
+         {1: ("", ("宣传教育培训先进单位",)), 2: ("先进区镇", ()), 3: ("优胜区镇", ())},
+         "未完成年度规定任务，不参评先进区镇、优胜区镇"),
+        ({"tasks_completed": False}, options(tasks_incomplete=Exclusion(single_awards=True)),
+         {1: ("先进区镇", ()), 2: ("优胜区镇", ("宣传教育培训先进单位",)), 3: ("优胜区镇", ())},
+         "未完成年度规定任务，不参评单项奖"),
+        ({"points": "60"}, options(failed=NOTHING),
+         {1: ("优胜区镇", ("宣传教育培训先进单位",)), 2: ("先进区镇", ()), 3: ("优胜区镇", ())}, None),
+        ({"points": "60"}, options(failed=Exclusion(ALL_TIERS)),
+         {1: ("", ("宣传教育培训先进单位",)), 2: ("先进区镇", ()), 3: ("优胜区镇", ())},
+         "考核等次为不合格，不参评先进区镇、优胜区镇"),
+        ({"vetoed": True}, options(vetoed=NOTHING),  # still 不合格 and last, but not barred
+         {1: ("优胜区镇", ("宣传教育培训先进单位",)), 2: ("先进区镇", ()), 3: ("优胜区镇", ())}, None),
+        ({"vetoed": True}, options(vetoed=Exclusion(frozenset({"advanced"}), single_awards=True)),
+         {1: ("优胜区镇", ()), 2: ("先进区镇", ("宣传教育培训先进单位",)), 3: ("优胜区镇", ())},
+         "一票否决，不参评先进区镇、单项奖"),
+    ],
+)  # fmt: skip
+def test_award_eligibility_options_and_their_defaults(situation, eligibility, expected, note) -> None:  # type: ignore[no-untyped-def]
+    situation = dict(situation)
+    points = situation.pop("points", "95")
+    scheme = replace(ONE_PLACE, eligibility=eligibility)
+    units = [
+        unit(1, points, points, single_scores={"t": D(100)}, **situation),
+        unit(2, "90", "90", single_scores={"t": D(90)}),
+        unit(3, "85", "85", single_scores={"t": D(80)}),
+    ]
+    board = evaluate(scheme, units)
+    assert {u.unit_id: (u.award, u.single_awards) for u in board.units} == expected
+    assert board.undecided == {}
+    subject = next(u for u in board.units if u.unit_id == 1)
+    assert subject.notes == (() if note is None else (note,))
+    assert subject.eligible is (note is None)
+
+
+def test_the_defaults_read_81_hao() -> None:
+    """先进 tiers are those the sentence names (label 先进…); 优胜 is not one of them."""
+    e = Eligibility.default(ONE_PLACE.awards)
+    assert e.tasks_incomplete == Exclusion(frozenset({"advanced"}), single_awards=True)
+    assert e.failed == e.vetoed == Exclusion(ALL_TIERS, single_awards=True)
+    assert ONE_PLACE.award_eligibility() == e  # a scheme without options uses them
+
+
+def test_a_unit_barred_from_a_tier_is_not_part_of_a_tie_at_its_cut_off() -> None:
+    scheme = replace(ONE_PLACE, single_awards=())
+    units = [unit(1, "90", "90", tasks_completed=False), unit(2, "90", "90"), unit(3, "90", "90")]
+    board = evaluate(scheme, units)
+    # 2 and 3 tie for the one 先进 place; unit 1 equals them but may not have it; 优胜 waits
+    assert board.undecided == {"advanced": (2, 3), "excellent": ()}
+    assert all(u.award == "" for u in board.units)
+    decided = evaluate(scheme, units, decisions={"advanced": [3]})
+    assert {u.unit_id: u.award for u in decided.units} == {1: "优胜区镇", 2: "优胜区镇", 3: "先进区镇"}
+    assert decided.undecided == {}
+
+
+@pytest.mark.parametrize(
+    ("eligibility", "option"),
+    [
+        (Eligibility(Exclusion(frozenset({"gold"})), NOTHING, NOTHING), "tasks_incomplete.exclude_tiers"),
+        (Eligibility(NOTHING, Exclusion(frozenset({"t"})), NOTHING), "failed.exclude_tiers"),  # single award
+        (Eligibility(NOTHING, NOTHING, Exclusion(frozenset({"x"}))), "vetoed.exclude_tiers"),
+    ],
+)  # fmt: skip
+def test_eligibility_naming_an_unknown_tier_is_refused(eligibility, option) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SchemeError, match=f"eligibility.{option}"):
+        replace(ONE_PLACE, eligibility=eligibility)
 
 
 def test_shared_ranks_and_reverse_ranks() -> None:
@@ -263,8 +368,11 @@ def test_awards_respect_quotas_and_eligibility(rows) -> None:  # type: ignore[no
         assert sum(1 for u in board.units if u.award == award.label) <= award.quota
     assert sum(1 for u in board.units if "单项" in u.single_awards) <= 3
     for u in board.units:
-        if u.award or u.single_awards:
-            assert u.eligible and not u.vetoed
+        # the defaults: tasks not done → no 先进 of any kind; 不合格 or vetoed → no award at all
+        if u.vetoed or u.total < 70:
+            assert not u.award and not u.single_awards
+        if any(not i.tasks_completed for i in units if i.unit_id == u.unit_id):
+            assert u.award != "先进区镇" and not u.single_awards
         if u.vetoed:
             assert u.grade == "不合格"
     ranks = [u.rank for u in board.units]
@@ -289,10 +397,36 @@ def _reference(scheme: Scheme, units: list[UnitInput]) -> tuple[dict, dict, dict
     better = {i: sum(standing[j] > standing[i] for j in standing) for i in standing}
     worse = {i: sum(standing[j] < standing[i] for j in standing) for i in standing}
     ranks = {i: (1 + better[i], 1 + worse[i]) for i in standing}
-    eligible = [u for u in units if not u.vetoed and u.tasks_completed]
+    # Who may win what. Unless the scheme says otherwise: tasks not done → no 先进 tier and no single
+    # award (every single award is a 先进单位); below the 合格 line (不合格) or vetoed → nothing.
+    every = {a.key for a in scheme.awards} | {a.key for a in scheme.single_awards}
+    plain = {"tasks_incomplete": ({"advanced"}, True), "failed": (every, True), "vetoed": (every, True)}
+    if scheme.eligibility is not None:
+        plain = {
+            name: (
+                set(getattr(scheme.eligibility, name).tiers),
+                getattr(scheme.eligibility, name).single_awards,
+            )
+            for name in plain
+        }
+    passing_line = scheme.bands[-2].lower  # the lowest band is 不合格, the one above it 合格
+    barred: dict[int, set[str]] = {}
+    for u in units:
+        barred[u.unit_id] = set()
+        for name, applies in (
+            ("tasks_incomplete", not u.tasks_completed),
+            ("failed", total[u.unit_id] < passing_line),
+            ("vetoed", u.vetoed),
+        ):
+            if applies:
+                tiers, singles = plain[name]
+                barred[u.unit_id] |= set(tiers) | (
+                    {a.key for a in scheme.single_awards} if singles else set()
+                )
 
-    def base(uid: int) -> tuple[D, ...]:
-        return (total[uid], *(comp[uid][k] for k in scheme.tie_break))
+    def base(uid: int) -> tuple[object, ...]:
+        # awards follow the published order: a vetoed unit (if it may win at all) after every other
+        return (standing[uid][0], total[uid], *(comp[uid][k] for k in scheme.tie_break))
 
     def allot(pool: list[int], quota: int, key) -> tuple[set[int], tuple[int, ...]]:  # type: ignore[no-untyped-def]
         keys = sorted((key(i) for i in pool), reverse=True)
@@ -309,13 +443,16 @@ def _reference(scheme: Scheme, units: list[UnitInput]) -> tuple[dict, dict, dict
         if undecided:
             undecided[award.key] = ()
             continue
-        won, tied = allot([u.unit_id for u in eligible if u.unit_id not in awards], award.quota, base)
+        pool = [u.unit_id for u in units if award.key not in barred[u.unit_id] and u.unit_id not in awards]
+        won, tied = allot(pool, award.quota, base)
         awards.update(dict.fromkeys(won, award.label))
         if tied:
             undecided[award.key] = tied
     singles: dict[int, set[str]] = {u.unit_id: set() for u in units}
     for single in scheme.single_awards:
-        score = {u.unit_id: u.single_scores.get(single.key) for u in eligible}
+        score = {
+            u.unit_id: u.single_scores.get(single.key) for u in units if single.key not in barred[u.unit_id]
+        }
         pool = [i for i, v in score.items() if v is not None]
         won, tied = allot(pool, single.quota, lambda i, s=score: (s[i], *base(i)))
         for i in won:
@@ -325,10 +462,14 @@ def _reference(scheme: Scheme, units: list[UnitInput]) -> tuple[dict, dict, dict
     return ranks, {"awards": awards, "singles": singles}, undecided
 
 
+# One reading of 81号 as the office may set it: which tiers, and whether single awards, a unit loses.
+exclusions = st.builds(Exclusion, st.frozensets(st.sampled_from(["advanced", "excellent"])), st.booleans())
+
+
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["60", "79.995", "80", "85", "90", "95", "100"]),
+            st.sampled_from(["60", "69.99", "79.995", "80", "85", "90", "95", "100"]),
             st.sampled_from(["0", "70", "90", "100"]),
             st.sampled_from([None, "50", "100"]),
             st.booleans(),
@@ -338,14 +479,18 @@ def _reference(scheme: Scheme, units: list[UnitInput]) -> tuple[dict, dict, dict
         max_size=30,
     ),
     st.integers(min_value=0, max_value=4),
+    st.none() | st.builds(Eligibility, exclusions, exclusions, exclusions),
 )
 # 79.995 and 80 publish as 80.00: tied on 安全生产 at the cut-off, so the office decides (hypothesis).
-@example(rows=[("79.995", "90", "50", False, True), ("80", "90", "50", False, True)], quota=1)
-def test_engine_matches_the_rules_written_plainly(rows, quota) -> None:  # type: ignore[no-untyped-def]
+@example(
+    rows=[("79.995", "90", "50", False, True), ("80", "90", "50", False, True)], quota=1, eligibility=None
+)
+def test_engine_matches_the_rules_written_plainly(rows, quota, eligibility) -> None:  # type: ignore[no-untyped-def]
     scheme = replace(
         SCHEME_2022_TOWNS,
         awards=(Award("advanced", "先进", quota), Award("excellent", "优胜", 2)),
         single_awards=(SingleAward("t", "单项", quota, (("safety", "training."),)),),
+        eligibility=eligibility,
     )
     units = [
         unit(i, s, f, vetoed=v, tasks_completed=t, single_scores={"t": None if b is None else D(b)})

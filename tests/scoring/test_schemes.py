@@ -7,7 +7,7 @@ import pytest
 
 from checklists.templates import load_directory
 from scoring import schemes
-from scoring.engine.assessment import SchemeError, UnitInput, evaluate
+from scoring.engine.assessment import Eligibility, Exclusion, SchemeError, UnitInput, evaluate
 
 
 def test_2022_town_scheme() -> None:
@@ -43,6 +43,63 @@ def test_invalid_schemes_are_refused(mutate) -> None:  # type: ignore[no-untyped
     mutate(doc)
     with pytest.raises(SchemeError):
         schemes.parse(doc, "bad.yaml")
+
+
+@pytest.mark.parametrize("key", ["towns-2022", "departments-2022", "enterprises-2022"])
+def test_shipped_schemes_spell_out_the_default_award_eligibility(key: str) -> None:
+    d = schemes.load(key)
+    tiers = frozenset(a.key for a in d.scheme.awards)
+    assert d.scheme.eligibility == Eligibility(
+        tasks_incomplete=Exclusion(frozenset({"advanced"}), single_awards=True),  # 优胜 stays open
+        failed=Exclusion(tiers, single_awards=True),
+        vetoed=Exclusion(tiers, single_awards=True),
+    )
+    assert d.scheme.eligibility == Eligibility.default(d.scheme.awards)  # the values are the defaults
+    for option in d.document["eligibility"].values():
+        assert option["clause"].startswith("海政办发〔2022〕81号") and option["source"] and option["reading"]
+    assert "不得推荐为海门区安全生产先进单位" in d.document["eligibility"]["tasks_incomplete"]["source"][0]
+
+
+def test_absent_eligibility_options_take_the_defaults() -> None:
+    doc = copy.deepcopy(schemes.load("towns-2022").document)
+    del doc["eligibility"]
+    assert schemes.parse(doc).scheme.award_eligibility() == schemes.load("towns-2022").scheme.eligibility
+    doc["eligibility"] = {
+        "tasks_incomplete": {"exclude_single_awards": False},
+        "vetoed": {"exclude_tiers": []},
+    }
+    e = schemes.parse(doc).scheme.award_eligibility()
+    assert e.tasks_incomplete == Exclusion(frozenset({"advanced"}), single_awards=False)
+    assert e.vetoed == Exclusion(frozenset(), single_awards=True)
+    assert e.failed == Exclusion(frozenset({"advanced", "excellent"}), single_awards=True)
+
+
+@pytest.mark.parametrize(
+    ("eligibility", "option", "message"),
+    [
+        ({"tasks_incomplet": {}}, "tasks_incomplet", "未知的选项"),
+        ({"failed": {"exclude_tier": ["advanced"]}}, "failed.exclude_tier", "未知的选项"),
+        ({"failed": {"exclude_tiers": ["gold"]}}, "failed.exclude_tiers", "方案中没有综合奖 gold"),
+        ({"failed": {"exclude_tiers": ["training"]}}, "failed.exclude_tiers", "方案中没有综合奖 training"),
+        ({"vetoed": {"exclude_tiers": "advanced"}}, "vetoed.exclude_tiers", "应为综合奖标识的列表"),
+        ({"vetoed": {"exclude_single_awards": "yes"}}, "vetoed.exclude_single_awards", "应为 true 或 false"),
+        ({"tasks_incomplete": {"source": "凡未完成"}}, "tasks_incomplete.source", "应为所依据原文句子的列表"),
+        ({"tasks_incomplete": {"reading": ["x"]}}, "tasks_incomplete.reading", "应为文字"),
+        ({"tasks_incomplete": True}, "tasks_incomplete", "应为选项"),
+        (["tasks_incomplete"], "", "应为各情形的选项"),
+    ],
+)  # fmt: skip
+def test_bad_eligibility_options_are_refused_by_name(eligibility, option, message, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An office's own scheme file (FIELDSCORE_VAR_DIR/schemes) with a bad option: the loader says which."""
+    import yaml
+
+    doc = copy.deepcopy(schemes.load("towns-2022").document)
+    doc |= {"key": "towns-2030", "eligibility": eligibility}
+    (tmp_path / "towns-2030.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SchemeError) as raised:
+        schemes.load("towns-2030", tmp_path)
+    where = ".".join(["eligibility", option]) if option else "eligibility"
+    assert str(raised.value).startswith(f"towns-2030.yaml: {where}: {message}")
 
 
 def test_content_hash_is_sha256_of_the_canonical_document() -> None:

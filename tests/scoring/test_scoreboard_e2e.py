@@ -257,15 +257,24 @@ def test_upheld_appeal_needing_a_rescore_blocks_publication_and_late_appeals_are
     assert office.post(f"{url}/publish").json()["status"] == "final"
 
 
-def test_a_town_that_missed_required_tasks_wins_no_award(
+def test_a_town_that_missed_required_tasks_wins_no_xianjin_and_a_failed_town_no_award(
     world, this_years_scheme, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     templates_sync()
+    town_c = RegionFactory(level=RegionLevel.TOWN, name="悦来镇", parent=world.district)
     office = Phone(make_user("district_office", world.district, username="office_3"))
     reviewer = ApiClient(make_user("environment_bureau", world.district, username="reviewer_3"))
+    # 悦来镇 fails (不合格) on leadership, emergency and accidents, but its training, enforcement,
+    # campaign and hazard items — every single award's basis — are as perfect as the others'.
+    failing = safety() | {
+        "leadership.party-gov-responsibility": {"value": False}, "leadership.committee": {"value": False},
+        "leadership.target-assessment": {"value": False}, "leadership.staffing": {"value": 0},
+        "emergency.plan": {"value": False}, "emergency.supplies": {"value": False},
+        "accidents.general-accidents": {"value": 3},
+    }  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
-        for town in (world.town_a, world.town_b):
-            assess(office, reviewer, town, "safety-town", safety())
+        for town, answers in ((world.town_a, safety()), (world.town_b, safety()), (town_c, failing)):
+            assess(office, reviewer, town, "safety-town", answers)
             assess(office, reviewer, town, "fire-town", fire())
     url = f"/api/v1/scoreboards/{this_years_scheme}"
     tasks = f"{url}/towns/{world.town_a.pk}/tasks"
@@ -287,9 +296,30 @@ def test_a_town_that_missed_required_tasks_wins_no_award(
         )
     assert response.status_code == 204
     rows = {r["unit_name"]: r for r in office.get(url).json()["rows"]}
-    assert rows["常乐镇"]["award"] == "" and not rows["常乐镇"]["eligible"]
-    assert any("未完成年度规定任务" in n for n in rows["常乐镇"]["notes"])
-    assert rows["四甲镇"]["award"] == "先进区镇"
+    singles = ["宣传教育培训先进单位", "安全生产（消防安全）行政执法先进单位", "专项整治先进单位",
+               "安全生产（消防安全）隐患排查先进单位"]  # fmt: skip
+    # The scheme's defaults (81号: 不得推荐为先进单位): 常乐镇 ranks first with 四甲镇 and still takes
+    # 优胜, but no 先进 of any kind; 四甲镇 takes 先进 and every single award, places it need not share.
+    assert rows["常乐镇"]["rank"] == 1 and rows["常乐镇"]["award"] == "优胜区镇"
+    assert rows["常乐镇"]["single_awards"] == [] and not rows["常乐镇"]["eligible"]
+    assert rows["常乐镇"]["excluded_awards"] == [
+        "advanced",
+        "training",
+        "enforcement",
+        "campaigns",
+        "hazards",
+    ]
+    assert rows["常乐镇"]["notes"] == ["未完成年度规定任务，不参评先进区镇、单项奖"]
+    assert (rows["四甲镇"]["award"], rows["四甲镇"]["single_awards"]) == ("先进区镇", singles)
+    # 悦来镇 is 不合格: no 先进 although places are left, and no single award although its bases are perfect
+    assert rows["悦来镇"]["grade"] == "不合格" and D(rows["悦来镇"]["single_scores"]["training"]) == 100
+    assert (rows["悦来镇"]["award"], rows["悦来镇"]["single_awards"]) == ("", [])
+    assert rows["悦来镇"]["notes"] == ["考核等次为不合格，不参评任何奖项"]
+    # The readings are in the scheme the result was computed with, each with the sentence it reads.
+    content = office.get(f"{url}/content").json()
+    tasks_option = content["scheme"]["eligibility"]["tasks_incomplete"]
+    assert "不得推荐为海门区安全生产先进单位" in tasks_option["source"][0]
+    assert content_hash(content["rows"], content["scheme"]) == content["content_hash"]
 
 
 @pytest.fixture
