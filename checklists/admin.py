@@ -29,7 +29,7 @@ class RevisionInline(admin.TabularInline):
     model = InspectionRevision
     extra = 0
     can_delete = False
-    fields = ("revision", "percent", "vetoed", "submitted_at", "decision", "reason")
+    fields = ("revision", "period", "percent", "vetoed", "submitted_at", "decision", "reason")
     readonly_fields = fields
 
 
@@ -40,12 +40,13 @@ class InspectionAdmin(admin.ModelAdmin):
         "subject_name",
         "template",
         "inspector",
+        "period",
         "status",
         "revision",
         "percent",
         "vetoed",
     )
-    list_filter = ("status", "purpose", "subject_kind", "vetoed")
+    list_filter = ("period", "status", "purpose", "subject_kind", "vetoed")
     search_fields = ("client_uuid", "subject_name", "inspector__username")
     readonly_fields = [f.name for f in Inspection._meta.fields]
     inlines = [RevisionInline]
@@ -56,8 +57,8 @@ class InspectionAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ("subject_name", "template_key", "inspector", "purpose", "due_date", "status")
-    list_filter = ("purpose", "status")
+    list_display = ("subject_name", "template_key", "inspector", "purpose", "period", "due_date", "status")
+    list_filter = ("period", "purpose", "status")
     search_fields = ("subject_name", "inspector__username")
 
 

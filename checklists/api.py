@@ -99,6 +99,7 @@ def _ack(inspection: Inspection, findings: list[Finding] | None = None) -> Inspe
         status=inspection.status,
         version=inspection.version,
         revision=inspection.revision,
+        period=inspection.period,
         percent=inspection.percent,
         vetoed=inspection.vetoed,
         findings=[FindingOut.from_orm(f) for f in findings or []],
@@ -132,13 +133,18 @@ def inspection_put(
         device_started_at=payload.device_started_at,
         device_submitted_at=payload.device_submitted_at,
         device_location=inspection_services.DeviceLocation(**location.model_dump()) if location else None,
+        period=payload.period,
     )
     args = {
         "principal": request.auth,
         "client_uuid": client_uuid,
         "draft": draft,
         "if_match": _if_match(request),
-        "digest": inspection_services.request_digest(payload.model_dump(mode="json")),
+        # Without a period the digest is what it was before the field existed: a phone replaying an
+        # older request is still recognised as a replay.
+        "digest": inspection_services.request_digest(
+            payload.model_dump(mode="json", exclude={"period"} if payload.period is None else None)
+        ),
     }
     findings: list[Finding] = []
     if submit:
@@ -172,11 +178,12 @@ def inspection_list(
     subject_kind: str | None = None,
     town_id: int | None = None,
     template_key: str | None = None,
+    period: int | None = Query(None, description="考核年度"),
     mine: bool = False,
 ) -> object:
     return selectors.inspection_list(
         principal=request.auth, status=status, subject_kind=subject_kind, town_id=town_id,
-        template_key=template_key, mine=mine,
+        template_key=template_key, period=period, mine=mine,
     )  # fmt: skip
 
 

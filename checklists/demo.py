@@ -1,6 +1,7 @@
 """Haimen demo data for the checklists: templates, assignments, inspections in every state,
 findings and rectifications, and one spot-check draw. Synthetic: every inspection here is invented to
-show the workflow; the answers are not real observations. Idempotent (fixed client UUIDs)."""
+show the workflow; the answers are not real observations. Idempotent (fixed client UUIDs). Every
+inspection and assignment states the year it assesses (``period``): the current year."""
 
 from __future__ import annotations
 
@@ -101,6 +102,7 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
     changle = towns["常乐镇"]
     facilities = list(SewageFacility.objects.filter(village__parent=changle).order_by("code")[:4])
     due = timezone.localdate() + timedelta(days=14)
+    year = timezone.localdate().year
     for fac in facilities:
         Assignment.objects.get_or_create(
             inspector_id=inspector.user_id,
@@ -112,6 +114,7 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
                 "subject_region": fac.village,
                 "subject_town": changle,
                 "purpose": "audit",
+                "period": year,
                 "due_date": due,
                 "note": "常乐镇农村生活污水设施核查（演示）",
                 "created_by_id": officer.user_id,
@@ -144,6 +147,7 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
             subject_id=fac.pk,
             answers=_sewage_answers(**failed),
             purpose="audit",
+            period=year,
             assignment_id=assignment.pk if assignment else None,
             device_started_at=timezone.now() - timedelta(hours=2),
             device_location=DeviceLocation(fac.location.x, fac.location.y, "wgs84", 6.0)
@@ -171,7 +175,6 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
             item_comments={} if decision == "approve" else {"op.capacity-match": "请补拍进水流量计读数"},
         )
     if not SpotCheck.objects.exists():
-        year = date.today().year
         spot_check_create(
             principal=district,
             year=year,
@@ -210,6 +213,7 @@ def load_survey(*, principals: dict[str, Principal]) -> int:
             subject_id=fac.pk,
             answers=_sewage_answers(**failed),
             purpose="audit",
+            period=timezone.localdate().year,
             assignment_id=None,
             device_started_at=timezone.now() - timedelta(hours=1),
             device_location=DeviceLocation(fac.location.x, fac.location.y, "wgs84", 8.0)
@@ -327,6 +331,7 @@ def load_assessment(*, principals: dict[str, Principal], towns: dict[str, Region
                 subject_id=town.pk,
                 answers=answers,
                 purpose="annual",
+                period=year,  # the scheme's year (an annual assessment states it, whenever it is done)
             )
             inspection, _ = inspection_put(
                 principal=office, client_uuid=cu, draft=draft, if_match=None, digest=cu.hex

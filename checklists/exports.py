@@ -1,5 +1,6 @@
 """问题清单 and 整改清单 as a town sends them upwards (Excel with a title row, and CSV): one row per problem
-found by approved inspections, and per rectification with its responsible unit, deadline and progress."""
+found by approved inspections (with the year that inspection assessed, last so that the official
+columns keep their places), and per rectification with its responsible unit, deadline and progress."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ PROBLEM_HEADER = [
     "责任单位",
     "整改期限",
     "期限依据",
+    "考核年度",
 ]
 RECTIFICATION_HEADER = [
     "序号",
@@ -64,6 +66,7 @@ def problem_rows(items: Iterable[Rectification]) -> list[list[Any]]:
             r.responsible_unit,
             r.deadline.isoformat() if r.deadline else "需区审批",
             r.deadline_rule,
+            r.finding.inspection.period,
         ]
         for i, r in enumerate(items, start=1)
     ]

@@ -93,6 +93,8 @@ class Assignment(Subjected):
     )
     purpose = models.CharField("检查类型", max_length=12, choices=Purpose.choices, default=Purpose.ROUTINE)
     due_date = models.DateField("截止日期", null=True, blank=True)
+    # The year the task assesses; the inspection made for it takes this period. Empty: the phone says.
+    period = models.PositiveSmallIntegerField("考核年度", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN
     )
@@ -127,7 +129,8 @@ class Inspection(Subjected):
 
     ``version`` increases with every accepted change (optimistic concurrency: a phone sends the version
     it edited as ``If-Match``); ``revision`` increases when a rejected inspection is amended. Submitted
-    revisions are kept in ``InspectionRevision``.
+    revisions are kept in ``InspectionRevision``. ``period`` is the year assessed (``checklists.periods``),
+    which scoreboards count by; it is not the submit time.
     """
 
     client_uuid = models.UUIDField("客户端编号", unique=True)
@@ -141,6 +144,7 @@ class Inspection(Subjected):
         Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="inspections"
     )
     purpose = models.CharField("检查类型", max_length=12, choices=Purpose.choices, default=Purpose.ROUTINE)
+    period = models.PositiveSmallIntegerField("考核年度")
     status = models.CharField(
         "状态", max_length=12, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT
     )
@@ -175,9 +179,9 @@ class Inspection(Subjected):
             models.Index(fields=["status", "subject_kind"], name="inspection_status_idx"),
             models.Index(fields=["subject_kind", "subject_id"], name="inspection_subject_idx"),
             # The few approved non-routine inspections (annual, spot checks, audits) a scoreboard takes
-            # its annual scores from, without reading the year's routine ones a second time.
+            # its annual scores from, without reading the period's routine ones a second time.
             models.Index(
-                fields=["subject_kind", "submitted_at"],
+                fields=["subject_kind", "period"],
                 name="inspection_assessed_idx",
                 condition=Q(status="approved") & ~Q(purpose="routine"),
             ),
@@ -198,6 +202,7 @@ class InspectionRevision(models.Model):
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="revisions")
     revision = models.PositiveIntegerField("修订次数")
+    period = models.PositiveSmallIntegerField("考核年度")  # a rejected revision may be amended into another
     answers = models.JSONField("答案")
     score = models.JSONField("计分结果")
     percent = models.DecimalField("百分制得分", max_digits=7, decimal_places=4)

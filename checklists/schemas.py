@@ -37,6 +37,10 @@ class AssignmentOut(Schema):
     subject_name: str = Field(description="检查对象名称")
     subject_town_id: int | None = Field(description="对象所在区镇")
     due_date: date | None = Field(description="截止日期")
+    period: int | None = Field(
+        description="考核年度：规定时，为该任务所做的检查即属该年度（PUT 中不同的 period 被拒绝）；"
+        "空则由手机填写"
+    )
     status: str = Field(description="open / done / cancelled")
     note: str = Field(description="说明")
     updated_at: datetime = Field(description="最后变化时间")
@@ -75,6 +79,14 @@ class InspectionIn(StrictSchema):
         None, description="设备上点击提交的时间（仅 submit=true 时使用）"
     )
     device_location: DeviceLocationIn | None = Field(None, description="设备位置")
+    period: int | None = Field(
+        None,
+        description=(
+            "考核年度（所考核的年度，不是提交时间）。检查任务规定了年度时可省略，填写须一致；"
+            "省略时取 device_started_at 的年份，再无则取服务器日期的年份。须在 2022 年至明年之间，"
+            "模板用于考核方案时须有该年度的方案。草稿（含退回后修改）可更正，提交后不可改"
+        ),
+    )
 
 
 class SubmitIn(StrictSchema):
@@ -162,6 +174,7 @@ class FindingOut(Schema):
 
 class RevisionOut(Schema):
     revision: int = Field(description="修订次数")
+    period: int = Field(description="该次提交的考核年度")
     percent: Decimal = Field(description="百分制得分")
     vetoed: bool = Field(description="一票否决")
     submitted_at: datetime = Field(description="服务器提交时间")
@@ -181,6 +194,7 @@ class InspectionOut(Schema):
     version: int = Field(description="版本号：修改时放在 If-Match")
     revision: int = Field(description="修订次数（退回后修改为新修订）")
     purpose: str = Field(description="检查类型")
+    period: int = Field(description="考核年度（计入该年度的考核结果，与提交时间无关）")
     subject_kind: str = Field(description="检查对象类型")
     subject_id: int = Field(description="检查对象编号")
     subject_name: str = Field(description="检查对象")
@@ -242,6 +256,7 @@ class InspectionAck(Schema):
     status: str = Field(description="draft / submitted / approved / rejected")
     version: int = Field(description="版本号：下次修改放在 If-Match")
     revision: int = Field(description="修订次数")
+    period: int = Field(description="考核年度（服务器确定的，含按默认规则取得的）")
     percent: Decimal | None = Field(description="百分制得分（提交后）")
     vetoed: bool = Field(description="一票否决")
     findings: list[FindingOut] = Field(description="本次提交生成的问题（草稿为空）")
@@ -255,6 +270,7 @@ class InspectionSummary(Schema):
     version: int = Field(description="版本号")
     revision: int = Field(description="修订次数")
     purpose: str = Field(description="检查类型")
+    period: int = Field(description="考核年度")
     subject_kind: str = Field(description="检查对象类型")
     subject_name: str = Field(description="检查对象")
     subject_town_id: int | None = Field(description="对象所在区镇")

@@ -69,6 +69,7 @@ def inspection_list(
     subject_kind: str | None = None,
     town_id: int | None = None,
     template_key: str | None = None,
+    period: int | None = None,
     mine: bool = False,
 ) -> QuerySet[Inspection]:
     qs = Inspection.objects.filter(
@@ -82,6 +83,8 @@ def inspection_list(
         qs = qs.filter(subject_town_id=town_id)
     if template_key:
         qs = qs.filter(template__key=template_key)
+    if period is not None:
+        qs = qs.filter(period=period)
     return (
         qs.select_related("template", "inspector", "subject_town")
         .annotate(photo_flags=Coalesce(Sum("photos__flag_count"), 0))
@@ -188,7 +191,8 @@ class SpotComparison:
 
 
 def spot_check_comparison(spot: SpotCheck) -> list[SpotComparison]:
-    """Each sampled subject: the spot-check score, the town's own latest approved score, the gap."""
+    """Each sampled subject: the spot-check score, the town's own latest approved score, the gap — both
+    assessing the draw's year."""
     assignments = list(spot.assignments.order_by("subject_town_id", "subject_id"))
     subject_ids = [a.subject_id for a in assignments]
     approved = Inspection.objects.filter(
@@ -196,7 +200,7 @@ def spot_check_comparison(spot: SpotCheck) -> list[SpotComparison]:
         subject_kind=spot.subject_kind,
         subject_id__in=subject_ids,
         template__key=spot.template_key,
-        submitted_at__year=spot.year,
+        period=spot.year,
     ).values("assignment_id", "subject_id", "purpose", "percent", "submitted_at")
     spot_scores: dict[int, Decimal] = {}
     own_scores: dict[int, tuple[Any, Decimal]] = {}
@@ -265,14 +269,15 @@ def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[
         raise NotFound("该单位不在考核结果中或不在您的管辖范围内", details={"region_id": region_id})
     uuids = [u for us in row["sources"].values() for u in us]
     templates = [c["template"] for c in board.scheme_document["components"]]
-    # The annual inspections by id, and the year's approved routine ones of the same templates.
+    # The annual inspections by id, and the approved routine ones of the same templates assessing the
+    # scheme's year (whenever they were submitted).
     routine = Q(
         purpose=Purpose.ROUTINE,
         status=InspectionStatus.APPROVED,
         subject_kind=board.scheme_document["subject_kind"],
         subject_id=region_id,
         template__key__in=templates,
-        submitted_at__year=board.year,
+        period=board.year,
     )
     used_qs = Inspection.objects.filter(Q(client_uuid__in=uuids) | routine)
     by_template: dict[str, list[Inspection]] = {}
@@ -297,6 +302,7 @@ def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[
                 {
                     "client_uuid": str(i.client_uuid),
                     "purpose": i.purpose,
+                    "period": i.period,
                     "percent": str(i.percent),
                     "vetoed": i.vetoed,
                     "submitted_at": i.submitted_at,

@@ -91,6 +91,7 @@ def setup() -> tuple[str, int]:
                 template=template,
                 inspector=inspector,
                 purpose=purpose,
+                period=year,
                 status="approved",
                 subject_kind="town",
                 subject_id=town.pk,
@@ -116,7 +117,7 @@ RAW = """
 SELECT i.subject_id, t.key, i.purpose, AVG(i.percent), MAX(i.submitted_at), BOOL_OR(i.vetoed), COUNT(*)
 FROM checklists_inspection i JOIN checklists_checklisttemplate t ON t.id = i.template_id
 WHERE i.status = 'approved' AND i.subject_kind = 'town' AND t.key IN ('safety-town', 'fire-town')
-  AND i.submitted_at >= %s AND i.submitted_at < %s
+  AND i.period = %s
 GROUP BY i.subject_id, t.key, i.purpose
 """
 
@@ -126,7 +127,6 @@ def main() -> None:
         sys.exit("bench/scoreboard 需要 PostGIS：请用 make bench 运行，或设置 DATABASE_URL=postgis://…")
     scheme_key, year = setup()
     from django.db import connection
-    from django.utils import timezone
 
     with connection.cursor() as cur:  # steady state for both sides: hint bits set, statistics current
         cur.execute("VACUUM ANALYZE checklists_inspection")
@@ -135,12 +135,9 @@ def main() -> None:
     from checklists.models import Inspection
     from checklists.services.assessment import assessment_recompute
 
-    tz = timezone.get_default_timezone()
-    bounds = (datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz))
-
     def raw() -> None:
         with connection.cursor() as cur:
-            cur.execute(RAW, bounds)
+            cur.execute(RAW, [year])
             cur.fetchall()
 
     n_rows = Inspection.objects.filter(

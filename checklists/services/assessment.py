@@ -3,21 +3,20 @@
 Per town and scheme component (a checklist template): the annual score is the latest approved annual
 (or spot-check, audit, self) inspection of the year; routine inspections are averaged by the database
 and combined with it by the scheme's rule; any approved inspection of the year with a triggered
-一票否决 item vetoes the town. The database does the aggregation, so a recomputation costs little
-more than one GROUP BY over the year's inspections.
+一票否决 item vetoes the town. "Of the year" means assessing the scheme's year (the inspection's
+``period``), whenever it was submitted. The database does the aggregation, so a recomputation costs
+little more than one GROUP BY over the year's inspections.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Avg, Count, DecimalField, Q, QuerySet
-from django.utils import timezone
 
 from backend.kit import collector_paused
 from geo.models import Organisation, Region, RegionLevel
@@ -32,11 +31,6 @@ from ..selectors import basis_sums
 from .templates import spec_of
 
 
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    tz = timezone.get_default_timezone()
-    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
-
-
 def assessment_recompute(*, scheme_key: str) -> Scoreboard:
     with collector_paused():  # ~50,000 short-lived acyclic objects for 1,000 units
         return _recompute(scheme_key)
@@ -45,7 +39,6 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
 def _recompute(scheme_key: str) -> Scoreboard:
     definition = schemes.load(scheme_key)
     component_of = {c.template_key: c.key for c in definition.components}
-    start, end = _year_bounds(definition.year)  # the assessment period: 1 January – 31 December
     # Components by template version id, so that neither pass joins the template table.
     component_of_id = dict(
         (pk, component_of[key])
@@ -55,8 +48,7 @@ def _recompute(scheme_key: str) -> Scoreboard:
         status=InspectionStatus.APPROVED,
         subject_kind=definition.subject_kind,
         template_id__in=list(component_of_id),
-        submitted_at__gte=start,
-        submitted_at__lt=end,
+        period=definition.year,  # the year assessed, not the year submitted (January reports last year)
     )
     # One pass over the routine inspections (mean, count, any veto per town and component) and one over
     # the few non-routine ones (the latest wins): the year's rows are read twice, never more.
@@ -234,6 +226,14 @@ def schemes_using(template_key: str, year: int) -> list[str]:
         for d in schemes.available()
         if d.year == year and any(c.template_key == template_key for c in d.components)
     ]
+
+
+def scheme_years_using(template_key: str) -> frozenset[int] | None:
+    """The years of the schemes scoring this template, or None when no scheme uses it."""
+    years = frozenset(
+        d.year for d in schemes.available() if any(c.template_key == template_key for c in d.components)
+    )
+    return years or None
 
 
 def town_tasks_record(*, principal: Any, scheme_key: str, region_id: int, completed: bool, note: str) -> None:

@@ -52,6 +52,7 @@ from ..models import (
     RectificationStatus,
     TemplateStatus,
 )
+from ..periods import PeriodChoice, PeriodMismatch, check_period, choose_period
 from .rectifications import reaudit_rectifications
 from .templates import spec_of, uses_photos
 
@@ -84,6 +85,7 @@ class DraftInput:
     device_started_at: datetime | None = None
     device_location: DeviceLocation | None = None
     device_submitted_at: datetime | None = None
+    period: int | None = None  # the year assessed, if the client states it
 
 
 def request_digest(payload: dict[str, Any]) -> str:
@@ -172,8 +174,32 @@ def _audit(action: str, inspection: Inspection, before: dict[str, Any] | None = 
             "status": inspection.status,
             "version": inspection.version,
             "revision": inspection.revision,
+            "period": inspection.period,
             **after,
         },
+    )
+
+
+def _wall_clock(moment: datetime) -> datetime:
+    # An aware time in local time; a naive one is taken as local already (as Django stores it).
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def _checked_period(template_key: str, choice: PeriodChoice) -> int:
+    """The period if the template's schemes assess it (422 naming ``period`` otherwise)."""
+    from .assessment import scheme_years_using
+
+    refusal = check_period(choice, today=timezone.localdate(), scheme_years=scheme_years_using(template_key))
+    if refusal is not None:
+        raise InvalidInput(
+            "考核年度不正确", code=refusal.code, details={"fields": {"period": [refusal.message]}}
+        )
+    return choice.period
+
+
+def _mismatch(exc: PeriodMismatch) -> InvalidInput:
+    return InvalidInput(
+        "考核年度与检查任务不符", code="period_mismatch", details={"fields": {"period": [str(exc)]}}
     )
 
 
@@ -273,12 +299,22 @@ def _inspection_new(
         )
     spec = spec_of(template)
     _validate_answers(spec, draft.answers)
+    try:
+        choice = choose_period(
+            assignment=assignment.period if assignment else None,
+            client=draft.period,
+            device_started_at=_wall_clock(draft.device_started_at) if draft.device_started_at else None,
+            today=timezone.localdate(),
+        )
+    except PeriodMismatch as exc:
+        raise _mismatch(exc) from exc
     return Inspection(
         client_uuid=client_uuid,
         template=template,
         inspector_id=principal.user_id,
         assignment=assignment,
         purpose=assignment.purpose if assignment else draft.purpose,
+        period=_checked_period(template.key, choice),
         subject_kind=subject.kind,
         subject_id=subject.id,
         subject_name=subject.name,
@@ -328,7 +364,22 @@ def _inspection_update(
             "检查对象不能更换", code="subject_pinned", details={"fields": {"subject": ["不能更换"]}}
         )
     _validate_answers(spec_of(inspection.template), draft.answers)
-    before = {"status": inspection.status, "version": inspection.version, "revision": inspection.revision}
+    before = {
+        "status": inspection.status,
+        "version": inspection.version,
+        "revision": inspection.revision,
+        "period": inspection.period,
+    }
+    if draft.period is not None and draft.period != inspection.period:
+        # A draft's period may be corrected (also after a rejection), unless its assignment fixes it.
+        required = (
+            Assignment.objects.filter(pk=inspection.assignment_id).values_list("period", flat=True).first()
+            if inspection.assignment_id
+            else None
+        )
+        if required is not None:
+            raise _mismatch(PeriodMismatch(required))
+        inspection.period = _checked_period(inspection.template.key, PeriodChoice(draft.period, "client"))
     if inspection.status == InspectionStatus.REJECTED:
         # An amendment after rejection is a new revision; the rejected one stays in InspectionRevision.
         inspection.revision += 1
@@ -451,6 +502,7 @@ def _record_submission(inspection: Inspection, spec: TemplateSpec, result: Score
     InspectionRevision.objects.create(
         inspection=inspection,
         revision=inspection.revision,
+        period=inspection.period,
         answers=inspection.answers,
         score=inspection.score,
         percent=inspection.percent,
@@ -579,12 +631,7 @@ def _queue_scoreboards(inspection: Inspection) -> None:
     from ..tasks import assessment_recompute
     from .assessment import schemes_using
 
-    year = (
-        timezone.localtime(inspection.submitted_at).year
-        if inspection.submitted_at
-        else timezone.localdate().year
-    )
-    for key in schemes_using(inspection.template.key, year):
+    for key in schemes_using(inspection.template.key, inspection.period):
         transaction.on_commit(lambda k=key: assessment_recompute.delay(k))
 
 

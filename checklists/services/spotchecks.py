@@ -18,7 +18,9 @@ from geo.models import Region, RegionLevel
 from geo.selectors import subject_candidates, subject_get
 
 from ..models import Assignment, ChecklistTemplate, Purpose, SpotCheck, TemplateStatus
+from ..periods import PeriodChoice, check_period
 from ..sampling import DrawError, Sample, draw
+from .assessment import scheme_years_using
 
 
 def _district_of(principal: Principal) -> Region:
@@ -54,6 +56,16 @@ def spot_check_create(
     if template.subject_kind != subject_kind:
         raise InvalidInput(
             details={"fields": {"subject_kind": [f"模板 {template_key} 检查的是 {template.subject_kind}"]}}
+        )
+    # The draw's year is the period its inspections assess: the same rule as any inspection's period.
+    refusal = check_period(
+        PeriodChoice(year, "client"),
+        today=timezone.localdate(),
+        scheme_years=scheme_years_using(template_key),
+    )
+    if refusal is not None:
+        raise InvalidInput(
+            "抽查年度不正确", code=refusal.code, details={"fields": {"year": [refusal.message]}}
         )
     towns = Region.objects.filter(level=RegionLevel.TOWN, parent=district)
     if town_ids:
@@ -91,6 +103,7 @@ def spot_check_create(
             template_key=template_key,
             inspector_id=s.inspector_id,
             purpose=Purpose.SPOT_CHECK,
+            period=year,
             due_date=due_date,
             spot_check=spot,
             subject_kind=subject_kind,

@@ -123,6 +123,14 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     spot = SpotCheck.objects.get()
     assert [s.__dict__ for s in spot_check_redraw(spot)] == spot.result
     assert spot.assignments.count() == 3
+    # every inspection and task states the year it assesses: this year's (the demo scheme's)
+    from django.utils import timezone
+
+    from checklists.models import Assignment
+
+    year = timezone.localdate().year
+    assert set(Inspection.objects.values_list("period", flat=True)) == {year}
+    assert set(Assignment.objects.values_list("period", flat=True)) == {year}
 
 
 def test_demo_shows_a_town_scoreboard_under_notice(loaded) -> None:  # type: ignore[no-untyped-def]

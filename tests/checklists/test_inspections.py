@@ -225,9 +225,8 @@ def test_vetoed_safety_inspection(world, templates) -> None:  # type: ignore[no-
     })  # fmt: skip
     cu = uuid.uuid4()
     subject = {"kind": "town", "id": world.town_a.pk}
-    put = officer.put(
-        cu, {"template_key": "safety-town", "template_version": 1, "subject": subject, "answers": answers}
-    )
+    body = {"template_key": "safety-town", "template_version": 1, "subject": subject, "answers": answers}
+    put = officer.put(cu, body | {"period": 2022})  # the shipped scheme's year (towns-2022)
     assert put.status_code == 201, put.content
     officer.photo(cu, "record.site-photo")
     body = officer.submit(cu).json()
@@ -245,6 +244,7 @@ def test_put_with_submit_is_one_round_trip_all_or_nothing(world, templates) -> N
         "template_key": "fire-town",
         "template_version": 1,
         "subject": {"kind": "town", "id": world.town_a.pk},
+        "period": 2022,  # the shipped scheme's year (towns-2022)
     }
     values = {
         "org.committee": True, "org.office": True, "org.contract-staff": 1, "org.meetings": 6,

@@ -17,7 +17,7 @@ def test_draw_assign_inspect_compare_publish(world, templates, district) -> None
     officer_a.post(f"/api/v1/inspections/{own_cu}/review", {"decision": "approve"})
 
     body = {
-        "year": 2026,
+        "year": 2022,
         "subject_kind": "sewage_facility",
         "template_key": "sewage-facility-audit",
         "per_town": 1,
@@ -65,7 +65,7 @@ def test_tampered_draw_is_not_reproducible(world, templates, district) -> None: 
     make_user("inspector", world.town_a)
     make_user("inspector", world.town_b)
     body = {
-        "year": 2026,
+        "year": 2022,
         "subject_kind": "sewage_facility",
         "template_key": "sewage-facility-audit",
         "per_town": 1,
@@ -80,7 +80,7 @@ def test_tampered_draw_is_not_reproducible(world, templates, district) -> None: 
 def test_draw_refuses_when_no_outside_inspector_or_wrong_kind(world, templates, district) -> None:  # type: ignore[no-untyped-def]
     make_user("inspector", world.town_a)  # only town A has an inspector: town A cannot be covered
     body = {
-        "year": 2026,
+        "year": 2022,
         "subject_kind": "sewage_facility",
         "template_key": "sewage-facility-audit",
         "per_town": 1,
