@@ -1,8 +1,21 @@
-"""Evidence checks that raise flags, never rejections (pure). Everything is compared in WGS-84."""
+"""Evidence checks that raise flags, never rejections (pure). Everything is compared in WGS-84.
+
+Two families of checks:
+
+* where: GPS missing or broken, the photo's and the phone's fixes disagree, the photo was taken far from
+  the subject, a mocked location;
+* when (``time_flag``): the photo's capture time against the times the record itself carries. Phones are
+  offline for hours or days, so the phone's times are only ever compared with the phone's times — never
+  with when the server happened to receive a draft;
+* reuse (``reuse_flags``): the same bytes, or a near-identical picture (perceptual hash), already serve
+  as evidence elsewhere — in the same inspection or repair, for the same subject on another occasion,
+  or for another subject.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from geo.coords import LonLat, distance_m
@@ -13,9 +26,13 @@ class Flag:
     code: str
     message: str
     value: float | None = None
+    details: Mapping[str, object] | None = None  # what the flag refers to (e.g. the time window)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        out: dict[str, object] = {"code": self.code, "message": self.message, "value": self.value}
+        if self.details is not None:
+            out["details"] = dict(self.details)
+        return out
 
 
 @dataclass(frozen=True)
@@ -33,7 +50,8 @@ def evidence_flags(
     phone: LonLat | None,
     phone_accuracy_m: float | None,
     subject: LonLat | None,
-    reference_time: datetime | None,
+    captured_at: datetime | None = None,
+    reference: TimeReference | None = None,
     thresholds: Thresholds = Thresholds(),
 ) -> list[Flag]:
     """Flags for one photo as evidence about one subject. Inputs are WGS-84 (convert GCJ-02 first)."""
@@ -58,8 +76,76 @@ def evidence_flags(
         d = distance_m(where, subject)
         if d > thresholds.subject_distance_m:
             flags.append(Flag("far_from_subject", f"拍摄位置距检查对象 {d:.0f} 米", round(d, 1)))
-    if exif_taken_at is not None and reference_time is not None:
-        hours = abs((exif_taken_at - reference_time).total_seconds()) / 3600
-        if hours > thresholds.time_hours:
-            flags.append(Flag("time_far", f"拍摄时间与检查时间相差 {hours:.1f} 小时", round(hours, 1)))
+    late = time_flag(
+        taken_at=exif_taken_at, captured_at=captured_at, reference=reference, hours=thresholds.time_hours
+    )
+    if late is not None:
+        flags.append(late)
     return flags
+
+
+# --- when -----------------------------------------------------------------------------------------------
+
+TIME_REFERENCES = {
+    "inspection": "检查时间（手机记录）",
+    "captured_at": "手机记录的拍摄时间",
+    "uploaded_at": "上传时间",
+}
+
+
+@dataclass(frozen=True)
+class TimeReference:
+    """The span a photo is expected to have been taken in, and what those times are (``TIME_REFERENCES``)."""
+
+    start: datetime
+    end: datetime
+    name: str = "inspection"
+
+
+def device_window(started_at: datetime | None, submitted_at: datetime | None) -> TimeReference | None:
+    """An inspection's own span by the phone's clock: from ``device_started_at`` to ``device_submitted_at``
+    (either alone is a single moment), or None when the phone sent neither."""
+    known = [t for t in (started_at, submitted_at) if t is not None]
+    return TimeReference(min(known), max(known), "inspection") if known else None
+
+
+def time_flag(
+    *,
+    taken_at: datetime | None,
+    captured_at: datetime | None,
+    reference: TimeReference | None,
+    hours: float,
+) -> Flag | None:
+    """``time_far`` when the photo was taken more than ``hours`` outside ``reference``.
+
+    The capture time is the EXIF one, or else the phone's own ``captured_at``. Without a reference (an
+    inspection whose phone sent no device time) an EXIF time is compared with the phone's ``captured_at``
+    (a gallery photo attached at the visit); with neither there is nothing trustworthy to compare with,
+    and no flag.
+    """
+    moment = taken_at if taken_at is not None else captured_at
+    if reference is None and taken_at is not None and captured_at is not None:
+        reference = TimeReference(captured_at, captured_at, "captured_at")
+    if moment is None or reference is None:
+        return None
+    if moment < reference.start:
+        gap = reference.start - moment
+    elif moment > reference.end:
+        gap = moment - reference.end
+    else:
+        return None
+    off = gap.total_seconds() / 3600
+    if off <= hours:
+        return None
+    label = TIME_REFERENCES.get(reference.name, reference.name)
+    return Flag(
+        "time_far",
+        f"拍摄时间与{label}相差 {off:.1f} 小时",
+        round(off, 1),
+        {
+            "reference": reference.name,
+            "taken_at": moment.isoformat(),
+            "from": reference.start.isoformat(),
+            "to": reference.end.isoformat(),
+        },
+    )

@@ -3,6 +3,9 @@
 Checks raise flags, never rejections: evidence is not silently dropped. Thumbnails and the perceptual
 hash are made after commit by Celery, followed by the duplicate check (the same or a near-identical
 photo already used for another subject is a fraud signal).
+
+Capture times are compared with the phone's own times for the inspection (``device_started_at``, and
+``device_submitted_at`` once submitted), never with when the server received an offline draft.
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from geo import coords
 from geo.selectors import subject_get
 from geo.services import device_fix_fields
-from media.checks import Thresholds, evidence_flags
+from media.checks import Thresholds, TimeReference, device_window, evidence_flags, time_flag
 from media.imaging import hamming
 from media.models import Photo
 from media.services import photo_store
 
-from ..models import InspectionPhoto, InspectionStatus, Rectification, RectificationPhoto
+from ..models import Inspection, InspectionPhoto, InspectionStatus, Rectification, RectificationPhoto
 from .inspections import own_inspection
 from .templates import spec_of
 
@@ -59,8 +62,22 @@ def _thresholds() -> Thresholds:
     )
 
 
+def _local(moment: datetime | None) -> datetime | None:
+    """Times in flags read in Asia/Shanghai, whichever zone the phone or the database gave them in."""
+    return timezone.localtime(moment) if moment is not None else None
+
+
+def _device_window(inspection: Inspection) -> TimeReference | None:
+    return device_window(_local(inspection.device_started_at), _local(inspection.device_submitted_at))
+
+
 def _flags(
-    photo: Photo, phone: coords.LonLat | None, accuracy: float | None, subject: Any, when: datetime | None
+    photo: Photo,
+    phone: coords.LonLat | None,
+    accuracy: float | None,
+    subject: Any,
+    captured_at: datetime | None,
+    reference: TimeReference | None,
 ) -> list[dict[str, Any]]:
     exif_gps = coords.LonLat(photo.exif_location.x, photo.exif_location.y) if photo.exif_location else None
     subject_point = coords.LonLat(subject.x, subject.y) if subject is not None else None
@@ -69,11 +86,12 @@ def _flags(
         for f in evidence_flags(
             exif_gps=exif_gps,
             exif_gps_status=photo.exif_gps_status,
-            exif_taken_at=photo.exif_taken_at,
+            exif_taken_at=_local(photo.exif_taken_at),
             phone=phone,
             phone_accuracy_m=accuracy,
             subject=subject_point,
-            reference_time=when,
+            captured_at=_local(captured_at),
+            reference=reference,
             thresholds=_thresholds(),
         )
     ]
@@ -119,8 +137,12 @@ def inspection_photo_add(
     device_fields, phone = _device_fields(device)
     photo = photo_store(data=data, uploaded_by_id=principal.user_id)
     subject = subject_get(kind=inspection.subject_kind, subject_id=inspection.subject_id)
-    when = inspection.device_started_at or inspection.received_at
-    flags = _flags(photo, phone, device_fields.get("device_accuracy_m"), subject.location, when)
+    # The phone's own times only: a draft filled offline reaches the server hours or days after the visit.
+    reference = _device_window(inspection)
+    captured_at = device_fields["device_captured_at"]
+    flags = _flags(
+        photo, phone, device_fields.get("device_accuracy_m"), subject.location, captured_at, reference
+    )
     link = InspectionPhoto.objects.create(
         client_uuid=photo_uuid,
         inspection=inspection,
@@ -169,8 +191,12 @@ def rectification_photo_add(
     device_fields, phone = _device_fields(device)
     photo = photo_store(data=data, uploaded_by_id=principal.user_id)
     subject = subject_get(kind=rect.subject_kind, subject_id=rect.subject_id)
-    when = device.captured_at if device and device.captured_at else timezone.now()
-    flags = _flags(photo, phone, device_fields.get("device_accuracy_m"), subject.location, when)
+    # A repair carries no device times of its own: the phone's capture stamp, or else the upload.
+    captured_at, now = device_fields["device_captured_at"], timezone.localtime()
+    reference = None if captured_at else TimeReference(now, now, "uploaded_at")
+    flags = _flags(
+        photo, phone, device_fields.get("device_accuracy_m"), subject.location, captured_at, reference
+    )
     link = RectificationPhoto.objects.create(
         client_uuid=photo_uuid,
         rectification=rect,
@@ -227,6 +253,32 @@ def evidence_check_duplicates(*, kind: str, link_id: int) -> list[dict[str, Any]
         )
     model.objects.filter(pk=link.pk).update(flags=flags, flag_count=len(flags))
     return flags
+
+
+def inspection_photos_recheck_times(*, inspection: Inspection) -> int:
+    """At submission the phone's ``device_submitted_at`` completes the inspection's own time span: the
+    capture times of this revision's photos are checked again against it (``time_far`` recomputed, other
+    flags kept). Called inside the submission's transaction. Returns how many photos changed."""
+    reference = _device_window(inspection)
+    changed = 0
+    links = (
+        InspectionPhoto.objects.select_for_update(of=("self",))
+        .select_related("photo")
+        .filter(inspection=inspection, revision=inspection.revision)
+    )
+    for link in links:
+        late = time_flag(
+            taken_at=_local(link.photo.exif_taken_at),
+            captured_at=_local(link.device_captured_at),
+            reference=reference,
+            hours=settings.PHOTO_TIME_FLAG_HOURS,
+        )
+        flags = [f for f in link.flags if f.get("code") != "time_far"] + ([late.as_dict()] if late else [])
+        if flags != link.flags:
+            link.flags, link.flag_count = flags, len(flags)
+            link.save(update_fields=["flags", "flag_count"])
+            changed += 1
+    return changed
 
 
 @transaction.atomic

@@ -48,6 +48,20 @@ def codes(response) -> set[str]:  # type: ignore[no-untyped-def]
     return {f["code"] for f in response.json()["flags"]}
 
 
+def flag_of(link, code: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The one flag with ``code`` on a link (a model row or an API body)."""
+    flags = link["flags"] if isinstance(link, dict) else link.flags
+    found = [f for f in flags if f["code"] == code]
+    assert len(found) == 1, flags
+    return found[0]
+
+
+def here(seed: int, taken: datetime | None = None, **kw) -> bytes:  # type: ignore[no-untyped-def]
+    """A photo of ``scene(seed)`` taken at facility A (now, unless ``taken``)."""
+    taken = taken or timezone.localtime().replace(tzinfo=None)
+    return jpeg(scene(seed), lat=FAC[1], lon=FAC[0], taken=taken, **kw)
+
+
 def test_photo_at_the_facility_has_no_flags(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
     cu = new_draft(phone_a, placed)
     taken = timezone.localtime().replace(tzinfo=None)
@@ -188,3 +202,33 @@ def test_reference_time_is_the_inspection_start(placed, phone_a) -> None:  # typ
     assert phone_a.put(cu, draft(placed, device_started_at=started.isoformat())).status_code == 201
     taken = timezone.localtime(started).replace(tzinfo=None) + timedelta(hours=1)
     assert "time_far" not in codes(upload(phone_a, cu, jpeg(scene(81), lat=FAC[1], lon=FAC[0], taken=taken)))
+
+
+def test_offline_draft_synced_a_day_later_is_compared_with_its_own_device_times(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
+    cu = uuid.uuid4()
+    body = draft(placed)
+    del body["device_started_at"]  # this client does not send it; it syncs 30 hours after the visit
+    assert phone_a.put(cu, body).status_code == 201
+    visit = timezone.now() - timedelta(hours=30)
+    local = timezone.localtime(visit).replace(tzinfo=None)
+    genuine = upload(phone_a, cu, here(111, taken=local))
+    site = upload(phone_a, cu, here(112, taken=local + timedelta(minutes=9)), item_key="record.site-photo",
+                  captured_at=(visit + timedelta(minutes=9)).isoformat())  # fmt: skip
+    assert "time_far" not in codes(genuine) | codes(site)  # never compared with the server's receipt
+    # a month-old gallery photo attached during the visit: far from the phone's own capture stamp
+    gallery = upload(phone_a, cu, here(113, taken=local - timedelta(days=30)), item_key="op.damage",
+                     captured_at=visit.isoformat())  # fmt: skip
+    assert flag_of(gallery.json(), "time_far")["details"]["reference"] == "captured_at"
+    unstamped = upload(phone_a, cu, here(114, taken=local - timedelta(days=30)), item_key="op.maintenance")
+    assert "time_far" not in codes(unstamped)  # no device time known yet to compare it with
+    submitted = (visit + timedelta(hours=1)).isoformat()
+    assert (
+        phone_a.post(f"/api/v1/inspections/{cu}/submit", {"device_submitted_at": submitted}).status_code
+        == 200
+    )
+    photos = {p["client_uuid"]: p for p in phone_a.get(f"/api/v1/inspections/{cu}").json()["photos"]}
+    has = {k: {f["code"] for f in p["flags"]} for k, p in photos.items()}
+    assert "time_far" not in has[genuine.json()["client_uuid"]] | has[site.json()["client_uuid"]]
+    for far in (gallery, unstamped):
+        flag = flag_of(photos[far.json()["client_uuid"]], "time_far")
+        assert flag["details"]["reference"] == "inspection" and 29 * 24 < flag["value"] < 31 * 24
