@@ -1,6 +1,6 @@
 """Evidence checks that raise flags, never rejections (pure). Everything is compared in WGS-84.
 
-Two families of checks:
+Three families of checks:
 
 * where: GPS missing or broken, the photo's and the phone's fixes disagree, the photo was taken far from
   the subject, a mocked location;
@@ -14,11 +14,13 @@ Two families of checks:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from geo.coords import LonLat, distance_m
+
+from .imaging import hamming
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Flag:
     code: str
     message: str
     value: float | None = None
-    details: Mapping[str, object] | None = None  # what the flag refers to (e.g. the time window)
+    details: Mapping[str, object] | None = None  # what the flag refers to (a reused photo, a time window)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"code": self.code, "message": self.message, "value": self.value}
@@ -149,3 +151,129 @@ def time_flag(
             "to": reference.end.isoformat(),
         },
     )
+
+
+# --- reuse ----------------------------------------------------------------------------------------------
+
+# Most specific first: the same inspection (or repair), the same subject another time, another subject.
+REUSE_CODES = ("reused_other_item", "reused_same_subject", "duplicate_photo")
+MAX_MATCHES_PER_CODE = 5  # a photo of a blank wall matches everything: name the closest few
+
+
+@dataclass(frozen=True)
+class EvidenceUse:
+    """One attachment of a photo as evidence: an inspection's (optionally for one item) or a repair's."""
+
+    kind: str  # "inspection" | "rectification"
+    link_id: int  # the attachment row (0 for the one being uploaded, not saved yet)
+    owner_id: int  # the inspection's or rectification's row
+    subject: tuple[str, int]  # (subject_kind, subject_id)
+    sha256: str
+    phash: str = ""  # empty until the derivative task has run
+    subject_name: str = ""
+    item_key: str = ""
+    owner_ref: str = ""  # an inspection's client_uuid (a rectification is referred to by its id)
+    photo_uuid: str = ""
+    uploaded_at: datetime | None = None  # local time
+
+    @property
+    def link(self) -> tuple[str, int]:
+        return self.kind, self.link_id
+
+    @property
+    def owner(self) -> tuple[str, int]:
+        return self.kind, self.owner_id
+
+
+def _likeness(mine: EvidenceUse, other: EvidenceUse, max_distance: int) -> int | None:
+    """0 for the same bytes; the Hamming distance of the perceptual hashes when within ``max_distance``."""
+    if other.sha256 == mine.sha256:
+        return 0
+    if not (mine.phash and other.phash):
+        return None
+    d = hamming(mine.phash, other.phash)
+    return d if d <= max_distance else None
+
+
+def _scope(mine: EvidenceUse, other: EvidenceUse) -> tuple[str, tuple[object, ...]]:
+    """The flag code, and what one flag is per: each item of this inspection (or this repair), each other
+    occasion (inspection or repair) of this subject, each other subject."""
+    if other.owner == mine.owner:
+        return "reused_other_item", (other.item_key,)
+    if other.subject == mine.subject:
+        return "reused_same_subject", other.owner
+    return "duplicate_photo", other.subject
+
+
+def _where(code: str, mine: EvidenceUse, other: EvidenceUse) -> str:
+    day = other.uploaded_at.date().isoformat() if other.uploaded_at else ""
+    item = f"（检查项「{other.item_key}」）" if other.item_key else ""
+    if code == "duplicate_photo":
+        return f"其他检查对象「{other.subject_name}」"
+    if code == "reused_same_subject":
+        if other.kind == "rectification":
+            return f"该对象{day}的整改"
+        return f"该对象{day}的{'另一次' if mine.kind == 'inspection' else ''}检查{item}"
+    if other.kind == "rectification":
+        return "本整改的另一张照片"
+    if not other.item_key:
+        return "本次检查的另一张整体照片"
+    same = "同一" if other.item_key == mine.item_key else ""
+    return f"本次检查的{same}检查项「{other.item_key}」"
+
+
+def _details(code: str, other: EvidenceUse, identical: bool, distance: int) -> dict[str, object]:
+    out: dict[str, object] = {
+        "identical": identical,
+        "distance": distance,
+        "sha256": other.sha256,
+        "uploaded_at": other.uploaded_at.isoformat() if other.uploaded_at else None,
+    }
+    if code == "duplicate_photo":
+        # another subject's records may lie outside what this photo's viewers may see: name the subject only
+        kind, subject_id = other.subject
+        return out | {"subject_kind": kind, "subject_id": subject_id, "subject_name": other.subject_name}
+    ref: dict[str, object] = (
+        {"inspection": other.owner_ref}
+        if other.kind == "inspection"
+        else {"rectification_id": other.owner_id}
+    )
+    return out | {"kind": other.kind, **ref, "photo_uuid": other.photo_uuid, "item_key": other.item_key}
+
+
+def reuse_flags(
+    mine: EvidenceUse,
+    others: Iterable[EvidenceUse],
+    *,
+    max_distance: int,
+    per_code: int = MAX_MATCHES_PER_CODE,
+) -> list[Flag]:
+    """Flags for ``mine`` being the same photo (same bytes) as, or near-identical to (perceptual hashes
+    within ``max_distance``), photos attached elsewhere. ``mine`` itself (the same attachment, as an
+    idempotent retry finds it) never matches. One flag per item of the same inspection (or for the same
+    repair), per other occasion of the same subject, per other subject; the closest ``per_code`` of each.
+    Only the same bytes are called "同一张照片": a distance of 0 between two files is a likeness."""
+    best: dict[tuple[str, tuple[object, ...]], tuple[bool, int, float, EvidenceUse]] = {}
+    for other in others:
+        if other.link == mine.link:
+            continue
+        d = _likeness(mine, other, max_distance)
+        if d is None:
+            continue
+        identical = other.sha256 == mine.sha256
+        key = _scope(mine, other)
+        recent = other.uploaded_at.timestamp() if other.uploaded_at else 0.0
+        rank = (not identical, d, -recent, other)
+        if key not in best or rank[:3] < best[key][:3]:
+            best[key] = rank
+    flags: list[Flag] = []
+    for code in REUSE_CODES:
+        ranked = sorted((r for (c, _), r in best.items() if c == code), key=lambda r: r[:3])
+        for not_identical, d, _, other in ranked[:per_code]:
+            where = _where(code, mine, other)
+            if not_identical:
+                message = f"与{where}的照片高度相似（汉明距离 {d}）"
+            else:
+                message = f"同一张照片已用于{where}"
+            flags.append(Flag(code, message, float(d), _details(code, other, not not_identical, d)))
+    return flags

@@ -1,8 +1,10 @@
 """Photo evidence for inspections and repairs: store once, check where and when it was taken, flag.
 
-Checks raise flags, never rejections: evidence is not silently dropped. Thumbnails and the perceptual
-hash are made after commit by Celery, followed by the duplicate check (the same or a near-identical
-photo already used for another subject is a fraud signal).
+Checks raise flags, never rejections: evidence is not silently dropped. Reuse of the same bytes is known
+at upload (photos are stored once by SHA-256) and flagged in the upload's own answer; thumbnails and the
+perceptual hash are made after commit by Celery, followed by the reuse check again with near-identical
+photos. Reuse is a fraud signal in three scopes: another photo of the same inspection or repair, another
+inspection or repair of the same subject (last quarter's photo sent again), another subject.
 
 Capture times are compared with the phone's own times for the inspection (``device_started_at``, and
 ``device_submitted_at`` once submitted), never with when the server received an offline draft.
@@ -25,7 +27,16 @@ from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from geo import coords
 from geo.selectors import subject_get
 from geo.services import device_fix_fields
-from media.checks import Thresholds, TimeReference, device_window, evidence_flags, time_flag
+from media.checks import (
+    REUSE_CODES,
+    EvidenceUse,
+    Thresholds,
+    TimeReference,
+    device_window,
+    evidence_flags,
+    reuse_flags,
+    time_flag,
+)
 from media.imaging import hamming
 from media.models import Photo
 from media.services import photo_store
@@ -97,6 +108,72 @@ def _flags(
     ]
 
 
+def _uses(photo_ids: list[int]) -> list[EvidenceUse]:
+    """Every attachment, to an inspection or a repair, of these photos."""
+    local = timezone.localtime
+    inspections = InspectionPhoto.objects.filter(photo_id__in=photo_ids).values_list(
+        "pk", "inspection_id", "inspection__subject_kind", "inspection__subject_id", "photo__sha256",
+        "photo__phash", "inspection__subject_name", "item_key", "inspection__client_uuid", "client_uuid",
+        "uploaded_at",
+    )  # fmt: skip
+    repairs = RectificationPhoto.objects.filter(photo_id__in=photo_ids).values_list(
+        "pk", "rectification_id", "rectification__subject_kind", "rectification__subject_id",
+        "photo__sha256", "photo__phash", "rectification__subject_name", "client_uuid", "uploaded_at",
+    )  # fmt: skip
+    return [
+        *(
+            EvidenceUse(
+                "inspection", pk, owner, (kind, sid), sha, phash, name, item, str(ref), str(pu), local(at)
+            )
+            for pk, owner, kind, sid, sha, phash, name, item, ref, pu, at in inspections
+        ),
+        *(
+            EvidenceUse(
+                "rectification", pk, owner, (kind, sid), sha, phash, name, "", str(owner), str(pu), local(at)
+            )
+            for pk, owner, kind, sid, sha, phash, name, pu, at in repairs
+        ),
+    ]
+
+
+def _reuse(mine: EvidenceUse, photo_ids: list[int]) -> list[dict[str, Any]]:
+    flags = reuse_flags(mine, _uses(photo_ids), max_distance=settings.PHOTO_PHASH_MAX_DISTANCE)
+    return [f.as_dict() for f in flags]
+
+
+def _inspection_use(link: InspectionPhoto, inspection: Inspection) -> EvidenceUse:
+    return EvidenceUse(
+        kind="inspection",
+        link_id=link.pk or 0,
+        owner_id=inspection.pk,
+        subject=(inspection.subject_kind, inspection.subject_id),
+        sha256=link.photo.sha256,
+        phash=link.photo.phash,
+        subject_name=inspection.subject_name,
+        item_key=link.item_key,
+        owner_ref=str(inspection.client_uuid),
+        photo_uuid=str(link.client_uuid),
+    )
+
+
+def _repair_use(link: RectificationPhoto, rect: Rectification) -> EvidenceUse:
+    return EvidenceUse(
+        kind="rectification",
+        link_id=link.pk or 0,
+        owner_id=rect.pk,
+        subject=(rect.subject_kind, rect.subject_id),
+        sha256=link.photo.sha256,
+        phash=link.photo.phash,
+        subject_name=rect.subject_name,
+        owner_ref=str(rect.pk),
+        photo_uuid=str(link.client_uuid),
+    )
+
+
+def _save_flags(link: InspectionPhoto | RectificationPhoto, flags: list[dict[str, Any]]) -> None:
+    link.flags, link.flag_count = flags, len(flags)
+
+
 def _after_commit(kind: str, link_id: int, photo_id: int) -> None:
     from celery import chain
 
@@ -139,26 +216,26 @@ def inspection_photo_add(
     subject = subject_get(kind=inspection.subject_kind, subject_id=inspection.subject_id)
     # The phone's own times only: a draft filled offline reaches the server hours or days after the visit.
     reference = _device_window(inspection)
-    captured_at = device_fields["device_captured_at"]
-    flags = _flags(
-        photo, phone, device_fields.get("device_accuracy_m"), subject.location, captured_at, reference
-    )
-    link = InspectionPhoto.objects.create(
+    link = InspectionPhoto(
         client_uuid=photo_uuid,
         inspection=inspection,
         revision=inspection.revision,
         item_key=item_key,
         photo=photo,
         uploaded_by_id=principal.user_id,
-        flags=flags,
-        flag_count=len(flags),
         **device_fields,
     )
+    _save_flags(
+        link,
+        _flags(photo, phone, link.device_accuracy_m, subject.location, link.device_captured_at, reference)
+        + _reuse(_inspection_use(link, inspection), [photo.pk]),  # the same bytes are known already
+    )
+    link.save(force_insert=True)
     audit_record(
         action="checklists.inspection.photo",
         obj=inspection,
         region_path=inspection.subject_region.path,
-        after={"photo": photo.sha256, "item_key": item_key, "flags": [f["code"] for f in flags]},
+        after={"photo": photo.sha256, "item_key": item_key, "flags": [f["code"] for f in link.flags]},
     )
     _after_commit("inspection", link.pk, photo.pk)
     return link
@@ -191,67 +268,56 @@ def rectification_photo_add(
     device_fields, phone = _device_fields(device)
     photo = photo_store(data=data, uploaded_by_id=principal.user_id)
     subject = subject_get(kind=rect.subject_kind, subject_id=rect.subject_id)
-    # A repair carries no device times of its own: the phone's capture stamp, or else the upload.
-    captured_at, now = device_fields["device_captured_at"], timezone.localtime()
-    reference = None if captured_at else TimeReference(now, now, "uploaded_at")
-    flags = _flags(
-        photo, phone, device_fields.get("device_accuracy_m"), subject.location, captured_at, reference
-    )
-    link = RectificationPhoto.objects.create(
+    link = RectificationPhoto(
         client_uuid=photo_uuid,
         rectification=rect,
         photo=photo,
         uploaded_by_id=principal.user_id,
-        flags=flags,
-        flag_count=len(flags),
         **device_fields,
     )
+    # A repair carries no device times of its own: the phone's capture stamp, or else the upload.
+    now = timezone.localtime()
+    reference = None if link.device_captured_at else TimeReference(now, now, "uploaded_at")
+    _save_flags(
+        link,
+        _flags(photo, phone, link.device_accuracy_m, subject.location, link.device_captured_at, reference)
+        + _reuse(_repair_use(link, rect), [photo.pk]),
+    )
+    link.save(force_insert=True)
     audit_record(
         action="checklists.rectification.photo",
         obj=rect,
         region_path=rect.subject_region.path,
-        after={"photo": photo.sha256, "flags": [f["code"] for f in flags]},
+        after={"photo": photo.sha256, "flags": [f["code"] for f in link.flags]},
     )
     _after_commit("rectification", link.pk, photo.pk)
     return link
 
 
-def _subject_of(link: InspectionPhoto | RectificationPhoto) -> tuple[str, int, str]:
-    owner = link.inspection if isinstance(link, InspectionPhoto) else link.rectification
-    return owner.subject_kind, owner.subject_id, owner.subject_name
-
-
+@transaction.atomic
 def evidence_check_duplicates(*, kind: str, link_id: int) -> list[dict[str, Any]]:
-    """Flag the link when the same or a near-identical photo already serves as evidence elsewhere.
-
-    Compares perceptual hashes (Hamming distance ≤ PHOTO_PHASH_MAX_DISTANCE) with every hashed photo
-    linked to another subject. Idempotent: the duplicate flags are recomputed, the others kept.
-    """
-    model = InspectionPhoto if kind == "inspection" else RectificationPhoto
-    related = "inspection" if kind == "inspection" else "rectification"
-    link = model.objects.select_related("photo", related).get(pk=link_id)
+    """Once the photo's perceptual hash is known: flag reuse of the same or a near-identical photo
+    (Hamming distance ≤ PHOTO_PHASH_MAX_DISTANCE) in the same inspection or repair, for the same subject
+    on another occasion, or for another subject. Idempotent: the reuse flags are recomputed, the others
+    kept; the attachment itself (an idempotent retry of its upload) never matches."""
+    model: type[InspectionPhoto] | type[RectificationPhoto]
+    model, related = (
+        (InspectionPhoto, "inspection") if kind == "inspection" else (RectificationPhoto, "rectification")
+    )
+    link = model.objects.select_for_update(of=("self",)).select_related("photo", related).get(pk=link_id)
     if not link.photo.phash:
         return link.flags
-    mine = _subject_of(link)
+    if isinstance(link, InspectionPhoto):
+        mine = _inspection_use(link, link.inspection)
+    else:
+        mine = _repair_use(link, link.rectification)
     limit = settings.PHOTO_PHASH_MAX_DISTANCE
-    matches: dict[tuple[str, int], tuple[str, int]] = {}
-    for other_model, owner in ((InspectionPhoto, "inspection"), (RectificationPhoto, "rectification")):
-        rows = other_model.objects.exclude(photo__phash="").values_list(
-            "photo__phash", f"{owner}__subject_kind", f"{owner}__subject_id", f"{owner}__subject_name"
-        )
-        for phash, s_kind, s_id, s_name in rows:
-            if (s_kind, s_id) == mine[:2]:
-                continue
-            d = hamming(phash, link.photo.phash)
-            if d <= limit and ((s_kind, s_id) not in matches or d < matches[(s_kind, s_id)][1]):
-                matches[(s_kind, s_id)] = (s_name, d)
-    flags = [f for f in link.flags if f.get("code") != "duplicate_photo"]
-    for name, d in sorted(matches.values(), key=lambda m: m[1]):
-        label = "同一张照片" if d == 0 else f"近似照片（差异 {d}）"
-        flags.append(
-            {"code": "duplicate_photo", "message": f"{label}已用于其他检查对象：{name}", "value": float(d)}
-        )
-    model.objects.filter(pk=link.pk).update(flags=flags, flag_count=len(flags))
+    hashed = Photo.objects.exclude(phash="").exclude(pk=link.photo_id).values_list("pk", "phash")
+    near = [pk for pk, phash in hashed if hamming(phash, mine.phash) <= limit]
+    flags = [f for f in link.flags if f.get("code") not in REUSE_CODES] + _reuse(mine, [link.photo_id, *near])
+    if flags != link.flags:
+        _save_flags(link, flags)
+        link.save(update_fields=["flags", "flag_count"])
     return flags
 
 
@@ -275,7 +341,7 @@ def inspection_photos_recheck_times(*, inspection: Inspection) -> int:
         )
         flags = [f for f in link.flags if f.get("code") != "time_far"] + ([late.as_dict()] if late else [])
         if flags != link.flags:
-            link.flags, link.flag_count = flags, len(flags)
+            _save_flags(link, flags)
             link.save(update_fields=["flags", "flag_count"])
             changed += 1
     return changed
