@@ -174,11 +174,19 @@ class EvidenceUse:
     item_key: str = ""
     owner_ref: str = ""  # an inspection's client_uuid (a rectification is referred to by its id)
     photo_uuid: str = ""
-    uploaded_at: datetime | None = None  # local time
+    uploaded_at: datetime | None = None  # local time; None for the one being uploaded (the newest)
 
     @property
     def link(self) -> tuple[str, int]:
         return self.kind, self.link_id
+
+    def came_before(self, other: EvidenceUse) -> bool:
+        """Attached before ``other`` (ties broken by row, so two attachments are never both first)."""
+        if other.uploaded_at is None:
+            return self.uploaded_at is not None or self.link < other.link
+        if self.uploaded_at is None:
+            return False
+        return (self.uploaded_at, self.link) < (other.uploaded_at, other.link)
 
     @property
     def owner(self) -> tuple[str, int]:
@@ -249,13 +257,14 @@ def reuse_flags(
     per_code: int = MAX_MATCHES_PER_CODE,
 ) -> list[Flag]:
     """Flags for ``mine`` being the same photo (same bytes) as, or near-identical to (perceptual hashes
-    within ``max_distance``), photos attached elsewhere. ``mine`` itself (the same attachment, as an
-    idempotent retry finds it) never matches. One flag per item of the same inspection (or for the same
-    repair), per other occasion of the same subject, per other subject; the closest ``per_code`` of each.
-    Only the same bytes are called "同一张照片": a distance of 0 between two files is a likeness."""
+    within ``max_distance``), photos attached elsewhere before it: the reuse is flagged on the copy, never
+    on the original. ``mine`` itself (the same attachment, as an idempotent retry finds it) never matches.
+    One flag per item of the same inspection (or for the same repair), per other occasion of the same
+    subject, per other subject; the closest ``per_code`` of each. Only the same bytes are called
+    "同一张照片": a distance of 0 between two files is a likeness."""
     best: dict[tuple[str, tuple[object, ...]], tuple[bool, int, float, EvidenceUse]] = {}
     for other in others:
-        if other.link == mine.link:
+        if other.link == mine.link or not other.came_before(mine):
             continue
         d = _likeness(mine, other, max_distance)
         if d is None:
@@ -277,3 +286,16 @@ def reuse_flags(
                 message = f"同一张照片已用于{where}"
             flags.append(Flag(code, message, float(d), _details(code, other, not not_identical, d)))
     return flags
+
+
+def later_likenesses(
+    mine: EvidenceUse, others: Iterable[EvidenceUse], *, max_distance: int
+) -> list[EvidenceUse]:
+    """Attachments made after ``mine`` of a near-identical but different file. Their own check may have
+    run before ``mine`` had a perceptual hash (derivative tasks finish in any order), so they are checked
+    again once it has one. (The same bytes need no second look: they match at upload.)"""
+    return [
+        o
+        for o in others
+        if mine.came_before(o) and o.sha256 != mine.sha256 and _likeness(mine, o, max_distance) is not None
+    ]

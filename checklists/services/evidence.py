@@ -13,7 +13,7 @@ Capture times are compared with the phone's own times for the inspection (``devi
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ from media.checks import (
     TimeReference,
     device_window,
     evidence_flags,
+    later_likenesses,
     reuse_flags,
     time_flag,
 )
@@ -297,28 +298,53 @@ def rectification_photo_add(
 @transaction.atomic
 def evidence_check_duplicates(*, kind: str, link_id: int) -> list[dict[str, Any]]:
     """Once the photo's perceptual hash is known: flag reuse of the same or a near-identical photo
-    (Hamming distance ≤ PHOTO_PHASH_MAX_DISTANCE) in the same inspection or repair, for the same subject
-    on another occasion, or for another subject. Idempotent: the reuse flags are recomputed, the others
-    kept; the attachment itself (an idempotent retry of its upload) never matches."""
-    model: type[InspectionPhoto] | type[RectificationPhoto]
-    model, related = (
-        (InspectionPhoto, "inspection") if kind == "inspection" else (RectificationPhoto, "rectification")
-    )
-    link = model.objects.select_for_update(of=("self",)).select_related("photo", related).get(pk=link_id)
+    (Hamming distance ≤ PHOTO_PHASH_MAX_DISTANCE) attached before it in the same inspection or repair,
+    for the same subject on another occasion, or for another subject; then check again the near-identical
+    photos attached after it, whose own check may have run before this hash existed. Idempotent: the reuse
+    flags are recomputed, the others kept; the attachment itself (an idempotent retry) never matches."""
+    link = _locked_link(kind, link_id)
     if not link.photo.phash:
         return link.flags
-    if isinstance(link, InspectionPhoto):
-        mine = _inspection_use(link, link.inspection)
-    else:
-        mine = _repair_use(link, link.rectification)
+    hashed = list(Photo.objects.exclude(phash="").values_list("pk", "phash"))
+    mine, uses = _reuse_check(link, hashed)
     limit = settings.PHOTO_PHASH_MAX_DISTANCE
-    hashed = Photo.objects.exclude(phash="").exclude(pk=link.photo_id).values_list("pk", "phash")
-    near = [pk for pk, phash in hashed if hamming(phash, mine.phash) <= limit]
-    flags = [f for f in link.flags if f.get("code") not in REUSE_CODES] + _reuse(mine, [link.photo_id, *near])
+    for later in later_likenesses(mine, uses, max_distance=limit):
+        _reuse_check(_locked_link(later.kind, later.link_id), hashed)  # locks go earlier → later: no cycle
+    return link.flags
+
+
+def _locked_link(kind: str, link_id: int) -> InspectionPhoto | RectificationPhoto:
+    if kind == "inspection":
+        return (
+            InspectionPhoto.objects.select_for_update(of=("self",))
+            .select_related("photo", "inspection")
+            .get(pk=link_id)
+        )
+    return (
+        RectificationPhoto.objects.select_for_update(of=("self",))
+        .select_related("photo", "rectification")
+        .get(pk=link_id)
+    )
+
+
+def _reuse_check(
+    link: InspectionPhoto | RectificationPhoto, hashed: list[tuple[int, str]]
+) -> tuple[EvidenceUse, list[EvidenceUse]]:
+    """Recompute one attachment's reuse flags from every photo within the distance; returns the
+    attachment and what it was compared with."""
+    if isinstance(link, InspectionPhoto):
+        mine = replace(_inspection_use(link, link.inspection), uploaded_at=_local(link.uploaded_at))
+    else:
+        mine = replace(_repair_use(link, link.rectification), uploaded_at=_local(link.uploaded_at))
+    limit = settings.PHOTO_PHASH_MAX_DISTANCE
+    near = [pk for pk, phash in hashed if pk != link.photo_id and hamming(phash, mine.phash) <= limit]
+    uses = _uses([link.photo_id, *near])
+    reuse = [f.as_dict() for f in reuse_flags(mine, uses, max_distance=limit)]
+    flags = [f for f in link.flags if f.get("code") not in REUSE_CODES] + reuse
     if flags != link.flags:
         _save_flags(link, flags)
         link.save(update_fields=["flags", "flag_count"])
-    return flags
+    return mine, uses
 
 
 def inspection_photos_recheck_times(*, inspection: Inspection) -> int:

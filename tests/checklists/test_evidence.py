@@ -276,6 +276,20 @@ def test_one_scene_for_two_items_is_flagged_and_a_retry_is_not(
     assert stored(first) == []  # the first photo matches nothing earlier, and a retry never matches itself
 
 
+def test_the_copy_is_flagged_whichever_hash_is_made_first(
+    placed, phone_a, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    earlier, later = new_draft(phone_a, placed), new_draft(phone_a, placed)
+    with django_capture_on_commit_callbacks() as originals:
+        original = upload(phone_a, earlier, here(121, quality=92))
+    with django_capture_on_commit_callbacks() as copies:
+        copy = upload(phone_a, later, here(121, quality=55), item_key="record.site-photo")
+    for task in [*copies, *originals]:  # the copy's thumbnail task finishes first
+        task()
+    assert stored(original) == []  # the original is not a reuse of its later copy
+    assert stored(copy) == ["reused_same_subject"]
+
+
 def test_repair_photo_that_is_the_inspections_own_photo_is_flagged(placed, phone_a, officer_a) -> None:  # type: ignore[no-untyped-def]
     cu, _ = phone_a.complete(placed, {**sewage_answers(), "ledger.meter": {"value": False}})
     officer_a.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"})

@@ -12,6 +12,7 @@ from media.checks import (
     TimeReference,
     device_window,
     evidence_flags,
+    later_likenesses,
     reuse_flags,
     time_flag,
 )
@@ -97,7 +98,7 @@ PHASH = "c3a5c3a5c3a5c3a5"
 
 
 def use(link: int, owner: int, subject=A, sha: str = "s1", phash: str = PHASH, item: str = "op.running",  # type: ignore[no-untyped-def]
-        kind: str = "inspection", at: datetime = T0) -> EvidenceUse:  # fmt: skip
+        kind: str = "inspection", at: datetime | None = T0) -> EvidenceUse:  # fmt: skip
     return EvidenceUse(kind, link, owner, subject, sha, phash, f"设施{subject[1]}", item, f"uuid-{owner}",
                        f"photo-{link}", at)  # fmt: skip
 
@@ -122,7 +123,7 @@ def flip(phash: str, bits: int) -> str:
     ],
 )
 def test_reuse_scope_and_likeness(other, code, identical, distance) -> None:  # type: ignore[no-untyped-def]
-    mine = use(1, 10)
+    mine = use(1, 10, at=T0 + H)
     flags = reuse_flags(mine, [other], max_distance=8)
     if code is None:
         assert flags == []
@@ -137,7 +138,7 @@ def test_reuse_scope_and_likeness(other, code, identical, distance) -> None:  # 
 
 
 def test_reuse_details_name_what_it_matches() -> None:
-    mine = use(1, 10)
+    mine = use(0, 10, at=None)  # being uploaded: not saved yet
     [same_item, last_time, repair, other] = [
         reuse_flags(mine, [o], max_distance=8)[0].as_dict()
         for o in (
@@ -166,7 +167,7 @@ def test_reuse_details_name_what_it_matches() -> None:
 
 
 def test_one_flag_per_item_occasion_and_subject_closest_first_and_capped() -> None:
-    mine = use(1, 10)
+    mine = use(1, 10, at=T0 + 100 * H)
     others = [
         use(2, 10, sha="s2", phash=flip(PHASH, 4)),
         use(3, 10),  # the same item: the same bytes beat a near copy
@@ -181,6 +182,17 @@ def test_one_flag_per_item_occasion_and_subject_closest_first_and_capped() -> No
     assert flags[0].details["identical"] is True  # type: ignore[index]
     assert [f.value for f in flags[1:6]] == [0.0, 1.0, 2.0, 3.0, 4.0]
     assert flags[6].value == 2.0
+
+
+def test_the_copy_is_flagged_never_the_original() -> None:
+    original, copy = use(1, 10, at=T0), use(2, 11, at=T0 + H)
+    assert reuse_flags(original, [copy], max_distance=8) == []
+    assert [f.code for f in reuse_flags(copy, [original], max_distance=8)] == ["reused_same_subject"]
+    # a near copy whose own check ran before the original had a hash is looked at again; the same bytes
+    # matched at upload already, and what came before the original is not its copy
+    near_copy = use(3, 12, sha="s2", phash=flip(PHASH, 2), at=T0 + 2 * H)
+    older = use(4, 13, sha="s3", phash=flip(PHASH, 1), at=T0 - H)
+    assert later_likenesses(original, [copy, near_copy, older, original], max_distance=8) == [near_copy]
 
 
 uses = st.builds(
@@ -206,7 +218,9 @@ def test_reuse_properties(mine, others) -> None:  # type: ignore[no-untyped-def]
         assert ("同一张照片" in f.message) == d["identical"] == (d["sha256"] == mine.sha256)
         assert d["identical"] or f"汉明距离 {d['distance']}" in f.message
         assert 0 <= d["distance"] <= 8
-    others_elsewhere = [o for o in others if o.link != mine.link]
-    assert reuse_flags(mine, others_elsewhere, max_distance=8) == flags  # never matches itself
-    same_bytes = [o for o in others_elsewhere if o.sha256 == mine.sha256]
-    assert bool(same_bytes) <= bool(flags)  # the same bytes elsewhere are always flagged
+    before = [o for o in others if o.link != mine.link and o.came_before(mine)]
+    assert reuse_flags(mine, before, max_distance=8) == flags  # never itself, never what came after it
+    same_bytes = [o for o in before if o.sha256 == mine.sha256]
+    assert bool(same_bytes) <= bool(flags)  # the same bytes attached before are always flagged
+    for o in others:  # of two attachments, at most one is the copy of the other
+        assert not (o.came_before(mine) and mine.came_before(o))
