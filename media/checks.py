@@ -180,6 +180,10 @@ class EvidenceUse:
     def link(self) -> tuple[str, int]:
         return self.kind, self.link_id
 
+    @property
+    def owner(self) -> tuple[str, int]:
+        return self.kind, self.owner_id
+
     def came_before(self, other: EvidenceUse) -> bool:
         """Attached before ``other`` (ties broken by row, so two attachments are never both first)."""
         if other.uploaded_at is None:
@@ -187,10 +191,6 @@ class EvidenceUse:
         if self.uploaded_at is None:
             return False
         return (self.uploaded_at, self.link) < (other.uploaded_at, other.link)
-
-    @property
-    def owner(self) -> tuple[str, int]:
-        return self.kind, self.owner_id
 
 
 def _likeness(mine: EvidenceUse, other: EvidenceUse, max_distance: int) -> int | None:
@@ -223,9 +223,9 @@ def _where(code: str, mine: EvidenceUse, other: EvidenceUse) -> str:
             return f"该对象{day}的整改"
         return f"该对象{day}的{'另一次' if mine.kind == 'inspection' else ''}检查{item}"
     if other.kind == "rectification":
-        return "本整改的另一张照片"
+        return "本整改"
     if not other.item_key:
-        return "本次检查的另一张整体照片"
+        return "本次检查（整体照片）"
     same = "同一" if other.item_key == mine.item_key else ""
     return f"本次检查的{same}检查项「{other.item_key}」"
 
@@ -278,13 +278,10 @@ def reuse_flags(
     flags: list[Flag] = []
     for code in REUSE_CODES:
         ranked = sorted((r for (c, _), r in best.items() if c == code), key=lambda r: r[:3])
-        for not_identical, d, _, other in ranked[:per_code]:
+        for differs, d, _, other in ranked[:per_code]:
             where = _where(code, mine, other)
-            if not_identical:
-                message = f"与{where}的照片高度相似（汉明距离 {d}）"
-            else:
-                message = f"同一张照片已用于{where}"
-            flags.append(Flag(code, message, float(d), _details(code, other, not not_identical, d)))
+            message = f"与{where}的照片高度相似（汉明距离 {d}）" if differs else f"同一张照片已用于{where}"
+            flags.append(Flag(code, message, float(d), _details(code, other, not differs, d)))
     return flags
 
 
