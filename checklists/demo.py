@@ -15,7 +15,7 @@ from django.utils import timezone
 from backend.access import Principal
 from geo.models import Region, SewageFacility
 
-from .models import Assignment, Inspection, SpotCheck
+from .models import Assignment, Inspection, InspectionPhoto, SpotCheck
 from .services.inspections import (
     DeviceLocation,
     DraftInput,
@@ -174,6 +174,7 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
             reason="" if decision == "approve" else "处理能力与实际不符的依据不足，请补充进水量记录照片",
             item_comments={} if decision == "approve" else {"op.capacity-match": "请补拍进水流量计读数"},
         )
+    _reused_photo_audit(inspector, facilities[0])
     if not SpotCheck.objects.exists():
         spot_check_create(
             principal=district,
@@ -185,6 +186,52 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
             due_date=date.today() + timedelta(days=30),
         )
     return {"templates_published": len(report.created), "inspections": Inspection.objects.count()}
+
+
+def _reused_photo_audit(inspector: Principal, fac: SewageFacility) -> None:
+    """A later audit of the clean audit's facility, submitted and awaiting review, whose 设施运行 photo is
+    the approved audit's very file sent again under a new photo_uuid: the reviewer sees
+    ``reused_same_subject`` naming the earlier audit."""
+    from .services.evidence import DevicePhotoMeta, inspection_photo_add
+
+    cu = _uuid(f"demo-audit-{fac.code}-reused")
+    earlier = (
+        InspectionPhoto.objects.filter(
+            inspection__client_uuid=_uuid(f"demo-audit-{fac.code}-clean"), item_key="op.running"
+        )
+        .select_related("photo")
+        .first()
+    )
+    if earlier is None or Inspection.objects.filter(client_uuid=cu).exists():
+        return
+    draft = DraftInput(
+        template_key="sewage-facility-audit",
+        template_version=1,
+        subject_kind="sewage_facility",
+        subject_id=fac.pk,
+        answers=_sewage_answers(),
+        purpose="audit",
+        device_started_at=timezone.now() - timedelta(hours=1),
+        device_location=DeviceLocation(fac.location.x, fac.location.y, "wgs84", 6.0)
+        if fac.location
+        else None,
+    )
+    inspection, _ = inspection_put(
+        principal=inspector, client_uuid=cu, draft=draft, if_match=None, digest=cu.hex
+    )
+    _photos(inspection, ["record.site-photo"], inspector)
+    with earlier.photo.file.open("rb") as fh:
+        reused = fh.read()
+    lon, lat = (fac.location.x, fac.location.y) if fac.location else (None, None)
+    inspection_photo_add(
+        principal=inspector,
+        client_uuid=cu,
+        photo_uuid=_uuid(f"{cu}-op.running"),
+        item_key="op.running",
+        data=reused,
+        device=DevicePhotoMeta(lon=lon, lat=lat, accuracy_m=6.0, captured_at=timezone.now()),
+    )
+    inspection_submit(principal=inspector, client_uuid=cu, if_match=None, device_submitted_at=timezone.now())
 
 
 # The district's 2022-style survey of every facility: most pass; the rest show the seed's typical problems.

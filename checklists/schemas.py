@@ -99,6 +99,26 @@ class ReviewIn(StrictSchema):
     item_comments: dict[str, str] = Field(default_factory=dict, description="检查项标识 → 逐项意见")
 
 
+class PhotoFlagOut(Schema):
+    code: str = Field(
+        description="no_gps、no_exif_gps、mock_location、exif_phone_mismatch、far_from_subject、time_far、"
+        "reused_other_item（本次检查其他检查项或同一检查项另一照片编号已用过）、"
+        "reused_same_subject（该对象另一次检查或整改已用过）、duplicate_photo（其他检查对象已用过）"
+    )
+    message: str = Field(description="给审核人看的说明（中文）")
+    value: float | None = Field(
+        None, description="距离（米）、时间差（小时）或汉明距离（照片复用；同一文件为 0）"
+    )
+    details: dict[str, Any] | None = Field(
+        None,
+        description="照片复用：identical（同一文件）、distance（汉明距离）、sha256、uploaded_at，"
+        "以及 kind、inspection（检查的 client_uuid）或 rectification_id、photo_uuid、item_key；"
+        "其他检查对象只给 subject_kind、subject_id、subject_name。"
+        "time_far：reference（inspection 检查的手机时间 / captured_at 手机记录的拍摄时间 / "
+        "uploaded_at 上传时间）、taken_at、from、to",
+    )
+
+
 class PhotoOut(Schema):
     client_uuid: UUID = Field(description="客户端照片编号")
     item_key: str = Field("", description="所属检查项（空为整体照片；整改照片为空）")
@@ -113,8 +133,8 @@ class PhotoOut(Schema):
     camera: str = Field(description="相机厂商与型号")
     device_location: list[float] | None = Field(description="手机定位 [经度, 纬度]（已换算为 WGS-84）")
     device_accuracy_m: float | None = Field(description="手机定位精度（米）")
-    flags: list[dict[str, Any]] = Field(
-        description="核验标记：no_gps、far_from_subject、time_far、duplicate_photo 等"
+    flags: list[PhotoFlagOut] = Field(
+        description="核验标记（只提示、不拒收）：上传应答里是当时已知的；近似照片的复用标记在缩略图任务之后出现"
     )
     uploaded_at: datetime = Field(description="上传时间")
 

@@ -471,6 +471,9 @@ def inspection_submit(
             "updated_at",
         ]
     )
+    from .evidence import inspection_photos_recheck_times  # evidence imports this module
+
+    inspection_photos_recheck_times(inspection=inspection)  # the phone's span is complete now
     return inspection, _record_submission(inspection, spec, result)
 
 

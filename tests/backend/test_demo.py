@@ -119,7 +119,14 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     at_located = [p for p in photos if p.inspection.subject_id in located]
     assert at_located and all(p.photo.exif_gps_status == "ok" for p in at_located)
     flagged = [p for p in at_located if p.flags]
-    assert [(p.item_key, p.flags[0]["code"]) for p in flagged] == [("op.capacity-match", "far_from_subject")]
+    assert sorted((p.item_key, p.flags[0]["code"]) for p in flagged) == [
+        ("op.capacity-match", "far_from_subject"),
+        ("op.running", "reused_same_subject"),  # a later audit sends the approved audit's photo again
+    ]
+    [reused] = [p for p in flagged if p.item_key == "op.running"]
+    assert reused.inspection.status == "submitted" and reused.flags[0]["details"]["identical"] is True
+    earlier = Inspection.objects.get(client_uuid=reused.flags[0]["details"]["inspection"])
+    assert earlier.status == "approved" and earlier.subject_id == reused.inspection.subject_id
     spot = SpotCheck.objects.get()
     assert [s.__dict__ for s in spot_check_redraw(spot)] == spot.result
     assert spot.assignments.count() == 3

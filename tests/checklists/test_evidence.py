@@ -48,6 +48,25 @@ def codes(response) -> set[str]:  # type: ignore[no-untyped-def]
     return {f["code"] for f in response.json()["flags"]}
 
 
+def flag_of(link, code: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The one flag with ``code`` on a link (a model row or an API body)."""
+    flags = link["flags"] if isinstance(link, dict) else link.flags
+    found = [f for f in flags if f["code"] == code]
+    assert len(found) == 1, flags
+    return found[0]
+
+
+def stored(response) -> list[str]:  # type: ignore[no-untyped-def]
+    """The codes stored on an uploaded photo now (later checks add to what the upload answered)."""
+    return [f["code"] for f in InspectionPhoto.objects.get(client_uuid=response.json()["client_uuid"]).flags]
+
+
+def here(seed: int, taken: datetime | None = None, **kw) -> bytes:  # type: ignore[no-untyped-def]
+    """A photo of ``scene(seed)`` taken at facility A (now, unless ``taken``)."""
+    taken = taken or timezone.localtime().replace(tzinfo=None)
+    return jpeg(scene(seed), lat=FAC[1], lon=FAC[0], taken=taken, **kw)
+
+
 def test_photo_at_the_facility_has_no_flags(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
     cu = new_draft(phone_a, placed)
     taken = timezone.localtime().replace(tzinfo=None)
@@ -96,7 +115,7 @@ def test_same_or_near_identical_photo_for_another_subject_is_flagged(
     placed, phone_a, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     cu_a = new_draft(phone_a, placed)
-    cu_other = new_draft(phone_a, placed)  # same facility again: reuse there is not suspicious
+    cu_other = new_draft(phone_a, placed)  # same facility again: flagged as such, not as another subject's
     with django_capture_on_commit_callbacks(execute=True):
         upload(phone_a, cu_a, jpeg(scene(41), quality=92))
         same_subject = upload(phone_a, cu_other, jpeg(scene(41), quality=60))
@@ -104,6 +123,7 @@ def test_same_or_near_identical_photo_for_another_subject_is_flagged(
     assert photo.derivatives_at is not None and photo.thumb_phone and photo.phash  # made after commit
     same_flags = InspectionPhoto.objects.get(client_uuid=same_subject.json()["client_uuid"]).flags
     assert "duplicate_photo" not in {f["code"] for f in same_flags}
+    assert "reused_same_subject" in {f["code"] for f in same_flags}
 
     # the audit of facility B (town B) reuses a resized, re-encoded copy, and the very same file
     phone_b = Phone(make_user("inspector", placed.town_b))
@@ -123,6 +143,13 @@ def test_same_or_near_identical_photo_for_another_subject_is_flagged(
     assert "duplicate_photo" in flags[reused.json()["client_uuid"]]
     assert "duplicate_photo" in flags[exact.json()["client_uuid"]]
     assert "duplicate_photo" not in flags[fresh.json()["client_uuid"]]
+    # the same bytes are known at upload: the flag is in the upload's own response; a near-identical copy
+    # (however small its Hamming distance) is never called "the same photo"
+    assert "duplicate_photo" in codes(exact)
+    assert "同一张照片" in flag_of(exact.json(), "duplicate_photo")["message"]
+    near = flag_of(InspectionPhoto.objects.get(client_uuid=reused.json()["client_uuid"]), "duplicate_photo")
+    assert "同一张照片" not in near["message"] and "高度相似" in near["message"]
+    assert near["details"]["identical"] is False and near["details"]["subject_name"] == placed.facility_a.name
     assert Photo.objects.filter(sha256=exact.json()["sha256"]).count() == 1  # same bytes stored once
 
 
@@ -188,3 +215,121 @@ def test_reference_time_is_the_inspection_start(placed, phone_a) -> None:  # typ
     assert phone_a.put(cu, draft(placed, device_started_at=started.isoformat())).status_code == 201
     taken = timezone.localtime(started).replace(tzinfo=None) + timedelta(hours=1)
     assert "time_far" not in codes(upload(phone_a, cu, jpeg(scene(81), lat=FAC[1], lon=FAC[0], taken=taken)))
+
+
+REUSE = {"duplicate_photo", "reused_same_subject", "reused_other_item"}
+
+
+def test_last_audits_photo_sent_again_for_the_same_facility_is_flagged_at_upload(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
+    earlier = new_draft(phone_a, placed)
+    data = here(101)
+    first = upload(phone_a, earlier, data)
+    assert codes(first) == set()
+    later = new_draft(phone_a, placed)
+    again = upload(phone_a, later, data, item_key="record.site-photo")  # a new photo_uuid, the same bytes
+    assert codes(again) == {"reused_same_subject"}
+    flag = flag_of(again.json(), "reused_same_subject")
+    assert "同一张照片" in flag["message"] and flag["value"] == 0
+    details = flag["details"]
+    assert details["inspection"] == str(earlier) and details["item_key"] == "op.running"
+    assert (
+        details["photo_uuid"] == first.json()["client_uuid"] and details["sha256"] == first.json()["sha256"]
+    )
+    assert details["identical"] is True and details["distance"] == 0 and details["uploaded_at"]
+    # shown where flags show: the inspection, and the review list's count
+    shown = phone_a.get(f"/api/v1/inspections/{later}").json()["photos"][0]
+    assert [f["code"] for f in shown["flags"]] == ["reused_same_subject"]
+    officer = ApiClient(make_user("town_officer", placed.town_a))
+    rows = {r["client_uuid"]: r for r in officer.get("/api/v1/inspections").json()["items"]}
+    assert rows[str(later)]["photo_flags"] == 1 and rows[str(earlier)]["photo_flags"] == 0
+
+
+def test_one_scene_for_two_items_is_flagged_and_a_retry_is_not(
+    placed, phone_a, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    cu = new_draft(phone_a, placed)
+    data, photo_uuid = here(102, quality=92), str(uuid.uuid4())
+    with django_capture_on_commit_callbacks(execute=True):
+        first = upload(phone_a, cu, data, photo_uuid=photo_uuid)
+        retry = upload(phone_a, cu, data, photo_uuid=photo_uuid)  # the idempotent retry of the same upload
+    assert codes(first) == codes(retry) == set() and stored(first) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        other_item = upload(phone_a, cu, data, item_key="record.site-photo")
+        twice = upload(phone_a, cu, data)  # the same item, the same bytes, a new photo_uuid
+        near = upload(phone_a, cu, here(102, quality=55), item_key="op.damage")
+    flag = flag_of(other_item.json(), "reused_other_item")
+    assert "同一张照片" in flag["message"]
+    assert flag["details"]["photo_uuid"] == photo_uuid and flag["details"]["item_key"] == "op.running"
+    assert "reused_other_item" in codes(twice)
+    assert not REUSE & codes(near)  # not known until its perceptual hash is
+    later = InspectionPhoto.objects.get(client_uuid=near.json()["client_uuid"]).flags
+    assert sorted((f["code"], f["details"]["item_key"]) for f in later) == [
+        ("reused_other_item", "op.running"),  # one flag per item, however often the photo was sent there
+        ("reused_other_item", "record.site-photo"),
+    ]
+    for flag in later:
+        assert flag["details"]["identical"] is False and flag["details"]["distance"] <= 8
+        assert (
+            "同一张照片" not in flag["message"]
+            and f"汉明距离 {flag['details']['distance']}" in flag["message"]
+        )
+    assert stored(first) == []  # the first photo matches nothing earlier, and a retry never matches itself
+
+
+def test_the_copy_is_flagged_whichever_hash_is_made_first(
+    placed, phone_a, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    earlier, later = new_draft(phone_a, placed), new_draft(phone_a, placed)
+    with django_capture_on_commit_callbacks() as originals:
+        original = upload(phone_a, earlier, here(121, quality=92))
+    with django_capture_on_commit_callbacks() as copies:
+        copy = upload(phone_a, later, here(121, quality=55), item_key="record.site-photo")
+    for task in [*copies, *originals]:  # the copy's thumbnail task finishes first
+        task()
+    assert stored(original) == []  # the original is not a reuse of its later copy
+    assert stored(copy) == ["reused_same_subject"]
+
+
+def test_repair_photo_that_is_the_inspections_own_photo_is_flagged(placed, phone_a, officer_a) -> None:  # type: ignore[no-untyped-def]
+    cu, _ = phone_a.complete(placed, {**sewage_answers(), "ledger.meter": {"value": False}})
+    officer_a.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"})
+    rect = Rectification.objects.get()
+    before = InspectionPhoto.objects.get(inspection__client_uuid=cu, item_key="ledger.meter")
+    body = {"photo_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("r.png", before.photo.file.read())}
+    r = officer_a.client.post(
+        f"/api/v1/rectifications/{rect.pk}/photos", body, headers=officer_a._headers(None)
+    )
+    assert "reused_same_subject" in codes(r)
+    assert flag_of(r.json(), "reused_same_subject")["details"]["item_key"] == "ledger.meter"
+    listed = officer_a.get("/api/v1/rectifications").json()["items"][0]["photos"][0]
+    assert "reused_same_subject" in {f["code"] for f in listed["flags"]}
+
+
+def test_offline_draft_synced_a_day_later_is_compared_with_its_own_device_times(placed, phone_a) -> None:  # type: ignore[no-untyped-def]
+    cu = uuid.uuid4()
+    body = draft(placed)
+    del body["device_started_at"]  # this client does not send it; it syncs 30 hours after the visit
+    assert phone_a.put(cu, body).status_code == 201
+    visit = timezone.now() - timedelta(hours=30)
+    local = timezone.localtime(visit).replace(tzinfo=None)
+    genuine = upload(phone_a, cu, here(111, taken=local))
+    site = upload(phone_a, cu, here(112, taken=local + timedelta(minutes=9)), item_key="record.site-photo",
+                  captured_at=(visit + timedelta(minutes=9)).isoformat())  # fmt: skip
+    assert "time_far" not in codes(genuine) | codes(site)  # never compared with the server's receipt
+    # a month-old gallery photo attached during the visit: far from the phone's own capture stamp
+    gallery = upload(phone_a, cu, here(113, taken=local - timedelta(days=30)), item_key="op.damage",
+                     captured_at=visit.isoformat())  # fmt: skip
+    assert flag_of(gallery.json(), "time_far")["details"]["reference"] == "captured_at"
+    unstamped = upload(phone_a, cu, here(114, taken=local - timedelta(days=30)), item_key="op.maintenance")
+    assert "time_far" not in codes(unstamped)  # no device time known yet to compare it with
+    submitted = (visit + timedelta(hours=1)).isoformat()
+    assert (
+        phone_a.post(f"/api/v1/inspections/{cu}/submit", {"device_submitted_at": submitted}).status_code
+        == 200
+    )
+    photos = {p["client_uuid"]: p for p in phone_a.get(f"/api/v1/inspections/{cu}").json()["photos"]}
+    has = {k: {f["code"] for f in p["flags"]} for k, p in photos.items()}
+    assert "time_far" not in has[genuine.json()["client_uuid"]] | has[site.json()["client_uuid"]]
+    for far in (gallery, unstamped):
+        flag = flag_of(photos[far.json()["client_uuid"]], "time_far")
+        assert flag["details"]["reference"] == "inspection" and 29 * 24 < flag["value"] < 31 * 24
