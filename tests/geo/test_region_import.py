@@ -118,7 +118,7 @@ def test_sample_sets_up_a_district_that_its_users_see_and_a_rerun_changes_nothin
     assert (again["ok"], again["created"], again["updated"], again["unchanged"]) == (True, 0, 0, 18)
 
 
-def test_every_bad_row_is_reported_and_nothing_is_written(world) -> None:  # type: ignore[no-untyped-def]
+def test_every_bad_row_is_reported_and_nothing_is_written(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
     before = Region.objects.count()
     text = HEADER + "\n".join(
         [
@@ -151,16 +151,14 @@ def test_every_bad_row_is_reported_and_nothing_is_written(world) -> None:  # typ
     assert all(e["message"] and e["cell"] for e in report["errors"])
     assert Region.objects.count() == before
     with pytest.raises(CommandError, match="未写入任何数据"):
-        call_command("import_regions", _file(text), stdout=StringIO(), stderr=StringIO())
+        call_command("import_regions", _file(tmp_path, text), stdout=StringIO(), stderr=StringIO())
     assert Region.objects.count() == before
 
 
-def _file(text: str, suffix: str = ".csv", encoding: str = "utf-8") -> str:
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("wb", suffix=suffix, delete=False) as fh:
-        fh.write(text.encode(encoding))
-    return fh.name
+def _file(directory: Path, text: str, encoding: str = "utf-8") -> str:
+    path = directory / "regions.csv"
+    path.write_bytes(text.encode(encoding))
+    return str(path)
 
 
 def test_upsert_by_code_renames_moves_with_subtree_and_adds(world) -> None:  # type: ignore[no-untyped-def]
@@ -201,7 +199,7 @@ def test_district_code_keeps_other_districts_out(world) -> None:  # type: ignore
     assert exc.value.code == "unknown_district"
 
 
-def test_xlsx_with_a_title_row_and_gbk_csv(world) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_with_a_title_row_and_gbk_csv(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["海门区区划代码表"])
@@ -216,7 +214,7 @@ def test_xlsx_with_a_title_row_and_gbk_csv(world) -> None:  # type: ignore[no-un
 
     gbk = HEADER + ",丙村,行政村,320614120000,,,,,\n"
     out = StringIO()
-    call_command("import_regions", _file(gbk, encoding="gbk"), stdout=out)
+    call_command("import_regions", _file(tmp_path, gbk, encoding="gbk"), stdout=out)
     assert Region.objects.get(name="丙村").parent_id == town.pk
 
 
