@@ -1,14 +1,28 @@
-"""Authentication and the caller's own account: tokens, devices, ``/me``."""
+"""Authentication and the caller's own account (tokens, devices, ``/me``); users and their roles for the
+district administrator (``/accounts/users``)."""
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.throttling import AnonRateThrottle
 
-from backend.access import Principal
+from backend.access import Principal, Role
+from backend.kit import Page, page_of
 
 from . import selectors, services
-from .schemas import DeviceOut, MeOut, ScopeOut, TokenIn, TokenOut
+from .models import RoleGrant, User
+from .schemas import (
+    DeviceOut,
+    GrantIn,
+    GrantOut,
+    MeOut,
+    PasswordIn,
+    ScopeOut,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
 
 router = Router(tags=["账号与认证"])
 
@@ -72,3 +86,93 @@ def me(request: HttpRequest) -> MeOut:
         scopes=scopes,
         device_token_id=principal.device_token_id,
     )
+
+
+# --- users and roles (district administrator) ---------------------------------------------------------
+
+_USERS = ["用户与角色管理"]
+
+
+def _user_out(principal: Principal, user: User) -> UserOut:
+    grants = [(g.role, g.region.path) for g in user.all_grants]  # type: ignore[attr-defined]
+    return UserOut(
+        id=user.pk, username=user.username, display_name=user.display_name, phone=user.phone,
+        email=user.email, is_active=user.is_active, is_superuser=user.is_superuser,
+        date_joined=user.date_joined, manageable=services.may_manage(principal, user, grants),
+        grants=[_grant_out(g) for g in user.grants_in_scope],  # type: ignore[attr-defined]
+    )  # fmt: skip
+
+
+def _grant_out(g: RoleGrant) -> GrantOut:
+    return GrantOut(
+        id=g.pk, role=g.role, role_label=g.get_role_display(), region_id=g.region_id,
+        region_code=g.region.code, region_name=g.region.name, region_level=g.region.level,
+        created_at=g.created_at,
+    )  # fmt: skip
+
+
+def _managed(request: HttpRequest, user_id: int) -> UserOut:
+    paths = services.user_manager_paths(request.auth)
+    return _user_out(request.auth, selectors.user_managed_get(paths=paths, user_id=user_id))
+
+
+@router.post("/accounts/users", response={201: UserOut}, tags=_USERS, summary="新建用户（可同时授予角色）")
+def user_create(request: HttpRequest, payload: UserIn) -> Status[UserOut]:
+    user = services.user_create(principal=request.auth, **payload.dict())
+    return Status(201, _managed(request, user.pk))
+
+
+@router.get("/accounts/users", response=Page[UserOut], tags=_USERS, summary="用户列表（您管辖范围内的）")
+def user_list(
+    request: HttpRequest,
+    q: str = Query("", description="按用户名、姓名或手机号查找"),
+    role: Role | None = Query(None, description="只列出在您管辖范围内持有该角色的用户"),
+    region_id: int | None = Query(None, description="只列出在该区划（本级）持有角色的用户"),
+    is_active: bool | None = Query(None, description="true 启用 / false 停用"),
+    page: int = Query(1, ge=1),
+    page_size: int = Query(50, ge=1, le=500),
+) -> Page[UserOut]:
+    paths = services.user_manager_paths(request.auth)
+    qs = selectors.users_managed(paths=paths, q=q, role=role, region_id=region_id, is_active=is_active)
+    items, count = page_of(qs, page=page, page_size=page_size)
+    out = [_user_out(request.auth, u) for u in items]
+    return Page[UserOut](items=out, count=count, page=page, page_size=page_size)
+
+
+@router.get("/accounts/users/{user_id}", response=UserOut, tags=_USERS, summary="用户详情")
+def user_detail(request: HttpRequest, user_id: int) -> UserOut:
+    return _managed(request, user_id)
+
+
+@router.post("/accounts/users/{user_id}/roles", response={201: GrantOut}, tags=_USERS,
+             summary="在某区划授予角色（覆盖其全部下级）")  # fmt: skip
+def grant_create(request: HttpRequest, user_id: int, payload: GrantIn) -> Status[GrantOut]:
+    grant = services.grant_create(principal=request.auth, user_id=user_id, **payload.dict())
+    return Status(201, _grant_out(grant))
+
+
+@router.delete("/accounts/users/{user_id}/roles/{grant_id}", response={204: None}, tags=_USERS,
+               summary="撤销一个角色授权")  # fmt: skip
+def grant_revoke(request: HttpRequest, user_id: int, grant_id: int) -> Status[None]:
+    services.grant_revoke(principal=request.auth, user_id=user_id, grant_id=grant_id)
+    return Status(204, None)
+
+
+@router.post("/accounts/users/{user_id}/password", response={204: None}, tags=_USERS,
+             summary="重置密码（该用户所有设备须重新登录）")  # fmt: skip
+def user_password_reset(request: HttpRequest, user_id: int, payload: PasswordIn) -> Status[None]:
+    services.user_password_reset(principal=request.auth, user_id=user_id, password=payload.password)
+    return Status(204, None)
+
+
+@router.post("/accounts/users/{user_id}/deactivate", response=UserOut, tags=_USERS,
+             summary="停用账号（不能再登录，所有设备令牌吊销）")  # fmt: skip
+def user_deactivate(request: HttpRequest, user_id: int) -> UserOut:
+    services.user_deactivate(principal=request.auth, user_id=user_id)
+    return _managed(request, user_id)
+
+
+@router.post("/accounts/users/{user_id}/activate", response=UserOut, tags=_USERS, summary="重新启用账号")
+def user_activate(request: HttpRequest, user_id: int) -> UserOut:
+    services.user_activate(principal=request.auth, user_id=user_id)
+    return _managed(request, user_id)

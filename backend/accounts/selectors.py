@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from backend.access import Grant, Principal, Role
+from backend.errors import NotFound
+from geo.selectors import scope_q
 
 from .models import DeviceToken, RoleGrant, User
 
@@ -56,3 +58,42 @@ def inspector_pool(*, district_path: str) -> dict[int, frozenset[int]]:
         if len(ids) >= 2:
             towns.add(ids[1])
     return {u: frozenset(t) for u, t in pool.items()}
+
+
+def users_managed(
+    *,
+    paths: tuple[str, ...] | None,
+    q: str = "",
+    role: str | None = None,
+    region_id: int | None = None,
+    is_active: bool | None = None,
+) -> QuerySet[User]:
+    """Users holding a role inside ``paths`` (every user for None), each with ``grants_in_scope`` (its
+    grants inside ``paths``, regions loaded without their boundaries) and ``all_grants`` (role and region
+    path of every grant, to tell whether the caller may manage it)."""
+    in_scope = RoleGrant.objects.filter(scope_q(paths, "region__path"))
+    qs = User.objects.all() if paths is None else User.objects.filter(pk__in=in_scope.values("user_id"))
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(phone__icontains=q))
+    if role or region_id is not None:
+        wanted = in_scope
+        if role:
+            wanted = wanted.filter(role=role)
+        if region_id is not None:
+            wanted = wanted.filter(region_id=region_id)
+        qs = qs.filter(pk__in=wanted.values("user_id"))
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    shown = in_scope.select_related("region").defer("region__boundary", "region__centroid")
+    return qs.prefetch_related(
+        Prefetch("grants", queryset=shown.order_by("region__path", "role"), to_attr="grants_in_scope"),
+        Prefetch("grants", queryset=RoleGrant.objects.select_related("region").only(
+            "id", "user_id", "role", "region__path"), to_attr="all_grants"),
+    ).order_by("username")  # fmt: skip
+
+
+def user_managed_get(*, paths: tuple[str, ...] | None, user_id: int) -> User:
+    user = users_managed(paths=paths).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("用户不存在或不在您的管辖范围内", details={"user_id": user_id})
+    return user
