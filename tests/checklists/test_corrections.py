@@ -359,3 +359,17 @@ def test_an_amended_facility_audit_sets_the_corrected_condition_as_of_its_approv
     assert condition.approved_at == approved_at  # the facility was in that state when first audited
     world.facility_a.refresh_from_db()
     assert world.facility_a.status == "in_service"
+
+
+def test_an_amended_veto_gives_the_reason_of_the_corrected_revision_only(
+    world, scheme, office, reviewer, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """The accident was not a 较大事故 but it was reported late: still vetoed, for the right reason."""
+    with django_capture_on_commit_callbacks(execute=True):
+        cu = assess(office, reviewer, world.town_b, "safety-town", safety(veto=True))
+        assess(office, reviewer, world.town_b, "fire-town", fire())
+        answers = {"accidents.major-accident": {"value": False}, "accidents.concealment": {"value": True}}
+        body = {"answers": answers, "reason": "事故等级核定为一般事故，但存在迟报"}
+        assert reviewer.post(f"/api/v1/inspections/{cu}/amend", body).status_code == 200
+    row = rows_of(office.get(f"/api/v1/scoreboards/{scheme}").json())["四甲镇"]
+    assert row["vetoed"] and row["veto_reasons"] == ["迟报、漏报、谎报、瞒报生产安全事故（一票否决）"]
