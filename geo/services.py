@@ -401,12 +401,16 @@ def facility_condition_correct(
     return record
 
 
+_DECIDED = frozenset({FacilityStatus.RETIRED, FacilityStatus.UNDER_CONSTRUCTION})
+
+
 @transaction.atomic
 def facility_condition_withdraw(*, inspection_uuid: Any, reason: str) -> FacilityCondition | None:
     """The district withdrew an audit: its record stays in the history, marked, and counts nowhere
     (rates as of any date leave it out). If no later audit stands, the registry status goes back to
-    what it was before the withdrawn audits at the end of the history (a retired facility stays
-    retired). Returns the record, or None when the audit had none."""
+    what it was before the withdrawn audits at the end of the history — unless a lifecycle decision
+    (retired, under construction for a rebuild) was taken since: audits do not make those, so
+    withdrawing one does not undo them. Returns the record, or None when the audit had none."""
     standing = FacilityCondition.objects.filter(withdrawn_at__isnull=True)
     record = standing.filter(inspection_uuid=inspection_uuid).first()
     if record is None:
@@ -422,8 +426,8 @@ def facility_condition_withdraw(*, inspection_uuid: Any, reason: str) -> Facilit
             standing = h
             break
         trailing.append(h)
-    if record not in trailing or facility.status == FacilityStatus.RETIRED:
-        return record  # a later audit still decides the status, or the facility is retired for good
+    if record not in trailing or facility.status in _DECIDED:
+        return record  # a later audit still decides the status, or a decision taken since stands
     restored = trailing[-1].previous_status or (standing.status if standing else "")
     if restored and restored != facility.status:
         _facility_status_change(facility, restored, {"withdrawn": str(inspection_uuid), "reason": reason})

@@ -373,3 +373,21 @@ def test_an_amended_veto_gives_the_reason_of_the_corrected_revision_only(
         assert reviewer.post(f"/api/v1/inspections/{cu}/amend", body).status_code == 200
     row = rows_of(office.get(f"/api/v1/scoreboards/{scheme}").json())["四甲镇"]
     assert row["vetoed"] and row["veto_reasons"] == ["迟报、漏报、谎报、瞒报生产安全事故（一票否决）"]
+
+
+def test_withdrawing_an_audit_leaves_a_rebuild_decision_taken_since_standing(
+    world, phone_a, officer_a, district
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.checklists.conftest import sewage_answers
+
+    cu, _ = phone_a.complete(world, sewage_answers() | {"op.beyond-repair": {"value": False}})
+    assert officer_a.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"}).status_code == 200
+    rect = Rectification.objects.get()
+    plan = {"action": "approve_plan", "decision": "rebuild"}
+    assert district.post(f"/api/v1/rectifications/{rect.pk}/transition", plan).status_code == 200
+    world.facility_a.refresh_from_db()
+    assert world.facility_a.status == "under_construction"
+    assert district.post(f"/api/v1/inspections/{cu}/withdraw", {"reason": "设施编号录错"}).status_code == 200
+    rect.refresh_from_db()
+    world.facility_a.refresh_from_db()
+    assert rect.status == "cancelled" and world.facility_a.status == "under_construction"
