@@ -265,7 +265,7 @@ def _record(
                 "action": action,
                 "reason": correction.reason,
                 "by": principal.username,
-                "at": correction.corrected_at.isoformat(),
+                "at": timezone.localtime(correction.corrected_at).isoformat(),
             },
         )
     _audit(
