@@ -391,3 +391,30 @@ def test_withdrawing_an_audit_leaves_a_rebuild_decision_taken_since_standing(
     rect.refresh_from_db()
     world.facility_a.refresh_from_db()
     assert rect.status == "cancelled" and world.facility_a.status == "under_construction"
+
+
+def test_a_withdrawn_spot_check_leaves_the_comparison_and_its_task_is_open_again(
+    world, templates, district
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.checklists.conftest import draft, sewage_answers
+
+    make_user("inspector", world.town_a, username="insp_fix_a")  # the draw needs one from each town
+    insp_b = Phone(make_user("inspector", world.town_b, username="insp_fix_b"))
+    body = {"year": timezone.localdate().year, "subject_kind": "sewage_facility",
+            "template_key": "sewage-facility-audit", "per_town": 1}  # fmt: skip
+    spot = district.post("/api/v1/spot-checks", body).json()
+    task = next(a for a in insp_b.get("/api/v1/catalogue").json()["assignments"])
+    cu = str(uuid.uuid4())
+    assert insp_b.put(cu, draft(world, sewage_answers(), assignment_id=task["id"])).status_code == 201
+    for key in ("op.running", "record.site-photo"):
+        insp_b.photo(cu, key, seed=hash(cu + key) % 997)
+    insp_b.submit(cu)
+    assert district.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"}).status_code == 200
+    comparison = f"/api/v1/spot-checks/{spot['id']}/comparison"
+    assert {r["spot_percent"] for r in district.get(comparison).json()} == {"100.0000", None}
+    assert insp_b.get("/api/v1/catalogue").json()["assignments"] == []
+
+    corrector = ApiClient(make_user("district_office", world.district, username="anweiban_fix2"))
+    assert corrector.post(f"/api/v1/inspections/{cu}/withdraw", {"reason": "抽查对象录错"}).status_code == 200
+    assert {r["spot_percent"] for r in district.get(comparison).json()} == {None}
+    assert [a["id"] for a in insp_b.get("/api/v1/catalogue").json()["assignments"]] == [task["id"]]
