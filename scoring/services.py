@@ -6,13 +6,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import JSONField, Value
+from django.db.models import JSONField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -245,7 +245,7 @@ def appeal_decide(
     return appeal
 
 
-def _open_rescores(scheme_key: str) -> Any:
+def _open_rescores(scheme_key: str) -> QuerySet[Appeal]:
     """Upheld appeals needing a re-score, filed since the scheme was last published."""
     last_final = (
         Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.FINAL)
@@ -267,7 +267,7 @@ def _require_rescores_corrected(scheme_key: str) -> None:
         )
 
 
-def _last_correction(scheme_key: str) -> Any:
+def _last_correction(scheme_key: str) -> datetime | None:
     return (
         _open_rescores(scheme_key).filter(corrected_at__isnull=False)
         .order_by("-corrected_at").values_list("corrected_at", flat=True).first()
@@ -277,8 +277,9 @@ def _last_correction(scheme_key: str) -> Any:
 def appeal_for_correction(
     *, principal: Principal, appeal_id: int, scheme_keys: list[str], subject_kind: str, subject_id: int
 ) -> Appeal:
-    """The upheld appeal a correction answers, locked until the correction commits. It must be about the
-    inspection's unit on a scoreboard of a scheme the inspection counts in (``scheme_keys``)."""
+    """The upheld appeal a correction answers, locked until the correction (whose transaction this runs
+    in) commits. It must be about the inspection's unit on a scoreboard of a scheme the inspection
+    counts in (``scheme_keys``)."""
     appeal = (
         Appeal.objects.select_for_update(of=("self",)).select_related("region", "scoreboard")
         .filter(pk=appeal_id).first()
