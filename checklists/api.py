@@ -24,6 +24,7 @@ from scoring.schemas import AppealOut
 from . import exports, selectors
 from .models import Finding, Inspection
 from .schemas import (
+    AmendIn,
     Catalogue,
     FindingOut,
     InspectionAck,
@@ -40,8 +41,10 @@ from .schemas import (
     SubmitIn,
     TownOverdueOut,
     TransitionIn,
+    WithdrawIn,
 )
 from .services import assessment as assessment_services
+from .services import corrections as correction_services
 from .services import evidence as evidence_services
 from .services import inspections as inspection_services
 from .services import rectifications as rectification_services
@@ -217,6 +220,41 @@ def inspection_review(request: HttpRequest, client_uuid: UUID, payload: ReviewIn
     return selectors.inspection_result(inspection)
 
 
+@router.post(
+    "/inspections/{client_uuid}/withdraw",
+    response=InspectionOut,
+    summary="区级撤销已通过的检查（书面理由；可注明据以撤销的申诉；不再计入任何结果，随后重新计算草稿）",
+)
+def inspection_withdraw(
+    request: HttpRequest, response: HttpResponse, client_uuid: UUID, payload: WithdrawIn
+) -> object:
+    inspection = correction_services.inspection_withdraw(
+        principal=request.auth, client_uuid=client_uuid, if_match=_if_match(request), **payload.model_dump()
+    )
+    _etag(response, inspection.version)
+    return inspection
+
+
+@router.post(
+    "/inspections/{client_uuid}/amend",
+    response=InspectionOut,
+    summary="区级更正已通过检查的答案（新修订、重新计分、书面理由；可注明据以更正的申诉；随后重新计算草稿）",
+)
+def inspection_amend(
+    request: HttpRequest, response: HttpResponse, client_uuid: UUID, payload: AmendIn
+) -> object:
+    inspection = correction_services.inspection_amend(
+        principal=request.auth,
+        client_uuid=client_uuid,
+        if_match=_if_match(request),
+        answers={k: v.model_dump() for k, v in payload.answers.items()},
+        reason=payload.reason,
+        appeal_id=payload.appeal_id,
+    )
+    _etag(response, inspection.version)
+    return inspection
+
+
 def _device_meta(
     lon: float | None, lat: float | None, datum: str, accuracy_m: float | None, captured_at: datetime | None
 ) -> evidence_services.DevicePhotoMeta:
@@ -388,7 +426,9 @@ def rectification_transition(request: HttpRequest, rectification_id: int, payloa
 class FacilityDossierOut(Schema):
     facility: FacilityOut = Field(description="设施登记信息")
     serves: list[dict[str, Any]] = Field(description="服务的自然村与户数")
-    conditions: list[dict[str, Any]] = Field(description="运行状况历史（每次核查通过后；最新在前）")
+    conditions: list[dict[str, Any]] = Field(
+        description="运行状况历史（每次核查通过后；最新在前；区级撤销的核查标有 withdrawn_at，不再计入）"
+    )
     audits: list[InspectionSummary] = Field(description="核查记录（含照片核验标记数）")
     rectifications: list[RectificationOut] = Field(description="问题与整改（含整改照片）")
 

@@ -392,6 +392,46 @@ def load_assessment(*, principals: dict[str, Principal], towns: dict[str, Region
     return key
 
 
+def load_correction(*, principals: dict[str, Principal], towns: dict[str, Region], scheme_key: str) -> bool:
+    """包场镇 appeals its veto while the scoreboard is under notice: the 较大事故 happened in a neighbouring
+    town. The district upholds it and corrects the annual 安全生产 inspection's veto item in writing,
+    naming the appeal; the board under notice stays as it was, the recomputed draft (without the veto)
+    waits to be noticed again. Returns whether it was done now."""
+    from scoring.models import Appeal, Scoreboard, ScoreboardStatus
+    from scoring.services import appeal_decide, appeal_file
+
+    from .services.corrections import inspection_amend
+
+    town = towns["包场镇"]
+    board = Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE).first()
+    done = Appeal.objects.filter(scoreboard__scheme_key=scheme_key, region=town).exists()
+    if board is None or done or board.notice_until is None or timezone.now() > board.notice_until:
+        return False
+    office, corrector = principals["anweiban"], principals["huanjing"]
+    appeal = appeal_file(
+        principal=office,
+        scheme_key=scheme_key,
+        region_id=town.pk,
+        reason="（演示，区安委办代包场镇录入）所记较大生产安全事故发生在相邻区镇，并非本镇辖区，请求撤销一票否决。",
+        evidence=[],
+    )
+    appeal_decide(
+        principal=office,
+        appeal_id=appeal.pk,
+        upheld=True,
+        decision="经核实，该事故发生在相邻区镇，申诉成立；更正包场镇年度安全生产考核检查后重新计分、重新公示。",
+        rescore=True,
+    )
+    inspection_amend(
+        principal=corrector,
+        client_uuid=_uuid(f"demo-annual-{board.year}-包场镇-safety-town"),
+        answers={"accidents.major-accident": {"value": False, "comment": "区级更正：事故不在本镇（演示）"}},
+        reason="较大事故发生在相邻区镇，误记为包场镇（据申诉更正，演示）",
+        appeal_id=appeal.pk,
+    )
+    return True
+
+
 def _town_photos(inspection: Inspection, keys: list[str], owner: Principal, town: Region) -> None:
     from .services.evidence import DevicePhotoMeta, inspection_photo_add
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from scoring.sheets import csv_bytes, titled_xlsx
 
-from .models import Rectification
+from .models import Rectification, RectificationStatus
 
 CATEGORY_LABELS = {
     "no_meter": "未设独立电表",
@@ -98,7 +98,10 @@ def rectification_sheet(
     first = items[0].subject_town if items else None
     town = first.name if one_town is not None and first is not None else ""
     if problems:
-        return f"{town}问题清单", PROBLEM_HEADER, problem_rows(items)
+        # A rectification cancelled by a district correction was never a problem found: not listed. The
+        # 整改清单 keeps it, showing it as 已撤销.
+        found = [r for r in items if r.status != RectificationStatus.CANCELLED]
+        return f"{town}问题清单", PROBLEM_HEADER, problem_rows(found)
     return f"{town}整改清单", RECTIFICATION_HEADER, rectification_rows(items)
 
 

@@ -122,15 +122,17 @@ class InspectionStatus(models.TextChoices):
     SUBMITTED = "submitted", "已提交待审核"
     APPROVED = "approved", "已通过"
     REJECTED = "rejected", "已退回"
+    WITHDRAWN = "withdrawn", "已撤销（区级更正）"
 
 
 class Inspection(Subjected):
     """An inspection as the phone knows it (by the client's UUID), in its current revision.
 
     ``version`` increases with every accepted change (optimistic concurrency: a phone sends the version
-    it edited as ``If-Match``); ``revision`` increases when a rejected inspection is amended. Submitted
-    revisions are kept in ``InspectionRevision``. ``period`` is the year assessed (``checklists.periods``),
-    which scoreboards count by; it is not the submit time.
+    it edited as ``If-Match``); ``revision`` increases when a rejected inspection is amended, or when the
+    district corrects an approved one's answers. Submitted and corrected revisions are kept in
+    ``InspectionRevision``; corrections (amend / withdraw) in ``InspectionCorrection``. ``period`` is the
+    year assessed (``checklists.periods``), which scoreboards count by; it is not the submit time.
     """
 
     client_uuid = models.UUIDField("客户端编号", unique=True)
@@ -198,7 +200,10 @@ class Inspection(Subjected):
 
 
 class InspectionRevision(models.Model):
-    """What was submitted in one revision, and what the reviewer decided. Never changed after the decision."""
+    """What was submitted in one revision, and what the reviewer decided. Never changed after the decision.
+
+    A district correction of an approved inspection's answers is a revision of its own: decided
+    ``approved`` by the corrector, with the correction's reason, at the time it was recorded."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="revisions")
     revision = models.PositiveIntegerField("修订次数")
@@ -221,6 +226,43 @@ class InspectionRevision(models.Model):
         verbose_name = verbose_name_plural = "检查提交历史"
         ordering = ["inspection", "revision"]
         constraints = [models.UniqueConstraint(fields=["inspection", "revision"], name="revision_unique")]
+
+
+class CorrectionAction(models.TextChoices):
+    AMEND = "amend", "更正答案"
+    WITHDRAW = "withdraw", "撤销"
+
+
+class InspectionCorrection(models.Model):
+    """The district's written correction of an approved inspection: its answers amended (a new revision,
+    re-scored) or the inspection withdrawn (it stops counting anywhere). Optionally the upheld appeal it
+    answers. Never changed; the inspection's earlier revisions stay readable."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="corrections")
+    action = models.CharField("更正方式", max_length=10, choices=CorrectionAction.choices)
+    reason = models.TextField("更正理由")
+    appeal = models.ForeignKey(
+        "scoring.Appeal",
+        verbose_name="依据的申诉",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revision_before = models.PositiveIntegerField("更正前修订")
+    revision_after = models.PositiveIntegerField("更正后修订")
+    before = models.JSONField("更正前（状态、得分、否决）")
+    after = models.JSONField("更正后（状态、得分、否决）")
+    rectifications = models.JSONField("涉及的整改（撤销 / 新增 / 恢复）", default=dict, blank=True)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField("更正时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查更正记录"
+        ordering = ["inspection", "corrected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} · {self.get_action_display()}"
 
 
 class EvidencePhoto(models.Model):
@@ -285,6 +327,11 @@ class RectificationStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "整改中"
     SUBMITTED = "submitted", "已提交待验收"
     CLOSED = "closed", "已销号"
+    CANCELLED = "cancelled", "已撤销（检查经区级更正）"
+
+
+# No more work to do on these: never overdue, never reopened by a transition.
+RECTIFICATION_DONE = (RectificationStatus.CLOSED, RectificationStatus.CANCELLED)
 
 
 class Rectification(Subjected):

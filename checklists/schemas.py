@@ -119,6 +119,42 @@ class PhotoFlagOut(Schema):
     )
 
 
+class WithdrawIn(StrictSchema):
+    reason: str = Field(max_length=2000, description="撤销理由（必填，书面记录）")
+    appeal_id: int | None = Field(
+        None, description="据以撤销的申诉（须已成立，且针对本检查所计入的考核方案与单位）；申诉将记录本次更正"
+    )
+
+
+class AmendIn(StrictSchema):
+    answers: dict[str, AnswerIn] = Field(
+        min_length=1, description="更正的检查项 → 更正后的答案（只列出更正的项，其余答案不变）"
+    )
+    reason: str = Field(max_length=2000, description="更正理由（必填，书面记录）")
+    appeal_id: int | None = Field(
+        None, description="据以更正的申诉（须已成立，且针对本检查所计入的考核方案与单位）；申诉将记录本次更正"
+    )
+
+
+class CorrectionOut(Schema):
+    action: str = Field(description="amend 更正答案（新修订、重新计分）/ withdraw 撤销（不再计入任何结果）")
+    reason: str = Field(description="更正理由")
+    appeal_id: int | None = Field(description="据以更正的申诉")
+    revision_before: int = Field(description="更正前的修订")
+    revision_after: int = Field(description="更正后的修订（撤销时不变）")
+    before: dict[str, Any] = Field(description="更正前：status、version、revision、percent、vetoed")
+    after: dict[str, Any] = Field(description="更正后：status、version、revision、percent、vetoed")
+    rectifications: dict[str, list[int]] = Field(
+        description="涉及的整改：cancelled 撤销、created 新增、reopened 恢复（撤销的复核曾销号的）"
+    )
+    corrected_by: str = Field(description="更正人账号")
+    corrected_at: datetime = Field(description="更正时间")
+
+    @staticmethod
+    def resolve_corrected_by(obj: Any) -> str:
+        return obj.corrected_by.username
+
+
 class PhotoOut(Schema):
     client_uuid: UUID = Field(description="客户端照片编号")
     item_key: str = Field("", description="所属检查项（空为整体照片；整改照片为空）")
@@ -210,9 +246,9 @@ class InspectionOut(Schema):
     client_uuid: UUID = Field(description="客户端编号")
     template_key: str = Field(description="模板标识")
     template_version: int = Field(description="固定的模板版本")
-    status: str = Field(description="draft / submitted / approved / rejected")
+    status: str = Field(description="draft / submitted / approved / rejected / withdrawn（区级撤销）")
     version: int = Field(description="版本号：修改时放在 If-Match")
-    revision: int = Field(description="修订次数（退回后修改为新修订）")
+    revision: int = Field(description="修订次数（退回后修改、区级更正答案均为新修订）")
     purpose: str = Field(description="检查类型")
     period: int = Field(description="考核年度（计入该年度的考核结果，与提交时间无关）")
     subject_kind: str = Field(description="检查对象类型")
@@ -236,7 +272,8 @@ class InspectionOut(Schema):
     item_comments: dict[str, str] = Field(description="逐项审核意见（退回时供检查员修改）")
     photos: list[PhotoOut] = Field(description="照片")
     findings: list[FindingOut] = Field(description="问题（当前修订）")
-    revisions: list[RevisionOut] = Field(description="历次提交")
+    revisions: list[RevisionOut] = Field(description="历次提交（含区级更正形成的修订）")
+    corrections: list[CorrectionOut] = Field(description="区级更正记录（更正答案、撤销），按时间")
 
     @staticmethod
     def resolve_template_key(obj: Any) -> str:
@@ -265,6 +302,10 @@ class InspectionOut(Schema):
     @staticmethod
     def resolve_revisions(obj: Any) -> list[Any]:
         return list(obj.revisions.all())
+
+    @staticmethod
+    def resolve_corrections(obj: Any) -> list[Any]:
+        return list(obj.corrections.all())
 
 
 class InspectionAck(Schema):
@@ -324,7 +365,10 @@ class RectificationOut(Schema):
     deadline_rule: str = Field(description="期限依据")
     requires_approval: bool = Field(description="需区审批（无法修复的设施）")
     approval_decision: str = Field(description="审批结论：rebuild / retire / demolish")
-    status: str = Field(description="awaiting_approval / open / in_progress / submitted / closed")
+    status: str = Field(
+        description="awaiting_approval / open / in_progress / submitted / closed / "
+        "cancelled（所依据的检查经区级更正或撤销）"
+    )
     overdue: bool = Field(description="是否逾期")
     overdue_since: date | None = Field(description="逾期日期")
     history: list[dict[str, Any]] = Field(description="流转记录")

@@ -22,11 +22,13 @@ from scoring.engine.assessment import basis_matches
 from scoring.models import Appeal
 
 from .models import (
+    RECTIFICATION_DONE,
     Assignment,
     AssignmentStatus,
     ChecklistTemplate,
     Finding,
     Inspection,
+    InspectionCorrection,
     InspectionPhoto,
     InspectionRevision,
     InspectionStatus,
@@ -102,6 +104,12 @@ def _inspection_detail() -> QuerySet[Inspection]:
         ),
         Prefetch("findings", queryset=Finding.objects.order_by("revision", "id")),
         Prefetch("revisions", queryset=InspectionRevision.objects.order_by("revision")),
+        Prefetch(
+            "corrections",
+            queryset=InspectionCorrection.objects.select_related("corrected_by").order_by(
+                "corrected_at", "id"
+            ),
+        ),
     )
 
 
@@ -160,7 +168,7 @@ def overdue_by_town(*, principal: Principal) -> list[TownOverdue]:
     """The overdue list per town (逾期清单): what each town must be warned about."""
     groups: dict[int | None, list[Rectification]] = {}
     names: dict[int | None, str] = {}
-    for r in rectification_list(principal=principal, overdue=True).exclude(status="closed"):
+    for r in rectification_list(principal=principal, overdue=True).exclude(status__in=RECTIFICATION_DONE):
         groups.setdefault(r.subject_town_id, []).append(r)
         names[r.subject_town_id] = r.subject_town.name if r.subject_town else "区直"
     return sorted(
@@ -239,7 +247,7 @@ def _deduction(inspection: Inspection, finding: Finding) -> dict[str, Any]:
     photos = [
         f"/api/v1/photos/{p.photo.sha256}"
         for p in inspection.photos.all()
-        if p.item_key == finding.item_key and p.revision == finding.revision
+        if p.item_key == finding.item_key and p.revision <= finding.revision
     ]
     return {
         "item_key": finding.item_key,
@@ -425,6 +433,8 @@ def facility_dossier(*, principal: Principal, facility_id: int) -> dict[str, Any
                 "status": c.status,
                 "approved_at": c.approved_at,
                 "inspection": str(c.inspection_uuid),
+                "withdrawn_at": c.withdrawn_at,
+                "withdrawal_reason": c.withdrawal_reason,
             }
             for c in conditions
         ],

@@ -245,13 +245,21 @@ class FacilityService(models.Model):
 
 class FacilityCondition(models.Model):
     """A facility's operating condition as established by an approved audit (the latest one wins; the
-    history is kept so that rates can be computed as of any date)."""
+    history is kept so that rates can be computed as of any date). An audit the district withdraws
+    stays in the history, marked, and counts nowhere."""
 
     facility = models.ForeignKey(SewageFacility, on_delete=models.CASCADE, related_name="conditions")
     conditions = models.JSONField("运行状况（normal / stopped / damaged / …）", default=list)
     status = models.CharField("核查后的设施状态", max_length=20, choices=FacilityStatus.choices)
+    # What the registry said before this audit set it: restored if the audit is withdrawn and no later
+    # one stands. Empty on records made before it was kept.
+    previous_status = models.CharField(
+        "核查前的设施状态", max_length=20, blank=True, default="", db_default=""
+    )
     inspection_uuid = models.UUIDField("依据的核查（检查客户端编号）", unique=True)
     approved_at = models.DateTimeField("审核通过时间", db_index=True)
+    withdrawn_at = models.DateTimeField("撤销时间（核查经区级撤销）", null=True, blank=True)
+    withdrawal_reason = models.TextField("撤销理由", blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "设施运行状况（核查结果）"

@@ -56,10 +56,17 @@ class AppealStatus(models.TextChoices):
 
 
 class Appeal(models.Model):
-    """申诉: a town contests its row of a scoreboard under public notice; the district decides in writing."""
+    """申诉: a town contests its row of a scoreboard under public notice; the district decides in writing.
+
+    An upheld appeal needing a re-score is answered by a written correction of the inspection behind
+    the row (``corrections``, ``corrected_at``); until then the scheme is neither noticed again nor
+    published."""
 
     scoreboard = models.ForeignKey(Scoreboard, on_delete=models.PROTECT, related_name="appeals")
     region = models.ForeignKey("geo.Region", verbose_name="区镇", on_delete=models.PROTECT, related_name="+")
+    # The row's unit (a town's region id, or an enterprise's / department's id); empty on older appeals,
+    # which were all about towns.
+    unit_id = models.PositiveBigIntegerField("单位编号", null=True, blank=True)
     unit_name = models.CharField("单位", max_length=128)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(auto_now_add=True)
@@ -74,6 +81,8 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    corrections = models.JSONField("据此所作的检查更正", default=list, blank=True)
+    corrected_at = models.DateTimeField("最近一次更正时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "申诉"

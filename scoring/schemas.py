@@ -106,3 +106,10 @@ class AppealOut(Schema):
     decision: str = Field(description="处理意见")
     filed_at: datetime = Field(description="提出时间")
     decided_at: datetime | None = Field(description="处理时间")
+    unit_id: int | None = Field(None, description="申诉的单位（区镇为区划编号；企事业单位、部门为单位编号）")
+    corrections: list[dict[str, Any]] = Field(
+        [], description="据此所作的检查更正：inspection、action（amend / withdraw）、reason、by、at"
+    )
+    corrected_at: datetime | None = Field(
+        None, description="最近一次更正时间（需重新计分的申诉须有更正，方可重新公示、发布）"
+    )

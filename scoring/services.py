@@ -6,13 +6,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import JSONField, Value
+from django.db.models import JSONField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -147,6 +147,14 @@ def scoreboard_notice(*, principal: Principal, scheme_key: str) -> Scoreboard:
     )
     if draft is None:
         raise NotFound("没有可公示的草稿", details={"scheme_key": scheme_key})
+    _require_rescores_corrected(scheme_key)
+    corrected = _last_correction(scheme_key)
+    if corrected is not None and draft.computed_at < corrected:
+        raise Conflict(
+            "草稿尚未按申诉所涉检查的更正重新计算，请稍后再公示",
+            code="draft_outdated",
+            details={"computed_at": draft.computed_at, "corrected_at": corrected},
+        )
     if draft.undecided:
         raise Conflict(
             "仍有奖项并列待区安委办决定，不能公示", code="awards_undecided", details=draft.undecided
@@ -200,6 +208,7 @@ def appeal_file(
     appeal = Appeal.objects.create(
         scoreboard=board,
         region=region,
+        unit_id=row_unit(row),
         unit_name=row["unit_name"],
         filed_by_id=principal.user_id,
         reason=reason.strip(),
@@ -237,6 +246,77 @@ def appeal_decide(
     return appeal
 
 
+def _open_rescores(scheme_key: str) -> QuerySet[Appeal]:
+    """Upheld appeals needing a re-score, filed since the scheme was last published."""
+    last_final = (
+        Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.FINAL)
+        .order_by("-published_at").values_list("published_at", flat=True).first()
+    )  # fmt: skip
+    qs = Appeal.objects.filter(scoreboard__scheme_key=scheme_key, status=AppealStatus.UPHELD, rescore=True)
+    return qs.filter(filed_at__gt=last_final) if last_final else qs
+
+
+def _require_rescores_corrected(scheme_key: str) -> None:
+    """An upheld appeal needing a re-score takes effect through a written correction of the inspection
+    behind it (``appeal_id`` on the correction); until then nothing of the scheme is noticed or published."""
+    waiting = list(_open_rescores(scheme_key).filter(corrected_at__isnull=True).values_list("pk", flat=True))
+    if waiting:
+        raise Conflict(
+            "有申诉成立需重新计分：请先更正（撤销或更正答案）申诉所涉的检查并注明申诉编号",
+            code="rescore_pending",
+            details={"appeal_ids": waiting},
+        )
+
+
+def _last_correction(scheme_key: str) -> datetime | None:
+    return (
+        _open_rescores(scheme_key).filter(corrected_at__isnull=False)
+        .order_by("-corrected_at").values_list("corrected_at", flat=True).first()
+    )  # fmt: skip
+
+
+def appeal_for_correction(
+    *, principal: Principal, appeal_id: int, scheme_keys: list[str], subject_kind: str, subject_id: int
+) -> Appeal:
+    """The upheld appeal a correction answers, locked until the correction (whose transaction this runs
+    in) commits. It must be about the inspection's unit on a scoreboard of a scheme the inspection
+    counts in (``scheme_keys``)."""
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("region", "scoreboard")
+        .filter(pk=appeal_id).first()
+    )  # fmt: skip
+    if appeal is None or not principal.covers(appeal.region.path, DISTRICT_ROLES):
+        raise InvalidInput(details={"fields": {"appeal_id": ["申诉不存在或不在您的管辖范围内"]}})
+    board = appeal.scoreboard
+    unit = appeal.unit_id if appeal.unit_id is not None else appeal.region_id  # older appeals: towns
+    if board.scheme_key not in scheme_keys or board.scheme_document.get("subject_kind") != subject_kind:
+        raise InvalidInput(
+            details={"fields": {"appeal_id": [f"申诉针对的考核方案 {board.scheme_key} 不使用这份检查"]}}
+        )
+    if unit != subject_id:
+        problem = f"申诉单位（{appeal.unit_name}）不是本检查的对象"
+        raise InvalidInput(details={"fields": {"appeal_id": [problem]}})
+    if appeal.status != AppealStatus.UPHELD:
+        raise Conflict(
+            "只有已成立的申诉可以据以更正检查",
+            code="appeal_not_upheld",
+            details={"appeal_id": appeal.pk, "status": appeal.status},
+        )
+    return appeal
+
+
+def appeal_record_correction(*, appeal: Appeal, correction: dict[str, Any]) -> Appeal:
+    """Record on the appeal (locked by :func:`appeal_for_correction`) the correction that answers it;
+    an appeal needing a re-score no longer holds up notice and publication."""
+    before = {"corrected_at": appeal.corrected_at, "corrections": len(appeal.corrections)}
+    appeal.corrections = [*appeal.corrections, correction]
+    appeal.corrected_at = timezone.now()
+    appeal.save(update_fields=["corrections", "corrected_at"])
+    audit_record(action="scoring.appeal.correct", obj=appeal, region_path=appeal.region.path,
+                 before=before, after={"correction": correction})  # fmt: skip
+    return appeal
+
+
 @transaction.atomic
 def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
     """Final publication of the scoreboard under notice: appeals all decided, no re-score pending.
@@ -253,8 +333,9 @@ def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
     pending = list(board.appeals.filter(status=AppealStatus.PENDING).values_list("pk", flat=True))
     if pending:
         raise Conflict("仍有申诉未处理", code="appeals_pending", details={"appeal_ids": pending})
+    _require_rescores_corrected(scheme_key)
     if board.appeals.filter(rescore=True).exists():
-        raise Conflict("有申诉成立需重新计分：请更正检查并重新公示", code="rescore_pending")
+        raise Conflict("申诉所涉检查已更正，公示内容已过时：请重新公示更正后的结果", code="renotice_required")
     if timezone.now() < board.notice_until and not board.appeals.exists():
         raise Conflict("公示期未满", code="notice_open", details={"notice_until": board.notice_until})
     board.status = ScoreboardStatus.FINAL

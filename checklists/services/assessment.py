@@ -4,8 +4,9 @@ Per town and scheme component (a checklist template): the annual score is the la
 (or spot-check, audit, self) inspection of the year; routine inspections are averaged by the database
 and combined with it by the scheme's rule; any approved inspection of the year with a triggered
 一票否决 item vetoes the town. "Of the year" means assessing the scheme's year (the inspection's
-``period``), whenever it was submitted. The database does the aggregation, so a recomputation costs
-little more than one GROUP BY over the year's inspections.
+``period``), whenever it was submitted. Only approved inspections count: one the district withdrew counts
+nowhere, one it amended counts as its corrected revision. The database does the aggregation, so a
+recomputation costs little more than one GROUP BY over the year's inspections.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, Q, QuerySet
+from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet
 
 from backend.kit import collector_paused
 from geo.models import Organisation, Region, RegionLevel
@@ -84,7 +85,11 @@ def _recompute(scheme_key: str) -> Scoreboard:
     veto_titles: dict[int, set[str]] = defaultdict(set)
     if vetoed_units:
         findings = Finding.objects.filter(
-            kind="veto", inspection__in=year.filter(vetoed=True, subject_id__in=vetoed_units)
+            kind="veto",
+            inspection__in=year.filter(vetoed=True, subject_id__in=vetoed_units),
+            # the inspection's current revision: an earlier one (rejected, or corrected by the district)
+            # may have failed another veto item
+            revision=F("inspection__revision"),
         )
         for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
             veto_titles[subject_id].add(title)

@@ -42,7 +42,14 @@ from media.imaging import hamming
 from media.models import Photo
 from media.services import photo_store
 
-from ..models import Inspection, InspectionPhoto, InspectionStatus, Rectification, RectificationPhoto
+from ..models import (
+    RECTIFICATION_DONE,
+    Inspection,
+    InspectionPhoto,
+    InspectionStatus,
+    Rectification,
+    RectificationPhoto,
+)
 from .inspections import own_inspection
 from .templates import spec_of
 
@@ -206,7 +213,7 @@ def inspection_photo_add(
                 "照片编号已被使用", code="uuid_taken", details={"fields": {"photo_uuid": ["已被使用"]}}
             )
         return existing  # a retried upload
-    if inspection.status in (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED):
+    if inspection.status not in (InspectionStatus.DRAFT, InspectionStatus.REJECTED):
         raise Conflict(
             "已提交的检查不能再添加照片", code="inspection_locked", details={"status": inspection.status}
         )
@@ -264,8 +271,8 @@ def rectification_photo_add(
                 "照片编号已被使用", code="uuid_taken", details={"fields": {"photo_uuid": ["已被使用"]}}
             )
         return existing
-    if rect.status == "closed":
-        raise Conflict("整改已销号", code="rectification_closed")
+    if rect.status in RECTIFICATION_DONE:
+        raise Conflict("整改已销号或已撤销", code="rectification_closed", details={"status": rect.status})
     device_fields, phone = _device_fields(device)
     photo = photo_store(data=data, uploaded_by_id=principal.user_id)
     subject = subject_get(kind=rect.subject_kind, subject_id=rect.subject_id)

@@ -56,7 +56,7 @@ from ..periods import PeriodChoice, PeriodMismatch, check_period, choose_period
 from .rectifications import reaudit_rectifications
 from .templates import spec_of, uses_photos
 
-_LOCKED = {InspectionStatus.SUBMITTED, InspectionStatus.APPROVED}
+_LOCKED = {InspectionStatus.SUBMITTED, InspectionStatus.APPROVED, InspectionStatus.WITHDRAWN}
 # The hot path needs neither the template document (specs are cached by digest) nor region boundaries.
 _LIGHT = ("template__document", "subject_region__boundary")
 
@@ -513,8 +513,21 @@ def _record_submission(inspection: Inspection, spec: TemplateSpec, result: Score
         submitted_at=inspection.submitted_at,
         device_submitted_at=inspection.device_submitted_at,
     )
+    findings = findings_create(inspection, spec, result)
+    _audit(
+        "checklists.inspection.submit",
+        inspection,
+        percent=str(inspection.percent),
+        vetoed=inspection.vetoed,
+        findings=len(result.findings),
+    )
+    return findings
+
+
+def findings_create(inspection: Inspection, spec: TemplateSpec, result: ScoreResult) -> list[Finding]:
+    """The findings of the inspection's current revision: every item that lost points or failed."""
     items = spec.items()
-    findings = Finding.objects.bulk_create(
+    return Finding.objects.bulk_create(
         Finding(
             inspection=inspection,
             revision=inspection.revision,
@@ -528,14 +541,6 @@ def _record_submission(inspection: Inspection, spec: TemplateSpec, result: Score
         )
         for r in result.findings
     )
-    _audit(
-        "checklists.inspection.submit",
-        inspection,
-        percent=str(inspection.percent),
-        vetoed=inspection.vetoed,
-        findings=len(result.findings),
-    )
-    return findings
 
 
 @transaction.atomic
@@ -632,15 +637,21 @@ def _facility_condition_from_audit(inspection: Inspection, approved_at: datetime
 def _queue_scoreboards(inspection: Inspection) -> None:
     """The scoreboards that use this inspection's template are recomputed after commit."""
     from ..tasks import assessment_recompute
+
+    for key in schemes_counting(inspection):
+        transaction.on_commit(lambda k=key: assessment_recompute.delay(k))
+
+
+def schemes_counting(inspection: Inspection) -> list[str]:
+    """The assessment schemes whose scoreboards this inspection counts in (its template, its year)."""
     from .assessment import schemes_using
 
-    for key in schemes_using(inspection.template.key, inspection.period):
-        transaction.on_commit(lambda k=key: assessment_recompute.delay(k))
+    return schemes_using(inspection.template.key, inspection.period)
 
 
 def _rectifications_from_findings(
     inspection: Inspection, rules: DeadlineRules, *, found_on: Any, skip_items: set[str] = frozenset()
-) -> None:
+) -> list[Rectification]:
     """Every finding becomes a rectification, except problems already being rectified (``skip_items``)."""
     findings = Finding.objects.filter(inspection=inspection, revision=inspection.revision).exclude(
         item_key__in=skip_items
@@ -669,4 +680,4 @@ def _rectifications_from_findings(
                 ],
             )
         )
-    Rectification.objects.bulk_create(rows)
+    return Rectification.objects.bulk_create(rows)

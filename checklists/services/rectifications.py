@@ -20,7 +20,7 @@ from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from geo.models import FacilityStatus
 from geo.services import facility_status_set
 
-from ..models import Finding, Rectification
+from ..models import RECTIFICATION_DONE, Finding, Rectification
 from ..models import RectificationStatus as S
 
 PLAN_DECISIONS = {"rebuild": "重建", "retire": "退役", "demolish": "拆除"}
@@ -118,7 +118,7 @@ def reaudit_rectifications(*, principal: Principal, inspection: Any) -> set[str]
     earlier = (
         Rectification.objects.select_for_update(of=("self",)).select_related("finding", "subject_region")
         .filter(subject_kind=inspection.subject_kind, subject_id=inspection.subject_id)
-        .exclude(status=S.CLOSED).exclude(finding__inspection=inspection)
+        .exclude(status__in=RECTIFICATION_DONE).exclude(finding__inspection=inspection)
     )  # fmt: skip
     district = principal.has_any(DISTRICT_ROLES)
     persisting = set()
@@ -142,8 +142,8 @@ def reaudit_rectifications(*, principal: Principal, inspection: Any) -> set[str]
             )
         else:
             action, note = "reaudit_ok", "复核未再发现该问题，待区级验收销号"
-        rect.history = [*rect.history, {"at": now.isoformat(), "to": rect.status, "action": action,
-                                        "by": principal.username, "note": note,
+        rect.history = [*rect.history, {"at": now.isoformat(), "from": before, "to": rect.status,
+                                        "action": action, "by": principal.username, "note": note,
                                         "inspection": str(inspection.client_uuid)}]  # fmt: skip
         rect.save()
         audit_record(
@@ -161,6 +161,6 @@ def rectifications_mark_overdue(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     return (
         Rectification.objects.filter(overdue=False, deadline__lt=today)
-        .exclude(status=S.CLOSED)
+        .exclude(status__in=RECTIFICATION_DONE)
         .update(overdue=True, overdue_since=today, updated_at=timezone.now())
     )

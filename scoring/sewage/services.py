@@ -35,9 +35,9 @@ def inputs(on: date) -> Inputs:
     """The whole district as the engine's inputs, as of the end of ``on``.
 
     A facility counts from its commissioning date (or always, without one). Its conditions are those of
-    its latest audit approved by then (before any audit: never audited). Its status is that audit's,
-    except that a decided lifecycle state in the registry — retired, or under construction for a
-    rebuild — wins, since audits do not make those. Registry changes are not dated, so a date in the
+    its latest audit approved by then and not withdrawn (before any: never audited). Its status is that
+    audit's, except that a decided lifecycle state in the registry — retired, or under construction for
+    a rebuild — wins, since audits do not make those. Registry changes are not dated, so a date in the
     past sees today's lifecycle states (the audit log has when they changed)."""
     regions = Region.objects.order_by("path")
     towns, villages = [], []
@@ -53,7 +53,8 @@ def inputs(on: date) -> Inputs:
             "pk", "parent_id", "households"
         )
     ]
-    audits = FacilityCondition.objects.filter(approved_at__lt=_end_of(on))
+    # A withdrawn audit never counted: the rates as of any date leave it out.
+    audits = FacilityCondition.objects.filter(approved_at__lt=_end_of(on), withdrawn_at__isnull=True)
     if connection.features.can_distinct_on_fields:  # PostgreSQL: only the latest per facility
         audits = audits.order_by("facility_id", "-approved_at", "-id").distinct("facility_id")
     else:  # ascending, the last one per facility wins below

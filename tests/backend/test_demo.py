@@ -157,3 +157,22 @@ def test_demo_shows_a_town_scoreboard_under_notice(loaded) -> None:  # type: ign
     )
     assert "未完成年度规定任务" in first["notes"][0]
     assert "区镇考核结果" in loaded
+
+
+def test_demo_shows_an_upheld_appeal_answered_by_a_correction(loaded) -> None:  # type: ignore[no-untyped-def]
+    from checklists.models import Inspection
+    from scoring.models import Appeal, Scoreboard
+
+    appeal = Appeal.objects.get()
+    assert (appeal.unit_name, appeal.status, appeal.rescore) == ("包场镇", "upheld", True)
+    assert appeal.corrected_at and appeal.corrections[0]["action"] == "amend"
+    corrected = Inspection.objects.get(client_uuid=appeal.corrections[0]["inspection"])
+    assert (corrected.status, corrected.revision, corrected.vetoed) == ("approved", 2, False)
+    assert corrected.corrections.get().appeal_id == appeal.pk
+    # the board under notice still shows the veto; the recomputed draft does not, and may be noticed
+    noticed = Scoreboard.objects.get(status="notice")
+    draft = Scoreboard.objects.get(status="draft", scheme_key=noticed.scheme_key)
+    assert draft.computed_at > appeal.corrected_at and draft.content_hash != noticed.content_hash
+    row = next(r for r in draft.rows if r["unit_name"] == "包场镇")
+    assert not row["vetoed"] and row["grade"] != "不合格"
+    assert "包场镇对一票否决的申诉" in loaded

@@ -225,7 +225,7 @@ def test_upheld_appeal_needing_a_rescore_blocks_publication_and_late_appeals_are
     office = Phone(make_user("district_office", world.district, username="office_2"))
     reviewer = ApiClient(make_user("environment_bureau", world.district, username="reviewer_2"))
     with django_capture_on_commit_callbacks(execute=True):
-        assess(office, reviewer, world.town_a, "safety-town", safety(hazards=2))
+        appealed = assess(office, reviewer, world.town_a, "safety-town", safety(hazards=2))
         assess(office, reviewer, world.town_a, "fire-town", fire())
     url = f"/api/v1/scoreboards/{this_years_scheme}"
     office.post(f"{url}/notice")
@@ -246,9 +246,19 @@ def test_upheld_appeal_needing_a_rescore_blocks_publication_and_late_appeals_are
         office.post(f"/api/v1/appeals/{appeal['id']}/decide", {"upheld": False, "decision": "x"}), 409
     )
     assert_error(office.post(f"{url}/publish"), 409, "rescore_pending")
-    # after the correction the district recomputes and notices again; the old notice is withdrawn
+    # a re-inspection alone does not answer the appeal: nothing is noticed again until the inspection
+    # appealed against is corrected in writing, naming the appeal
     with django_capture_on_commit_callbacks(execute=True):
         assess(office, reviewer, world.town_a, "safety-town", safety(hazards=0))
+    assert_error(office.post(f"{url}/notice"), 409, "rescore_pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        amended = reviewer.post(
+            f"/api/v1/inspections/{appealed}/amend",
+            {"answers": {"inspection.unrectified-hazards": {"value": 0}}, "reason": "隐患当场已整改",
+             "appeal_id": appeal["id"]},
+        )  # fmt: skip
+    assert amended.status_code == 200, amended.content
+    # after the correction the district recomputes and notices again; the old notice is withdrawn
     renoticed = office.post(f"{url}/notice").json()
     assert Scoreboard.objects.filter(scheme_key=this_years_scheme, status="withdrawn").count() == 1
     Scoreboard.objects.filter(pk=renoticed["id"]).update(notice_until=timezone.now() - timedelta(minutes=1))

@@ -51,6 +51,8 @@ class Command(BaseCommand):
         board = assessment_recompute(scheme_key=scheme_key)
         if not Scoreboard.objects.filter(scheme_key=scheme_key).exclude(status="draft").exists():
             scoreboard_notice(principal=principals["anweiban"], scheme_key=scheme_key)
+        # An upheld appeal against 包场镇's veto, answered by a district correction: a new draft follows.
+        checklists_demo.load_correction(principals=principals, towns=towns, scheme_key=scheme_key)
         water_values, _ = water_demo.load(principal=principals["huanjing"])
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
@@ -64,7 +66,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"检查表模板已发布；演示检查 {inspections} 份，整改事项 {rectifications} 项，含一次随机抽查。"
         )
-        self.stdout.write(f"区镇考核结果（{scheme_key}）已计算并公示：{len(board.rows)} 个区镇。")
+        self.stdout.write(
+            f"区镇考核结果（{scheme_key}）已计算并公示：{len(board.rows)} 个区镇；包场镇对一票否决的申诉"
+            "已成立，区级已更正其年度安全生产检查，更正后的草稿待重新公示。"
+        )
         rates = sewage_report(timezone.localdate())
         self.stdout.write(
             f"农村生活污水：治理率（双60）{rates.treatment.percent}%，"
