@@ -119,6 +119,7 @@ def inspection_amend(
         score=inspection.score,
         percent=inspection.percent,
         vetoed=inspection.vetoed,
+        period=inspection.period,  # a correction fixes answers, never the year assessed
         submitted_at=now,  # when this revision was recorded; the inspection's own date is unchanged
         decision=InspectionStatus.APPROVED,
         decided_by_id=principal.user_id,
