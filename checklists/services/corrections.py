@@ -33,7 +33,6 @@ from geo.services import facility_condition_correct, facility_condition_withdraw
 from scoring.engine.checklist import missing_answers, score
 from scoring.models import Appeal
 from scoring.services import appeal_for_correction, appeal_record_correction
-from scoring.sewage import rules as sewage_rules
 
 from ..deadlines import DeadlineRules
 from ..models import (
@@ -56,6 +55,7 @@ from .inspections import (
     _queue_scoreboards,
     _rectifications_from_findings,
     _validate_answers,
+    audit_outcome,
     findings_create,
     schemes_counting,
     score_json,
@@ -129,12 +129,7 @@ def inspection_amend(
     findings_create(inspection, spec, result)
     rectifications = _rectifications_after_amend(principal, inspection, rules or DeadlineRules.load(), reason)
     if inspection.subject_kind == "sewage_facility":
-        categories = set(
-            Finding.objects.filter(inspection=inspection, revision=inspection.revision).values_list(
-                "category", flat=True
-            )
-        )
-        conditions, status = sewage_rules.load().audit_outcome(categories)
+        conditions, status = audit_outcome(inspection)
         facility_condition_correct(
             facility_id=inspection.subject_id,
             conditions=conditions,

@@ -616,15 +616,21 @@ def inspection_review(
     return inspection
 
 
-def _facility_condition_from_audit(inspection: Inspection, approved_at: datetime) -> None:
-    """An approved facility audit sets the facility's operating condition and status (the latest
-    approved audit wins; the history is kept for rates as of any date). Categories → conditions: data."""
+def audit_outcome(inspection: Inspection) -> tuple[list[str], str]:
+    """The operating conditions and registry status a facility audit's current revision finds
+    (finding categories → conditions: data, ``scoring/schemes/sewage``)."""
     categories = set(
         Finding.objects.filter(inspection=inspection, revision=inspection.revision).values_list(
             "category", flat=True
         )
     )
-    conditions, status = sewage_rules.load().audit_outcome(categories)
+    return sewage_rules.load().audit_outcome(categories)
+
+
+def _facility_condition_from_audit(inspection: Inspection, approved_at: datetime) -> None:
+    """An approved facility audit sets the facility's operating condition and status (the latest
+    approved audit wins; the history is kept for rates as of any date)."""
+    conditions, status = audit_outcome(inspection)
     facility_condition_record(
         facility_id=inspection.subject_id,
         conditions=conditions,
