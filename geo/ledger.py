@@ -1,7 +1,7 @@
 """Towns' rural sewage facility ledgers (台账, CSV / XLSX) → facility rows, row errors and data-rule gaps;
 and the writer of the same layout, so a town can round-trip its ledger.
 
-Pure: the standard library, openpyxl, ``backend.tables`` and ``geo.coords``; no Django
+Pure: the standard library, openpyxl, ``backend.tables``, ``backend.sheets`` and ``geo.coords``; no Django
 (``FACILITY_STATUSES`` mirrors ``geo.models.FacilityStatus``; a test keeps them in step). The caller owns the
 database side: known towns and villages, town boundaries, the dry run and the upsert by facility code.
 
@@ -9,7 +9,10 @@ Reading is ``backend.tables``, shared with ``scoring.water.parsing``: CSV in UTF
 UTF-16, comma / tab / semicolon separated; XLSX (openpyxl, read-only), the first sheet with a header in its
 first 20 rows (title rows above it are skipped). Header aliases are Chinese or English (``LEDGER_COLUMNS``);
 a unit in brackets on the capacity or funding header must be t/d or 万元/年. Blank rows and 合计 / 小计 rows
-without a code are skipped; a cell holding only "-", "—", "/" or "无" is blank.
+without a code are skipped; a cell holding only "-", "—", "/" or "无" is blank. Text is written through
+``backend.sheets.cell_value`` (a name like ``=1+1`` is written ``'=1+1``, never a formula) and read back
+through ``backend.sheets.unneutralise``: an apostrophe before ``= + - @`` is the spreadsheet's text mark, as
+Excel treats one typed by a user.
 自然村 holds one name (服务户数 gives its households) or a list ``一组(40)、二组(35)`` (full-width brackets,
 、，,；; accepted; 服务户数 is then optional and must equal the sum). Coordinates are converted from the
 declared datum (坐标系, blank = WGS-84) to WGS-84 with ``geo.coords.to_wgs84``; raw values and datum are kept.
@@ -46,6 +49,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from backend import tables
+from backend.sheets import cell_value, unneutralise
 from backend.tables import Table, TableFileError, TableReader, cell_text, excel_datetime, norm, norm_key
 from geo.coords import Datum, LonLat, from_wgs84, to_wgs84
 
@@ -363,7 +367,7 @@ def write_ledger(rows: Iterable[LedgerRow | Mapping[str, Any]], *, title: str) -
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "台账"
-    ws.append([title])
+    ws.append([cell_value(title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(LEDGER_HEADERS))
     ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
     ws.append(list(LEDGER_HEADERS))
@@ -371,10 +375,8 @@ def write_ledger(rows: Iterable[LedgerRow | Mapping[str, Any]], *, title: str) -
         cell.font = Font(bold=True)
     text_columns = {LEDGER_FIELDS.index(f) + 1 for f in ("code", "meter_number")}
     for r in rows:
-        ws.append(_ledger_cells(r))
+        ws.append([cell_value(v) for v in _ledger_cells(r)])  # "=1+1" is written "'=1+1": never a formula
         for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a name like "=1+1" stays text, never a formula
             if cell.column in text_columns:
                 cell.number_format = "@"
             elif isinstance(cell.value, date):
@@ -566,7 +568,8 @@ class _Cells:
         return self.cells[col.index] if col is not None and col.index < len(self.cells) else None
 
     def text(self, name: str) -> str:
-        text = norm(cell_text(self.raw(name)))
+        # "'=1+1" is how write_ledger (backend.sheets) keeps a name from becoming a formula: "=1+1".
+        text = norm(unneutralise(cell_text(self.raw(name))))
         return "" if text in _NONE else text
 
     def error(self, name: str, code: str, message: str) -> None:

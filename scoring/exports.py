@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.sheets import csv_bytes, titled_xlsx
+
 from .models import Scoreboard
 from .services import row_unit
-from .sheets import csv_bytes, titled_xlsx
 
 UNIT_LABELS = {"town": "区镇", "department": "部门", "enterprise": "企事业单位"}
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.sheets import csv_bytes, titled_xlsx
+
 from ..engine import water
-from ..sheets import csv_bytes, titled_xlsx
 from .services import pollutants_text
 
 HEADER = [

@@ -32,6 +32,7 @@ from geo.ledger import (
     write_ledger,
 )
 from geo.models import FacilityStatus
+from tests.sheets import HOSTILE, inert_xlsx
 
 # ------------------------------------------------------------------------------------------- fixtures
 
@@ -384,7 +385,7 @@ def test_writer_layout_and_dict_rows() -> None:
     assert [ws.cell(3, i).value for i in (3, 4, 5, 8, 11, 15)] == [
         "一组(40)、二组(35)",
         "001",
-        "=1+1",
+        "'=1+1",  # text, never a formula; read back as "=1+1"
         75,
         "GCJ-02",
         "停运",
@@ -400,13 +401,33 @@ def test_writer_layout_and_dict_rows() -> None:
     assert coords.distance_m(back.point, wgs) < 1.0 and back.raw_lon != wgs.lon  # type: ignore[arg-type]
 
 
+def test_hostile_text_is_written_inert_and_read_back_as_it_was() -> None:
+    hostile = {
+        "town": "+临江镇", "village": "@稻香村", "code": "-001", "name": HOSTILE, "capacity_tpd": D("12.50"),
+        "process": "＝A/O", "serves": [("=一组", 40)], "meter_number": "-", "operator": "'=某公司",
+    }  # fmt: skip
+    data = write_ledger([hostile], title=f"{HOSTILE}台账")
+    rows = inert_xlsx(data)["台账"]
+    assert rows[0][0] == f"'{HOSTILE}台账"
+    assert rows[2][:5] == ["'+临江镇", "'@稻香村", "'=一组", "-001", f"'{HOSTILE}"]  # a numeral stays
+    (back,) = parse_ledger(data, "台账.xlsx").rows
+    assert (back.town, back.village, back.code, back.name) == ("+临江镇", "@稻香村", "-001", HOSTILE)
+    assert (back.process, back.serves, back.operator) == ("=A/O", (("=一组", 40),), "'=某公司")
+    assert back.meter_number == ""  # "-" is how a ledger says "no meter", before and after
+
+
 def test_round_trip_of_the_good_ledger() -> None:
     r = parse_ledger(xlsx_bytes(GOOD), "台账.xlsx")
     again = parse_ledger(write_ledger(r.rows, title="台账"), "台账.xlsx")
     assert again.rows == r.rows and again.ok and again.header_row == 2
 
 
-text = st.text(alphabet="一二三组村站东西南北河港ABCHM0123456789", min_size=1, max_size=8)
+plain_text = st.text(alphabet="一二三组村站东西南北河港ABCHM0123456789", min_size=1, max_size=8)
+# Names that a spreadsheet would take for a formula, or that look like one already written inert.
+text = st.one_of(
+    plain_text,
+    st.tuples(st.sampled_from(["=", "+", "-", "@", "'=", "''+", "'"]), plain_text).map("".join),
+)
 optional_text = st.one_of(st.just(""), text)
 counts = st.integers(min_value=0, max_value=9999)
 serves = st.one_of(

@@ -22,6 +22,7 @@ from geo.models import FacilityService, Region, RegionLevel, SewageFacility
 from tests.checklists.conftest import Phone, png_bytes, sewage_answers
 from tests.conftest import ApiClient, assert_error, make_user
 from tests.factories import RegionFactory
+from tests.sheets import HOSTILE, inert_xlsx
 
 HEADER = (
     "区镇,行政村,自然村,设施编码,设施名称,设计处理能力（吨/日）,处理工艺,服务户数,经度,纬度,坐标系,"
@@ -290,3 +291,22 @@ def test_a_village_boundary_is_checked_like_the_towns(bounded) -> None:  # type:
     ).json()["report"]
     assert [(e["row"], e["code"]) for e in report["errors"]] == [(2, "outside_village")]
     assert "甲村" in report["errors"][0]["message"]
+
+
+def test_a_hostile_facility_name_exports_inert_and_imports_back_unchanged(bounded) -> None:  # type: ignore[no-untyped-def]
+    office = ApiClient(make_user("district_office", bounded.district))
+    bounded.facility_a.name = HOSTILE
+    bounded.facility_a.operator = "@某运维公司"
+    bounded.facility_a.save()
+    exported = office.get("/api/v1/geo/facilities/ledger.xlsx", town_id=bounded.town_a.pk)
+    assert exported.status_code == 200
+    rows = inert_xlsx(exported.content)["台账"]
+    assert f"'{HOSTILE}" in rows[2]
+    fh = io.BytesIO(exported.content)
+    fh.name = "台账.xlsx"
+    report = office.client.post(
+        "/api/v1/geo/facilities/import", {"file": fh, "dry_run": "false"}, headers=office._headers(None)
+    ).json()["report"]
+    assert report["ok"] and report["updated"] == 1
+    bounded.facility_a.refresh_from_db()
+    assert (bounded.facility_a.name, bounded.facility_a.operator) == (HOSTILE, "@某运维公司")
