@@ -13,16 +13,52 @@ from backend.sheets import csv_bytes, titled_xlsx
 
 from .models import Rectification, RectificationStatus
 
+# 问题类别 as the offices write them, for every category the shipped templates and deadline rules use (a
+# test keeps this in step with them). A category without a label — a template written later — shows the
+# item's title instead of its code.
 CATEGORY_LABELS = {
+    # 农村生活污水设施（海政办发〔2022〕65号 三（三））
     "no_meter": "未设独立电表",
     "equipment_fault": "设备故障 / 停运",
     "maintenance_missing": "维护不到位、运行不稳定",
+    "unstable_operation": "运行不稳定",
     "pipe_network_missing": "管网未配套",
     "equipment_badly_damaged": "主体设备严重破损",
     "beyond_repair": "完全损坏无法修复",
     "capacity_mismatch": "处理能力不符",
     "effluent_over_limit": "出水超标",
+    # 安全生产
+    "safety_management": "安全生产组织与责任",
+    "hazard": "安全隐患",
+    "enforcement": "执法检查",
+    "special_campaign": "专项整治",
+    "training": "安全生产宣传教育培训",
+    "emergency": "应急管理",
+    "accident": "生产安全事故",
+    # 消防
+    "fire_organisation": "消防组织与责任",
+    "fire_forces": "消防力量建设",
+    "fire_grid": "消防网格化管理",
+    "fire_training": "消防宣传培训",
+    "fire_hazard": "火灾隐患",
+    "fire_inspection": "消防安全检查",
+    "fire_patrol": "防火巡查检查",
+    "fire_facility": "消防设施器材",
+    # 断面巡查（稳Ⅲ提Ⅲ）
+    "water_quality": "断面水质",
+    "outfall": "排污口",
+    "tributary": "支流水质",
+    "pump_station": "排涝泵站",
+    "ledger": "台账资料",
+    "veto": "一票否决事项",
 }
+
+
+def category_label(category: str, item_title: str) -> str:
+    """The 问题类别 shown in the 问题清单: the category's label, else the item's title — never a code."""
+    return CATEGORY_LABELS.get(category) or item_title
+
+
 PROBLEM_HEADER = [
     "序号",
     "区镇",
@@ -60,7 +96,7 @@ def problem_rows(items: Iterable[Rectification]) -> list[list[Any]]:
             i,
             r.subject_town.name if r.subject_town else "",
             r.subject_name,
-            CATEGORY_LABELS.get(r.category, r.category),
+            category_label(r.category, r.finding.item_title),
             f"{r.finding.item_title}：{r.finding.reason}".strip("："),
             _found_on(r),
             r.responsible_unit,

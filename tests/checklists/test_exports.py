@@ -1,14 +1,18 @@
 """The 问题清单 / 整改清单 exports (issue 13): no cell can become a formula, whatever the facility or town
-is called; a town name with characters Excel forbids in sheet titles still exports."""
+is called; a town name with characters Excel forbids in sheet titles still exports; every finding's
+category is shown in Chinese."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
+from checklists import exports
 from checklists.models import Rectification
 from tests.checklists.conftest import Phone, sewage_answers
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, make_user
+from tests.scoring.test_scoreboard_e2e import fire, safety
 from tests.sheets import HOSTILE, inert_csv, inert_xlsx
 
 URL = "/api/v1/rectifications/export"
@@ -51,3 +55,33 @@ def assess(office: Phone, reviewer: ApiClient, town: Any, template: str, answers
             office.photo(cu, key, seed=hash(cu + key) % 1000)
     assert office.submit(cu).status_code == 200
     assert reviewer.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"}).status_code == 200
+
+
+def test_problems_export_names_every_category_in_chinese(world, templates) -> None:  # type: ignore[no-untyped-def]
+    office = Phone(make_user("district_office", world.district, username="anweiban_x"))
+    reviewer = ApiClient(make_user("district_office", world.district, username="anweiban_y"))
+    assess(office, reviewer, world.town_a, "safety-town", safety(hazards=2))
+    answers = fire() | {"grid.training": {"value": 4}, "forces.micro-stations": {"value": 1}}
+    assess(office, reviewer, world.town_a, "fire-town", answers)
+    rows = inert_xlsx(reviewer.get(URL, sheet="problems").content)["问题清单"][2:]
+    categories = {r[4].split("：")[0]: r[3] for r in rows if r[0] is not None and r[4]}
+    assert categories == {
+        "现场抽查发现未整改的一般隐患（每发现一处扣0.5分，扣完为止）": "安全隐患",
+        "网格长（员）消防业务培训开展情况": "消防宣传培训",
+        "重点单位、行政村、社区未建微型消防站（每缺一处扣1分，扣完为止）": "消防力量建设",
+    }
+
+
+def test_every_shipped_category_has_a_label_and_others_show_the_item_title() -> None:
+    import yaml
+
+    from checklists.deadlines import DeadlineRules
+
+    used = set(DeadlineRules.load().categories)
+    for path in (Path(exports.__file__).parent / "templates").glob("*.yaml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        used |= {i["category"] for s in document["sections"] for i in s["items"] if i.get("category")}
+    assert used - set(exports.CATEGORY_LABELS) == set()
+    assert exports.category_label("fire_training", "网格员培训") == "消防宣传培训"
+    assert exports.category_label("", "网格员培训") == "网格员培训"
+    assert exports.category_label("new_category", "网格员培训") == "网格员培训"
