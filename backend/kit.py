@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
@@ -26,12 +27,21 @@ from pydantic import BaseModel, ConfigDict, Field
 T = TypeVar("T")
 
 
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as people write it: positional, its places kept (``100.00``), never exponent notation
+    (``str(Decimal("1E+2"))`` is ``"1E+2"``, which a client must not have to parse)."""
+    return format(value, "f")
+
+
 class LocalTimeJSONEncoder(NinjaJSONEncoder):
-    """Aware datetimes in the configured zone (Asia/Shanghai: ``…+08:00``), as people here read them."""
+    """Aware datetimes in the configured zone (Asia/Shanghai: ``…+08:00``), as people here read them;
+    Decimals as plain text (:func:`decimal_text`)."""
 
     def default(self, o: Any) -> Any:
         if isinstance(o, dt.datetime) and timezone.is_aware(o):
             return timezone.localtime(o).isoformat()
+        if isinstance(o, Decimal):
+            return decimal_text(o)
         return super().default(o)
 
 

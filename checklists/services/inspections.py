@@ -23,6 +23,7 @@ from django.utils import timezone
 from backend.access import INSPECTING_ROLES, REVIEWING_ROLES, Principal
 from backend.audit.services import audit_record
 from backend.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
+from backend.kit import decimal_text
 from geo import coords
 from geo.selectors import subject_get
 from geo.services import device_fix_fields, facility_condition_record
@@ -412,10 +413,11 @@ def _photo_counts(inspection: Inspection, spec: TemplateSpec) -> dict[str, int]:
 
 def score_json(result: ScoreResult) -> dict[str, Any]:
     def d(x: Decimal) -> str:
-        return str(x.normalize()) if x == x.to_integral() else str(x)
+        # Whole points without decimals ("100", not "100.00" — nor "1E+2", which normalize() gives).
+        return decimal_text(x.to_integral_value() if x == x.to_integral_value() else x)
 
     return {
-        "percent": str(result.percent),
+        "percent": decimal_text(result.percent),
         "base_earned": d(result.base_earned),
         "base_maximum": d(result.base_maximum),
         "bonus": d(result.bonus),
