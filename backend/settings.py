@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A view that finds the database, cache or broker down answers a JSON 503, not a 500.
+    "backend.unavailable.UnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -125,6 +127,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+
+# A dependency down (database, cache, broker) or the database busy past its lock timeout answers 503 with
+# Retry-After: this many seconds.
+FIELDSCORE_RETRY_AFTER_UNAVAILABLE = env.int("RETRY_AFTER_UNAVAILABLE", default=30)
+FIELDSCORE_RETRY_AFTER_BUSY = env.int("RETRY_AFTER_BUSY", default=5)
 
 # --- Mobile device tokens --------------------------------------------------------------------------
 FIELDSCORE_TOKEN_TTL = timedelta(days=env.int("TOKEN_TTL_DAYS", default=30))
