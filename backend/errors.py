@@ -2,7 +2,9 @@
 
 Every error leaves the API as ``{"code": str, "message": str, "details": {...}}`` with a 4xx status:
 ``code`` is stable and machine-readable, ``message`` is zh-Hans for people, ``details`` names the
-offending field(s). Services raise these; ``install_exception_handlers`` maps them (and ninja's and
+offending field(s). A dependency that is down or busy (database, cache, broker) is a 503 with
+``Retry-After``: ``backend.unavailable`` tells which exceptions mean that, here and outside the API.
+Services raise these; ``install_exception_handlers`` maps them (and ninja's and
 Django's own exceptions) to that shape. This module imports no app code so every app may raise them.
 """
 
@@ -68,6 +70,19 @@ class PayloadTooLarge(ApplicationError):
 
 class RateLimited(ApplicationError):
     status, code, message = 429, "rate_limited", "请求过于频繁，请稍后再试"
+
+
+class ServiceUnavailable(ApplicationError):
+    """A dependency (database, cache, broker) is down or busy: 503 with ``Retry-After``, not a bug."""
+
+    status, code, message = 503, "service_unavailable", "服务暂时不可用，请稍后重试"
+    retry_after = 30  # seconds; the response's Retry-After header
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        if retry_after is not None:
+            self.retry_after = retry_after
+        self.details.setdefault("retry_after", self.retry_after)
 
 
 # Pydantic error types → short zh-Hans explanations. Anything not listed falls back to a generic text.
@@ -144,6 +159,8 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         response = api.create_response(request, error.as_dict(), status=error.status)
         if isinstance(error, Unauthenticated):
             response["WWW-Authenticate"] = "Bearer"
+        if isinstance(error, ServiceUnavailable):
+            response["Retry-After"] = str(error.retry_after)
         return response
 
     def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
@@ -178,6 +195,12 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         return render(request, PermissionDenied())
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        from backend.unavailable import log_unavailable, unavailable_error
+
+        unavailable = unavailable_error(exc)
+        if unavailable is not None:  # an outage or contention, not a bug: the client retries later
+            log_unavailable(unavailable, exc)
+            return render(request, unavailable)
         # A 500 is a bug: log it with the traceback, show the client the shape but no internals.
         logger.exception("unhandled error in API handler", exc_info=exc)
         return render(

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A view that finds the database, cache or broker down answers a JSON 503, not a 500.
+    "backend.unavailable.UnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,9 +90,13 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"spatialite:///{VAR_
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if EMBEDDED else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
-    # SpatiaLite allows one writer; wait for the lock instead of failing at once.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options.setdefault("timeout", 20)
+    # SQLite allows one writer. A transaction that reads first and writes later cannot wait for the lock
+    # once another connection has committed in between: SQLite says "database is locked" at once,
+    # whatever the timeout. So every transaction takes the write lock when it begins (BEGIN IMMEDIATE)
+    # and waits for it up to the busy timeout (seconds); longer contention is a 503 to retry.
+    options.setdefault("transaction_mode", "IMMEDIATE")
+    options.setdefault("timeout", env.float("SQLITE_BUSY_TIMEOUT", default=20.0))
     # WAL lets readers work while one writer commits; NORMAL sync is durable across app crashes.
     options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
@@ -125,6 +131,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+
+# A dependency down (database, cache, broker) or the database busy past its lock timeout answers 503 with
+# Retry-After: this many seconds.
+FIELDSCORE_RETRY_AFTER_UNAVAILABLE = env.int("RETRY_AFTER_UNAVAILABLE", default=30)
+FIELDSCORE_RETRY_AFTER_BUSY = env.int("RETRY_AFTER_BUSY", default=5)
 
 # --- Mobile device tokens --------------------------------------------------------------------------
 FIELDSCORE_TOKEN_TTL = timedelta(days=env.int("TOKEN_TTL_DAYS", default=30))

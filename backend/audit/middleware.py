@@ -35,7 +35,13 @@ class AuditMiddleware:
         token = context.activate(ctx)
         try:
             response = self.get_response(request)
-            if ctx.method not in SAFE_METHODS and (ctx.events_recorded == 0 or response.status_code >= 400):
+            # A 503 is an outage (or a database busy past its lock timeout), not a refused attempt:
+            # writing its event would wait for, or fail on, the same database.
+            if (
+                ctx.method not in SAFE_METHODS
+                and response.status_code != 503
+                and (ctx.events_recorded == 0 or response.status_code >= 400)
+            ):
                 self._record_request(ctx, response.status_code)
             response["X-Request-ID"] = ctx.request_id
             return response
