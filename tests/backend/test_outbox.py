@@ -161,3 +161,39 @@ def test_old_dispatched_messages_are_forgotten(runs) -> None:  # type: ignore[no
     OutboxMessage.objects.filter(pk=old.pk).update(dispatched_at=timezone.now() - timedelta(days=8))
     outbox_sweep()
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(OUTBOX_SWEEP_AFTER_SECONDS=0)
+def test_photos_stuck_before_the_outbox_are_queued_by_the_migration(world, phone, runs) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from checklists.models import InspectionPhoto
+    from media.services import photo_store
+
+    cu = uuid.uuid4()
+    assert phone.put(cu, draft(world)).status_code == 201
+    linked = Photo.objects.get(sha256=_upload(phone, cu, seed=5))
+    appeal = photo_store(data=jpeg(scene(6)), uploaded_by_id=phone.user_id)  # evidence with no link
+    _upload(phone, cu, seed=7)  # one with its derivatives: nothing to queue
+    # as the broker outage left them before this change: no derivatives, and nothing queued
+    Photo.objects.filter(pk__in=[linked.pk, appeal.pk]).update(derivatives_at=None, phash="")
+    OutboxMessage.objects.all().delete()
+    runs.clear()
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([("outbox", "0001_outbox_messages")])
+    MigrationExecutor(connection).migrate(latest)
+
+    link = InspectionPhoto.objects.get(photo=linked)
+    derivatives, duplicates = "media.tasks.photo_derivatives", "checklists.tasks.evidence_duplicates"
+    queued = sorted(tuple((s["task"], *s["args"]) for s in m.steps) for m in OutboxMessage.objects.all())
+    assert queued == sorted([
+        ((derivatives, linked.pk), (duplicates, "inspection", link.pk)),
+        ((derivatives, appeal.pk),),
+    ])  # fmt: skip
+    assert outbox_sweep() == 2
+    assert not Photo.objects.filter(derivatives_at__isnull=True).exists()
+    assert runs == Counter({"media.tasks.photo_derivatives": 2, "checklists.tasks.evidence_duplicates": 1})
