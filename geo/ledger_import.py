@@ -86,7 +86,7 @@ def facility_ledger_upload(
         if len(data) > settings.LEDGER_IMPORT_SYNC_BYTES:
             from .tasks import ledger_import_process
 
-            outbox_enqueue(ledger_import_process.si(record.pk))
+            outbox_enqueue(steps=[ledger_import_process.si(record.pk)])
             return record
     return facility_ledger_process(import_id=record.pk)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 _PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
-def outbox_enqueue(*steps: Signature) -> OutboxMessage:
+def outbox_enqueue(*, steps: Sequence[Signature]) -> OutboxMessage:
     """Queue ``steps`` (Celery signatures of tasks taking ids, run one after the other) to follow the
     caller's transaction: the message is written in that transaction, so it is rolled back with it, and
     sent to the broker after the commit. Call it inside the service's ``transaction.atomic`` block."""

@@ -269,4 +269,4 @@ def award_decision_record(
 def _recompute_after_commit(scheme_key: str) -> None:
     from ..tasks import assessment_recompute
 
-    outbox_enqueue(assessment_recompute.si(scheme_key))
+    outbox_enqueue(steps=[assessment_recompute.si(scheme_key)])

@@ -189,7 +189,7 @@ def _after_commit(kind: str, link_id: int, photo_id: int) -> None:
 
     from ..tasks import evidence_duplicates
 
-    outbox_enqueue(photo_derivatives.si(photo_id), evidence_duplicates.si(kind, link_id))
+    outbox_enqueue(steps=[photo_derivatives.si(photo_id), evidence_duplicates.si(kind, link_id)])
 
 
 @transaction.atomic
@@ -403,5 +403,5 @@ def appeal_photo_add(*, principal: Principal, appeal_id: int, data: bytes) -> An
         )
         from media.tasks import photo_derivatives
 
-        outbox_enqueue(photo_derivatives.si(photo.pk))
+        outbox_enqueue(steps=[photo_derivatives.si(photo.pk)])
     return appeal

@@ -647,7 +647,7 @@ def _queue_scoreboards(inspection: Inspection) -> None:
     from ..tasks import assessment_recompute
 
     for key in schemes_counting(inspection):
-        outbox_enqueue(assessment_recompute.si(key))
+        outbox_enqueue(steps=[assessment_recompute.si(key)])
 
 
 def schemes_counting(inspection: Inspection) -> list[str]:

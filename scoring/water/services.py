@@ -82,7 +82,7 @@ def measurement_import_create(
         if len(data) > settings.WATER_IMPORT_SYNC_BYTES:
             from ..tasks import water_import_process
 
-            outbox_enqueue(water_import_process.si(record.pk))
+            outbox_enqueue(steps=[water_import_process.si(record.pk)])
             return record
     return measurement_import_process(import_id=record.pk)
 

@@ -79,7 +79,7 @@ def test_the_message_is_rolled_back_with_the_change_it_follows(world, runs) -> N
             sha256="0" * 64, file="x.jpg", content_type="image/jpeg", extension="jpg", size_bytes=1,
             width=1, height=1, uploaded_by=user,
         )  # fmt: skip
-        outbox_enqueue(photo_derivatives.si(photo.pk))
+        outbox_enqueue(steps=[photo_derivatives.si(photo.pk)])
         assert OutboxMessage.objects.count() == 1
         raise RuntimeError("the change fails after queueing its work")
     assert not Photo.objects.exists() and not OutboxMessage.objects.exists()
@@ -135,9 +135,9 @@ def test_a_recompute_queued_ten_times_while_the_broker_is_down_runs_once(broker_
 
     for _ in range(10):
         with transaction.atomic():
-            outbox_enqueue(assessment_recompute.si("towns-2022"))
+            outbox_enqueue(steps=[assessment_recompute.si("towns-2022")])
     with transaction.atomic():
-        outbox_enqueue(assessment_recompute.si("departments-2022"))
+        outbox_enqueue(steps=[assessment_recompute.si("departments-2022")])
     assert OutboxMessage.objects.filter(dispatched_at__isnull=True).count() == 11
 
     app.conf.task_always_eager = True
@@ -156,8 +156,8 @@ def test_old_dispatched_messages_are_forgotten(runs) -> None:  # type: ignore[no
     from django.utils import timezone
 
     with transaction.atomic():
-        kept = outbox_enqueue(assessment_recompute.si("towns-2022"))
-        old = outbox_enqueue(assessment_recompute.si("departments-2022"))
+        kept = outbox_enqueue(steps=[assessment_recompute.si("towns-2022")])
+        old = outbox_enqueue(steps=[assessment_recompute.si("departments-2022")])
     OutboxMessage.objects.filter(pk=old.pk).update(dispatched_at=timezone.now() - timedelta(days=8))
     outbox_sweep()
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [kept.pk]
