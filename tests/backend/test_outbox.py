@@ -197,3 +197,14 @@ def test_photos_stuck_before_the_outbox_are_queued_by_the_migration(world, phone
     assert outbox_sweep() == 2
     assert not Photo.objects.filter(derivatives_at__isnull=True).exists()
     assert runs == Counter({"media.tasks.photo_derivatives": 2, "checklists.tasks.evidence_duplicates": 1})
+
+
+def test_beat_sweeps_the_outbox_with_a_registered_task() -> None:
+    from django.conf import settings
+
+    from backend.celery import app
+
+    app.loader.import_default_modules()  # what a worker and beat do at start: autodiscover the tasks
+    entry = settings.CELERY_BEAT_SCHEDULE["outbox-sweep"]
+    assert entry["task"] in app.tasks  # a misspelt name would leave pending work unsent, silently
+    assert entry["schedule"].total_seconds() == settings.OUTBOX_SWEEP_SECONDS
