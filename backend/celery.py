@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
 app = Celery("fieldscore")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["backend.accounts", "geo", "scoring", "checklists", "media"])
+app.autodiscover_tasks(["backend.accounts", "backend.outbox", "geo", "scoring", "checklists", "media"])

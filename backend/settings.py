@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "backend",
     "backend.accounts",
     "backend.audit",
+    "backend.outbox",
     "geo",
     "scoring",
     "checklists",
@@ -181,6 +182,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backend.accounts.tasks.device_tokens_purge",
         "schedule": timedelta(hours=24),
     },
+}
+# Work that follows a commit goes through the outbox (backend/outbox): sent at the commit, and re-sent by
+# this sweep when the broker was down then. A message is left to the sweep for OUTBOX_SWEEP_AFTER_SECONDS
+# (the commit's own send is under way); dispatched ones are kept OUTBOX_RETENTION_DAYS for the admin.
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "backend.outbox.tasks.outbox_sweep",
+    "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    "options": {"expires": OUTBOX_SWEEP_SECONDS},  # sweeps missed in an outage are not all run at once
 }
 
 # --- Logging ---------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.utils import timezone
 from backend.access import REGISTRY_EDITORS, Principal
 from backend.audit.services import audit_record, snapshot
 from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from backend.outbox.services import outbox_enqueue
 
 from . import ledger
 from .boundaries import BoundaryDistances
@@ -85,7 +86,7 @@ def facility_ledger_upload(
         if len(data) > settings.LEDGER_IMPORT_SYNC_BYTES:
             from .tasks import ledger_import_process
 
-            transaction.on_commit(lambda: ledger_import_process.delay(record.pk))
+            outbox_enqueue(steps=[ledger_import_process.si(record.pk)])
             return record
     return facility_ledger_process(import_id=record.pk)
 

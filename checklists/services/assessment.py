@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet
 
 from backend.kit import collector_paused
+from backend.outbox.services import outbox_enqueue
 from geo.models import Organisation, Region, RegionLevel
 from scoring import schemes
 from scoring.engine.assessment import ZERO, basis_matches, share_of_points
@@ -268,4 +269,4 @@ def award_decision_record(
 def _recompute_after_commit(scheme_key: str) -> None:
     from ..tasks import assessment_recompute
 
-    transaction.on_commit(lambda: assessment_recompute.delay(scheme_key))
+    outbox_enqueue(steps=[assessment_recompute.si(scheme_key)])

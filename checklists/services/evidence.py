@@ -24,6 +24,7 @@ from django.utils import timezone
 from backend.access import REVIEWING_ROLES, Principal
 from backend.audit.services import audit_record
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from backend.outbox.services import outbox_enqueue
 from geo import coords
 from geo.selectors import subject_get
 from geo.services import device_fix_fields
@@ -183,15 +184,12 @@ def _save_flags(link: InspectionPhoto | RectificationPhoto, flags: list[dict[str
 
 
 def _after_commit(kind: str, link_id: int, photo_id: int) -> None:
-    from celery import chain
-
+    """Thumbnails and hash, then the reuse check: recorded with the link, sent after the commit."""
     from media.tasks import photo_derivatives
 
     from ..tasks import evidence_duplicates
 
-    transaction.on_commit(
-        lambda: chain(photo_derivatives.si(photo_id), evidence_duplicates.si(kind, link_id)).delay()
-    )
+    outbox_enqueue(steps=[photo_derivatives.si(photo_id), evidence_duplicates.si(kind, link_id)])
 
 
 @transaction.atomic
@@ -405,5 +403,5 @@ def appeal_photo_add(*, principal: Principal, appeal_id: int, data: bytes) -> An
         )
         from media.tasks import photo_derivatives
 
-        transaction.on_commit(lambda: photo_derivatives.delay(photo.pk))
+        outbox_enqueue(steps=[photo_derivatives.si(photo.pk)])
     return appeal

@@ -24,6 +24,7 @@ from backend.access import INSPECTING_ROLES, REVIEWING_ROLES, Principal
 from backend.audit.services import audit_record
 from backend.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from backend.kit import decimal_text
+from backend.outbox.services import outbox_enqueue
 from geo import coords
 from geo.selectors import subject_get
 from geo.services import device_fix_fields, facility_condition_record
@@ -643,11 +644,12 @@ def _facility_condition_from_audit(inspection: Inspection, approved_at: datetime
 
 
 def _queue_scoreboards(inspection: Inspection) -> None:
-    """The scoreboards that use this inspection's template are recomputed after commit."""
+    """The scoreboards that use this inspection's template are recomputed after commit (through the
+    outbox: a broker down at the commit delays the recompute, never loses it)."""
     from ..tasks import assessment_recompute
 
     for key in schemes_counting(inspection):
-        transaction.on_commit(lambda k=key: assessment_recompute.delay(k))
+        outbox_enqueue(steps=[assessment_recompute.si(key)])
 
 
 def schemes_counting(inspection: Inspection) -> list[str]:

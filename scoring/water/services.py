@@ -18,6 +18,7 @@ from django.utils import timezone
 from backend.access import DISTRICT_ROLES, Principal
 from backend.audit.services import audit_record
 from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from backend.outbox.services import outbox_enqueue
 from geo.models import RiverSection, SectionLevel
 from geo.selectors import section_list
 
@@ -81,7 +82,7 @@ def measurement_import_create(
         if len(data) > settings.WATER_IMPORT_SYNC_BYTES:
             from ..tasks import water_import_process
 
-            transaction.on_commit(lambda: water_import_process.delay(record.pk))
+            outbox_enqueue(steps=[water_import_process.si(record.pk)])
             return record
     return measurement_import_process(import_id=record.pk)
 
