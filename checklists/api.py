@@ -19,7 +19,8 @@ from backend.errors import ApplicationError, PayloadTooLarge
 from backend.kit import StrictSchema, conditional_json, dumps
 from geo.coords import Datum
 from geo.schemas import FacilityOut
-from scoring.schemas import AppealOut
+from scoring import selectors as scoring_selectors
+from scoring.schemas import AppealIn, AppealOut
 
 from . import exports, selectors
 from .models import Finding, Inspection
@@ -43,6 +44,7 @@ from .schemas import (
     TransitionIn,
     WithdrawIn,
 )
+from .services import appeals as appeal_services
 from .services import assessment as assessment_services
 from .services import corrections as correction_services
 from .services import evidence as evidence_services
@@ -321,6 +323,27 @@ def rectification_photo(
         device=_device_meta(lon, lat, datum, accuracy_m, captured_at),
     )
     return Status(201, link)
+
+
+@router.post(
+    "/scoreboards/{scheme_key}/appeals",
+    response={201: AppealOut},
+    tags=["考核结果"],
+    summary="区镇申诉（公示期内，仅限本单位；证据照片须为本单位可查看的，或上传到申诉）",
+)
+def appeal_file(request: HttpRequest, scheme_key: str, payload: AppealIn) -> Status:
+    appeal = appeal_services.appeal_file(principal=request.auth, scheme_key=scheme_key, **payload.dict())
+    return Status(201, appeal)
+
+
+@router.get(
+    "/scoreboards/{scheme_key}/appeals",
+    response=list[AppealOut],
+    tags=["考核结果"],
+    summary="申诉列表（区级看全部，区镇看本单位）",
+)
+def appeal_list(request: HttpRequest, scheme_key: str) -> object:
+    return list(scoring_selectors.appeals_for(principal=request.auth, scheme_key=scheme_key))
 
 
 @router.post(

@@ -398,8 +398,9 @@ def load_correction(*, principals: dict[str, Principal], towns: dict[str, Region
     naming the appeal; the board under notice stays as it was, the recomputed draft (without the veto)
     waits to be noticed again. Returns whether it was done now."""
     from scoring.models import Appeal, Scoreboard, ScoreboardStatus
-    from scoring.services import appeal_decide, appeal_file
+    from scoring.services import appeal_decide
 
+    from .services.appeals import appeal_file
     from .services.corrections import inspection_amend
 
     town = towns["包场镇"]

@@ -19,10 +19,10 @@ from geo.models import Region
 from geo.selectors import scope_q
 from media.models import Photo
 from scoring.engine.assessment import basis_matches
-from scoring.models import Appeal
 
 from .models import (
     RECTIFICATION_DONE,
+    AppealPhoto,
     Assignment,
     AssignmentStatus,
     ChecklistTemplate,
@@ -227,20 +227,45 @@ def spot_check_comparison(spot: SpotCheck) -> list[SpotComparison]:
     return result
 
 
+def _evidence_links(principal: Principal, within: str | None = None) -> list[QuerySet[Any]]:
+    """The attachments through which the principal may see photos — to inspections and repairs they may
+    see, and uploads to appeals they may see — optionally only about subjects (for appeals: units)
+    inside the region path ``within``."""
+    paths = principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES)
+    inspections = InspectionPhoto.objects.filter(
+        inspection__in=Inspection.objects.filter(_inspection_scope(principal))
+    )
+    rectifications = RectificationPhoto.objects.filter(scope_q(paths, "rectification__subject_region__path"))
+    # Only photos uploaded to an appeal: the SHA-256s an appeal merely names grant nothing.
+    appeal_uploads = AppealPhoto.objects.filter(scope_q(paths, "appeal__region__path"))
+    if within is not None:
+        inspections = inspections.filter(inspection__subject_region__path__startswith=within)
+        rectifications = rectifications.filter(rectification__subject_region__path__startswith=within)
+        appeal_uploads = appeal_uploads.filter(appeal__region__path__startswith=within)
+    return [inspections, rectifications, appeal_uploads]
+
+
 def photo_visible(*, principal: Principal, sha256: str) -> Photo:
     """A photo, if it is evidence for something the principal may see (else 404)."""
     photo = Photo.objects.filter(sha256=sha256).first()
-    if photo is not None:
-        inspections = Inspection.objects.filter(_inspection_scope(principal), photos__photo=photo)
-        rect_scope = scope_q(principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES), "subject_region__path")
-        rectifications = Rectification.objects.filter(rect_scope, photos__photo=photo)
-        appeals = Appeal.objects.filter(
-            scope_q(principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES), "region__path"),
-            evidence__icontains=photo.sha256,
-        )
-        if inspections.exists() or rectifications.exists() or appeals.exists():
-            return photo
+    if photo is not None and any(links.filter(photo=photo).exists() for links in _evidence_links(principal)):
+        return photo
     raise NotFound("照片不存在或无权查看", details={"sha256": sha256})
+
+
+def photos_citable(*, principal: Principal, region_path: str, sha256s: list[str]) -> set[str]:
+    """Which of these photos an appeal about the unit at ``region_path`` may name: those the appellant may
+    already see as evidence about that unit's region (an inspection's or a repair's about a subject
+    there, or one uploaded to an appeal of that region). Whoever may see the appeal could see them
+    already, so naming them opens nothing."""
+    wanted = set(sha256s)
+    found: set[str] = set()
+    for links in _evidence_links(principal, within=region_path):
+        if wanted - found:
+            found |= set(
+                links.filter(photo__sha256__in=wanted - found).values_list("photo__sha256", flat=True)
+            )
+    return found
 
 
 def _deduction(inspection: Inspection, finding: Finding) -> dict[str, Any]:

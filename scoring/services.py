@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -181,9 +182,15 @@ def appeal_file(
     region_id: int,
     reason: str,
     evidence: list[str],
+    citable: Callable[[str, list[str]], Collection[str]],
     unit_id: int | None = None,
 ) -> Appeal:
-    """A town appeals its own row (or, for enterprises it assessed, their rows) while under notice."""
+    """A town appeals its own row (or, for enterprises it assessed, their rows) while under notice.
+
+    ``evidence`` names photos by SHA-256; ``citable(region_path, evidence)`` says which of them the
+    appellant may already see as evidence about the unit's region (the photo app knows what photos
+    prove): any other is refused, exactly as a photo that does not exist is, so an appeal never opens
+    another town's photo. Photos the town holds itself are uploaded to the appeal instead."""
     board = (
         Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE)
         .order_by("-noticed_at")
@@ -205,6 +212,18 @@ def appeal_file(
     bad = [e for e in evidence if not _SHA256.fullmatch(e)]
     if bad:
         raise InvalidInput(details={"fields": {"evidence": ["应为照片的 SHA-256（64 位十六进制）"]}})
+    evidence = list(dict.fromkeys(evidence))
+    allowed = set(citable(region.path, evidence)) if evidence else set()
+    refused = [i for i, sha in enumerate(evidence) if sha not in allowed]
+    if refused:
+        problem = (
+            "照片不存在或不是本单位可查看的照片；本单位持有的照片请上传到申诉（POST /appeals/{id}/photos）"
+        )
+        raise InvalidInput(
+            "证据照片不存在或无权引用",
+            code="evidence_not_visible",
+            details={"fields": {f"evidence.{i}": [problem] for i in refused}},
+        )
     appeal = Appeal.objects.create(
         scoreboard=board,
         region=region,

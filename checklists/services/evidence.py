@@ -44,6 +44,7 @@ from media.services import photo_store
 
 from ..models import (
     RECTIFICATION_DONE,
+    AppealPhoto,
     Inspection,
     InspectionPhoto,
     InspectionStatus,
@@ -383,7 +384,8 @@ def inspection_photos_recheck_times(*, inspection: Inspection) -> int:
 @transaction.atomic
 def appeal_photo_add(*, principal: Principal, appeal_id: int, data: bytes) -> Any:
     """Evidence for a town's appeal (申诉), uploaded one photo at a time by the town while it is pending;
-    stored once by content and listed on the appeal by SHA-256 for the district office to see."""
+    stored once by content, listed on the appeal by SHA-256 and linked to it (:class:`AppealPhoto`), which
+    is what lets the appeal's town and the district see it."""
     from scoring.models import Appeal, AppealStatus
 
     appeal = (
@@ -394,6 +396,10 @@ def appeal_photo_add(*, principal: Principal, appeal_id: int, data: bytes) -> An
     if appeal.status != AppealStatus.PENDING:
         raise Conflict("申诉已处理，不能再补充证据", code="appeal_decided", details={"status": appeal.status})
     photo = photo_store(data=data, uploaded_by_id=principal.user_id)
+    # Also when the appeal already names these bytes: uploading them shows the town holds the photo.
+    AppealPhoto.objects.get_or_create(
+        appeal=appeal, photo=photo, defaults={"uploaded_by_id": principal.user_id}
+    )
     if photo.sha256 not in appeal.evidence:
         appeal.evidence = [*appeal.evidence, photo.sha256]
         appeal.save(update_fields=["evidence"])
