@@ -219,7 +219,7 @@ def inspection_review(request: HttpRequest, client_uuid: UUID, payload: ReviewIn
         reason=payload.reason,
         item_comments=payload.item_comments,
     )
-    return selectors.inspection_result(inspection)
+    return selectors.inspection_result(inspection, principal=request.auth)
 
 
 @router.post(
@@ -443,7 +443,7 @@ def rectification_transition(request: HttpRequest, rectification_id: int, payloa
     rect = rectification_services.rectification_transition(
         principal=request.auth, rectification_id=rectification_id, **payload.model_dump()
     )
-    return selectors.rectification_result(rect)
+    return selectors.rectification_result(rect, principal=request.auth)
 
 
 class FacilityDossierOut(Schema):

@@ -280,7 +280,7 @@ def _record(
     )
     _queue_scoreboards(inspection)
     # Read under the row lock still held: the answer is exactly the state this correction produced.
-    return inspection_result(inspection)
+    return inspection_result(inspection, principal=principal)
 
 
 def _rectifications_after_amend(

@@ -51,6 +51,7 @@ from ..models import (
     Rectification,
     RectificationPhoto,
 )
+from ..selectors import photo_flags_for_viewer
 from .inspections import own_inspection
 from .templates import spec_of
 
@@ -213,7 +214,7 @@ def inspection_photo_add(
             raise Conflict(
                 "照片编号已被使用", code="uuid_taken", details={"fields": {"photo_uuid": ["已被使用"]}}
             )
-        return existing  # a retried upload
+        return photo_flags_for_viewer(principal=principal, links=[existing])[0]  # a retried upload
     if inspection.status not in (InspectionStatus.DRAFT, InspectionStatus.REJECTED):
         raise Conflict(
             "已提交的检查不能再添加照片", code="inspection_locked", details={"status": inspection.status}
@@ -247,7 +248,7 @@ def inspection_photo_add(
         after={"photo": photo.sha256, "item_key": item_key, "flags": [f["code"] for f in link.flags]},
     )
     _after_commit("inspection", link.pk, photo.pk)
-    return link
+    return photo_flags_for_viewer(principal=principal, links=[link])[0]
 
 
 @transaction.atomic
@@ -271,7 +272,7 @@ def rectification_photo_add(
             raise Conflict(
                 "照片编号已被使用", code="uuid_taken", details={"fields": {"photo_uuid": ["已被使用"]}}
             )
-        return existing
+        return photo_flags_for_viewer(principal=principal, links=[existing])[0]
     if rect.status in RECTIFICATION_DONE:
         raise Conflict("整改已销号或已撤销", code="rectification_closed", details={"status": rect.status})
     device_fields, phone = _device_fields(device)
@@ -300,7 +301,7 @@ def rectification_photo_add(
         after={"photo": photo.sha256, "flags": [f["code"] for f in link.flags]},
     )
     _after_commit("rectification", link.pk, photo.pk)
-    return link
+    return photo_flags_for_viewer(principal=principal, links=[link])[0]
 
 
 @transaction.atomic
