@@ -136,3 +136,34 @@ def test_an_unknown_scheme_is_not_found_for_its_would_be_owners(world) -> None: 
     office = ApiClient(make_user("district_office", world.district, username="anweiban_404"))
     assert_error(office.post("/api/v1/scoreboards/towns-1999/notice"), 404, "not_found")
     assert_error(office.post("/api/v1/scoreboards/towns-1999/publish"), 404, "not_found")
+
+
+def test_spot_checks_of_what_a_scheme_counts_are_its_owners_to_draw(world) -> None:  # type: ignore[no-untyped-def]
+    """A drawn enterprise 安全生产 spot check counts in the enterprises scheme: the office's to draw and
+    publish. The bureau still draws its own sewage facility spot checks."""
+    templates_sync()
+    office = ApiClient(make_user("district_office", world.district, username="anweiban_spot"))
+    bureau = ApiClient(make_user("environment_bureau", world.district, username="huanjing_spot"))
+    make_user("inspector", world.town_a, username="spot_a")
+    make_user("inspector", world.town_b, username="spot_b")
+    enterprises = {
+        "year": 2022,
+        "subject_kind": "enterprise",
+        "template_key": "safety-enterprise",
+        "per_town": 1,
+    }
+    body = assert_error(bureau.post("/api/v1/spot-checks", enterprises), 403, "permission_denied")
+    assert body["details"]["owners"] == ["district_office"]
+    drawn = office.post("/api/v1/spot-checks", enterprises)
+    assert drawn.status_code == 201, drawn.content
+    assert_error(bureau.post(f"/api/v1/spot-checks/{drawn.json()['id']}/publish"), 403, "permission_denied")
+    assert office.post(f"/api/v1/spot-checks/{drawn.json()['id']}/publish").status_code == 200
+    sewage = {
+        "year": 2022,
+        "subject_kind": "sewage_facility",
+        "template_key": "sewage-facility-audit",
+        "per_town": 1,
+    }
+    created = bureau.post("/api/v1/spot-checks", sewage)
+    assert created.status_code == 201, created.content
+    assert bureau.post(f"/api/v1/spot-checks/{created.json()['id']}/publish").status_code == 200
