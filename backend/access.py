@@ -36,6 +36,9 @@ ROLE_LABELS: dict[Role, str] = {
 
 # Roles that may change registry data (regions, sections, facilities) inside their scope.
 REGISTRY_EDITORS = frozenset({Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.ENVIRONMENT_BUREAU, Role.ADMIN})
+# Roles that may change a region's identity (name, division code and its source, parent): the district's
+# registry, which names the towns on every scoreboard and export. Other registry editors keep the rest.
+REGION_IDENTITY_EDITORS = frozenset({Role.DISTRICT_OFFICE, Role.ADMIN})
 # Roles that may fill inspections inside their scope (anyone may when assigned).
 INSPECTING_ROLES = frozenset(
     {Role.INSPECTOR, Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.ENVIRONMENT_BUREAU, Role.ADMIN}

@@ -19,7 +19,8 @@ from backend.errors import ApplicationError, PayloadTooLarge
 from backend.kit import StrictSchema, conditional_json, dumps
 from geo.coords import Datum
 from geo.schemas import FacilityOut
-from scoring.schemas import AppealOut
+from scoring import selectors as scoring_selectors
+from scoring.schemas import AppealIn, AppealOut
 
 from . import exports, selectors
 from .models import Finding, Inspection
@@ -43,6 +44,7 @@ from .schemas import (
     TransitionIn,
     WithdrawIn,
 )
+from .services import appeals as appeal_services
 from .services import assessment as assessment_services
 from .services import corrections as correction_services
 from .services import evidence as evidence_services
@@ -217,7 +219,7 @@ def inspection_review(request: HttpRequest, client_uuid: UUID, payload: ReviewIn
         reason=payload.reason,
         item_comments=payload.item_comments,
     )
-    return selectors.inspection_result(inspection)
+    return selectors.inspection_result(inspection, principal=request.auth)
 
 
 @router.post(
@@ -324,6 +326,27 @@ def rectification_photo(
 
 
 @router.post(
+    "/scoreboards/{scheme_key}/appeals",
+    response={201: AppealOut},
+    tags=["考核结果"],
+    summary="区镇申诉（公示期内，仅限本单位；证据照片须为本单位可查看的，或上传到申诉）",
+)
+def appeal_file(request: HttpRequest, scheme_key: str, payload: AppealIn) -> Status:
+    appeal = appeal_services.appeal_file(principal=request.auth, scheme_key=scheme_key, **payload.dict())
+    return Status(201, appeal)
+
+
+@router.get(
+    "/scoreboards/{scheme_key}/appeals",
+    response=list[AppealOut],
+    tags=["考核结果"],
+    summary="申诉列表（区级看全部，区镇看本单位）",
+)
+def appeal_list(request: HttpRequest, scheme_key: str) -> object:
+    return list(scoring_selectors.appeals_for(principal=request.auth, scheme_key=scheme_key))
+
+
+@router.post(
     "/appeals/{appeal_id}/photos",
     response={201: AppealOut},
     summary="为申诉补充证据照片（区镇；申诉处理前，一次一张）",
@@ -420,7 +443,7 @@ def rectification_transition(request: HttpRequest, rectification_id: int, payloa
     rect = rectification_services.rectification_transition(
         principal=request.auth, rectification_id=rectification_id, **payload.model_dump()
     )
-    return selectors.rectification_result(rect)
+    return selectors.rectification_result(rect, principal=request.auth)
 
 
 class FacilityDossierOut(Schema):

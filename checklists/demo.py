@@ -398,8 +398,9 @@ def load_correction(*, principals: dict[str, Principal], towns: dict[str, Region
     naming the appeal; the board under notice stays as it was, the recomputed draft (without the veto)
     waits to be noticed again. Returns whether it was done now."""
     from scoring.models import Appeal, Scoreboard, ScoreboardStatus
-    from scoring.services import appeal_decide, appeal_file
+    from scoring.services import appeal_decide
 
+    from .services.appeals import appeal_file
     from .services.corrections import inspection_amend
 
     town = towns["包场镇"]
@@ -407,13 +408,20 @@ def load_correction(*, principals: dict[str, Principal], towns: dict[str, Region
     done = Appeal.objects.filter(scoreboard__scheme_key=scheme_key, region=town).exists()
     if board is None or done or board.notice_until is None or timezone.now() > board.notice_until:
         return False
-    office, corrector = principals["anweiban"], principals["huanjing"]
+    # The scheme is the 区安委办's (its ``owners``): the office files for the town, decides, and another
+    # account of a scheme owner — the administrator here, the office filled the inspection in — corrects.
+    office, corrector = principals["anweiban"], principals["admin"]
+    annual = _uuid(f"demo-annual-{board.year}-包场镇-safety-town")
+    # Evidence named by SHA-256 must be a photo the appellant may already see about the town: here the
+    # annual inspection's own site photo.
+    cited = InspectionPhoto.objects.filter(inspection__client_uuid=annual, item_key="record.site-photo")
     appeal = appeal_file(
         principal=office,
         scheme_key=scheme_key,
         region_id=town.pk,
-        reason="（演示，区安委办代包场镇录入）所记较大生产安全事故发生在相邻区镇，并非本镇辖区，请求撤销一票否决。",
-        evidence=[],
+        reason="（演示，区安委办代包场镇录入）所记较大生产安全事故发生在相邻区镇，并非本镇辖区，请求撤销一票否决；"
+        "证据为年度检查的现场照片。",
+        evidence=list(cited.values_list("photo__sha256", flat=True)),
     )
     appeal_decide(
         principal=office,
@@ -424,7 +432,7 @@ def load_correction(*, principals: dict[str, Principal], towns: dict[str, Region
     )
     inspection_amend(
         principal=corrector,
-        client_uuid=_uuid(f"demo-annual-{board.year}-包场镇-safety-town"),
+        client_uuid=annual,
         answers={"accidents.major-accident": {"value": False, "comment": "区级更正：事故不在本镇（演示）"}},
         reason="较大事故发生在相邻区镇，误记为包场镇（据申诉更正，演示）",
         appeal_id=appeal.pk,

@@ -370,6 +370,26 @@ class RectificationPhoto(EvidencePhoto):
         verbose_name = verbose_name_plural = "整改照片"
 
 
+class AppealPhoto(models.Model):
+    """A photo uploaded as evidence to an appeal (申诉): what lets those who may see the appeal (its
+    town, the district) see the photo. A photo an appeal only *names* by SHA-256 grants nothing: the
+    appellant could already see it (an inspection's or repair's about the appealing unit), and it stays
+    visible through that — so an appeal can never open another town's photo."""
+
+    appeal = models.ForeignKey("scoring.Appeal", on_delete=models.CASCADE, related_name="+")
+    photo = models.ForeignKey("media.Photo", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申诉照片"
+        ordering = ["appeal", "uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "photo"], name="appeal_photo_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} · {self.photo_id}"
+
+
 class SpotCheck(models.Model):
     """A reproducible random draw (双随机): subjects per town and inspectors from other towns."""
 

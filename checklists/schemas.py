@@ -7,6 +7,7 @@ from ninja import Field, Schema
 
 from backend.kit import StrictSchema
 from geo.coords import Datum
+from media.checks import flags_for_viewer
 
 
 class TemplateOut(Schema):
@@ -113,7 +114,8 @@ class PhotoFlagOut(Schema):
         None,
         description="照片复用：identical（同一文件）、distance（汉明距离）、sha256、uploaded_at，"
         "以及 kind、inspection（检查的 client_uuid）或 rectification_id、photo_uuid、item_key；"
-        "其他检查对象只给 subject_kind、subject_id、subject_name。"
+        "其他检查对象只给 subject_kind、subject_id、subject_name，且仅对管辖范围包含该对象的用户；"
+        "其他用户只见 identical、distance、uploaded_at、subject_kind 与 outside_scope=true。"
         "time_far：reference（inspection 检查的手机时间 / captured_at 手机记录的拍摄时间 / "
         "uploaded_at 上传时间）、taken_at、from、to",
     )
@@ -214,6 +216,13 @@ class PhotoOut(Schema):
     @staticmethod
     def resolve_device_location(obj: Any) -> list[float] | None:
         return [obj.device_location.x, obj.device_location.y] if obj.device_location else None
+
+    @staticmethod
+    def resolve_flags(obj: Any) -> list[dict[str, Any]]:
+        # As the viewer may read them (set by the selectors and services that answer with photos); a
+        # path that did not say who reads them names no other subject at all.
+        viewer_flags = getattr(obj, "viewer_flags", None)
+        return viewer_flags if viewer_flags is not None else flags_for_viewer(obj.flags, ())
 
 
 class FindingOut(Schema):

@@ -16,13 +16,14 @@ from django.db.models.functions import Coalesce
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.errors import NotFound
 from geo.models import Region
-from geo.selectors import scope_q
+from geo.selectors import scope_q, subjects_visible
+from media.checks import flags_for_viewer
 from media.models import Photo
 from scoring.engine.assessment import basis_matches
-from scoring.models import Appeal
 
 from .models import (
     RECTIFICATION_DONE,
+    AppealPhoto,
     Assignment,
     AssignmentStatus,
     ChecklistTemplate,
@@ -94,14 +95,51 @@ def inspection_list(
     )
 
 
-def _inspection_detail() -> QuerySet[Inspection]:
+class _ViewerPhotos(QuerySet[Any]):
+    """Photo attachments read by one viewer: when fetched — a prefetch fetches those of every row at once —
+    each gets ``viewer_flags``, its flags as that viewer may read them (:func:`photo_flags_for_viewer`)."""
+
+    viewer: Principal | None = None
+
+    def _clone(self) -> _ViewerPhotos:
+        clone: _ViewerPhotos = super()._clone()  # type: ignore[assignment]
+        clone.viewer = self.viewer
+        return clone
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self.viewer is not None and self._result_cache:
+            photo_flags_for_viewer(principal=self.viewer, links=self._result_cache)
+
+
+def _photos_for(model: type[Any], principal: Principal | None) -> QuerySet[Any]:
+    qs = _ViewerPhotos(model=model).select_related("photo")
+    qs.viewer = principal
+    return qs
+
+
+def photo_flags_for_viewer(*, principal: Principal, links: list[Any]) -> list[Any]:
+    """Set ``viewer_flags`` on these attachments: their stored flags as the principal may read them — a
+    duplicate photo's other subject is named only to a viewer whose scope holds it (one query per
+    subject kind for all the links)."""
+    wanted = set()
+    for link in links:
+        for flag in link.flags:
+            details = flag.get("details") or {}
+            if flag.get("code") == "duplicate_photo" and isinstance(details.get("subject_id"), int):
+                wanted.add((str(details.get("subject_kind")), details["subject_id"]))
+    visible = subjects_visible(paths=principal.region_paths(), subjects=wanted) if wanted else set()
+    for link in links:
+        link.viewer_flags = flags_for_viewer(link.flags, visible)
+    return links
+
+
+def _inspection_detail(principal: Principal | None = None) -> QuerySet[Inspection]:
     return Inspection.objects.select_related(
         "template", "inspector", "subject_town", "reviewed_by"
     ).prefetch_related(
-        Prefetch(
-            "photos",
-            queryset=InspectionPhoto.objects.select_related("photo").order_by("uploaded_at", "id"),
-        ),
+        Prefetch("photos", queryset=_photos_for(InspectionPhoto, principal).order_by("uploaded_at", "id")),
         Prefetch("findings", queryset=Finding.objects.order_by("revision", "id")),
         Prefetch("revisions", queryset=InspectionRevision.objects.order_by("revision")),
         Prefetch(
@@ -114,16 +152,19 @@ def _inspection_detail() -> QuerySet[Inspection]:
 
 
 def inspection_get(*, principal: Principal, client_uuid: uuid.UUID) -> Inspection:
-    inspection = _inspection_detail().filter(_inspection_scope(principal), client_uuid=client_uuid).first()
+    inspection = (
+        _inspection_detail(principal).filter(_inspection_scope(principal), client_uuid=client_uuid).first()
+    )
     if inspection is None:
         raise NotFound("检查记录不存在或不在您的管辖范围内", details={"client_uuid": str(client_uuid)})
     return inspection
 
 
-def inspection_result(inspection: Inspection) -> Inspection:
+def inspection_result(inspection: Inspection, *, principal: Principal | None = None) -> Inspection:
     """The inspection a service has just changed, with its detail loaded — no second scope check: the
-    service checked the caller's right before changing anything, and its answer is the change's result."""
-    return _inspection_detail().get(pk=inspection.pk)
+    service checked the caller's right before changing anything, and its answer is the change's result.
+    Its photos' flags are as ``principal`` may read them (without one, naming no other subject)."""
+    return _inspection_detail(principal).get(pk=inspection.pk)
 
 
 def rectification_list(
@@ -142,18 +183,22 @@ def rectification_list(
         qs = qs.filter(overdue=overdue)
     if town_id is not None:
         qs = qs.filter(subject_town_id=town_id)
-    return _rectification_detail(qs).order_by("deadline", "id")
+    return _rectification_detail(qs, principal).order_by("deadline", "id")
 
 
-def _rectification_detail(qs: QuerySet[Rectification]) -> QuerySet[Rectification]:
+def _rectification_detail(
+    qs: QuerySet[Rectification], principal: Principal | None = None
+) -> QuerySet[Rectification]:
     return qs.select_related("finding", "subject_town").prefetch_related(
-        Prefetch("photos", queryset=RectificationPhoto.objects.select_related("photo"))
+        Prefetch("photos", queryset=_photos_for(RectificationPhoto, principal))
     )
 
 
-def rectification_result(rectification: Rectification) -> Rectification:
+def rectification_result(
+    rectification: Rectification, *, principal: Principal | None = None
+) -> Rectification:
     """A rectification a service has just changed (see :func:`inspection_result`)."""
-    return _rectification_detail(Rectification.objects.all()).get(pk=rectification.pk)
+    return _rectification_detail(Rectification.objects.all(), principal).get(pk=rectification.pk)
 
 
 @dataclass(frozen=True)
@@ -227,20 +272,45 @@ def spot_check_comparison(spot: SpotCheck) -> list[SpotComparison]:
     return result
 
 
+def _evidence_links(principal: Principal, within: str | None = None) -> list[QuerySet[Any]]:
+    """The attachments through which the principal may see photos — to inspections and repairs they may
+    see, and uploads to appeals they may see — optionally only about subjects (for appeals: units)
+    inside the region path ``within``."""
+    paths = principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES)
+    inspections = InspectionPhoto.objects.filter(
+        inspection__in=Inspection.objects.filter(_inspection_scope(principal))
+    )
+    rectifications = RectificationPhoto.objects.filter(scope_q(paths, "rectification__subject_region__path"))
+    # Only photos uploaded to an appeal: the SHA-256s an appeal merely names grant nothing.
+    appeal_uploads = AppealPhoto.objects.filter(scope_q(paths, "appeal__region__path"))
+    if within is not None:
+        inspections = inspections.filter(inspection__subject_region__path__startswith=within)
+        rectifications = rectifications.filter(rectification__subject_region__path__startswith=within)
+        appeal_uploads = appeal_uploads.filter(appeal__region__path__startswith=within)
+    return [inspections, rectifications, appeal_uploads]
+
+
 def photo_visible(*, principal: Principal, sha256: str) -> Photo:
     """A photo, if it is evidence for something the principal may see (else 404)."""
     photo = Photo.objects.filter(sha256=sha256).first()
-    if photo is not None:
-        inspections = Inspection.objects.filter(_inspection_scope(principal), photos__photo=photo)
-        rect_scope = scope_q(principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES), "subject_region__path")
-        rectifications = Rectification.objects.filter(rect_scope, photos__photo=photo)
-        appeals = Appeal.objects.filter(
-            scope_q(principal.region_paths(REVIEWING_ROLES | DISTRICT_ROLES), "region__path"),
-            evidence__icontains=photo.sha256,
-        )
-        if inspections.exists() or rectifications.exists() or appeals.exists():
-            return photo
+    if photo is not None and any(links.filter(photo=photo).exists() for links in _evidence_links(principal)):
+        return photo
     raise NotFound("照片不存在或无权查看", details={"sha256": sha256})
+
+
+def photos_citable(*, principal: Principal, region_path: str, sha256s: list[str]) -> set[str]:
+    """Which of these photos an appeal about the unit at ``region_path`` may name: those the appellant may
+    already see as evidence about that unit's region (an inspection's or a repair's about a subject
+    there, or one uploaded to an appeal of that region). Whoever may see the appeal could see them
+    already, so naming them opens nothing."""
+    wanted = set(sha256s)
+    found: set[str] = set()
+    for links in _evidence_links(principal, within=region_path):
+        if wanted - found:
+            found |= set(
+                links.filter(photo__sha256__in=wanted - found).values_list("photo__sha256", flat=True)
+            )
+    return found
 
 
 def _deduction(inspection: Inspection, finding: Finding) -> dict[str, Any]:

@@ -268,6 +268,29 @@ def subject_get(*, kind: str, subject_id: int) -> Subject:
     raise InvalidInput(details={"fields": {"subject.kind": ["检查对象类型不受支持"]}})
 
 
+def subjects_visible(*, paths: Paths, subjects: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
+    """Which of these subjects (kind, id) lie in the scope ``paths``, by the registry's own read rules
+    (a section: its region or one of its responsible towns). Unknown kinds and ids are not visible."""
+    ids: dict[str, set[int]] = {}
+    for kind, subject_id in subjects:
+        ids.setdefault(kind, set()).add(subject_id)
+    found: set[tuple[str, int]] = set()
+    for kind, wanted in ids.items():
+        qs: QuerySet[Any]
+        if kind in ("town", "village"):
+            qs = Region.objects.filter(scope_q(paths), level=kind)
+        elif kind in ("department", "enterprise"):
+            qs = Organisation.objects.filter(scope_q(paths, "region__path"), kind=kind)
+        elif kind == "sewage_facility":
+            qs = SewageFacility.objects.filter(scope_q(paths, "village__path"))
+        elif kind == "river_section":
+            qs = RiverSection.objects.filter(_section_scope(paths))
+        else:
+            continue
+        found |= {(kind, pk) for pk in qs.filter(pk__in=wanted).values_list("pk", flat=True).distinct()}
+    return found
+
+
 def subject_candidates(*, kind: str, town_ids: list[int]) -> dict[int, list[int]]:
     """Subject ids of ``kind`` per town, sorted: the population a spot check samples from."""
     result: dict[int, list[int]] = {t: [] for t in town_ids}

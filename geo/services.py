@@ -14,7 +14,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Now, Substr
 from django.utils import timezone
 
-from backend.access import REGISTRY_EDITORS, Principal
+from backend.access import REGION_IDENTITY_EDITORS, REGISTRY_EDITORS, Principal
 from backend.audit.services import audit_record, snapshot
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -204,6 +204,25 @@ REGION_EDITABLE = (
 )
 
 
+# A region's identity: what it is called, its division code and where that code comes from, where it
+# stands in the tree. The district's registry (REGION_IDENTITY_EDITORS): a town's name reaches every
+# scoreboard and export of the district. Town officers correct the rest (households of natural villages).
+REGION_IDENTITY = ("name", "code", "code_source", "alt_codes", "parent_id")
+
+
+def _identity_changes(region: Region, changes: dict[str, Any]) -> list[str]:
+    """The identity fields ``changes`` would really change (a client may send the record back as it is)."""
+    current = {
+        "name": region.name,
+        "code": region.code or None,
+        "code_source": region.code_source,
+        "alt_codes": region.alt_codes,
+        "parent_id": region.parent_id,
+    }
+    wanted = {**changes, "code": changes.get("code") or None} if "code" in changes else changes
+    return [f for f in REGION_IDENTITY if f in wanted and wanted[f] != current[f]]
+
+
 @transaction.atomic
 def region_update(*, principal: Principal, region_id: int, changes: dict[str, Any]) -> Region:
     """Correct a region's data (the office may fix codes: public datasets disagree), or move it under
@@ -216,6 +235,13 @@ def region_update(*, principal: Principal, region_id: int, changes: dict[str, An
     unknown = set(changes) - set(REGION_EDITABLE)
     if unknown:
         raise InvalidInput(details={"fields": {k: ["不允许修改的字段"] for k in sorted(unknown)}})
+    identity = _identity_changes(region, changes)
+    if identity and not principal.covers(region.path, REGION_IDENTITY_EDITORS):
+        raise PermissionDenied(
+            "区划的名称、代码及其来源和上级由区级（区安委办、系统管理员）维护；区镇可修改自然村户数",
+            code="region_identity_reserved",
+            details={"fields": {f: ["只有区级可以修改"] for f in identity}},
+        )
     parent = region.parent
     if "parent_id" in changes and changes["parent_id"] != region.parent_id:
         parent = _new_parent(paths, region, changes["parent_id"])

@@ -14,7 +14,7 @@ Three families of checks:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -283,6 +283,44 @@ def reuse_flags(
             message = f"与{where}的照片高度相似（汉明距离 {d}）" if differs else f"同一张照片已用于{where}"
             flags.append(Flag(code, message, float(d), _details(code, other, not differs, d)))
     return flags
+
+
+# What a viewer who may not see the other subject reads instead of its name (see flags_for_viewer).
+OUTSIDE_SCOPE = "管辖范围以外的检查对象"
+
+
+def flags_for_viewer(
+    flags: Iterable[Mapping[str, object]], visible: Collection[tuple[object, object]]
+) -> list[dict[str, object]]:
+    """The stored flags as one viewer may read them. A ``duplicate_photo`` flag names another subject
+    (its name, id and the matching photo's SHA-256); a viewer who may not see that subject — ``visible``
+    holds the (subject_kind, subject_id) pairs they may — reads that the photo was used for a subject
+    outside their scope, how alike it is and when, and nothing that identifies it. A flag whose subject
+    is unknown (older flags without details) is read the same way."""
+    out: list[dict[str, object]] = []
+    for flag in flags:
+        details = flag.get("details")
+        details = details if isinstance(details, Mapping) else {}
+        if flag.get("code") != "duplicate_photo" or (
+            (details.get("subject_kind"), details.get("subject_id")) in visible
+        ):
+            out.append(dict(flag))
+            continue
+        message = str(flag.get("message", ""))
+        identical = details.get("identical", "同一张照片" in message) is True
+        distance = details.get("distance", flag.get("value"))
+        where = OUTSIDE_SCOPE
+        text = f"同一张照片已用于{where}" if identical else f"与{where}的照片高度相似（汉明距离 {distance}）"
+        out.append({
+            "code": "duplicate_photo",
+            "message": text,
+            "value": flag.get("value"),
+            "details": {
+                "identical": identical, "distance": distance, "uploaded_at": details.get("uploaded_at"),
+                "subject_kind": details.get("subject_kind"), "outside_scope": True,
+            },
+        })  # fmt: skip
+    return out
 
 
 def later_likenesses(

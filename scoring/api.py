@@ -1,12 +1,11 @@
 """Scoreboards: the ranking, reverse ranking (逆序), publication and the 通报 table exports."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Status
+from ninja import Query, Router
 
 from . import exports, selectors, services
 from .schemas import (
     AppealDecisionIn,
-    AppealIn,
     AppealOut,
     ScoreboardContentOut,
     ScoreboardEntryOut,
@@ -75,20 +74,8 @@ def publish(request: HttpRequest, scheme_key: str) -> object:
     return services.scoreboard_publish(principal=request.auth, scheme_key=scheme_key)
 
 
-@router.post(
-    "/scoreboards/{scheme_key}/appeals", response={201: AppealOut}, summary="区镇申诉（公示期内，仅限本单位）"
-)
-def appeal_file(request: HttpRequest, scheme_key: str, payload: AppealIn) -> Status:
-    return Status(201, services.appeal_file(principal=request.auth, scheme_key=scheme_key, **payload.dict()))
-
-
-@router.get(
-    "/scoreboards/{scheme_key}/appeals",
-    response=list[AppealOut],
-    summary="申诉列表（区级看全部，区镇看本单位）",
-)
-def appeal_list(request: HttpRequest, scheme_key: str) -> object:
-    return list(selectors.appeals_for(principal=request.auth, scheme_key=scheme_key))
+# Filing and listing appeals (POST / GET /scoreboards/{scheme_key}/appeals) live in the checklists
+# router: the evidence an appeal names is vetted against what the photos prove.
 
 
 @router.post("/appeals/{appeal_id}/decide", response=AppealOut, summary="区安委办书面处理申诉")

@@ -72,6 +72,11 @@ class ScoreboardEntryOut(Schema):
     has_draft: bool = Field(description="有未公示的草稿（仅区级）")
     pending_appeals: int = Field(description="待处理的申诉数（仅区级）")
     error: str = Field(description="方案文件有误时的说明（仅区级；此时无法计算）")
+    owners: list[str] = Field(
+        description="负责该方案的角色（方案文件 owners；公示、处理申诉、发布、记录年度任务、决定并列、"
+        "更正计入的检查）：安全生产 / 消防为 district_office"
+    )
+    may_act: bool = Field(description="当前用户能否对该方案操作（其他区级角色只能查看）")
 
 
 class ScoreboardContentOut(Schema):

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from backend.access import DISTRICT_ROLES, Role
 from scoring.engine.assessment import (
     READINGS,
     Award,
@@ -25,6 +26,15 @@ from scoring.engine.assessment import (
 )
 
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
+
+# Who acts on a scheme (notice, appeal decisions, publication, required tasks, award decisions, written
+# corrections of the inspections it counts) when its file names nobody: the 安全生产 / 消防 schemes are
+# the 区安委办's / 区消委办's. Administrators may always act.
+DEFAULT_OWNERS = frozenset({Role.DISTRICT_OFFICE})
+
+
+class SchemeNotFound(SchemeError):
+    """No file for this scheme key."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class SchemeDefinition:
     scheme: Scheme
     routine: RoutineRule
     document: dict[str, Any]
+    owners: frozenset[Role] = DEFAULT_OWNERS  # the roles that act on the scheme (others may only see it)
 
 
 def _dec(value: Any, where: str) -> Decimal:
@@ -107,6 +118,27 @@ def _eligibility(raw: Any, awards: tuple[Award, ...]) -> Eligibility | None:
     return Eligibility(**readings)
 
 
+def _owners(raw: Any) -> frozenset[Role]:
+    """The ``owners`` list: district-level roles (absent → :data:`DEFAULT_OWNERS`)."""
+    if raw is None:
+        return DEFAULT_OWNERS
+    usable = "、".join(r.value for r in Role if r in DISTRICT_ROLES)
+    if not isinstance(raw, list) or not raw:
+        raise SchemeError(f"owners: 应为负责该方案的角色列表（如 [district_office]；可用：{usable}）")
+    owners = set()
+    for value in raw:
+        try:
+            role = Role(value)
+        except ValueError:
+            raise SchemeError(f"owners: 未知的角色 {value}（可用：{usable}）") from None
+        if role not in DISTRICT_ROLES:
+            raise SchemeError(
+                f"owners: {role.value}（{role.label}）不是区级角色，不能负责考核方案（可用：{usable}）"
+            )
+        owners.add(role)
+    return frozenset(owners)
+
+
 def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinition:
     try:
         components = tuple(Component(c["key"], c["title"], c["template"]) for c in document["components"])
@@ -149,6 +181,7 @@ def parse(document: dict[str, Any], source: str = "<memory>") -> SchemeDefinitio
             scheme=scheme,
             routine=routine,
             document=document,
+            owners=_owners(document.get("owners")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, SchemeError):
@@ -187,7 +220,7 @@ def load(key: str, directory: Path | None = None) -> SchemeDefinition:
                 del _parsed[stale]
             _parsed[cache_key] = definition
         return _parsed[cache_key]
-    raise SchemeError(f"考核方案 {key} 不存在")
+    raise SchemeNotFound(f"考核方案 {key} 不存在")
 
 
 @dataclass(frozen=True)

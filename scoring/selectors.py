@@ -57,6 +57,8 @@ class ScoreboardEntry:
     has_draft: bool
     pending_appeals: int
     error: str
+    owners: list[str]
+    may_act: bool
 
 
 def scoreboard_catalogue(
@@ -96,6 +98,8 @@ def scoreboard_catalogue(
             has_draft=district and draft is not None,
             pending_appeals=pending[file.key] if district else 0,
             error=file.error if district else "",
+            owners=sorted(r.value for r in definition.owners) if definition else [],
+            may_act=definition is not None and principal.has_any(definition.owners),
         )
         if (year is None or entry.year == year) and (unit_kind is None or entry.unit_kind == unit_kind):
             entries.append(entry)

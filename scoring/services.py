@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,7 +23,7 @@ from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from geo.models import Region
 
 from . import schemes
-from .engine.assessment import UnitInput, evaluate
+from .engine.assessment import SchemeError, UnitInput, evaluate
 from .models import Appeal, AppealStatus, AwardDecision, Scoreboard, ScoreboardStatus, TaskCompletion
 
 
@@ -131,15 +132,42 @@ def row_unit(row: dict[str, Any]) -> int:
     return int(row.get("unit_id", row["region_id"]))
 
 
-def _require_district(principal: Principal) -> None:
+def scheme_owner_check(
+    *, principal: Principal, scheme_key: str, region_path: str | None = None
+) -> schemes.SchemeDefinition:
+    """The scheme, if the principal may act on it: hold one of the roles that own it (scheme data,
+    ``owners``; administrators always may), over ``region_path`` when the action concerns one unit.
+
+    Roles that are not district-level get 403 as before; an unknown scheme is a 404; a district role
+    that may see the scheme but does not own it (the environment bureau on the 安全生产 / 消防 boards)
+    gets 403 ``permission_denied`` naming the owners."""
     if not principal.has_any(DISTRICT_ROLES):
         raise PermissionDenied("只有区级部门可以发布考核结果")
+    try:
+        definition = schemes.load(scheme_key)
+    except schemes.SchemeNotFound as exc:
+        raise NotFound("考核方案不存在", details={"scheme_key": scheme_key}) from exc
+    except SchemeError as exc:
+        raise Conflict(
+            "考核方案文件有误，请先改正",
+            code="scheme_invalid",
+            details={"scheme_key": scheme_key, "error": str(exc)},
+        ) from exc
+    owners = definition.owners
+    may = principal.has_any(owners) if region_path is None else principal.covers(region_path, owners)
+    if not may:
+        names = "、".join(r.label for r in sorted(owners))
+        raise PermissionDenied(
+            f"考核方案「{definition.title}」由{names}负责，您的角色只能查看",
+            details={"scheme_key": scheme_key, "owners": sorted(r.value for r in owners)},
+        )
+    return definition
 
 
 @transaction.atomic
 def scoreboard_notice(*, principal: Principal, scheme_key: str) -> Scoreboard:
     """Put the current draft under public notice (公示): towns may appeal until the window closes."""
-    _require_district(principal)
+    scheme_owner_check(principal=principal, scheme_key=scheme_key)
     draft = (
         Scoreboard.objects.select_for_update()
         .filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT)
@@ -181,9 +209,15 @@ def appeal_file(
     region_id: int,
     reason: str,
     evidence: list[str],
+    citable: Callable[[str, list[str]], Collection[str]],
     unit_id: int | None = None,
 ) -> Appeal:
-    """A town appeals its own row (or, for enterprises it assessed, their rows) while under notice."""
+    """A town appeals its own row (or, for enterprises it assessed, their rows) while under notice.
+
+    ``evidence`` names photos by SHA-256; ``citable(region_path, evidence)`` says which of them the
+    appellant may already see as evidence about the unit's region (the photo app knows what photos
+    prove): any other is refused, exactly as a photo that does not exist is, so an appeal never opens
+    another town's photo. Photos the town holds itself are uploaded to the appeal instead."""
     board = (
         Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE)
         .order_by("-noticed_at")
@@ -205,6 +239,18 @@ def appeal_file(
     bad = [e for e in evidence if not _SHA256.fullmatch(e)]
     if bad:
         raise InvalidInput(details={"fields": {"evidence": ["应为照片的 SHA-256（64 位十六进制）"]}})
+    evidence = list(dict.fromkeys(evidence))
+    allowed = set(citable(region.path, evidence)) if evidence else set()
+    refused = [i for i, sha in enumerate(evidence) if sha not in allowed]
+    if refused:
+        problem = (
+            "照片不存在或不是本单位可查看的照片；本单位持有的照片请上传到申诉（POST /appeals/{id}/photos）"
+        )
+        raise InvalidInput(
+            "证据照片不存在或无权引用",
+            code="evidence_not_visible",
+            details={"fields": {f"evidence.{i}": [problem] for i in refused}},
+        )
     appeal = Appeal.objects.create(
         scoreboard=board,
         region=region,
@@ -224,10 +270,17 @@ def appeal_decide(
     *, principal: Principal, appeal_id: int, upheld: bool, decision: str, rescore: bool
 ) -> Appeal:
     """The district decides in writing; an upheld appeal that changes points needs a re-score."""
-    _require_district(principal)
-    appeal = Appeal.objects.select_for_update().select_related("region").filter(pk=appeal_id).first()
+    if not principal.has_any(DISTRICT_ROLES):
+        raise PermissionDenied("只有区级部门可以处理申诉")
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("region", "scoreboard")
+        .filter(pk=appeal_id).first()
+    )  # fmt: skip
     if appeal is None:
         raise NotFound("申诉不存在", details={"appeal_id": appeal_id})
+    scheme_owner_check(
+        principal=principal, scheme_key=appeal.scoreboard.scheme_key, region_path=appeal.region.path
+    )
     if appeal.status != AppealStatus.PENDING:
         raise Conflict("申诉已处理", code="appeal_decided", details={"status": appeal.status})
     if not decision.strip():
@@ -288,6 +341,7 @@ def appeal_for_correction(
     if appeal is None or not principal.covers(appeal.region.path, DISTRICT_ROLES):
         raise InvalidInput(details={"fields": {"appeal_id": ["申诉不存在或不在您的管辖范围内"]}})
     board = appeal.scoreboard
+    scheme_owner_check(principal=principal, scheme_key=board.scheme_key, region_path=appeal.region.path)
     unit = appeal.unit_id if appeal.unit_id is not None else appeal.region_id  # older appeals: towns
     if board.scheme_key not in scheme_keys or board.scheme_document.get("subject_kind") != subject_kind:
         raise InvalidInput(
@@ -323,7 +377,7 @@ def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
 
     The final is the noticed content unchanged (same hash), with the publisher and time recorded.
     """
-    _require_district(principal)
+    scheme_owner_check(principal=principal, scheme_key=scheme_key)
     board = (
         Scoreboard.objects.select_for_update().filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE)
         .order_by("-noticed_at").first()
@@ -356,10 +410,9 @@ def task_completion_set(
 ) -> TaskCompletion:
     """Record whether a town completed the year's required tasks (which awards an incomplete one loses is
     the scheme's ``eligibility.tasks_incomplete``; by default every 先进 award)."""
-    _require_district(principal)
-    schemes.load(scheme_key)  # the scheme must exist
+    definition = scheme_owner_check(principal=principal, scheme_key=scheme_key)  # the scheme must exist
     region = Region.objects.filter(pk=region_id, level="town").only("path").first()
-    if region is None or not principal.covers(region.path, DISTRICT_ROLES):
+    if region is None or not principal.covers(region.path, definition.owners):
         raise NotFound("区镇不存在或不在您的管辖范围内", details={"region_id": region_id})
     if not completed and not note.strip():
         raise InvalidInput(details={"fields": {"note": ["未完成时必须说明未完成的任务"]}})
@@ -381,11 +434,10 @@ def award_decide(
 
     Checked against the current draft: the award must be undecided there, the chosen units must be among
     the tied ones and fill exactly the remaining places. The caller recomputes the draft afterwards."""
-    _require_district(principal)
+    definition = scheme_owner_check(principal=principal, scheme_key=scheme_key)
     draft = Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT).first()
     if draft is None:
         raise NotFound("没有待决定的考核结果草稿", details={"scheme_key": scheme_key})
-    definition = schemes.load(scheme_key)
     award = next(
         (a for a in (*definition.scheme.awards, *definition.scheme.single_awards) if a.key == award_key), None
     )

@@ -32,7 +32,7 @@ from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from geo.services import facility_condition_correct, facility_condition_withdraw
 from scoring.engine.checklist import missing_answers, score
 from scoring.models import Appeal
-from scoring.services import appeal_for_correction, appeal_record_correction
+from scoring.services import appeal_for_correction, appeal_record_correction, scheme_owner_check
 
 from ..deadlines import DeadlineRules
 from ..models import (
@@ -185,6 +185,10 @@ def _correctable(
         raise NotFound("检查记录不存在或不在您的管辖范围内", details={"client_uuid": str(client_uuid)})
     if not principal.covers(path, DISTRICT_ROLES):
         raise PermissionDenied("只有区级部门可以更正或撤销已通过的检查")
+    # An inspection an assessment scheme counts is corrected only by the roles owning that scheme (the
+    # 区安委办 for 安全生产 / 消防); others (sewage audits, section inspections) by any district role.
+    for scheme_key in schemes_counting(inspection):
+        scheme_owner_check(principal=principal, scheme_key=scheme_key, region_path=path)
     if inspection.inspector_id == principal.user_id:
         raise PermissionDenied("不能更正或撤销自己填写的检查", code="own_inspection")
     if if_match is not None and if_match != inspection.version:
@@ -276,7 +280,7 @@ def _record(
     )
     _queue_scoreboards(inspection)
     # Read under the row lock still held: the answer is exactly the state this correction produced.
-    return inspection_result(inspection)
+    return inspection_result(inspection, principal=principal)
 
 
 def _rectifications_after_amend(

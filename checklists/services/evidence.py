@@ -45,12 +45,14 @@ from media.services import photo_store
 
 from ..models import (
     RECTIFICATION_DONE,
+    AppealPhoto,
     Inspection,
     InspectionPhoto,
     InspectionStatus,
     Rectification,
     RectificationPhoto,
 )
+from ..selectors import photo_flags_for_viewer
 from .inspections import own_inspection
 from .templates import spec_of
 
@@ -210,7 +212,7 @@ def inspection_photo_add(
             raise Conflict(
                 "照片编号已被使用", code="uuid_taken", details={"fields": {"photo_uuid": ["已被使用"]}}
             )
-        return existing  # a retried upload
+        return photo_flags_for_viewer(principal=principal, links=[existing])[0]  # a retried upload
     if inspection.status not in (InspectionStatus.DRAFT, InspectionStatus.REJECTED):
         raise Conflict(
             "已提交的检查不能再添加照片", code="inspection_locked", details={"status": inspection.status}
@@ -244,7 +246,7 @@ def inspection_photo_add(
         after={"photo": photo.sha256, "item_key": item_key, "flags": [f["code"] for f in link.flags]},
     )
     _after_commit("inspection", link.pk, photo.pk)
-    return link
+    return photo_flags_for_viewer(principal=principal, links=[link])[0]
 
 
 @transaction.atomic
@@ -268,7 +270,7 @@ def rectification_photo_add(
             raise Conflict(
                 "照片编号已被使用", code="uuid_taken", details={"fields": {"photo_uuid": ["已被使用"]}}
             )
-        return existing
+        return photo_flags_for_viewer(principal=principal, links=[existing])[0]
     if rect.status in RECTIFICATION_DONE:
         raise Conflict("整改已销号或已撤销", code="rectification_closed", details={"status": rect.status})
     device_fields, phone = _device_fields(device)
@@ -297,7 +299,7 @@ def rectification_photo_add(
         after={"photo": photo.sha256, "flags": [f["code"] for f in link.flags]},
     )
     _after_commit("rectification", link.pk, photo.pk)
-    return link
+    return photo_flags_for_viewer(principal=principal, links=[link])[0]
 
 
 @transaction.atomic
@@ -381,7 +383,8 @@ def inspection_photos_recheck_times(*, inspection: Inspection) -> int:
 @transaction.atomic
 def appeal_photo_add(*, principal: Principal, appeal_id: int, data: bytes) -> Any:
     """Evidence for a town's appeal (申诉), uploaded one photo at a time by the town while it is pending;
-    stored once by content and listed on the appeal by SHA-256 for the district office to see."""
+    stored once by content, listed on the appeal by SHA-256 and linked to it (:class:`AppealPhoto`), which
+    is what lets the appeal's town and the district see it."""
     from scoring.models import Appeal, AppealStatus
 
     appeal = (
@@ -392,6 +395,10 @@ def appeal_photo_add(*, principal: Principal, appeal_id: int, data: bytes) -> An
     if appeal.status != AppealStatus.PENDING:
         raise Conflict("申诉已处理，不能再补充证据", code="appeal_decided", details={"status": appeal.status})
     photo = photo_store(data=data, uploaded_by_id=principal.user_id)
+    # Also when the appeal already names these bytes: uploading them shows the town holds the photo.
+    AppealPhoto.objects.get_or_create(
+        appeal=appeal, photo=photo, defaults={"uploaded_by_id": principal.user_id}
+    )
     if photo.sha256 not in appeal.evidence:
         appeal.evidence = [*appeal.evidence, photo.sha256]
         appeal.save(update_fields=["evidence"])

@@ -333,8 +333,16 @@ def _inspection_update(
     *, principal: Principal, inspection: Inspection, draft: DraftInput, if_match: int | None, digest: str
 ) -> Inspection:
     if inspection.inspector_id != principal.user_id:
+        # Someone else's inspection: answered as a GET would be. Whoever may not see it learns nothing
+        # (not even that the UUID is in use); a reviewer who may see it is told only that it is taken.
+        if not principal.covers(inspection.subject_region.path, REVIEWING_ROLES):
+            raise NotFound(
+                "检查记录不存在或不在您的管辖范围内", details={"client_uuid": str(inspection.client_uuid)}
+            )
         raise Conflict(
-            "此客户端编号已被使用", code="uuid_taken", details={"fields": {"client_uuid": ["已被使用"]}}
+            "此客户端编号已用于另一份检查记录，新检查请使用新的编号",
+            code="uuid_taken",
+            details={"fields": {"client_uuid": ["已被使用"]}},
         )
     if inspection.last_request_digest == digest:
         return inspection  # a replay of the request that produced the current state

@@ -16,11 +16,12 @@ from backend.audit.services import audit_record
 from backend.errors import InvalidInput, NotFound, PermissionDenied
 from geo.models import Region, RegionLevel
 from geo.selectors import subject_candidates, subject_get
+from scoring.services import scheme_owner_check
 
 from ..models import Assignment, ChecklistTemplate, Purpose, SpotCheck, TemplateStatus
 from ..periods import PeriodChoice, check_period
 from ..sampling import DrawError, Sample, draw
-from .assessment import scheme_years_using
+from .assessment import scheme_years_using, schemes_using
 
 
 def _district_of(principal: Principal) -> Region:
@@ -32,6 +33,13 @@ def _district_of(principal: Principal) -> Region:
     if district is None:
         raise PermissionDenied("随机抽查须由区级账号发起")
     return district
+
+
+def _require_scheme_owner(principal: Principal, template_key: str, year: int) -> None:
+    """A draw whose inspections an assessment scheme counts (安全生产 of enterprises, …) is the scheme
+    owners' to make and publish; others (sewage facility audits) any district role's."""
+    for scheme_key in schemes_using(template_key, year):
+        scheme_owner_check(principal=principal, scheme_key=scheme_key)
 
 
 @transaction.atomic
@@ -67,6 +75,7 @@ def spot_check_create(
         raise InvalidInput(
             "抽查年度不正确", code=refusal.code, details={"fields": {"year": [refusal.message]}}
         )
+    _require_scheme_owner(principal, template_key, year)
     towns = Region.objects.filter(level=RegionLevel.TOWN, parent=district)
     if town_ids:
         towns = towns.filter(pk__in=town_ids)
@@ -135,6 +144,7 @@ def spot_check_publish(*, principal: Principal, spot_check_id: int) -> SpotCheck
     spot = SpotCheck.objects.select_for_update().filter(pk=spot_check_id).first()
     if spot is None:
         raise NotFound("抽查不存在", details={"spot_check_id": spot_check_id})
+    _require_scheme_owner(principal, spot.template_key, spot.year)
     if spot.published_at is None:
         spot.published_at = timezone.now()
         spot.save(update_fields=["published_at"])

@@ -169,6 +169,12 @@ def test_demo_shows_an_upheld_appeal_answered_by_a_correction(loaded) -> None:  
     corrected = Inspection.objects.get(client_uuid=appeal.corrections[0]["inspection"])
     assert (corrected.status, corrected.revision, corrected.vetoed) == ("approved", 2, False)
     assert corrected.corrections.get().appeal_id == appeal.pk
+    # the appeal names the inspection's own site photo; the correction is by a scheme owner
+    assert appeal.evidence == list(
+        corrected.photos.filter(item_key="record.site-photo").values_list("photo__sha256", flat=True)
+    )
+    assert len(appeal.evidence) == 1
+    assert corrected.corrections.get().corrected_by.username == "admin"
     # the board under notice still shows the veto; the recomputed draft does not, and may be noticed
     noticed = Scoreboard.objects.get(status="notice")
     draft = Scoreboard.objects.get(status="draft", scheme_key=noticed.scheme_key)

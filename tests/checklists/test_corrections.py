@@ -37,8 +37,9 @@ def office(world, templates):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def reviewer(world, templates):  # type: ignore[no-untyped-def]
-    """Another district account: reviews, and corrects what it approved."""
-    return ApiClient(make_user("environment_bureau", world.district, username="reviewer_fix"))
+    """Another account of the district office (the 安全生产 / 消防 schemes' owner): reviews, and corrects
+    what it approved."""
+    return ApiClient(make_user("district_office", world.district, username="reviewer_fix"))
 
 
 def rows_of(board: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -212,6 +213,9 @@ def test_who_may_correct_and_what_is_refused(
     assert_error(ApiClient(make_user("planner", world.district)).post(withdraw, body), 404)
     assert_error(ApiClient(make_user("town_officer", world.town_b)).post(withdraw, body), 403)
     assert_error(office.post(withdraw, body), 403, "own_inspection")  # the one who filled it in
+    # a district role that does not own the scheme counting it (the environment bureau): 403
+    bureau = ApiClient(make_user("environment_bureau", world.district, username="huanjing_who"))
+    assert_error(bureau.post(withdraw, body), 403, "permission_denied")
     assert_error(reviewer.post(f"/api/v1/inspections/{uuid.uuid4()}/withdraw", body), 404)
     assert_error(reviewer.post(withdraw, {"reason": "  "}), 422)
     assert_error(reviewer.post(withdraw, {}), 422)

@@ -68,11 +68,27 @@ def test_if_match_conflicts_between_two_phones(world, templates) -> None:  # typ
 
 
 def test_another_inspector_cannot_take_over_a_uuid(world, phone_a, templates) -> None:  # type: ignore[no-untyped-def]
+    """A PUT on someone else's UUID reveals no more than a GET: not found for whoever may not see the
+    inspection, 409 ``uuid_taken`` (naming nobody) for a reviewer who may."""
     cu = uuid.uuid4()
     phone_a.put(cu, draft(world))
-    other = Phone(make_user("inspector", world.town_a))
-    assert_error(other.put(cu, draft(world, {}), if_match=1), 409, "uuid_taken")
-    assert_error(other.get(f"/api/v1/inspections/{cu}"), 404)
+    for other in (
+        Phone(make_user("inspector", world.town_a)),
+        Phone(make_user("inspector", world.town_b)),
+        Phone(make_user("town_officer", world.town_b)),
+    ):
+        seen = assert_error(other.get(f"/api/v1/inspections/{cu}"), 404, "not_found")
+        assert assert_error(other.put(cu, draft(world, {}), if_match=1), 404, "not_found") == seen
+        url = f"/api/v1/inspections/{cu}?submit=true"
+        submit = other.client.put(
+            url, draft(world, {}), content_type="application/json", headers=other._headers(None)
+        )
+        assert assert_error(submit, 404, "not_found") == seen
+    reviewer = Phone(make_user("town_officer", world.town_a, username="officer_a2"))
+    assert reviewer.get(f"/api/v1/inspections/{cu}").status_code == 200  # it may see it
+    taken = assert_error(reviewer.put(cu, draft(world, {}), if_match=1), 409, "uuid_taken")
+    assert "jiancha_a" not in str(taken) and list(taken["details"]["fields"]) == ["client_uuid"]
+    assert Inspection.objects.get(client_uuid=cu).version == 1  # nothing changed
 
 
 @pytest.mark.parametrize(

@@ -113,10 +113,11 @@ def test_region_move_service_checks_scope_level_and_names(world) -> None:  # typ
     from backend.errors import Conflict, InvalidInput
     from geo.services import region_update
 
+    # (moving is the district's: an office account whose grant covers only town A)
     officer_a = Principal(
-        user_id=1, username="a", grants=(Grant("town_officer", world.town_a.pk, world.town_a.path),)
+        user_id=1, username="a", grants=(Grant("district_office", world.town_a.pk, world.town_a.path),)
     )
-    with pytest.raises(InvalidInput) as exc:  # into town B: outside the officer's scope
+    with pytest.raises(InvalidInput) as exc:  # into town B: outside the account's scope
         region_update(
             principal=officer_a, region_id=world.village_a.pk, changes={"parent_id": world.town_b.pk}
         )

@@ -7,11 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from media.checks import (
+    OUTSIDE_SCOPE,
     REUSE_CODES,
     EvidenceUse,
     TimeReference,
     device_window,
     evidence_flags,
+    flags_for_viewer,
     later_likenesses,
     reuse_flags,
     time_flag,
@@ -224,3 +226,47 @@ def test_reuse_properties(mine, others) -> None:  # type: ignore[no-untyped-def]
     assert bool(same_bytes) <= bool(flags)  # the same bytes attached before are always flagged
     for o in others:  # of two attachments, at most one is the copy of the other
         assert not (o.came_before(mine) and mine.came_before(o))
+
+
+# --- what a viewer reads ---------------------------------------------------------------------------------
+
+
+def test_another_subject_is_named_only_to_those_who_may_see_it() -> None:
+    mine = use(9, 20, subject=A, at=T0 + H)
+    near = use(2, 12, subject=B, sha="s2", phash=flip(PHASH, 3))
+    flags = [f.as_dict() for f in reuse_flags(mine, [use(1, 11, subject=B), near], max_distance=8)]
+    assert [f["code"] for f in flags] == ["duplicate_photo"]
+    assert flags_for_viewer(flags, {B}) == flags  # may see B: as stored
+    (hidden,) = flags_for_viewer(flags, {A})
+    assert hidden == {
+        "code": "duplicate_photo",
+        "message": f"同一张照片已用于{OUTSIDE_SCOPE}",
+        "value": 0.0,
+        "details": {"identical": True, "distance": 0, "uploaded_at": T0.isoformat(),
+                    "subject_kind": "sewage_facility", "outside_scope": True},
+    }  # fmt: skip
+    (alike,) = flags_for_viewer([f.as_dict() for f in reuse_flags(mine, [near], max_distance=8)], set())
+    assert alike["message"] == f"与{OUTSIDE_SCOPE}的照片高度相似（汉明距离 3）"
+    assert "s2" not in str(alike) and f"设施{B[1]}" not in str(alike)
+    # older flags without details (subject unknown) are read the same way; other flags pass untouched
+    legacy = {"code": "duplicate_photo", "message": "同一张照片已用于其他检查对象「四甲镇设施」", "value": 0}
+    other = {"code": "no_gps", "message": "照片无定位", "value": None}
+    assert [f["message"] for f in flags_for_viewer([legacy, other], {B})] == [
+        f"同一张照片已用于{OUTSIDE_SCOPE}",
+        "照片无定位",
+    ]
+
+
+@given(mine=uses, others=st.lists(uses, max_size=12), may_see=st.sets(st.sampled_from([A, B])))
+def test_what_a_viewer_reads_never_names_a_subject_they_may_not_see(mine, others, may_see) -> None:  # type: ignore[no-untyped-def]
+    stored = [f.as_dict() for f in reuse_flags(mine, others, max_distance=8)]
+    read = flags_for_viewer(stored, may_see)
+    assert [f["code"] for f in read] == [f["code"] for f in stored]
+    for before, after in zip(stored, read, strict=True):
+        d = before["details"]
+        if before["code"] != "duplicate_photo" or (d["subject_kind"], d["subject_id"]) in may_see:
+            assert after == before
+        else:
+            assert OUTSIDE_SCOPE in after["message"] and after["details"]["outside_scope"] is True
+            assert not {"subject_id", "subject_name", "sha256"} & set(after["details"])
+            assert ("同一张照片" in after["message"]) == d["identical"]

@@ -251,8 +251,10 @@ def test_upheld_appeal_needing_a_rescore_blocks_publication_and_late_appeals_are
     with django_capture_on_commit_callbacks(execute=True):
         assess(office, reviewer, world.town_a, "safety-town", safety(hazards=0))
     assert_error(office.post(f"{url}/notice"), 409, "rescore_pending")
+    # by a district office account (the scheme's owner) that did not fill the inspection in
+    corrector = ApiClient(make_user("district_office", world.district, username="office_2b"))
     with django_capture_on_commit_callbacks(execute=True):
-        amended = reviewer.post(
+        amended = corrector.post(
             f"/api/v1/inspections/{appealed}/amend",
             {"answers": {"inspection.unrectified-hazards": {"value": 0}}, "reason": "隐患当场已整改",
              "appeal_id": appeal["id"]},

@@ -42,7 +42,9 @@ class Command(BaseCommand):
             accounts = load_demo_users(password=password, district=district, towns=towns)
             principals = {
                 u.username: principal_for(u)
-                for u in User.objects.filter(username__in=["jiancha1", "changle", "anweiban", "huanjing"])
+                for u in User.objects.filter(
+                    username__in=["jiancha1", "changle", "anweiban", "huanjing", "admin"]
+                )
             }
             checklists_demo.load(principals=principals, towns=towns)
             checklists_demo.load_survey(principals=principals)
