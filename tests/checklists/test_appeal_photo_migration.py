@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("checklists", "0005_inspection_corrections")]
-AFTER = [("checklists", "0006_appeal_photos")]
+BEFORE = [("checklists", "0006_plain_decimals_in_score_documents")]
+AFTER = [("checklists", "0007_appeal_photos")]
 
 
 def _migrate(targets):  # type: ignore[no-untyped-def]

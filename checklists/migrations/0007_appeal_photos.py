@@ -43,7 +43,7 @@ def link_uploads(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0005_inspection_corrections'),
+        ('checklists', '0006_plain_decimals_in_score_documents'),
         ('media', '0002_photo_exif_and_derivatives'),
         ('scoring', '0006_appeal_corrections'),
         ('audit', '0001_audit_events'),
