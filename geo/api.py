@@ -188,6 +188,7 @@ class LedgerExportOut(JobOut):
     "/facilities/ledger.xlsx",
     response={202: LedgerExportOut},
     summary="导出设施台账（与导入相同的格式，可改后再导入）；设施多时后台生成：202 与任务地址（Location）",
+    openapi_extra={"responses": {"200": {"description": "XLSX 台账", "content": {XLSX_TYPE: {}}}}},
 )
 def facility_ledger(request: HttpRequest, response: HttpResponse, town_id: int | None = None) -> object:
     result = ledger_export.facility_ledger_export(principal=request.auth, town_id=town_id)
