@@ -172,11 +172,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Hard time limits: every task's by default, and the jobs' (imports and exports of files up to the upload
+# limits: a 100,000-row ledger takes minutes). The soft limit raises SoftTimeLimitExceeded inside the task a
+# little earlier, so that it fails cleanly.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
-# With late acknowledgement, Redis hands an unacknowledged task (its worker died) to another worker
-# after this many seconds; it must exceed the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=CELERY_TASK_TIME_LIMIT * 9 // 10)
+JOB_TIME_LIMIT = env.int("JOB_TIME_LIMIT", default=3600)
+JOB_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=JOB_TIME_LIMIT * 9 // 10)
+# With late acknowledgement, Redis hands an unacknowledged task (its worker died) to another worker after
+# this many seconds. Shorter than a task may run, and a live task would be handed out twice: it must
+# exceed the longest hard time limit, so it is derived from the limits above (plus a minute for the worker
+# to notice the limit and settle the message), refused here when set lower, and checked against every
+# registered task's own limit when a worker starts (``backend.celery.check_time_limits``). A dead
+# worker's *job* does not wait for it: its heartbeat stops, the job is reported stalled and the sweep
+# re-queues it (JOB_STALL_SECONDS, below). A task sent with a countdown or ETA beyond the timeout would
+# also be delivered twice: none is.
+LONGEST_TASK_SECONDS = max(CELERY_TASK_TIME_LIMIT, JOB_TIME_LIMIT)
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=LONGEST_TASK_SECONDS + 60)
+if CELERY_VISIBILITY_TIMEOUT <= LONGEST_TASK_SECONDS:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT（{CELERY_VISIBILITY_TIMEOUT} 秒）必须大于最长的任务硬时限"
+        f"（CELERY_TASK_TIME_LIMIT、JOB_TIME_LIMIT：{LONGEST_TASK_SECONDS} 秒），否则仍在运行的任务会被 Redis"
+        "再次分发。"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-device-tokens": {
         "task": "backend.accounts.tasks.device_tokens_purge",
@@ -193,6 +212,30 @@ CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
     "task": "backend.outbox.tasks.outbox_sweep",
     "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
     "options": {"expires": OUTBOX_SWEEP_SECONDS},  # sweeps missed in an outage are not all run at once
+}
+
+# --- Jobs (imports, large exports: backend/jobs.py) --------------------------------------------------
+# A running job's process writes a heartbeat this often; a job whose last beat is older than
+# JOB_STALL_SECONDS is reported ``stalled`` (its process died) and re-queued by the sweep, which runs
+# every JOB_SWEEP_SECONDS; a queued job nobody picked up for JOB_QUEUED_STALL_SECONDS (its message was
+# lost) likewise. A job is queued at most JOB_MAX_ATTEMPTS times by the system, then marked failed (its
+# owner may still retry it).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10.0)
+JOB_STALL_SECONDS = env.float("JOB_STALL_SECONDS", default=60.0)
+JOB_QUEUED_STALL_SECONDS = env.float("JOB_QUEUED_STALL_SECONDS", default=1800.0)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+JOB_SWEEP_SECONDS = env.int("JOB_SWEEP_SECONDS", default=60)
+if JOB_STALL_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "JOB_STALL_SECONDS 至少应为 JOB_HEARTBEAT_SECONDS 的 3 倍：偶尔迟到一次的心跳不应使任务被判为中断。"
+    )
+CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-ledger"] = {
+    "task": "geo.tasks.ledger_jobs_requeue_stalled",
+    "schedule": timedelta(seconds=JOB_SWEEP_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-water"] = {
+    "task": "scoring.tasks.water_imports_requeue_stalled",
+    "schedule": timedelta(seconds=JOB_SWEEP_SECONDS),
 }
 
 # --- Logging ---------------------------------------------------------------------------------------
@@ -258,6 +301,9 @@ LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=20 * 1024 *
 LEDGER_IMPORT_SYNC_BYTES = env.int("LEDGER_IMPORT_SYNC_BYTES", default=512 * 1024)
 # A facility's coordinates may lie this far (metres) outside its declared town before the row is refused.
 LEDGER_TOWN_TOLERANCE_M = env.float("LEDGER_TOWN_TOLERANCE_M", default=500.0)
+# Ledger exports of more facilities than this are written by a Celery job the client polls (202), smaller
+# ones during the request.
+LEDGER_EXPORT_SYNC_FACILITIES = env.int("LEDGER_EXPORT_SYNC_FACILITIES", default=5000)
 
 # --- Storage -----------------------------------------------------------------------------------------
 # Local disk by default; S3-compatible object storage (MinIO, OSS, COS, …) when S3_BUCKET is set.

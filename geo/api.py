@@ -4,18 +4,22 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from backend.access import Principal
+from backend.jobs import JobOut
 from backend.kit import Page, conditional_json, dumps, page_of
 
-from . import ledger_import, selectors, services
+from . import ledger_export, ledger_import, selectors, services
+from .models import LedgerExport
 from .schemas import FacilityIn, FacilityOut, FacilityPatch, RegionOut, RegionPatch, SectionOut
 
 router = Router(tags=["空间登记"])
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _paths(request: HttpRequest) -> tuple[str, ...] | None:
@@ -102,7 +106,7 @@ def facility_list(
     )
 
 
-class LedgerImportOut(Schema):
+class LedgerImportOut(JobOut):
     id: UUID = Field(alias="uuid", description="导入编号（轮询用）")
     filename: str = Field(description="文件名")
     size: int = Field(description="大小（字节）")
@@ -145,14 +149,90 @@ def facility_import_status(request: HttpRequest, import_id: UUID) -> object:
     return ledger_import.facility_ledger_import_get(principal=request.auth, import_uuid=import_id)
 
 
-@router.get("/facilities/ledger.xlsx", summary="导出设施台账（与导入相同的格式，可改后再导入）")
-def facility_ledger(request: HttpRequest, town_id: int | None = None) -> HttpResponse:
-    _, data = ledger_import.facility_ledger_export(principal=request.auth, town_id=town_id)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
+@router.post(
+    "/facilities/imports/{import_id}/retry",
+    response={202: LedgerImportOut},
+    summary="重试已中断（stalled）或处理失败的台账导入（409：任务仍在排队、处理中或已结束）",
+)
+def facility_import_retry(request: HttpRequest, import_id: UUID) -> Status:
+    record = ledger_import.facility_ledger_import_retry(principal=request.auth, import_uuid=import_id)
+    return Status(202, record)
+
+
+class LedgerExportOut(JobOut):
+    id: UUID = Field(alias="uuid", description="导出编号（轮询用）")
+    title: str = Field(description="台账标题")
+    town_id: int | None = Field(description="区镇（空：请求人的全部范围）")
+    facilities: int = Field(description="请求时的设施数")
+    status: str = Field(description="queued / running / done / failed")
+    progress: int = Field(description="进度 0–100")
+    url: str = Field(description="本任务的地址（轮询）")
+    download_url: str | None = Field(description="完成后下载 XLSX 的地址")
+    created_at: datetime = Field(description="请求时间")
+    finished_at: datetime | None = Field(description="完成时间")
+
+    model_config = {"populate_by_name": True}
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return reverse("api-v1:facility_export_status", kwargs={"export_id": obj.uuid})
+
+    @staticmethod
+    def resolve_download_url(obj: Any) -> str | None:
+        if obj.status != "done":
+            return None
+        return reverse("api-v1:facility_export_file", kwargs={"export_id": obj.uuid})
+
+
+@router.get(
+    "/facilities/ledger.xlsx",
+    response={202: LedgerExportOut},
+    summary="导出设施台账（与导入相同的格式，可改后再导入）；设施多时后台生成：202 与任务地址（Location）",
+    openapi_extra={"responses": {"200": {"description": "XLSX 台账", "content": {XLSX_TYPE: {}}}}},
+)
+def facility_ledger(request: HttpRequest, response: HttpResponse, town_id: int | None = None) -> object:
+    result = ledger_export.facility_ledger_export(principal=request.auth, town_id=town_id)
+    if isinstance(result, LedgerExport):
+        response["Location"] = LedgerExportOut.resolve_url(result)
+        return Status(202, result)
+    return _xlsx(result[1], "ledger.xlsx")
+
+
+def _xlsx(data: object, filename: str) -> HttpResponse:
+    response = (FileResponse if not isinstance(data, bytes) else HttpResponse)(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@router.get(
+    "/facilities/exports/{export_id}",
+    response=LedgerExportOut,
+    url_name="facility_export_status",
+    summary="台账导出任务的进度（完成后给出 download_url）",
+)
+def facility_export_status(request: HttpRequest, export_id: UUID) -> object:
+    return ledger_export.facility_ledger_export_get(principal=request.auth, export_uuid=export_id)
+
+
+@router.get(
+    "/facilities/exports/{export_id}/ledger.xlsx",
+    url_name="facility_export_file",
+    summary="下载已完成的台账导出（409 job_not_done：尚未完成）",
+)
+def facility_export_file(request: HttpRequest, export_id: UUID) -> HttpResponse:
+    record = ledger_export.facility_ledger_export_file(principal=request.auth, export_uuid=export_id)
+    return _xlsx(record.file.open("rb"), "ledger.xlsx")
+
+
+@router.post(
+    "/facilities/exports/{export_id}/retry",
+    response={202: LedgerExportOut},
+    summary="重试已中断（stalled）或失败的台账导出",
+)
+def facility_export_retry(request: HttpRequest, export_id: UUID) -> Status:
+    return Status(
+        202, ledger_export.facility_ledger_export_retry(principal=request.auth, export_uuid=export_id)
+    )
 
 
 @router.get("/facilities/{facility_id}", response=FacilityOut, summary="设施详情")

@@ -45,6 +45,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -363,30 +364,45 @@ def outside_message(region: str, distance_m: float, tolerance_m: float, *, level
 def write_ledger(rows: Iterable[LedgerRow | Mapping[str, Any]], *, title: str) -> bytes:
     """An XLSX ledger: a title row, then LEDGER_HEADERS, one row per facility. Rows are LedgerRows or
     mappings / objects with the same field names; coordinates are written in their declared datum (the raw
-    values, or ``lon`` / ``lat`` in WGS-84 converted to it). ``parse_ledger`` reads it back unchanged."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "台账"
-    ws.append([cell_value(title)])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(LEDGER_HEADERS))
-    ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
-    ws.append(list(LEDGER_HEADERS))
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    text_columns = {LEDGER_FIELDS.index(f) + 1 for f in ("code", "meter_number")}
-    for r in rows:
-        ws.append([cell_value(v) for v in _ledger_cells(r)])  # "=1+1" is written "'=1+1": never a formula
-        for cell in ws[ws.max_row]:
-            if cell.column in text_columns:
-                cell.number_format = "@"
-            elif isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
+    values, or ``lon`` / ``lat`` in WGS-84 converted to it). ``parse_ledger`` reads it back unchanged.
+
+    Streamed (openpyxl's write-only mode): each row is written once and never looked at again, so the
+    time per row is the same for 1,000 facilities as for 24,000 (a worksheet kept in memory answers
+    "which is the last row?" by scanning every cell written so far: quadratic)."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("台账")
     for i, header in enumerate(LEDGER_HEADERS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, 2 * len(header) + 2)
     ws.freeze_panes = "A3"
+    ws.merged_cells.add(f"A1:{get_column_letter(len(LEDGER_HEADERS))}1")
+    title_cell = _styled(
+        ws, cell_value(title), font=Font(bold=True, size=14), alignment=Alignment(horizontal="center")
+    )
+    ws.append([title_cell])
+    bold = Font(bold=True)
+    ws.append([_styled(ws, header, font=bold) for header in LEDGER_HEADERS])
+    text_columns = {LEDGER_FIELDS.index(f) for f in ("code", "meter_number")}
+    for r in rows:
+        # "=1+1" is written "'=1+1" (backend.sheets.cell_value): never a formula; read back as it was.
+        cells: list[Any] = [cell_value(v) for v in _ledger_cells(r)]
+        for i, value in enumerate(cells):
+            if i in text_columns and value is not None:
+                cells[i] = _styled(ws, value, number_format="@")
+            elif isinstance(value, date):
+                cells[i] = _styled(ws, value, number_format="yyyy-mm-dd")
+        ws.append(cells)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _styled(ws: Any, value: Any, **style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # text, even when it starts with "="
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 def _ledger_cells(r: LedgerRow | Mapping[str, Any]) -> list[Any]:

@@ -21,18 +21,18 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
+from backend import jobs
 from backend.access import REGISTRY_EDITORS, Principal
 from backend.audit.services import audit_record, snapshot
 from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
-from backend.outbox.services import outbox_enqueue
 
 from . import ledger
 from .boundaries import BoundaryDistances
 from .models import (
     FacilityService,
     FacilityStatus,
+    LedgerExport,
     LedgerImport,
     LocationQuality,
     Region,
@@ -86,33 +86,30 @@ def facility_ledger_upload(
         if len(data) > settings.LEDGER_IMPORT_SYNC_BYTES:
             from .tasks import ledger_import_process
 
-            outbox_enqueue(steps=[ledger_import_process.si(record.pk)])
+            jobs.job_dispatch(record, ledger_import_process)
             return record
     return facility_ledger_process(import_id=record.pk)
 
 
 def facility_ledger_process(*, import_id: int) -> LedgerImport:
-    record = LedgerImport.objects.get(pk=import_id)
-    if record.status not in (LedgerImport.Status.QUEUED, LedgerImport.Status.RUNNING):
-        return record  # a redelivered task: already finished
-    LedgerImport.objects.filter(pk=record.pk).update(status=LedgerImport.Status.RUNNING, progress=10)
+    """Run the import job (``backend.jobs``): claimed by one run at a time, beating while it works, its
+    facilities and its end written in one transaction — a redelivered or re-queued run never imports twice."""
+    return jobs.job_execute(LedgerImport, import_id, _process)
+
+
+def _process(run: jobs.Run[LedgerImport]) -> None:
+    record = run.job
+    run.step(10)
     with record.file.open("rb") as fh:
         data = fh.read()
     try:
-        report = _import(data, record)
-        status = (
-            LedgerImport.Status.DONE
-            if report["ok"] or record.valid_rows_only
-            else LedgerImport.Status.REJECTED
-        )
+        _import(data, record, run)
     except ledger.LedgerFileError as exc:
-        report, status = {"ok": False, "file_error": exc.as_dict()}, LedgerImport.Status.REJECTED
-    record.status, record.progress, record.report, record.finished_at = status, 100, report, timezone.now()
-    record.save(update_fields=["status", "progress", "report", "finished_at"])
-    return record
+        with run.atomic():
+            run.finish(status=LedgerImport.Status.REJECTED, report={"ok": False, "file_error": exc.as_dict()})
 
 
-def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
+def _import(data: bytes, record: LedgerImport, run: jobs.Run[LedgerImport]) -> None:
     rules = replace(ledger.DEFAULT_RULES, town_tolerance_m=settings.LEDGER_TOWN_TOLERANCE_M)
     parsed = ledger.parse_ledger(data, record.filename, rules=rules)
     paths = record.scope_paths
@@ -122,7 +119,7 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
         if paths is None or any(t.path.startswith(p) for p in paths)
     }
     parsed = ledger.check_towns(parsed, _town_distance(towns))
-    LedgerImport.objects.filter(pk=record.pk).update(progress=40)
+    run.step(40)
     villages = {
         (v.parent_id, v.name): v
         for v in Region.objects.filter(level=RegionLevel.VILLAGE, parent__in=towns.values())
@@ -208,12 +205,18 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
         "stopped_serving": _stop_counts([]),
         "dry_run": record.dry_run,
     }
+    status = (
+        LedgerImport.Status.DONE if report["ok"] or record.valid_rows_only else LedgerImport.Status.REJECTED
+    )
     if (errors and not record.valid_rows_only) or record.dry_run:
-        return report
-    LedgerImport.objects.filter(pk=record.pk).update(progress=70)
-    with transaction.atomic():
-        for r, village in ready:
+        with run.atomic():
+            run.finish(status=status, report=report)
+        return
+    run.step(70)
+    with run.atomic():  # the facilities and the job's end commit together, or not at all
+        for i, (r, village) in enumerate(ready):
             _upsert(r, village, naturals, replace_services=serves_column)
+            run.step(70 + 29 * i // len(ready))
         report["created"], report["updated"] = report["would_create"], report["would_update"]
         report["stopped_serving"] = report["would_stop_serving"]
         audit_record(
@@ -228,7 +231,7 @@ def _import(data: bytes, record: LedgerImport) -> dict[str, Any]:
                 "uploaded_by": record.uploaded_by_id,
             },
         )
-    return report
+        run.finish(status=status, report=report)
 
 
 def _stop_serving(
@@ -330,36 +333,19 @@ def facility_ledger_import_get(*, principal: Principal, import_uuid: Any) -> Led
     return record
 
 
-def facility_ledger_export(*, principal: Principal, town_id: int | None) -> tuple[str, bytes]:
-    """The registry in the ledger's own layout, so that a town can round-trip its 台账."""
-    from .selectors import facility_list
+def facility_ledger_import_retry(*, principal: Principal, import_uuid: Any) -> LedgerImport:
+    """Queue a stalled or failed import again (its uploader, or an admin); 409 otherwise."""
+    from .tasks import ledger_import_process
 
-    qs = facility_list(paths=principal.region_paths(), town_id=town_id).prefetch_related(
-        "services__natural_village"
-    )
-    rows = []
-    for f in qs:
-        rows.append(
-            {
-                "town": f.village.parent.name if f.village.parent else "",
-                "village": f.village.name,
-                "code": f.code,
-                "name": f.name,
-                "capacity_tpd": f.capacity_tpd,
-                "process": f.process,
-                "serves": tuple((s.natural_village.name, s.households) for s in f.services.all()),
-                "lon": f.location.x if f.location else None,
-                "lat": f.location.y if f.location else None,
-                "raw_lon": f.location_raw_lon,
-                "raw_lat": f.location_raw_lat,
-                "datum": f.location_datum or "wgs84",
-                "meter_number": f.meter_number,
-                "operator": f.operator,
-                "funding": f.funding_wan,
-                "status": f.status,
-                "commissioned_on": f.commissioned_on,
-            }
-        )
-    town = Region.objects.filter(pk=town_id).values_list("name", flat=True).first() if town_id else "海门区"
-    title = f"{town or ''}农村生活污水处理设施台账"
-    return title, ledger.write_ledger(rows, title=title)
+    record = facility_ledger_import_get(principal=principal, import_uuid=import_uuid)
+    return jobs.job_retry(job=record, task=ledger_import_process)
+
+
+def ledger_jobs_requeue_stalled() -> dict[str, dict[str, int]]:
+    """The beat sweep of the registry's jobs: stalled imports and exports queued again (or given up)."""
+    from .tasks import ledger_export_process, ledger_import_process
+
+    return {
+        "ledger_imports": jobs.job_requeue_stalled(LedgerImport, ledger_import_process),
+        "ledger_exports": jobs.job_requeue_stalled(LedgerExport, ledger_export_process),
+    }

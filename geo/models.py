@@ -9,6 +9,8 @@ from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import Q
 
+from backend.jobs import Job, JobStatus
+
 from .coords import DATUM_LABELS, Datum
 
 
@@ -270,15 +272,11 @@ class FacilityCondition(models.Model):
         return f"{self.facility_id} {self.approved_at:%Y-%m-%d}: {','.join(self.conditions)}"
 
 
-class LedgerImport(models.Model):
-    """An uploaded facility ledger and what became of it; large ones are processed by a Celery task."""
+class LedgerImport(Job):
+    """An uploaded facility ledger and what became of it; large ones are processed by a Celery task.
+    Status, progress, report and the heartbeat are the job kernel's (``backend.jobs``)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "处理中"
-        DONE = "done", "已完成"
-        REJECTED = "rejected", "有错误，未导入"
-        FAILED = "failed", "处理失败"
+    Status = JobStatus
 
     uuid = models.UUIDField(unique=True)
     filename = models.CharField("文件名", max_length=255)
@@ -288,19 +286,34 @@ class LedgerImport(models.Model):
     valid_rows_only = models.BooleanField("仅导入无错误的行", default=False)
     # The uploader's registry scope when uploading (region paths; null: the whole registry).
     scope_paths = models.JSONField("导入范围", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
-    report = models.JSONField("结果报告", default=dict, blank=True)
     uploaded_by_id = models.BigIntegerField("上传人")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = verbose_name_plural = "设施台账导入"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.filename} · {self.get_status_display()}"
+
+
+class LedgerExport(Job):
+    """A ledger export too large to write during the request (``LEDGER_EXPORT_SYNC_FACILITIES``): written
+    by a Celery task with the requester's scope at the time of the request, downloaded when done."""
+
+    uuid = models.UUIDField(unique=True)
+    town_id = models.BigIntegerField("区镇", null=True, blank=True)
+    scope_paths = models.JSONField("导出范围", null=True, blank=True)
+    title = models.CharField("标题", max_length=200)
+    facilities = models.PositiveIntegerField("设施数（请求时）")
+    file = models.FileField("文件", upload_to="exports/ledgers/", blank=True)
+    requested_by_id = models.BigIntegerField("请求人")
+
+    class Meta(Job.Meta):
+        verbose_name = verbose_name_plural = "设施台账导出"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.get_status_display()}"
 
 
 class OrganisationKind(models.TextChoices):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from backend.jobs import Job, JobStatus
+
 
 class ScoreboardStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
@@ -172,16 +174,12 @@ class Measurement(models.Model):
         return f"{self.section_id} {self.indicator} {self.sampled_at:%Y-%m-%d %H:%M} = {self.value}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "处理中"
-    DONE = "done", "已完成"
-    REJECTED = "rejected", "有错误，未导入"
-    FAILED = "failed", "处理失败"
+ImportStatus = JobStatus  # the job kernel's statuses (backend.jobs)
 
 
-class MeasurementImport(models.Model):
-    """An uploaded measurement file and what became of it (dry run, errors, rows imported)."""
+class MeasurementImport(Job):
+    """An uploaded measurement file and what became of it (dry run, errors, rows imported). Status,
+    progress, report and the heartbeat are the job kernel's (``backend.jobs``)."""
 
     uuid = models.UUIDField(unique=True)
     filename = models.CharField("文件名", max_length=255)
@@ -191,16 +189,9 @@ class MeasurementImport(models.Model):
     dry_run = models.BooleanField("试运行（只报告，不导入）", default=False)
     on_duplicate = models.CharField("与已有数据重复时", max_length=8, default="reject")
     valid_rows_only = models.BooleanField("仅导入无错误的行", default=False)
-    status = models.CharField(
-        "状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
-    report = models.JSONField("结果报告", default=dict, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = verbose_name_plural = "水质数据导入"
         ordering = ["-created_at"]
 

@@ -1,16 +1,22 @@
 from celery import shared_task
+from django.conf import settings
+
+# Jobs run longer than other tasks (backend/settings.py: the broker's visibility timeout is derived from it).
+JOB_LIMITS = {"time_limit": settings.JOB_TIME_LIMIT, "soft_time_limit": settings.JOB_SOFT_TIME_LIMIT}
 
 
-@shared_task(ignore_result=False, acks_late=True)
+@shared_task(ignore_result=False, acks_late=True, **JOB_LIMITS)
 def water_import_process(import_id: int) -> str:
-    """A large measurement file: parse, check and import it (or reject it whole) off the request."""
-    from .models import ImportStatus, MeasurementImport
+    """A large measurement file: parse, check and import it (or reject it whole) off the request. A run
+    that raises marks the job failed (nothing was written: one transaction)."""
     from .water.services import measurement_import_process
 
-    try:
-        return measurement_import_process(import_id=import_id).status
-    except Exception as exc:  # the import wrote nothing (one transaction); tell the polling client
-        MeasurementImport.objects.filter(pk=import_id).update(
-            status=ImportStatus.FAILED, report={"ok": False, "error": f"处理失败：{type(exc).__name__}"}
-        )
-        raise
+    return measurement_import_process(import_id=import_id).status
+
+
+@shared_task(ignore_result=False)
+def water_imports_requeue_stalled() -> dict[str, dict[str, int]]:
+    """Beat (``jobs-requeue-stalled-water``): measurement imports whose process died, queued again."""
+    from .water.services import measurement_imports_requeue_stalled
+
+    return {"water_imports": measurement_imports_requeue_stalled()}

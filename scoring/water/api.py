@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from backend.errors import PayloadTooLarge
+from backend.jobs import JobOut
 from backend.kit import StrictSchema
 from geo.models import SectionLevel
 
@@ -56,7 +57,7 @@ def evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, Any]:
     )
 
 
-class ImportOut(Schema):
+class ImportOut(JobOut):
     id: UUID = Field(alias="uuid", description="导入编号（轮询用）")
     filename: str = Field(description="文件名")
     size: int = Field(description="大小（字节）")
@@ -105,6 +106,16 @@ def import_upload(
 @router.get("/water/imports/{import_id}", response=ImportOut, by_alias=False, summary="导入进度与结果")
 def import_status(request: HttpRequest, import_id: UUID) -> object:
     return services.measurement_import_get(principal=request.auth, import_uuid=import_id)
+
+
+@router.post(
+    "/water/imports/{import_id}/retry",
+    response={202: ImportOut},
+    by_alias=False,
+    summary="重试已中断（stalled）或处理失败的导入（409：任务仍在排队、处理中或已结束）",
+)
+def import_retry(request: HttpRequest, import_id: UUID) -> Status:
+    return Status(202, services.measurement_import_retry(principal=request.auth, import_uuid=import_id))
 
 
 class MeasurementOut(Schema):

@@ -15,10 +15,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from backend import jobs
 from backend.access import DISTRICT_ROLES, Principal
 from backend.audit.services import audit_record
 from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
-from backend.outbox.services import outbox_enqueue
 from geo.models import RiverSection, SectionLevel
 from geo.selectors import section_list
 
@@ -82,7 +82,7 @@ def measurement_import_create(
         if len(data) > settings.WATER_IMPORT_SYNC_BYTES:
             from ..tasks import water_import_process
 
-            outbox_enqueue(steps=[water_import_process.si(record.pk)])
+            jobs.job_dispatch(record, water_import_process)
             return record
     return measurement_import_process(import_id=record.pk)
 
@@ -92,18 +92,17 @@ def _suffix(filename: str) -> str:
     return next((s for s in (".xlsx", ".csv") if lower.endswith(s)), "")
 
 
-def _progress(record: MeasurementImport, status: str, progress: int) -> None:
-    record.status, record.progress = status, progress
-    MeasurementImport.objects.filter(pk=record.pk).update(status=status, progress=progress)
-
-
 def measurement_import_process(*, import_id: int) -> MeasurementImport:
     """Parse, check against the database, then import everything or nothing (unless the user asked for
-    the valid rows only). A dry run reports what would happen and writes no measurement."""
-    record = MeasurementImport.objects.get(pk=import_id)
-    if record.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        return record  # a redelivered task: already finished
-    _progress(record, ImportStatus.RUNNING, 5)
+    the valid rows only). A dry run reports what would happen and writes no measurement. A job
+    (``backend.jobs``): one run at a time, beating while it works, its measurements and its end written in
+    one transaction — a redelivered or re-queued run never imports twice."""
+    return jobs.job_execute(MeasurementImport, import_id, _process)
+
+
+def _process(run: jobs.Run[MeasurementImport]) -> None:
+    record = run.job
+    run.step(5)
     sections = {s.code: s for s in RiverSection.objects.filter(is_active=True)}
     known = {**{s.name: s.code for s in sections.values()}, **{code: code for code in sections}}
     with record.file.open("rb") as fh:
@@ -113,8 +112,9 @@ def measurement_import_process(*, import_id: int) -> MeasurementImport:
             data, record.filename, known_sections=known, tz=timezone.get_default_timezone()
         )
     except parsing.MeasurementFileError as exc:
-        return _finish(record, ImportStatus.REJECTED, {"ok": False, "file_error": exc.as_dict()})
-    _progress(record, ImportStatus.RUNNING, 50)
+        _finish(run, ImportStatus.REJECTED, {"ok": False, "file_error": exc.as_dict()})
+        return
+    run.step(50)
     existing = _existing_keys(parsed.records, sections)
     duplicates = [r for r in parsed.records if r.key in existing]
     report = parsed.as_dict()
@@ -139,13 +139,15 @@ def measurement_import_process(*, import_id: int) -> MeasurementImport:
     report["ok"] = report["error_count"] == 0
     if not report["ok"] and not record.valid_rows_only:
         report.update(imported=0, replaced=0)
-        return _finish(record, ImportStatus.REJECTED, report)
+        _finish(run, ImportStatus.REJECTED, report)
+        return
     replaced = [r for r in records if r.key in existing]
     if record.dry_run:
         report.update(imported=0, replaced=0, would_import=len(records), would_replace=len(replaced))
-        return _finish(record, ImportStatus.DONE, report)
-    _progress(record, ImportStatus.RUNNING, 60)
-    with transaction.atomic():
+        _finish(run, ImportStatus.DONE, report)
+        return
+    run.step(60)
+    with run.atomic():  # the measurements and the job's end commit together, or not at all
         _delete(replaced, sections)
         for start in range(0, len(records), _BATCH):
             Measurement.objects.bulk_create(
@@ -160,6 +162,7 @@ def measurement_import_process(*, import_id: int) -> MeasurementImport:
                 )
                 for r in records[start : start + _BATCH]
             )
+            run.step(60 + 39 * start // len(records))
         report.update(imported=len(records), replaced=len(replaced))
         audit_record(
             action="water.import.apply",
@@ -170,7 +173,7 @@ def measurement_import_process(*, import_id: int) -> MeasurementImport:
                 "skipped_errors": report["error_count"],
             },
         )
-        return _finish(record, ImportStatus.DONE, report)
+        run.finish(status=ImportStatus.DONE, report=report)
 
 
 def _existing_keys(
@@ -204,11 +207,9 @@ def _delete(records: list[parsing.Record], sections: dict[str, RiverSection]) ->
             ).delete()
 
 
-def _finish(record: MeasurementImport, status: str, report: dict[str, Any]) -> MeasurementImport:
-    record.status, record.progress, record.report = status, 100, report
-    record.finished_at = timezone.now()
-    record.save(update_fields=["status", "progress", "report", "finished_at"])
-    return record
+def _finish(run: jobs.Run[MeasurementImport], status: str, report: dict[str, Any]) -> None:
+    with run.atomic():
+        run.finish(status=status, report=report)
 
 
 def measurement_import_get(*, principal: Principal, import_uuid: uuid.UUID) -> MeasurementImport:
@@ -218,6 +219,21 @@ def measurement_import_get(*, principal: Principal, import_uuid: uuid.UUID) -> M
     ):
         raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
     return record
+
+
+def measurement_import_retry(*, principal: Principal, import_uuid: uuid.UUID) -> MeasurementImport:
+    """Queue a stalled or failed import again (whoever may read it: its uploader, district roles)."""
+    from ..tasks import water_import_process
+
+    record = measurement_import_get(principal=principal, import_uuid=import_uuid)
+    return jobs.job_retry(job=record, task=water_import_process)
+
+
+def measurement_imports_requeue_stalled() -> dict[str, int]:
+    """The beat sweep of measurement imports: those whose process died, queued again (or given up)."""
+    from ..tasks import water_import_process
+
+    return jobs.job_requeue_stalled(MeasurementImport, water_import_process)
 
 
 # -------------------------------------------------------------------------------------------- evaluation

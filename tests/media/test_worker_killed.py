@@ -24,6 +24,7 @@ from tests.media.images import jpeg, scene
 
 pytestmark = needs_redis
 ROOT = Path(__file__).resolve().parents[2]
+LIMIT = 15  # seconds: the tasks' hard time limit in this test (the thumbnail of a 49 MP photo fits)
 
 
 def _worker(env: dict[str, str]) -> subprocess.Popen:
@@ -60,7 +61,10 @@ def test_killed_worker_task_is_redelivered_and_completed(world) -> None:  # type
         **os.environ,
         "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_BROKER_URL": url,
-        "CELERY_VISIBILITY_TIMEOUT": "2",
+        # a short visibility timeout, above short hard time limits (settings refuse it otherwise)
+        "CELERY_TASK_TIME_LIMIT": str(LIMIT),
+        "JOB_TIME_LIMIT": str(LIMIT),
+        "CELERY_VISIBILITY_TIMEOUT": str(LIMIT + 1),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "SECRET_KEY": "worker-test",
         "DJANGO_SETTINGS_MODULE": "backend.settings",  # as deployed, not the test settings
@@ -87,7 +91,7 @@ def test_killed_worker_task_is_redelivered_and_completed(world) -> None:  # type
     killed_mid_task = photo.derivatives_at is None
     assert r.hlen("unacked") == 1  # still owned by nobody alive: not lost
 
-    time.sleep(2.5)  # past the visibility timeout: a starting worker restores the orphaned task
+    time.sleep(LIMIT + 1.5)  # past the visibility timeout: a starting worker restores the orphaned task
     second = _worker(env)
     try:
         assert _wait(lambda: Photo.objects.filter(pk=photo.pk, derivatives_at__isnull=False).exists(), 60)
