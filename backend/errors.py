@@ -122,7 +122,10 @@ def validation_details(errors: list[dict[str, Any]]) -> dict[str, Any]:
     fields: dict[str, list[str]] = {}
     for err in errors:
         path = _field_path(err.get("loc", ()))
-        text = _PYDANTIC_MESSAGES.get(str(err.get("type", "")), "取值无效")
+        kind = str(err.get("type", ""))
+        text = _PYDANTIC_MESSAGES.get(kind, "取值无效")
+        if kind.endswith("_type") and "input" in err and err["input"] is None:
+            text = "不能为 null（不修改就不要提供该字段）"
         if err.get("type") == "value_error" and err.get("msg"):
             # Our own validators raise ValueError with a zh-Hans message; keep it.
             text = str(err["msg"]).removeprefix("Value error, ")
@@ -137,6 +140,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
     from django.core.exceptions import ValidationError as DjangoValidationError
     from django.http import Http404
+    from django.http.multipartparser import MultiPartParserError
     from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
     from ninja.errors import ValidationError as NinjaValidationError
 
@@ -166,10 +170,26 @@ def install_exception_handlers(api: NinjaAPI) -> None:
             return render(request, PermissionDenied())
         if isinstance(exc, Throttled):
             return render(request, RateLimited())
+        if isinstance(exc.__cause__, ApplicationError):  # our parser's refusal, re-raised by ninja
+            return render(request, exc.__cause__)
         text = str(exc)
         if exc.status_code == 400 and text.startswith("Cannot parse request body"):
             return render(request, ApplicationError("请求体不是合法的 JSON", code="invalid_json"))
         return render(request, ApplicationError(text or None, status=exc.status_code, code="http_error"))
+
+    def on_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # No boundary, a broken part, part headers past Django's limit (a 3,000-character file name)…
+        return render(
+            request,
+            ApplicationError(
+                "请求体不是合法的 multipart/form-data",
+                code="invalid_multipart",
+                details={
+                    "fields": {"body": ["缺少 boundary、分段损坏或分段头过长（例如文件名过长）"]},
+                    "reason": str(exc),
+                },
+            ),
+        )
 
     def on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
         return render(request, NotFound())
@@ -197,5 +217,6 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(NinjaValidationError, on_validation)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(MultiPartParserError, on_multipart)
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(DjangoPermissionDenied, on_permission)
