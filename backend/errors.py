@@ -122,10 +122,7 @@ def validation_details(errors: list[dict[str, Any]]) -> dict[str, Any]:
     fields: dict[str, list[str]] = {}
     for err in errors:
         path = _field_path(err.get("loc", ()))
-        kind = str(err.get("type", ""))
-        text = _PYDANTIC_MESSAGES.get(kind, "取值无效")
-        if kind.endswith("_type") and "input" in err and err["input"] is None:
-            text = "不能为 null（不修改就不要提供该字段）"
+        text = _PYDANTIC_MESSAGES.get(str(err.get("type", "")), "取值无效")
         if err.get("type") == "value_error" and err.get("msg"):
             # Our own validators raise ValueError with a zh-Hans message; keep it.
             text = str(err["msg"]).removeprefix("Value error, ")

@@ -192,8 +192,8 @@ class Pages(PageNumberPagination):
 
     class Input(Schema):
         page: PageNumber = Field(1, description="页码（从 1 开始）")
-        page_size: Annotated[int, NotABoolean, Field(ge=1, le=1000)] | None = Field(
-            None, description="每页条数"
+        page_size: Annotated[int, NotABoolean, Field(ge=1, le=1_000_000)] | None = Field(
+            None, description="每页条数（超过该列表的上限时按上限）"
         )
 
 
@@ -201,8 +201,8 @@ class Cursors(CursorPagination):
     """ninja's cursor pagination with a bounded ``page_size``."""
 
     class Input(Schema):
-        page_size: Annotated[int, NotABoolean, Field(ge=1, le=1000)] | None = Field(
-            None, description="每页条数"
+        page_size: Annotated[int, NotABoolean, Field(ge=1, le=1_000_000)] | None = Field(
+            None, description="每页条数（超过该列表的上限时按上限）"
         )
         cursor: str | None = Field(None, max_length=512, description="上一页返回的 next / previous")
 
