@@ -320,3 +320,45 @@ def test_nul_inside_an_imported_file(world, path, role, content) -> None:  # typ
     body, ctype = _multipart("t.csv", content.encode("utf-8"), {"dry_run": "false"})
     r = c.client.post(path, body, content_type=ctype, headers=c._headers(None))
     assert r.status_code < 500, r.content
+
+
+# --- numbers and times in imported files beyond what the columns hold ----------------------------------
+
+
+@pytest.mark.parametrize("big", ["99999999999999999999", "3000000000", "1e30"])
+def test_ledger_numbers_beyond_the_columns_are_row_errors(world, big) -> None:  # type: ignore[no-untyped-def]
+    office = _client(world, "district_office")
+    whole = str(int(float(big)))  # 一组(n) takes digits only
+    text = (
+        "区镇,行政村,自然村,设施编码,设施名称,设计处理能力（吨/日）,服务户数,运维经费（万元/年）\n"
+        f"常乐镇,甲村,一组,WS-L1,甲村一号站,{big},{big},{big}\n"
+        f"常乐镇,甲村,一组({whole}),WS-L2,甲村二号站,10,,\n"
+    )
+    body, ctype = _multipart("t.csv", text.encode("utf-8"), {"dry_run": "false"})
+    r = office.client.post(
+        "/api/v1/geo/facilities/import", body, content_type=ctype, headers=office._headers(None)
+    )
+    assert r.status_code == 200, r.content
+    errors = {(e["row"], e["column"], e["code"]) for e in r.json()["report"]["errors"]}
+    assert errors == {
+        (2, "设计处理能力（吨/日）", "value_too_large"),
+        (2, "服务户数", "value_too_large"),
+        (2, "运维经费（万元/年）", "value_too_large"),
+        (3, "自然村", "value_too_large"),
+    }, errors
+
+
+def test_water_sampling_times_at_the_edge_are_row_errors(world) -> None:  # type: ignore[no-untyped-def]
+    bureau = _client(world, "environment_bureau")
+    rows = [
+        "断面名称,监测时间,pH",
+        "甲桥,9999-12-31 23:00,7.1",
+        "甲桥,0001-01-01 00:00,7.2",
+        "甲桥,2022-09-01 08:00,7.3",
+    ]
+    text = "\n".join(rows) + "\n"
+    body, ctype = _multipart("w.csv", text.encode("utf-8"), {"dry_run": "false"})
+    r = bureau.client.post("/api/v1/water/imports", body, content_type=ctype, headers=bureau._headers(None))
+    assert r.status_code == 200, r.content
+    errors = {(e["row"], e["code"]) for e in r.json()["report"]["errors"]}
+    assert errors == {(2, "invalid_time"), (3, "invalid_time")}, errors
