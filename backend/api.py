@@ -6,7 +6,7 @@ from backend.accounts.api import router as accounts_router
 from backend.accounts.auth import DeviceTokenAuth
 from backend.audit.api import router as audit_router
 from backend.errors import install_exception_handlers
-from backend.kit import Renderer
+from backend.kit import Renderer, TextCheckingParser
 from checklists.api import router as checklists_router
 from geo.api import router as geo_router
 from scoring.api import router as scoring_router
@@ -23,6 +23,7 @@ api = NinjaAPI(
     ),
     auth=DeviceTokenAuth(),
     renderer=Renderer(),
+    parser=TextCheckingParser(),
     urls_namespace="api-v1",
     docs_url="/docs",
 )

@@ -152,6 +152,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
     from django.core.exceptions import ValidationError as DjangoValidationError
     from django.http import Http404
+    from django.http.multipartparser import MultiPartParserError
     from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
     from ninja.errors import ValidationError as NinjaValidationError
 
@@ -183,10 +184,26 @@ def install_exception_handlers(api: NinjaAPI) -> None:
             return render(request, PermissionDenied())
         if isinstance(exc, Throttled):
             return render(request, RateLimited())
+        if isinstance(exc.__cause__, ApplicationError):  # our parser's refusal, re-raised by ninja
+            return render(request, exc.__cause__)
         text = str(exc)
         if exc.status_code == 400 and text.startswith("Cannot parse request body"):
             return render(request, ApplicationError("请求体不是合法的 JSON", code="invalid_json"))
         return render(request, ApplicationError(text or None, status=exc.status_code, code="http_error"))
+
+    def on_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # No boundary, a broken part, part headers past Django's limit (a 3,000-character file name)…
+        return render(
+            request,
+            ApplicationError(
+                "请求体不是合法的 multipart/form-data",
+                code="invalid_multipart",
+                details={
+                    "fields": {"body": ["缺少 boundary、分段损坏或分段头过长（例如文件名过长）"]},
+                    "reason": str(exc),
+                },
+            ),
+        )
 
     def on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
         return render(request, NotFound())
@@ -220,5 +237,6 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(NinjaValidationError, on_validation)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(MultiPartParserError, on_multipart)
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(DjangoPermissionDenied, on_permission)

@@ -1,22 +1,20 @@
 """The inspector's mobile API and the review / rectification / spot-check endpoints."""
 
-from __future__ import annotations
-
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from backend.access import Principal
 from backend.errors import ApplicationError, PayloadTooLarge
-from backend.kit import StrictSchema, conditional_json, dumps
+from backend.kit import Id, Int64, Key, Moment, Pages, StrictSchema, conditional_json, dumps
 from geo.coords import Datum
 from geo.schemas import FacilityOut
 from scoring import selectors as scoring_selectors
@@ -54,6 +52,9 @@ from .services import spotchecks as spot_services
 
 router = Router(tags=["检查表与检查"])
 
+# A photo is addressed by the SHA-256 of its bytes (64 hex digits).
+Sha256 = Annotated[str, Path(pattern=r"^[0-9A-Fa-f]{64}$")]
+
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
@@ -78,7 +79,7 @@ def _etag(response: HttpResponse, version: int) -> None:
 
 @router.get("/catalogue", response=Catalogue, summary="同步模板与本人检查任务（ETag / since 增量）")
 def catalogue(
-    request: HttpRequest, since: datetime | None = Query(None, description="上次同步返回的 server_time")
+    request: HttpRequest, since: Moment | None = Query(None, description="上次同步返回的 server_time")
 ) -> HttpResponse:
     principal: Principal = request.auth
     payload = Catalogue(
@@ -176,14 +177,14 @@ def inspection_detail(request: HttpRequest, response: HttpResponse, client_uuid:
     response=list[InspectionSummary],
     summary="检查列表（本人及管辖范围内；审核列表用 status=submitted）",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def inspection_list(
     request: HttpRequest,
     status: str | None = None,
     subject_kind: str | None = None,
-    town_id: int | None = None,
+    town_id: Id | None = None,
     template_key: str | None = None,
-    period: int | None = Query(None, description="考核年度"),
+    period: Int64 | None = Query(None, description="考核年度"),
     mine: bool = False,
 ) -> object:
     return selectors.inspection_list(
@@ -285,7 +286,7 @@ def inspection_photo(
     lat: float | None = Form(None, ge=-90, le=90, description="拍摄时手机定位：纬度"),
     datum: Datum = Form(Datum.WGS84, description="手机定位的坐标系（高德、腾讯为 gcj02）"),
     accuracy_m: float | None = Form(None, ge=0, description="手机定位精度（米）"),
-    captured_at: datetime | None = Form(None, description="手机记录的拍摄时间（带时区）"),
+    captured_at: Moment | None = Form(None, description="手机记录的拍摄时间（带时区）"),
     file: UploadedFile = File(..., description="JPEG、PNG 或 HEIC 照片"),
 ) -> Status:
     link = evidence_services.inspection_photo_add(
@@ -306,13 +307,13 @@ def inspection_photo(
 )
 def rectification_photo(
     request: HttpRequest,
-    rectification_id: int,
+    rectification_id: Id,
     photo_uuid: UUID = Form(..., description="客户端生成的照片 UUID"),
     lon: float | None = Form(None, ge=-180, le=180, description="拍摄时手机定位：经度"),
     lat: float | None = Form(None, ge=-90, le=90, description="拍摄时手机定位：纬度"),
     datum: Datum = Form(Datum.WGS84, description="手机定位的坐标系"),
     accuracy_m: float | None = Form(None, ge=0, description="手机定位精度（米）"),
-    captured_at: datetime | None = Form(None, description="手机记录的拍摄时间（带时区）"),
+    captured_at: Moment | None = Form(None, description="手机记录的拍摄时间（带时区）"),
     file: UploadedFile = File(..., description="JPEG、PNG 或 HEIC 照片"),
 ) -> Status:
     link = evidence_services.rectification_photo_add(
@@ -353,7 +354,7 @@ def appeal_list(request: HttpRequest, scheme_key: str) -> object:
 )
 def appeal_photo(
     request: HttpRequest,
-    appeal_id: int,
+    appeal_id: Id,
     file: UploadedFile = File(..., description="JPEG、PNG 或 HEIC 照片"),
 ) -> Status:
     appeal = evidence_services.appeal_photo_add(
@@ -367,7 +368,7 @@ def appeal_photo(
 )
 def photo_file(
     request: HttpRequest,
-    sha256: str,
+    sha256: Sha256,
     variant: str = Query(
         "original", pattern="^(original|phone|list)$", description="original / phone / list"
     ),
@@ -393,9 +394,9 @@ def photo_file(
 
 
 @router.get("/rectifications", response=list[RectificationOut], summary="整改清单（管辖范围内）")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def rectification_list(
-    request: HttpRequest, status: str | None = None, overdue: bool | None = None, town_id: int | None = None
+    request: HttpRequest, status: str | None = None, overdue: bool | None = None, town_id: Id | None = None
 ) -> object:
     return selectors.rectification_list(
         principal=request.auth, status=status, overdue=overdue, town_id=town_id
@@ -410,7 +411,7 @@ def rectification_export(
         pattern="^(problems|rectifications)$",
         description="problems 问题清单 / rectifications 整改清单",
     ),
-    town_id: int | None = None,
+    town_id: Id | None = None,
     subject_kind: str | None = Query(None, description="如 sewage_facility 只导出污水设施"),
     format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
 ) -> HttpResponse:
@@ -439,7 +440,7 @@ def overdue_by_town(request: HttpRequest) -> object:
 
 
 @router.post("/rectifications/{rectification_id}/transition", response=RectificationOut, summary="整改流转")
-def rectification_transition(request: HttpRequest, rectification_id: int, payload: TransitionIn) -> object:
+def rectification_transition(request: HttpRequest, rectification_id: Id, payload: TransitionIn) -> object:
     rect = rectification_services.rectification_transition(
         principal=request.auth, rectification_id=rectification_id, **payload.model_dump()
     )
@@ -461,7 +462,7 @@ class FacilityDossierOut(Schema):
     response=FacilityDossierOut,
     summary="设施档案：核查、照片、运行状况与整改",
 )
-def facility_dossier(request: HttpRequest, facility_id: int) -> object:
+def facility_dossier(request: HttpRequest, facility_id: Id) -> object:
     return selectors.facility_dossier(principal=request.auth, facility_id=facility_id)
 
 
@@ -483,19 +484,19 @@ def spot_check_list(request: HttpRequest) -> object:
 
 
 @router.get("/spot-checks/{spot_check_id}", response=SpotCheckOut, summary="抽查详情")
-def spot_check_detail(request: HttpRequest, spot_check_id: int) -> object:
+def spot_check_detail(request: HttpRequest, spot_check_id: Id) -> object:
     return selectors.spot_check_get(principal=request.auth, spot_check_id=spot_check_id)
 
 
 @router.get("/spot-checks/{spot_check_id}/verify", response=SpotCheckVerifyOut, summary="按存档种子复现抽取")
-def spot_check_verify(request: HttpRequest, spot_check_id: int) -> dict[str, object]:
+def spot_check_verify(request: HttpRequest, spot_check_id: Id) -> dict[str, object]:
     spot = selectors.spot_check_get(principal=request.auth, spot_check_id=spot_check_id)
     redrawn = [s.__dict__ for s in spot_services.spot_check_redraw(spot)]
     return {"reproducible": redrawn == spot.result, "redrawn": redrawn}
 
 
 @router.post("/spot-checks/{spot_check_id}/publish", response=SpotCheckOut, summary="公开抽查结果")
-def spot_check_publish(request: HttpRequest, spot_check_id: int) -> object:
+def spot_check_publish(request: HttpRequest, spot_check_id: Id) -> object:
     return spot_services.spot_check_publish(principal=request.auth, spot_check_id=spot_check_id)
 
 
@@ -504,7 +505,7 @@ def spot_check_publish(request: HttpRequest, spot_check_id: int) -> object:
     response=list[SpotComparisonOut],
     summary="抽查得分与区镇自评得分对比",
 )
-def spot_check_comparison(request: HttpRequest, spot_check_id: int) -> list[dict[str, object]]:
+def spot_check_comparison(request: HttpRequest, spot_check_id: Id) -> list[dict[str, object]]:
     spot = selectors.spot_check_get(principal=request.auth, spot_check_id=spot_check_id)
     return [
         {"assignment_id": c.assignment.pk, "subject_name": c.assignment.subject_name,
@@ -518,7 +519,7 @@ def spot_check_comparison(request: HttpRequest, spot_check_id: int) -> list[dict
     "/scoreboards/{scheme_key}/units/{region_id}",
     summary="单位考核明细（部门、企事业单位；区镇同 /towns/{id}）",
 )
-def unit_scorecard(request: HttpRequest, scheme_key: str, region_id: int) -> dict[str, object]:
+def unit_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> dict[str, object]:
     return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
 
 
@@ -526,7 +527,7 @@ def unit_scorecard(request: HttpRequest, scheme_key: str, region_id: int) -> dic
     "/scoreboards/{scheme_key}/towns/{region_id}",
     summary="区镇考核明细：总分 → 组成部分 → 检查 → 分节 → 扣分项与照片",
 )
-def town_scorecard(request: HttpRequest, scheme_key: str, region_id: int) -> dict[str, object]:
+def town_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> dict[str, object]:
     return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
 
 
@@ -540,7 +541,7 @@ class TaskCompletionIn(StrictSchema):
     response={204: None},
     summary="记录区镇是否完成年度规定任务（未完成不得评为先进；随后重新计算草稿）",
 )
-def town_tasks(request: HttpRequest, scheme_key: str, region_id: int, payload: TaskCompletionIn) -> Status:
+def town_tasks(request: HttpRequest, scheme_key: Key, region_id: Id, payload: TaskCompletionIn) -> Status:
     assessment_services.town_tasks_record(
         principal=request.auth, scheme_key=scheme_key, region_id=region_id, **payload.dict()
     )
@@ -548,7 +549,7 @@ def town_tasks(request: HttpRequest, scheme_key: str, region_id: int, payload: T
 
 
 class AwardDecisionIn(StrictSchema):
-    region_ids: list[int] = Field(description="在并列单位中选定获得剩余名额的区镇", max_length=100)
+    region_ids: list[Id] = Field(description="在并列单位中选定获得剩余名额的区镇", max_length=100)
     reason: str = Field(max_length=2000, description="决定理由（必填，随结果公示）")
 
 
@@ -557,7 +558,7 @@ class AwardDecisionIn(StrictSchema):
     response={204: None},
     summary="决定奖项名额分界处无法按规则区分的并列（区安委办；随后重新计算草稿）",
 )
-def award_decision(request: HttpRequest, scheme_key: str, award_key: str, payload: AwardDecisionIn) -> Status:
+def award_decision(request: HttpRequest, scheme_key: Key, award_key: Key, payload: AwardDecisionIn) -> Status:
     assessment_services.award_decision_record(
         principal=request.auth, scheme_key=scheme_key, award_key=award_key, **payload.dict()
     )

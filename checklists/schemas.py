@@ -5,7 +5,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from backend.kit import StrictSchema
+from backend.kit import Day, Id, Int64, Moment, StrictSchema
 from geo.coords import Datum
 from media.checks import flags_for_viewer
 
@@ -26,7 +26,7 @@ class SubjectRef(StrictSchema):
     kind: Literal["town", "department", "enterprise", "village", "sewage_facility", "river_section"] = Field(
         description="检查对象类型"
     )
-    id: int = Field(ge=1, description="检查对象编号")
+    id: Id = Field(description="检查对象编号")
 
 
 class AssignmentOut(Schema):
@@ -70,17 +70,17 @@ class DeviceLocationIn(StrictSchema):
 
 class InspectionIn(StrictSchema):
     template_key: str = Field(min_length=1, max_length=64, description="模板标识")
-    template_version: int = Field(ge=1, description="填写所依据的模板版本（创建后固定）")
+    template_version: Id = Field(description="填写所依据的模板版本（创建后固定）")
     subject: SubjectRef = Field(description="检查对象")
     answers: dict[str, AnswerIn] = Field(default_factory=dict, description="检查项标识 → 答案")
     purpose: Literal["routine", "annual", "audit", "self"] = Field("routine", description="检查类型")
-    assignment_id: int | None = Field(None, description="对应的检查任务（抽查任务必填）")
-    device_started_at: datetime | None = Field(None, description="设备上开始填写的时间（带时区）")
-    device_submitted_at: datetime | None = Field(
+    assignment_id: Id | None = Field(None, description="对应的检查任务（抽查任务必填）")
+    device_started_at: Moment | None = Field(None, description="设备上开始填写的时间（带时区）")
+    device_submitted_at: Moment | None = Field(
         None, description="设备上点击提交的时间（仅 submit=true 时使用）"
     )
     device_location: DeviceLocationIn | None = Field(None, description="设备位置")
-    period: int | None = Field(
+    period: Int64 | None = Field(
         None,
         description=(
             "考核年度（所考核的年度，不是提交时间）。检查任务规定了年度时可省略，填写须一致；"
@@ -91,7 +91,7 @@ class InspectionIn(StrictSchema):
 
 
 class SubmitIn(StrictSchema):
-    device_submitted_at: datetime | None = Field(None, description="设备上点击提交的时间（带时区）")
+    device_submitted_at: Moment | None = Field(None, description="设备上点击提交的时间（带时区）")
 
 
 class ReviewIn(StrictSchema):
@@ -123,7 +123,7 @@ class PhotoFlagOut(Schema):
 
 class WithdrawIn(StrictSchema):
     reason: str = Field(max_length=2000, description="撤销理由（必填，书面记录）")
-    appeal_id: int | None = Field(
+    appeal_id: Id | None = Field(
         None, description="据以撤销的申诉（须已成立，且针对本检查所计入的考核方案与单位）；申诉将记录本次更正"
     )
 
@@ -133,7 +133,7 @@ class AmendIn(StrictSchema):
         min_length=1, description="更正的检查项 → 更正后的答案（只列出更正的项，其余答案不变）"
     )
     reason: str = Field(max_length=2000, description="更正理由（必填，书面记录）")
-    appeal_id: int | None = Field(
+    appeal_id: Id | None = Field(
         None, description="据以更正的申诉（须已成立，且针对本检查所计入的考核方案与单位）；申诉将记录本次更正"
     )
 
@@ -416,8 +416,8 @@ class SpotCheckIn(StrictSchema):
     subject_kind: Literal["village", "enterprise", "sewage_facility"] = Field(description="抽查对象类型")
     template_key: str = Field(description="模板标识")
     per_town: int = Field(ge=1, le=100, description="每个区镇抽取数量")
-    town_ids: list[int] | None = Field(None, description="参与的区镇（默认全区）")
-    due_date: date | None = Field(None, description="完成期限")
+    town_ids: list[Id] | None = Field(None, description="参与的区镇（默认全区）")
+    due_date: Day | None = Field(None, description="完成期限")
 
 
 class SpotSampleOut(Schema):

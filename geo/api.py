@@ -8,11 +8,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from backend.access import Principal
 from backend.jobs import JobOut
-from backend.kit import Page, conditional_json, dumps, page_of
+from backend.kit import Id, Moment, Page, PageNumber, Pages, conditional_json, dumps, page_of
 
 from . import ledger_export, ledger_import, selectors, services
 from .models import LedgerExport
@@ -33,10 +33,10 @@ def _paths(request: HttpRequest) -> tuple[str, ...] | None:
 def region_list(
     request: HttpRequest,
     level: str | None = None,
-    parent_id: int | None = None,
-    since: datetime | None = Query(None, description="只返回此时间之后修改过的区划"),
+    parent_id: Id | None = None,
+    since: Moment | None = Query(None, description="只返回此时间之后修改过的区划"),
     q: str | None = Query(None, max_length=64, description="名称包含此文字，或区划代码以此开头"),
-    page: int = Query(1, ge=1),
+    page: PageNumber = Query(1, description="页码（从 1 开始）"),
     page_size: int = Query(200, ge=1, le=1000),
 ) -> HttpResponse:
     qs = selectors.region_list(paths=_paths(request), level=level, parent_id=parent_id, since=since, q=q)
@@ -48,20 +48,20 @@ def region_list(
 
 
 @router.get("/regions/{region_id}", response=RegionOut, summary="区划详情")
-def region_detail(request: HttpRequest, region_id: int) -> object:
+def region_detail(request: HttpRequest, region_id: Id) -> object:
     return selectors.region_get(paths=_paths(request), region_id=region_id)
 
 
 @router.patch("/regions/{region_id}", response=RegionOut, summary="修正区划（名称、代码、户数）")
-def region_patch(request: HttpRequest, region_id: int, payload: RegionPatch) -> object:
+def region_patch(request: HttpRequest, region_id: Id, payload: RegionPatch) -> object:
     return services.region_update(
         principal=request.auth, region_id=region_id, changes=payload.dict(exclude_unset=True)
     )
 
 
 @router.get("/sections", response=list[SectionOut], summary="监测断面")
-@paginate(PageNumberPagination, page_size=100)
-def section_list(request: HttpRequest, level: str | None = None, town_id: int | None = None) -> object:
+@paginate(Pages, page_size=100)
+def section_list(request: HttpRequest, level: str | None = None, town_id: Id | None = None) -> object:
     return selectors.section_list(paths=_paths(request), level=level, town_id=town_id)
 
 
@@ -69,7 +69,7 @@ def section_list(request: HttpRequest, level: str | None = None, town_id: int | 
 def section_layer(
     request: HttpRequest,
     level: str | None = None,
-    town_id: int | None = None,
+    town_id: Id | None = None,
     bbox: str | None = Query(None, description="最小经度,最小纬度,最大经度,最大纬度"),
 ) -> HttpResponse:
     layer = selectors.section_layer(paths=_paths(request), level=level, town_id=town_id, bbox=bbox)
@@ -79,7 +79,7 @@ def section_layer(
 @router.get("/facilities.geojson", summary="设施地图图层（GeoJSON，WGS-84；可按 bbox、区镇、状态筛选）")
 def facility_layer(
     request: HttpRequest,
-    town_id: int | None = None,
+    town_id: Id | None = None,
     status: str | None = None,
     bbox: str | None = Query(None, description="最小经度,最小纬度,最大经度,最大纬度"),
 ) -> HttpResponse:
@@ -92,14 +92,14 @@ def _geojson(layer: dict[str, object]) -> HttpResponse:
 
 
 @router.get("/sections/{section_id}", response=SectionOut, summary="断面详情")
-def section_detail(request: HttpRequest, section_id: int) -> object:
+def section_detail(request: HttpRequest, section_id: Id) -> object:
     return selectors.section_get(paths=_paths(request), section_id=section_id)
 
 
 @router.get("/facilities", response=list[FacilityOut], summary="农村生活污水处理设施")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def facility_list(
-    request: HttpRequest, town_id: int | None = None, village_id: int | None = None, status: str | None = None
+    request: HttpRequest, town_id: Id | None = None, village_id: Id | None = None, status: str | None = None
 ) -> object:
     return selectors.facility_list(
         paths=_paths(request), town_id=town_id, village_id=village_id, status=status
@@ -190,7 +190,7 @@ class LedgerExportOut(JobOut):
     summary="导出设施台账（与导入相同的格式，可改后再导入）；设施多时后台生成：202 与任务地址（Location）",
     openapi_extra={"responses": {"200": {"description": "XLSX 台账", "content": {XLSX_TYPE: {}}}}},
 )
-def facility_ledger(request: HttpRequest, response: HttpResponse, town_id: int | None = None) -> object:
+def facility_ledger(request: HttpRequest, response: HttpResponse, town_id: Id | None = None) -> object:
     result = ledger_export.facility_ledger_export(principal=request.auth, town_id=town_id)
     if isinstance(result, LedgerExport):
         response["Location"] = LedgerExportOut.resolve_url(result)
@@ -236,7 +236,7 @@ def facility_export_retry(request: HttpRequest, export_id: UUID) -> Status:
 
 
 @router.get("/facilities/{facility_id}", response=FacilityOut, summary="设施详情")
-def facility_detail(request: HttpRequest, facility_id: int) -> object:
+def facility_detail(request: HttpRequest, facility_id: Id) -> object:
     return selectors.facility_get(paths=_paths(request), facility_id=facility_id)
 
 
@@ -257,7 +257,7 @@ _VILLAGE_FIELDS = {"village_id", "village_code", "village_name", "town_id"}
 
 
 @router.patch("/facilities/{facility_id}", response=FacilityOut, summary="修改设施")
-def facility_patch(request: HttpRequest, facility_id: int, payload: FacilityPatch) -> object:
+def facility_patch(request: HttpRequest, facility_id: Id, payload: FacilityPatch) -> object:
     changes = payload.dict(exclude_unset=True, exclude={"location", *_VILLAGE_FIELDS})
     facility = services.facility_update(
         principal=request.auth,

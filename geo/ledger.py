@@ -79,6 +79,7 @@ ROW_ERROR_CODES = frozenset(
         "missing_capacity",
         "not_a_number",  # text in capacity / households / funding / longitude / latitude
         "negative_value",
+        "value_too_large",  # more than the registry holds (capacity, funding, households)
         "coordinate_out_of_range",  # outside China's box (lng 73.66–135.05, lat 3.86–53.55)
         "incomplete_coordinates",  # only one of longitude / latitude
         "unknown_datum",
@@ -527,6 +528,16 @@ def _check_header(header: _Header) -> dict[str, _Col]:
 # ----------------------------------------------------------------------------------------------- cells
 
 
+# The largest values the registry's columns hold: SewageFacility.capacity_tpd has 8 digits with 2
+# decimals, funding_wan 10 with 2; households go to an integer column, and no natural village served by
+# one facility has 100,000 households. Larger numbers are a row error, never a failed INSERT.
+_MAXIMA = {
+    "capacity_tpd": Decimal("999999.99"),
+    "funding": Decimal("99999999.99"),
+    "households": Decimal(100_000),
+}
+
+
 def _decimal(cell: Any) -> Decimal:
     """Raises ValueError when the cell is not a finite number."""
     if isinstance(cell, bool | datetime | date):
@@ -614,6 +625,10 @@ class _Cells:
             return None
         if value < 0 and not negative:
             self.error(name, "negative_value", f"「{self.cols[name].text}」不能为负数")
+            return None
+        top = _MAXIMA.get(name)
+        if top is not None and value > top:
+            self.error(name, "value_too_large", f"「{self.cols[name].text}」过大（最大 {top}）")
             return None
         return value
 
@@ -721,6 +736,10 @@ class _Parser:
             c.error("natural_villages", "invalid_natural_villages", msg)
             return None
         serves = [(m["name"], int(m["n"]) if m["n"] else None) for m in matches if m is not None]
+        if any(h is not None and h > _MAXIMA["households"] for _, h in serves):
+            msg = f"自然村户数过大（最大 {_MAXIMA['households']}）：「{text}」"
+            c.error("natural_villages", "value_too_large", msg)
+            return None
         names = [n for n, _ in serves]
         counts = [h for _, h in serves]
         if len(set(names)) < len(names):

@@ -1,11 +1,11 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from backend.kit import StrictSchema
+from backend.kit import Day, Id, NotABoolean, StrictSchema
 
 from .coords import Datum
 from .models import FacilityStatus, LocationQuality, Region, RegionLevel
@@ -73,11 +73,20 @@ class RegionOut(Schema):
         return obj.parent.name if obj.parent_id and obj.parent else None
 
 
+# PATCH schemas: a field left out keeps its value. Where the column cannot be empty the field's type has
+# no null (its ``None`` default only means "not given"), so an explicit null is a 422 naming the field,
+# never an IntegrityError; ``| None`` marks the fields that may be cleared.
+
+Households = Annotated[int, NotABoolean, Field(ge=0, le=100_000)]
+
+
 class RegionPatch(StrictSchema):
-    name: str | None = Field(None, min_length=1, max_length=64, description="名称")
-    code: str | None = Field(None, pattern=r"^(\d{12})?$", description="12 位区划代码；空字符串表示清除")
-    code_source: str | None = Field(None, description="代码来源")
-    households: int | None = Field(None, ge=0, description="户数（仅自然村）")
+    name: str = Field(None, min_length=1, max_length=64, description="名称")
+    code: str | None = Field(
+        None, pattern=r"^(\d{12})?$", description="12 位区划代码；空字符串或 null 表示清除"
+    )
+    code_source: str = Field(None, max_length=10, description="代码来源：nbs / other / office / synthetic")
+    households: Households | None = Field(None, description="户数（仅自然村；null 表示清除）")
 
 
 class SectionOut(Schema):
@@ -130,7 +139,7 @@ class FacilityOut(Schema):
 class FacilityIn(StrictSchema):
     code: str = Field(min_length=1, max_length=32, description="设施编码（全区唯一）")
     name: str = Field(min_length=1, max_length=128, description="设施名称")
-    village_id: int | None = Field(None, description="所在行政村编号（或改用 village_code、village_name）")
+    village_id: Id | None = Field(None, description="所在行政村编号（或改用 village_code、village_name）")
     village_code: str | None = Field(
         None, pattern=r"^\d{12}$", description="所在行政村的 12 位区划代码（代替 village_id）"
     )
@@ -140,34 +149,34 @@ class FacilityIn(StrictSchema):
         max_length=64,
         description="所在行政村名称（代替 village_id）；重名时须同时提供 town_id",
     )
-    town_id: int | None = Field(None, description="village_name 所在区镇编号")
+    town_id: Id | None = Field(None, description="village_name 所在区镇编号")
     capacity_tpd: Decimal = Field(ge=0, max_digits=8, decimal_places=2, description="设计处理能力（吨/日）")
     process: str = Field("", max_length=64, description="处理工艺")
     meter_number: str = Field("", max_length=32, description="电表号")
     operator: str = Field("", max_length=128, description="运维单位")
     status: FacilityStatus = Field(FacilityStatus.IN_SERVICE, description="状态")
-    commissioned_on: date | None = Field(None, description="投运日期")
+    commissioned_on: Day | None = Field(None, description="投运日期")
     location: LocationIn | None = Field(
         None, description="位置（注明坐标系）；须在行政村所属区镇范围内（容差同台账导入）"
     )
 
 
 class FacilityPatch(StrictSchema):
-    name: str | None = Field(None, min_length=1, max_length=128, description="设施名称")
-    village_id: int | None = Field(None, description="所在行政村编号")
+    name: str = Field(None, min_length=1, max_length=128, description="设施名称")
+    village_id: Id | None = Field(None, description="所在行政村编号")
     village_code: str | None = Field(None, pattern=r"^\d{12}$", description="所在行政村的 12 位区划代码")
     village_name: str | None = Field(
         None, min_length=1, max_length=64, description="所在行政村名称；重名时须同时提供 town_id"
     )
-    town_id: int | None = Field(None, description="village_name 所在区镇编号")
-    capacity_tpd: Decimal | None = Field(
+    town_id: Id | None = Field(None, description="village_name 所在区镇编号")
+    capacity_tpd: Decimal = Field(
         None, ge=0, max_digits=8, decimal_places=2, description="设计处理能力（吨/日）"
     )
-    process: str | None = Field(None, max_length=64, description="处理工艺")
-    meter_number: str | None = Field(None, max_length=32, description="电表号")
-    operator: str | None = Field(None, max_length=128, description="运维单位")
-    status: FacilityStatus | None = Field(None, description="状态")
-    commissioned_on: date | None = Field(None, description="投运日期")
+    process: str = Field(None, max_length=64, description="处理工艺")
+    meter_number: str = Field(None, max_length=32, description="电表号")
+    operator: str = Field(None, max_length=128, description="运维单位")
+    status: FacilityStatus = Field(None, description="状态")
+    commissioned_on: Day | None = Field(None, description="投运日期（null 表示清除）")
     location: LocationIn | None = Field(None, description="位置；显式传 null 表示清除")
 
     @model_validator(mode="after")

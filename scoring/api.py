@@ -3,6 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
+from backend.kit import Id, Key
+
 from . import exports, selectors, services
 from .schemas import (
     AppealDecisionIn,
@@ -37,7 +39,7 @@ def scoreboard_list(
 )
 def scoreboard(
     request: HttpRequest,
-    scheme_key: str,
+    scheme_key: Key,
     reverse: bool = Query(False, description="逆序：最差的排在前面"),
     status: str | None = Query(None, pattern="^(draft|final)$", description="draft / final"),
 ) -> object:
@@ -53,7 +55,7 @@ def scoreboard(
 )
 def content(
     request: HttpRequest,
-    scheme_key: str,
+    scheme_key: Key,
     status: str | None = Query(None, pattern="^(draft|final)$", description="draft / final"),
 ) -> object:
     board = selectors.scoreboard_for(principal=request.auth, scheme_key=scheme_key, status=status)
@@ -61,7 +63,7 @@ def content(
 
 
 @router.post("/scoreboards/{scheme_key}/notice", response=ScoreboardOut, summary="公示：区镇可在申诉期内申诉")
-def notice(request: HttpRequest, scheme_key: str) -> object:
+def notice(request: HttpRequest, scheme_key: Key) -> object:
     return services.scoreboard_notice(principal=request.auth, scheme_key=scheme_key)
 
 
@@ -70,7 +72,7 @@ def notice(request: HttpRequest, scheme_key: str) -> object:
     response=ScoreboardOut,
     summary="正式发布（申诉已处理，内容与公示一致）",
 )
-def publish(request: HttpRequest, scheme_key: str) -> object:
+def publish(request: HttpRequest, scheme_key: Key) -> object:
     return services.scoreboard_publish(principal=request.auth, scheme_key=scheme_key)
 
 
@@ -79,14 +81,14 @@ def publish(request: HttpRequest, scheme_key: str) -> object:
 
 
 @router.post("/appeals/{appeal_id}/decide", response=AppealOut, summary="区安委办书面处理申诉")
-def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> object:
+def appeal_decide(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn) -> object:
     return services.appeal_decide(principal=request.auth, appeal_id=appeal_id, **payload.dict())
 
 
 @router.get("/scoreboards/{scheme_key}/export", summary="导出通报表（Excel 或 CSV）")
 def export(
     request: HttpRequest,
-    scheme_key: str,
+    scheme_key: Key,
     format: str = Query("xlsx", pattern="^(xlsx|csv)$", description="xlsx / csv"),
     reverse: bool = Query(False, description="逆序"),
     status: str | None = Query(None, pattern="^(draft|final)$", description="draft / final"),

@@ -4,7 +4,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from backend.kit import StrictSchema
+from backend.kit import Id, StrictSchema
 
 
 class ScoreboardRowOut(Schema):
@@ -86,8 +86,8 @@ class ScoreboardContentOut(Schema):
 
 
 class AppealIn(StrictSchema):
-    region_id: int = Field(description="申诉的区镇（本单位，或本区镇考核的企事业单位所在区镇）")
-    unit_id: int | None = Field(None, description="企事业单位考核时：申诉的单位编号（区镇考核时省略）")
+    region_id: Id = Field(description="申诉的区镇（本单位，或本区镇考核的企事业单位所在区镇）")
+    unit_id: Id | None = Field(None, description="企事业单位考核时：申诉的单位编号（区镇考核时省略）")
     reason: str = Field(min_length=1, max_length=4000, description="申诉理由")
     evidence: list[str] = Field(
         default_factory=list, max_length=20, description="证据照片的 SHA-256（已上传的照片）"

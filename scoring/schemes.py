@@ -4,6 +4,8 @@ reading of 81号, each with the sentence it reads). Parsed into the pure engine'
 
 from __future__ import annotations
 
+import logging
+import re
 import stat
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -13,6 +15,7 @@ from typing import Any
 import yaml
 
 from backend.access import DISTRICT_ROLES, Role
+from backend.errors import Conflict, NotFound
 from scoring.engine.assessment import (
     READINGS,
     Award,
@@ -26,15 +29,29 @@ from scoring.engine.assessment import (
 )
 
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
+# A scheme's key is its file's name: letters, digits, ``_ . -`` (never a path, a NUL or 300 characters).
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+logger = logging.getLogger(__name__)
+
+
+class SchemeNotFound(NotFound, SchemeError):
+    """No scheme file by that key: a 404 through the API, a SchemeError to everything else."""
+
+    code, message = "scheme_not_found", "考核方案不存在"
+
+
+class SchemeInvalid(Conflict, SchemeError):
+    """The scheme file exists but cannot be read (an office's own file with a mistake): a 409 naming the
+    file and the mistake, until the office corrects it."""
+
+    code, message = "scheme_invalid", "考核方案文件有误，须由区办公室修正"
+
 
 # Who acts on a scheme (notice, appeal decisions, publication, required tasks, award decisions, written
 # corrections of the inspections it counts) when its file names nobody: the 安全生产 / 消防 schemes are
 # the 区安委办's / 区消委办's. Administrators may always act.
 DEFAULT_OWNERS = frozenset({Role.DISTRICT_OFFICE})
-
-
-class SchemeNotFound(SchemeError):
-    """No file for this scheme key."""
 
 
 @dataclass(frozen=True)
@@ -204,23 +221,39 @@ _parsed: dict[tuple[str, int, int], SchemeDefinition] = {}
 
 
 def load(key: str, directory: Path | None = None) -> SchemeDefinition:
+    """The scheme ``key`` (shipped files first). :class:`SchemeNotFound` when there is no such file,
+    :class:`SchemeInvalid` when it cannot be read; both are also :class:`SchemeError`."""
+    if not KEY.fullmatch(key):
+        raise SchemeNotFound(f"考核方案 {key[:64]!r} 不存在", details={"scheme_key": key[:64]})
     for d in [directory] if directory else _directories():
         path = d / f"{key}.yaml"
         try:
             info = path.stat()
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except OSError as exc:
+            text = f"{path.name}: 无法读取（{exc}）"
+            raise SchemeInvalid(text, details={"scheme_key": key, "error": text}) from exc
         if not stat.S_ISREG(info.st_mode):
             continue
         cache_key = (str(path), info.st_mtime_ns, info.st_size)
         if cache_key not in _parsed:
-            with path.open(encoding="utf-8") as fh:
-                definition = parse(yaml.safe_load(fh), path.name)
+            definition = _read(path, key)
             for stale in [k for k in _parsed if k[0] == cache_key[0]]:
                 del _parsed[stale]
             _parsed[cache_key] = definition
         return _parsed[cache_key]
-    raise SchemeNotFound(f"考核方案 {key} 不存在")
+    raise SchemeNotFound(f"考核方案 {key} 不存在", details={"scheme_key": key})
+
+
+def _read(path: Path, key: str) -> SchemeDefinition:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return parse(yaml.safe_load(fh), path.name)
+    except (SchemeError, yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        text = str(exc) if isinstance(exc, SchemeError) else f"{path.name}: 无法读取（{exc}）"
+        # The message is the mistake itself, naming the file and the option (what the office must fix).
+        raise SchemeInvalid(text, details={"scheme_key": key, "error": text}) from exc
 
 
 @dataclass(frozen=True)
@@ -244,13 +277,24 @@ def catalogue(directory: Path | None = None) -> list[SchemeFile]:
             if path.stem in seen:
                 continue
             seen.add(path.stem)
+            if not KEY.fullmatch(path.stem):
+                files.append(SchemeFile(path.stem, None, f"{path.name}: 文件名只能由字母、数字和 _ . - 组成"))
+                continue
             try:
                 files.append(SchemeFile(path.stem, load(path.stem, d)))
-            except (SchemeError, yaml.YAMLError, OSError) as exc:
-                files.append(SchemeFile(path.stem, None, str(exc)))
+            except SchemeInvalid as exc:
+                files.append(SchemeFile(path.stem, None, exc.details["error"]))
     return files
 
 
 def available(directory: Path | None = None) -> list[SchemeDefinition]:
-    dirs = [directory] if directory else _directories()
-    return [load(p.stem, d) for d in dirs if d.is_dir() for p in sorted(d.glob("*.yaml"))]
+    """Every scheme that can be read. A file that cannot be read is left out (with a warning in the log;
+    the catalogue shows the district its error): an office's broken file for one year must not stop the
+    phones recording another year's inspections."""
+    readable = []
+    for file in catalogue(directory):
+        if file.definition is None:
+            logger.warning("scheme file left out: %s", file.error)
+        else:
+            readable.append(file.definition)
+    return readable

@@ -7,7 +7,7 @@ from ninja import Query, Router, Status
 from ninja.throttling import AnonRateThrottle
 
 from backend.access import Principal, Role
-from backend.kit import Page, page_of
+from backend.kit import Id, Page, PageNumber, page_of
 
 from . import selectors, services
 from .models import RoleGrant, User
@@ -47,7 +47,7 @@ def token_delete(request: HttpRequest) -> Status[None]:
 
 
 @router.get("/auth/devices", response=list[DeviceOut], summary="设备列表（本人；管理员可指定 user_id）")
-def device_list(request: HttpRequest, user_id: int | None = None) -> list[DeviceOut]:
+def device_list(request: HttpRequest, user_id: Id | None = None) -> list[DeviceOut]:
     principal: Principal = request.auth
     owner = services.devices_owner_for(principal=principal, user_id=user_id)
     return [
@@ -57,7 +57,7 @@ def device_list(request: HttpRequest, user_id: int | None = None) -> list[Device
 
 
 @router.delete("/auth/devices/{token_id}", response={204: None}, summary="吊销一台设备（例如手机丢失）")
-def device_revoke(request: HttpRequest, token_id: int) -> Status[None]:
+def device_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
     services.token_revoke(principal=request.auth, token_id=token_id)
     return Status(204, None)
 
@@ -111,7 +111,7 @@ def _grant_out(g: RoleGrant) -> GrantOut:
     )  # fmt: skip
 
 
-def _managed(request: HttpRequest, user_id: int) -> UserOut:
+def _managed(request: HttpRequest, user_id: Id) -> UserOut:
     paths = services.user_manager_paths(request.auth)
     return _user_out(request.auth, selectors.user_managed_get(paths=paths, user_id=user_id))
 
@@ -127,9 +127,9 @@ def user_list(
     request: HttpRequest,
     q: str = Query("", description="按用户名、姓名或手机号查找"),
     role: Role | None = Query(None, description="只列出在您管辖范围内持有该角色的用户"),
-    region_id: int | None = Query(None, description="只列出在该区划（本级）持有角色的用户"),
+    region_id: Id | None = Query(None, description="只列出在该区划（本级）持有角色的用户"),
     is_active: bool | None = Query(None, description="true 启用 / false 停用"),
-    page: int = Query(1, ge=1),
+    page: PageNumber = Query(1, description="页码（从 1 开始）"),
     page_size: int = Query(50, ge=1, le=500),
 ) -> Page[UserOut]:
     paths = services.user_manager_paths(request.auth)
@@ -140,39 +140,39 @@ def user_list(
 
 
 @router.get("/accounts/users/{user_id}", response=UserOut, tags=_USERS, summary="用户详情")
-def user_detail(request: HttpRequest, user_id: int) -> UserOut:
+def user_detail(request: HttpRequest, user_id: Id) -> UserOut:
     return _managed(request, user_id)
 
 
 @router.post("/accounts/users/{user_id}/roles", response={201: GrantOut}, tags=_USERS,
              summary="在某区划授予角色（覆盖其全部下级）")  # fmt: skip
-def grant_create(request: HttpRequest, user_id: int, payload: GrantIn) -> Status[GrantOut]:
+def grant_create(request: HttpRequest, user_id: Id, payload: GrantIn) -> Status[GrantOut]:
     grant = services.grant_create(principal=request.auth, user_id=user_id, **payload.dict())
     return Status(201, _grant_out(grant))
 
 
 @router.delete("/accounts/users/{user_id}/roles/{grant_id}", response={204: None}, tags=_USERS,
                summary="撤销一个角色授权")  # fmt: skip
-def grant_revoke(request: HttpRequest, user_id: int, grant_id: int) -> Status[None]:
+def grant_revoke(request: HttpRequest, user_id: Id, grant_id: Id) -> Status[None]:
     services.grant_revoke(principal=request.auth, user_id=user_id, grant_id=grant_id)
     return Status(204, None)
 
 
 @router.post("/accounts/users/{user_id}/password", response={204: None}, tags=_USERS,
              summary="重置密码（该用户所有设备须重新登录）")  # fmt: skip
-def user_password_reset(request: HttpRequest, user_id: int, payload: PasswordIn) -> Status[None]:
+def user_password_reset(request: HttpRequest, user_id: Id, payload: PasswordIn) -> Status[None]:
     services.user_password_reset(principal=request.auth, user_id=user_id, password=payload.password)
     return Status(204, None)
 
 
 @router.post("/accounts/users/{user_id}/deactivate", response=UserOut, tags=_USERS,
              summary="停用账号（不能再登录，所有设备令牌吊销）")  # fmt: skip
-def user_deactivate(request: HttpRequest, user_id: int) -> UserOut:
+def user_deactivate(request: HttpRequest, user_id: Id) -> UserOut:
     services.user_deactivate(principal=request.auth, user_id=user_id)
     return _managed(request, user_id)
 
 
 @router.post("/accounts/users/{user_id}/activate", response=UserOut, tags=_USERS, summary="重新启用账号")
-def user_activate(request: HttpRequest, user_id: int) -> UserOut:
+def user_activate(request: HttpRequest, user_id: Id) -> UserOut:
     services.user_activate(principal=request.auth, user_id=user_id)
     return _managed(request, user_id)

@@ -3,7 +3,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from backend.access import Role
-from backend.kit import StrictSchema
+from backend.kit import Id, StrictSchema
 
 
 class TokenIn(StrictSchema):
@@ -64,7 +64,7 @@ class GrantIn(StrictSchema):
         description="角色：inspector 检查员、town_officer 区镇安监局、planner 规划人员；"
         "district_office、environment_bureau、admin 只能由系统管理员授予"
     )
-    region_id: int = Field(description="管辖区划编号（角色覆盖该区划及其全部下级）")
+    region_id: Id = Field(description="管辖区划编号（角色覆盖该区划及其全部下级）")
 
 
 class UserIn(StrictSchema):

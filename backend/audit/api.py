@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
+
+from backend.kit import Cursors
 
 from . import selectors
 from .schemas import AuditEventOut
@@ -9,7 +11,7 @@ router = Router(tags=["审计日志"])
 
 
 @router.get("/events", response=list[AuditEventOut], summary="审计日志（区安委办、管理员；游标分页）")
-@paginate(CursorPagination, ordering=("-at", "-id"), page_size=100)
+@paginate(Cursors, ordering=("-at", "-id"), page_size=100)
 def event_list(
     request: HttpRequest,
     action: str | None = None,

@@ -1,10 +1,11 @@
 """Rural sewage rates: the 双60 treatment rate and the normal-operation rate per town and district."""
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
+
+from backend.kit import Day, Id
 
 from . import services
 
@@ -13,13 +14,13 @@ router = Router(tags=["农村生活污水"])
 
 @router.get("/sewage/rates", summary="治理率（双60）与设施正常运行率：各区镇与全区，可查任一日期")
 def rates(
-    request: HttpRequest, on: date | None = Query(None, description="截至日期（默认今天）")
+    request: HttpRequest, on: Day | None = Query(None, description="截至日期（默认今天）")
 ) -> dict[str, Any]:
     return services.rates(principal=request.auth, on=on)
 
 
 @router.get("/sewage/rates/towns/{town_id}", summary="区镇明细：每个行政村、自然村与设施如何计入两项比率")
 def town_rates(
-    request: HttpRequest, town_id: int, on: date | None = Query(None, description="截至日期（默认今天）")
+    request: HttpRequest, town_id: Id, on: Day | None = Query(None, description="截至日期（默认今天）")
 ) -> dict[str, Any]:
     return services.town_detail(principal=request.auth, town_id=town_id, on=on)

@@ -1,7 +1,6 @@
 """River-section water quality: the stateless evaluator, measurement imports, evaluations per period,
 yearly status (稳Ⅲ / 提Ⅲ), town indicators, the 每旬 reverse ranking and the monthly table."""
 
-from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
@@ -9,11 +8,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from backend.errors import PayloadTooLarge
 from backend.jobs import JobOut
-from backend.kit import StrictSchema
+from backend.kit import Day, Id, Pages, StrictSchema
 from geo.models import SectionLevel
 
 from . import exports, selectors, services
@@ -130,13 +129,13 @@ class MeasurementOut(Schema):
 @router.get(
     "/water/measurements", response=list[MeasurementOut], summary="监测数据（按断面、指标、日期筛选）"
 )
-@paginate(PageNumberPagination, page_size=200)
+@paginate(Pages, page_size=200)
 def measurements(
     request: HttpRequest,
-    section_id: int | None = None,
+    section_id: Id | None = None,
     indicator: str | None = Query(None, description="指标键，如 nh3n"),
-    start: date | None = Query(None, description="起始日期（含）"),
-    end: date | None = Query(None, description="结束日期（含）"),
+    start: Day | None = Query(None, description="起始日期（含）"),
+    end: Day | None = Query(None, description="结束日期（含）"),
 ) -> object:
     ids = services.section_ids(principal=request.auth, section_id=section_id)
     return selectors.measurement_list(section_ids=ids, indicator=indicator, first=start, last=end)
@@ -149,15 +148,15 @@ Kind = Literal["dekad", "month", "quarter", "year", "ytd"]
 def evaluations(
     request: HttpRequest,
     period: Kind = Query("month", description="dekad 旬 / month 月 / quarter 季 / year 年 / ytd 年初至今"),
-    on: date = Query(..., description="时段内任一日期（ytd 为截止日）"),
-    section_id: int | None = None,
+    on: Day = Query(..., description="时段内任一日期（ytd 为截止日）"),
+    section_id: Id | None = None,
 ) -> dict[str, Any]:
     return services.evaluations(principal=request.auth, kind=period, on=on, section_id=section_id)
 
 
 @router.get("/water/status", summary="断面年度状态：达标月份、稳Ⅲ、提Ⅲ、溶解氧预警、与去年同月比较")
 def status(
-    request: HttpRequest, year: int = Query(..., ge=2000, le=2100), section_id: int | None = None
+    request: HttpRequest, year: int = Query(..., ge=2000, le=2100), section_id: Id | None = None
 ) -> dict[str, Any]:
     return services.section_statuses(principal=request.auth, year=year, section_id=section_id)
 
@@ -166,7 +165,7 @@ def status(
 def towns(
     request: HttpRequest,
     period: Kind = Query("month"),
-    on: date = Query(..., description="时段内任一日期"),
+    on: Day = Query(..., description="时段内任一日期"),
 ) -> dict[str, Any]:
     return services.town_indicators(principal=request.auth, kind=period, on=on)
 
@@ -174,7 +173,7 @@ def towns(
 @router.get("/water/rankings/dekad", summary="每旬区镇逆序排名（按省考断面 CWQI，最差在前）")
 def dekad_ranking(
     request: HttpRequest,
-    on: date = Query(..., description="该旬内任一日期"),
+    on: Day = Query(..., description="该旬内任一日期"),
     level: SectionLevel = Query(SectionLevel.PROVINCIAL, description="按哪一级断面排名（默认省考）"),
 ) -> dict[str, Any]:
     return services.dekad_ranking(principal=request.auth, on=on, level=level)

@@ -503,6 +503,10 @@ def _parse_time_of_day(text: str) -> time | None:
 _TimePart = tuple[datetime, bool] | time
 
 
+# The years a sampling time may lie in: the API's own bounds for dates (backend.kit.FIRST_DAY / LAST_DAY).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def _parse_time_cell(cell: Any, fmt: str) -> _TimePart:
     """Raises ValueError when the cell is not a date / time."""
     if isinstance(cell, datetime):
@@ -531,6 +535,9 @@ def _parse_time_cell(cell: Any, fmt: str) -> _TimePart:
         digits = m["tz"][1:].replace(":", "")
         tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
     dt = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), t.hour, t.minute, t.second, t.microsecond, tz)
+    if not FIRST_YEAR <= dt.year <= LAST_YEAR:
+        # 0001-01-01 in Beijing time is no UTC time at all; 9999-12-31 has no next day.
+        raise ValueError(text)
     return dt, bool(m["time"]) or tz is not None
 
 
