@@ -332,7 +332,7 @@ def rectification_photo(
     tags=["考核结果"],
     summary="区镇申诉（公示期内，仅限本单位；证据照片须为本单位可查看的，或上传到申诉）",
 )
-def appeal_file(request: HttpRequest, scheme_key: str, payload: AppealIn) -> Status:
+def appeal_file(request: HttpRequest, scheme_key: Key, payload: AppealIn) -> Status:
     appeal = appeal_services.appeal_file(principal=request.auth, scheme_key=scheme_key, **payload.dict())
     return Status(201, appeal)
 
@@ -343,7 +343,7 @@ def appeal_file(request: HttpRequest, scheme_key: str, payload: AppealIn) -> Sta
     tags=["考核结果"],
     summary="申诉列表（区级看全部，区镇看本单位）",
 )
-def appeal_list(request: HttpRequest, scheme_key: str) -> object:
+def appeal_list(request: HttpRequest, scheme_key: Key) -> object:
     return list(scoring_selectors.appeals_for(principal=request.auth, scheme_key=scheme_key))
 
 

@@ -23,7 +23,7 @@ from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from geo.models import Region
 
 from . import schemes
-from .engine.assessment import SchemeError, UnitInput, evaluate
+from .engine.assessment import UnitInput, evaluate
 from .models import Appeal, AppealStatus, AwardDecision, Scoreboard, ScoreboardStatus, TaskCompletion
 
 
@@ -143,16 +143,8 @@ def scheme_owner_check(
     gets 403 ``permission_denied`` naming the owners."""
     if not principal.has_any(DISTRICT_ROLES):
         raise PermissionDenied("只有区级部门可以发布考核结果")
-    try:
-        definition = schemes.load(scheme_key)
-    except schemes.SchemeNotFound as exc:
-        raise NotFound("考核方案不存在", details={"scheme_key": scheme_key}) from exc
-    except SchemeError as exc:
-        raise Conflict(
-            "考核方案文件有误，请先改正",
-            code="scheme_invalid",
-            details={"scheme_key": scheme_key, "error": str(exc)},
-        ) from exc
+    # An unknown scheme is a 404 ``scheme_not_found``, a broken office file a 409 ``scheme_invalid``.
+    definition = schemes.load(scheme_key)
     owners = definition.owners
     may = principal.has_any(owners) if region_path is None else principal.covers(region_path, owners)
     if not may:

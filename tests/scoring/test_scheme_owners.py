@@ -134,8 +134,8 @@ def test_a_scheme_the_bureau_owns_is_the_bureaus_to_act_on(
 
 def test_an_unknown_scheme_is_not_found_for_its_would_be_owners(world) -> None:  # type: ignore[no-untyped-def]
     office = ApiClient(make_user("district_office", world.district, username="anweiban_404"))
-    assert_error(office.post("/api/v1/scoreboards/towns-1999/notice"), 404, "not_found")
-    assert_error(office.post("/api/v1/scoreboards/towns-1999/publish"), 404, "not_found")
+    assert_error(office.post("/api/v1/scoreboards/towns-1999/notice"), 404, "scheme_not_found")
+    assert_error(office.post("/api/v1/scoreboards/towns-1999/publish"), 404, "scheme_not_found")
 
 
 def test_spot_checks_of_what_a_scheme_counts_are_its_owners_to_draw(world) -> None:  # type: ignore[no-untyped-def]
