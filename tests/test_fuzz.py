@@ -80,7 +80,7 @@ def _demo_like_world() -> dict[str, Any]:
     geo_demo.load_services()
     district = Region.objects.get(level="district", name=geo_demo.DISTRICT["name"])
     load_demo_users(password="fuzz-demo-pass-1", district=district, towns=towns)
-    names = ["jiancha1", "changle", "anweiban", "huanjing"]
+    names = ["jiancha1", "changle", "anweiban", "huanjing", "admin"]
     principals = {u.username: principal_for(u) for u in User.objects.filter(username__in=names)}
     checklists_demo.load(principals=principals, towns=towns)
     checklists_demo.load_survey(principals=principals)
