@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ChecklistsConfig(AppConfig):
     name = "checklists"
     verbose_name = "检查表与检查"
+
+    def ready(self) -> None:
+        # Subject kinds plug into the inspection lifecycle (checklists/subjects/).
+        from .subjects import sewage
+
+        sewage.plug_in()

@@ -20,6 +20,7 @@ notice or published is never touched, the recomputation is a new draft.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +30,6 @@ from django.utils import timezone
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from backend.audit.services import audit_record
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from geo.services import facility_condition_correct, facility_condition_withdraw
 from scoring.engine.checklist import missing_answers, score
 from scoring.models import Appeal
 from scoring.services import appeal_for_correction, appeal_record_correction, scheme_owner_check
@@ -48,6 +48,7 @@ from ..models import (
     Rectification,
     RectificationStatus,
 )
+from ..subjects import hooks_for
 from .inspections import (
     _audit,
     _inspections,
@@ -55,13 +56,11 @@ from .inspections import (
     _queue_scoreboards,
     _rectifications_from_findings,
     _validate_answers,
-    audit_outcome,
     findings_create,
     schemes_counting,
     score_json,
     to_domain_answers,
 )
-from .rectifications import reaudit_rectifications
 from .templates import spec_of
 
 _SEEING = REVIEWING_ROLES | DISTRICT_ROLES
@@ -127,16 +126,9 @@ def inspection_amend(
         reason=inspection.review_reason,
     )
     findings_create(inspection, spec, result)
-    rectifications = _rectifications_after_amend(principal, inspection, rules or DeadlineRules.load(), reason)
-    if inspection.subject_kind == "sewage_facility":
-        conditions, status = audit_outcome(inspection)
-        facility_condition_correct(
-            facility_id=inspection.subject_id,
-            conditions=conditions,
-            status=status,
-            inspection_uuid=inspection.client_uuid,
-            approved_at=before["reviewed_at"] or now,
-        )
+    rectifications = _rectifications_after_amend(
+        principal, inspection, rules or DeadlineRules.load(), reason, approved_at=before["reviewed_at"] or now
+    )
     return _record(principal, inspection, CorrectionAction.AMEND, reason, appeal, before, rectifications)
 
 
@@ -162,9 +154,10 @@ def inspection_withdraw(
         .filter(finding__inspection=inspection).exclude(status__in=RECTIFICATION_DONE)
     )  # fmt: skip
     rectifications = {"cancelled": [_cancel(r, principal, inspection, note) for r in own]}
-    if inspection.subject_kind == "sewage_facility":
-        rectifications["reopened"] = _reopen_reaudit_closures(principal, inspection, note)
-        facility_condition_withdraw(inspection_uuid=inspection.client_uuid, reason=reason.strip())
+    # What else the withdrawal undoes is the subject kind's (a facility re-audit's closures, its condition).
+    rectifications |= hooks_for(inspection.subject_kind).on_withdrawn(
+        principal=principal, inspection=inspection, reason=reason.strip(), note=note
+    )
     if inspection.assignment_id:  # the task is not done after all: the subject may be inspected anew
         Assignment.objects.filter(pk=inspection.assignment_id, status=AssignmentStatus.DONE).update(
             status=AssignmentStatus.OPEN, updated_at=timezone.now()
@@ -284,11 +277,13 @@ def _record(
 
 
 def _rectifications_after_amend(
-    principal: Principal, inspection: Inspection, rules: DeadlineRules, reason: str
+    principal: Principal, inspection: Inspection, rules: DeadlineRules, reason: str, *, approved_at: datetime
 ) -> dict[str, list[int]]:
     """Problems the corrected revision no longer finds: their open rectifications are cancelled (closed
     ones stay closed). Problems it still finds keep theirs. New problems get new ones, dated from the
-    inspection's own submission (as a re-audit does, a facility's earlier problems are settled too)."""
+    inspection's own submission. In between, the subject's kind hears of the amendment (as a re-audit
+    does, a facility's earlier problems are settled too; the problems it says are being rectified
+    elsewhere get no new one)."""
     found = set(
         Finding.objects.filter(inspection=inspection, revision=inspection.revision).values_list(
             "item_key", flat=True
@@ -306,9 +301,9 @@ def _rectifications_after_amend(
             kept.add(rect.finding.item_key)
         elif rect.status not in RECTIFICATION_DONE:
             cancelled.append(_cancel(rect, principal, inspection, note))
-    persisting: set[str] = set()
-    if inspection.subject_kind == "sewage_facility" and _latest_audit(inspection):
-        persisting = reaudit_rectifications(principal=principal, inspection=inspection)
+    persisting = hooks_for(inspection.subject_kind).on_amended(
+        principal=principal, inspection=inspection, approved_at=approved_at
+    )
     created = _rectifications_from_findings(
         inspection,
         rules,
@@ -316,16 +311,6 @@ def _rectifications_after_amend(
         skip_items=kept | persisting,
     )
     return {"cancelled": cancelled, "created": [r.pk for r in created]}
-
-
-def _latest_audit(inspection: Inspection) -> bool:
-    """Whether no later approved audit of the facility exists (only the latest settles earlier problems)."""
-    return not Inspection.objects.filter(
-        subject_kind=inspection.subject_kind,
-        subject_id=inspection.subject_id,
-        status=InspectionStatus.APPROVED,
-        submitted_at__gt=inspection.submitted_at,
-    ).exists()
 
 
 def _cancel(rect: Rectification, principal: Principal, inspection: Inspection, note: str) -> int:
@@ -338,36 +323,3 @@ def _cancel(rect: Rectification, principal: Principal, inspection: Inspection, n
     audit_record(action="checklists.rectification.cancel", obj=rect, region_path=rect.subject_region.path,
                  before={"status": before}, after={"status": rect.status, "note": note})  # fmt: skip
     return int(rect.pk)
-
-
-def _reopen_reaudit_closures(principal: Principal, inspection: Inspection, note: str) -> list[int]:
-    """Repairs this audit closed as no longer found (复核销号) rested on it: they are open again, in the
-    state they were in before."""
-    closed = (
-        Rectification.objects.select_for_update(of=("self",)).select_related("subject_region")
-        .filter(subject_kind=inspection.subject_kind, subject_id=inspection.subject_id,
-                status=RectificationStatus.CLOSED)
-        .exclude(finding__inspection=inspection)
-    )  # fmt: skip
-    reopened = []
-    statuses = set(RectificationStatus.values)
-    for rect in closed:
-        last = rect.history[-1] if rect.history else {}
-        if last.get("action") != "reaudit_close" or last.get("inspection") != str(inspection.client_uuid):
-            continue
-        earlier = rect.history[-2].get("to") if len(rect.history) > 1 else None
-        restored = last.get("from") or (earlier if earlier in statuses else RectificationStatus.OPEN)
-        rect.status, rect.closed_at = restored, None
-        rect.history = [*rect.history, {"at": timezone.now().isoformat(), "from": RectificationStatus.CLOSED,
-                                        "to": restored, "action": "reopen", "by": principal.username,
-                                        "note": note, "inspection": str(inspection.client_uuid)}]  # fmt: skip
-        rect.save(update_fields=["status", "closed_at", "history", "updated_at"])
-        audit_record(
-            action="checklists.rectification.reopen",
-            obj=rect,
-            region_path=rect.subject_region.path,
-            before={"status": RectificationStatus.CLOSED},
-            after={"status": restored, "note": note},
-        )
-        reopened.append(int(rect.pk))
-    return reopened

@@ -27,7 +27,7 @@ from backend.kit import decimal_text
 from backend.outbox.services import outbox_enqueue
 from geo import coords
 from geo.selectors import subject_get
-from geo.services import device_fix_fields, facility_condition_record
+from geo.services import device_fix_fields
 from scoring.engine.checklist import (
     Answer,
     AnswerError,
@@ -37,7 +37,6 @@ from scoring.engine.checklist import (
     score,
     validate_answer,
 )
-from scoring.sewage import rules as sewage_rules
 
 from ..deadlines import DeadlineRules
 from ..models import (
@@ -55,7 +54,7 @@ from ..models import (
     TemplateStatus,
 )
 from ..periods import PeriodChoice, PeriodMismatch, check_period, choose_period
-from .rectifications import reaudit_rectifications
+from ..subjects import hooks_for
 from .templates import spec_of, uses_photos
 
 _LOCKED = {InspectionStatus.SUBMITTED, InspectionStatus.APPROVED, InspectionStatus.WITHDRAWN}
@@ -224,7 +223,7 @@ def inspection_put_and_submit(
                 inspection.save(force_insert=True)
                 _audit("checklists.inspection.create", inspection, template=f"{inspection.template.key} v"
                        f"{inspection.template.version}")  # fmt: skip
-                return inspection, True, _record_submission(inspection, spec, result)
+                return inspection, True, _record_submission(principal, inspection, spec, result)
         except IntegrityError:
             pass  # the same UUID created concurrently (a retry racing its original): take the usual path
     inspection, created = inspection_put(
@@ -485,7 +484,7 @@ def inspection_submit(
     from .evidence import inspection_photos_recheck_times  # evidence imports this module
 
     inspection_photos_recheck_times(inspection=inspection)  # the phone's span is complete now
-    return inspection, _record_submission(inspection, spec, result)
+    return inspection, _record_submission(principal, inspection, spec, result)
 
 
 def _score_complete(spec: TemplateSpec, answers: Mapping[str, Answer]) -> ScoreResult:
@@ -511,8 +510,10 @@ def _mark_submitted(
     inspection.version += 1
 
 
-def _record_submission(inspection: Inspection, spec: TemplateSpec, result: ScoreResult) -> list[Finding]:
-    """Keep the submitted revision, turn lost points into findings, audit the submission."""
+def _record_submission(
+    principal: Principal, inspection: Inspection, spec: TemplateSpec, result: ScoreResult
+) -> list[Finding]:
+    """Keep the submitted revision, turn lost points into findings, tell the subject's kind, audit."""
     InspectionRevision.objects.create(
         inspection=inspection,
         revision=inspection.revision,
@@ -525,6 +526,7 @@ def _record_submission(inspection: Inspection, spec: TemplateSpec, result: Score
         device_submitted_at=inspection.device_submitted_at,
     )
     findings = findings_create(inspection, spec, result)
+    hooks_for(inspection.subject_kind).on_submitted(principal=principal, inspection=inspection)
     _audit(
         "checklists.inspection.submit",
         inspection,
@@ -601,10 +603,10 @@ def inspection_review(
         reason=reason.strip(),
         item_comments=item_comments,
     )
+    hooks = hooks_for(inspection.subject_kind)
     if approve:
-        persisting: set[str] = set()
-        if inspection.subject_kind == "sewage_facility":
-            persisting = reaudit_rectifications(principal=principal, inspection=inspection)
+        # The subject's kind first (a facility re-audit settles earlier repairs and sets the condition).
+        persisting = hooks.on_approved(principal=principal, inspection=inspection, at=now)
         _rectifications_from_findings(
             inspection,
             rules or DeadlineRules.load(),
@@ -615,8 +617,8 @@ def inspection_review(
             Assignment.objects.filter(pk=inspection.assignment_id).update(
                 status=AssignmentStatus.DONE, updated_at=now
             )
-        if inspection.subject_kind == "sewage_facility":
-            _facility_condition_from_audit(inspection, now)
+    else:
+        hooks.on_rejected(principal=principal, inspection=inspection)
     _audit(
         f"checklists.inspection.{'approve' if approve else 'reject'}",
         inspection,
@@ -625,30 +627,6 @@ def inspection_review(
     )
     _queue_scoreboards(inspection)
     return inspection
-
-
-def audit_outcome(inspection: Inspection) -> tuple[list[str], str]:
-    """The operating conditions and registry status a facility audit's current revision finds
-    (finding categories → conditions: data, ``scoring/schemes/sewage``)."""
-    categories = set(
-        Finding.objects.filter(inspection=inspection, revision=inspection.revision).values_list(
-            "category", flat=True
-        )
-    )
-    return sewage_rules.load().audit_outcome(categories)
-
-
-def _facility_condition_from_audit(inspection: Inspection, approved_at: datetime) -> None:
-    """An approved facility audit sets the facility's operating condition and status (the latest
-    approved audit wins; the history is kept for rates as of any date)."""
-    conditions, status = audit_outcome(inspection)
-    facility_condition_record(
-        facility_id=inspection.subject_id,
-        conditions=conditions,
-        status=status,
-        inspection_uuid=inspection.client_uuid,
-        approved_at=approved_at,
-    )
 
 
 def _queue_scoreboards(inspection: Inspection) -> None:
@@ -668,7 +646,11 @@ def schemes_counting(inspection: Inspection) -> list[str]:
 
 
 def _rectifications_from_findings(
-    inspection: Inspection, rules: DeadlineRules, *, found_on: Any, skip_items: set[str] = frozenset()
+    inspection: Inspection,
+    rules: DeadlineRules,
+    *,
+    found_on: Any,
+    skip_items: frozenset[str] | set[str] = frozenset(),
 ) -> list[Rectification]:
     """Every finding becomes a rectification, except problems already being rectified (``skip_items``)."""
     findings = Finding.objects.filter(inspection=inspection, revision=inspection.revision).exclude(

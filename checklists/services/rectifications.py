@@ -17,11 +17,10 @@ from django.utils import timezone
 from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal, Role
 from backend.audit.services import audit_record
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from geo.models import FacilityStatus
-from geo.services import facility_status_set
 
 from ..models import RECTIFICATION_DONE, Finding, Rectification
 from ..models import RectificationStatus as S
+from ..subjects import hooks_for
 
 PLAN_DECISIONS = {"rebuild": "重建", "retire": "退役", "demolish": "拆除"}
 
@@ -74,13 +73,9 @@ def rectification_transition(
         if decision not in PLAN_DECISIONS:
             raise InvalidInput(details={"fields": {"decision": ["应为 rebuild、retire 或 demolish"]}})
         rect.approval_decision = decision
-        if rect.subject_kind == "sewage_facility":
-            # Rebuild: under construction (its villages stay untreated) until an audit of the rebuilt
-            # facility is approved; retire / demolish: out of the registry's working set for good.
-            status = FacilityStatus.UNDER_CONSTRUCTION if decision == "rebuild" else FacilityStatus.RETIRED
-            facility_status_set(
-                facility_id=rect.subject_id, status=status, reason=f"区审批：{PLAN_DECISIONS[decision]}"
-            )
+        # What the decision means for the subject itself (a facility rebuilt or retired) is its kind's.
+        hooks = hooks_for(rect.subject_kind)
+        hooks.on_plan_decided(principal=principal, rectification=rect, decision=decision)
     before = {"status": rect.status}
     now = timezone.now()
     rect.status = transition.target
@@ -105,7 +100,8 @@ def rectification_transition(
 
 
 def reaudit_rectifications(*, principal: Principal, inspection: Any) -> set[str]:
-    """An approved re-audit of a facility settles its earlier rectifications (整改复核):
+    """An approved re-inspection settles the subject's earlier rectifications (整改复核; the sewage facility
+    plug-in, ``checklists/subjects/sewage.py``, asks for it for every approved audit):
     - a problem the re-audit no longer finds is closed (复核销号) when the approver is on the district side
       and did not submit the repair; otherwise the history notes it for the district to verify;
     - a problem it finds again stays the same rectification (no duplicate); a submitted repair is sent
@@ -154,6 +150,39 @@ def reaudit_rectifications(*, principal: Principal, inspection: Any) -> set[str]
             after={"status": rect.status, "note": note},
         )
     return persisting
+
+
+def reaudit_closures_reopen(*, principal: Principal, inspection: Any, note: str) -> list[int]:
+    """A withdrawn re-audit: the repairs it closed as no longer found (复核销号) rested on it, so they are
+    open again, in the state they were in before. Returns their ids."""
+    closed = (
+        Rectification.objects.select_for_update(of=("self",)).select_related("subject_region")
+        .filter(subject_kind=inspection.subject_kind, subject_id=inspection.subject_id,
+                status=S.CLOSED)
+        .exclude(finding__inspection=inspection)
+    )  # fmt: skip
+    reopened = []
+    statuses = set(S.values)
+    for rect in closed:
+        last = rect.history[-1] if rect.history else {}
+        if last.get("action") != "reaudit_close" or last.get("inspection") != str(inspection.client_uuid):
+            continue
+        earlier = rect.history[-2].get("to") if len(rect.history) > 1 else None
+        restored = last.get("from") or (earlier if earlier in statuses else S.OPEN)
+        rect.status, rect.closed_at = restored, None
+        rect.history = [*rect.history, {"at": timezone.now().isoformat(), "from": S.CLOSED,
+                                        "to": restored, "action": "reopen", "by": principal.username,
+                                        "note": note, "inspection": str(inspection.client_uuid)}]  # fmt: skip
+        rect.save(update_fields=["status", "closed_at", "history", "updated_at"])
+        audit_record(
+            action="checklists.rectification.reopen",
+            obj=rect,
+            region_path=rect.subject_region.path,
+            before={"status": S.CLOSED},
+            after={"status": restored, "note": note},
+        )
+        reopened.append(int(rect.pk))
+    return reopened
 
 
 def rectifications_mark_overdue(*, today: date | None = None) -> int:
