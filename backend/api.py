@@ -2,13 +2,13 @@
 
 from ninja import NinjaAPI
 
-from backend.accounts.api import router as accounts_router
-from backend.accounts.auth import DeviceTokenAuth
-from backend.audit.api import router as audit_router
-from backend.errors import install_exception_handlers
-from backend.kit import Renderer, TextCheckingParser
+from accounts.api import router as accounts_router
+from accounts.auth import DeviceTokenAuth
 from checklists.api import router as checklists_router
 from geo.api import router as geo_router
+from kernel.audit.api import router as audit_router
+from kernel.errors import install_exception_handlers
+from kernel.kit import Renderer, TextCheckingParser
 from scoring.api import router as scoring_router
 from scoring.sewage.api import router as sewage_router
 from scoring.water.api import router as water_router

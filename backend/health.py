@@ -45,7 +45,7 @@ def _check_broker() -> str | None:
 
 def _is_admin(request: HttpRequest) -> bool:
     """An admin's bearer token or a staff session; never raises (the database may be what is down)."""
-    from backend.accounts.services import principal_from_token
+    from accounts.services import principal_from_token
 
     try:
         header = request.headers.get("Authorization", "")

@@ -43,9 +43,9 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "backend",
-    "backend.accounts",
-    "backend.audit",
-    "backend.outbox",
+    "accounts",
+    "kernel.audit",
+    "kernel.outbox",
     "geo",
     "scoring",
     "checklists",
@@ -54,14 +54,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # A view that finds the database, cache or broker down answers a JSON 503, not a 500.
-    "backend.unavailable.UnavailableMiddleware",
+    "kernel.unavailable.UnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "backend.audit.middleware.AuditMiddleware",
+    "kernel.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -149,7 +149,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "backend.accounts.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IP_HEADERS", default=["REMOTE_ADDR"]
 )  # behind nginx set to HTTP_X_FORWARDED_FOR,REMOTE_ADDR
@@ -198,7 +198,7 @@ if CELERY_VISIBILITY_TIMEOUT <= LONGEST_TASK_SECONDS:
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-device-tokens": {
-        "task": "backend.accounts.tasks.device_tokens_purge",
+        "task": "accounts.tasks.device_tokens_purge",
         "schedule": timedelta(hours=24),
     },
 }
@@ -209,12 +209,12 @@ OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
 OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
-    "task": "backend.outbox.tasks.outbox_sweep",
+    "task": "kernel.outbox.tasks.outbox_sweep",
     "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
     "options": {"expires": OUTBOX_SWEEP_SECONDS},  # sweeps missed in an outage are not all run at once
 }
 
-# --- Jobs (imports, large exports: backend/jobs.py) --------------------------------------------------
+# --- Jobs (imports, large exports: kernel/jobs.py) --------------------------------------------------
 # A running job's process writes a heartbeat this often; a job whose last beat is older than
 # JOB_STALL_SECONDS is reported ``stalled`` (its process died) and re-queued by the sweep, which runs
 # every JOB_SWEEP_SECONDS; a queued job nobody picked up for JOB_QUEUED_STALL_SECONDS (its message was

@@ -5,7 +5,7 @@ from .api import api
 from .health import healthz, readyz
 
 # Errors that escape every handler (even from middleware) in the API's JSON error shape.
-handler500 = "backend.unavailable.server_error"
+handler500 = "kernel.unavailable.server_error"
 
 admin.site.site_header = "fieldscore 后台管理"
 admin.site.site_title = "fieldscore"

@@ -12,11 +12,11 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from backend.access import Principal
-from backend.errors import ApplicationError, PayloadTooLarge
-from backend.kit import Id, Int64, Key, Moment, Pages, StrictSchema, conditional_json, dumps
 from geo.coords import Datum
 from geo.schemas import FacilityOut
+from kernel.access import Principal
+from kernel.errors import ApplicationError, PayloadTooLarge
+from kernel.kit import Id, Int64, Key, Moment, Pages, StrictSchema, conditional_json, dumps
 from scoring import selectors as scoring_selectors
 from scoring.schemas import AppealIn, AppealOut
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from backend.access import Principal
 from geo.models import Region, SewageFacility
+from kernel.access import Principal
 
 from .models import Assignment, Inspection, InspectionPhoto, SpotCheck
 from .services.inspections import (

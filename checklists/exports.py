@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from backend.sheets import csv_bytes, titled_xlsx
+from kernel.sheets import csv_bytes, titled_xlsx
 
 from .models import Rectification, RectificationStatus
 

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from backend.kit import Day, Id, Int64, Moment, StrictSchema
 from geo.coords import Datum
+from kernel.kit import Day, Id, Int64, Moment, StrictSchema
 from media.checks import flags_for_viewer
 
 

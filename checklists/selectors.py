@@ -13,10 +13,11 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
-from backend.errors import NotFound
 from geo.models import Region
-from geo.selectors import scope_q, subjects_visible
+from geo.selectors import subjects_visible
+from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
+from kernel.errors import NotFound
+from kernel.scope import scope_q
 from media.checks import flags_for_viewer
 from media.models import Photo
 from scoring.engine.assessment import basis_matches

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.gis import admin
 from django.http import HttpRequest
 
-from backend.access import Principal
+from kernel.access import Principal
 
 from . import services
 from .models import Region, RiverSection, SewageFacility

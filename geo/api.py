@@ -10,9 +10,9 @@ from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from backend.access import Principal
-from backend.jobs import JobOut
-from backend.kit import Id, Moment, Page, PageNumber, Pages, conditional_json, dumps, page_of
+from kernel.access import Principal
+from kernel.jobs import JobOut
+from kernel.kit import Id, Moment, Page, PageNumber, Pages, conditional_json, dumps, page_of
 
 from . import ledger_export, ledger_import, selectors, services
 from .models import LedgerExport

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from shapely import MultiPoint, Point, Polygon, voronoi_polygons
 
-from backend.access import Principal
+from kernel.access import Principal
 
 from .coords import Datum, LonLat, from_wgs84
 from .models import CodeSource, FacilityService, LocationQuality, Region, RegionLevel, SewageFacility

@@ -1,17 +1,17 @@
 """Towns' rural sewage facility ledgers (台账, CSV / XLSX) → facility rows, row errors and data-rule gaps;
 and the writer of the same layout, so a town can round-trip its ledger.
 
-Pure: the standard library, openpyxl, ``backend.tables``, ``backend.sheets`` and ``geo.coords``; no Django
+Pure: the standard library, openpyxl, ``kernel.tables``, ``kernel.sheets`` and ``geo.coords``; no Django
 (``FACILITY_STATUSES`` mirrors ``geo.models.FacilityStatus``; a test keeps them in step). The caller owns the
 database side: known towns and villages, town boundaries, the dry run and the upsert by facility code.
 
-Reading is ``backend.tables``, shared with ``scoring.water.parsing``: CSV in UTF-8 (± BOM), GB18030 or
+Reading is ``kernel.tables``, shared with ``scoring.water.parsing``: CSV in UTF-8 (± BOM), GB18030 or
 UTF-16, comma / tab / semicolon separated; XLSX (openpyxl, read-only), the first sheet with a header in its
 first 20 rows (title rows above it are skipped). Header aliases are Chinese or English (``LEDGER_COLUMNS``);
 a unit in brackets on the capacity or funding header must be t/d or 万元/年. Blank rows and 合计 / 小计 rows
 without a code are skipped; a cell holding only "-", "—", "/" or "无" is blank. Text is written through
-``backend.sheets.cell_value`` (a name like ``=1+1`` is written ``'=1+1``, never a formula) and read back
-through ``backend.sheets.unneutralise``: an apostrophe before ``= + - @`` is the spreadsheet's text mark, as
+``kernel.sheets.cell_value`` (a name like ``=1+1`` is written ``'=1+1``, never a formula) and read back
+through ``kernel.sheets.unneutralise``: an apostrophe before ``= + - @`` is the spreadsheet's text mark, as
 Excel treats one typed by a user.
 自然村 holds one name (服务户数 gives its households) or a list ``一组(40)、二组(35)`` (full-width brackets,
 、，,；; accepted; 服务户数 is then optional and must equal the sum). Coordinates are converted from the
@@ -49,17 +49,17 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from backend import tables
-from backend.sheets import cell_value, unneutralise
-from backend.tables import Table, TableFileError, TableReader, cell_text, excel_datetime, norm, norm_key
 from geo.coords import Datum, LonLat, from_wgs84, to_wgs84
+from kernel import tables
+from kernel.sheets import cell_value, unneutralise
+from kernel.tables import Table, TableFileError, TableReader, cell_text, excel_datetime, norm, norm_key
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_MAX_ERRORS = 10_000
 HEADER_SCAN_ROWS = tables.HEADER_SCAN_ROWS
 CSV, XLSX = tables.CSV, tables.XLSX
 
-# backend.tables.FILE_ERROR_CODES (empty_file, unsupported_format, unreadable_file, unsupported_encoding,
+# kernel.tables.FILE_ERROR_CODES (empty_file, unsupported_format, unreadable_file, unsupported_encoding,
 # no_header) and:
 FILE_ERROR_CODES = tables.FILE_ERROR_CODES | frozenset(
     {
@@ -174,7 +174,7 @@ class LedgerFileError(TableFileError):
 
 @dataclass(frozen=True, slots=True)
 class RowError(tables.RowError):
-    """``backend.tables.RowError`` (row, column, code in ROW_ERROR_CODES, message, value, column_number);
+    """``kernel.tables.RowError`` (row, column, code in ROW_ERROR_CODES, message, value, column_number);
     the ledger's report also gives ``column_number``."""
 
     def as_dict(self) -> dict[str, Any]:
@@ -384,7 +384,7 @@ def write_ledger(rows: Iterable[LedgerRow | Mapping[str, Any]], *, title: str) -
     ws.append([_styled(ws, header, font=bold) for header in LEDGER_HEADERS])
     text_columns = {LEDGER_FIELDS.index(f) for f in ("code", "meter_number")}
     for r in rows:
-        # "=1+1" is written "'=1+1" (backend.sheets.cell_value): never a formula; read back as it was.
+        # "=1+1" is written "'=1+1" (kernel.sheets.cell_value): never a formula; read back as it was.
         cells: list[Any] = [cell_value(v) for v in _ledger_cells(r)]
         for i, value in enumerate(cells):
             if i in text_columns and value is not None:
@@ -595,7 +595,7 @@ class _Cells:
         return self.cells[col.index] if col is not None and col.index < len(self.cells) else None
 
     def text(self, name: str) -> str:
-        # "'=1+1" is how write_ledger (backend.sheets) keeps a name from becoming a formula: "=1+1".
+        # "'=1+1" is how write_ledger (kernel.sheets) keeps a name from becoming a formula: "=1+1".
         text = norm(unneutralise(cell_text(self.raw(name))))
         return "" if text in _NONE else text
 

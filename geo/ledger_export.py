@@ -1,6 +1,6 @@
 """Exporting the facility registry in the ledger's own layout (``geo.ledger.write_ledger``), so that a town
 can round-trip its 台账. Small exports are written during the request; more than
-``LEDGER_EXPORT_SYNC_FACILITIES`` facilities become an export job (``backend.jobs``: status, heartbeat,
+``LEDGER_EXPORT_SYNC_FACILITIES`` facilities become an export job (``kernel.jobs``: status, heartbeat,
 re-queued if its process dies) the client polls and downloads when done. The job keeps the requester's
 scope as it was at the request."""
 
@@ -17,10 +17,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from backend import jobs
-from backend.access import Principal
-from backend.audit.services import audit_record
-from backend.errors import Conflict, NotFound
+from kernel import jobs
+from kernel.access import Principal
+from kernel.audit.services import audit_record
+from kernel.errors import Conflict, NotFound
 
 from . import ledger
 from .models import FacilityService, LedgerExport, Region
@@ -129,7 +129,7 @@ def _ledger_bytes(
 
 
 def facility_ledger_export_process(*, export_id: int) -> LedgerExport:
-    """Write a queued export (``backend.jobs``: claimed, beating, re-queued if its process dies)."""
+    """Write a queued export (``kernel.jobs``: claimed, beating, re-queued if its process dies)."""
     return jobs.job_execute(LedgerExport, export_id, _export)
 
 

@@ -22,10 +22,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from backend import jobs
-from backend.access import REGISTRY_EDITORS, Principal
-from backend.audit.services import audit_record, snapshot
-from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from kernel import jobs
+from kernel.access import REGISTRY_EDITORS, Principal
+from kernel.audit.services import audit_record, snapshot
+from kernel.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 
 from . import ledger
 from .boundaries import BoundaryDistances
@@ -92,7 +92,7 @@ def facility_ledger_upload(
 
 
 def facility_ledger_process(*, import_id: int) -> LedgerImport:
-    """Run the import job (``backend.jobs``): claimed by one run at a time, beating while it works, its
+    """Run the import job (``kernel.jobs``): claimed by one run at a time, beating while it works, its
     facilities and its end written in one transaction — a redelivered or re-queued run never imports twice."""
     return jobs.job_execute(LedgerImport, import_id, _process)
 

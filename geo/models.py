@@ -9,7 +9,7 @@ from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import Q
 
-from backend.jobs import Job, JobStatus
+from kernel.jobs import Job, JobStatus
 
 from .coords import DATUM_LABELS, Datum
 
@@ -274,7 +274,7 @@ class FacilityCondition(models.Model):
 
 class LedgerImport(Job):
     """An uploaded facility ledger and what became of it; large ones are processed by a Celery task.
-    Status, progress, report and the heartbeat are the job kernel's (``backend.jobs``)."""
+    Status, progress, report and the heartbeat are the job kernel's (``kernel.jobs``)."""
 
     Status = JobStatus
 

@@ -17,8 +17,8 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 
-from backend.access import Principal
-from backend.audit.services import audit_record
+from kernel.access import Principal
+from kernel.audit.services import audit_record
 
 from . import region_table as rt
 from .models import LocationQuality, Region

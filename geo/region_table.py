@@ -1,6 +1,6 @@
 """A district's list of divisions (CSV / XLSX) → region rows and row errors, for ``manage.py import_regions``.
 
-Pure: the standard library, shapely and ``backend.tables`` (format, encoding, delimiter, header search —
+Pure: the standard library, shapely and ``kernel.tables`` (format, encoding, delimiter, header search —
 shared with the ledger and water imports); no Django. ``REGION_LEVELS`` mirrors ``geo.models.RegionLevel``
 (a test keeps them in step). The caller owns the database side: which codes exist, parents, the upsert.
 
@@ -41,8 +41,8 @@ from typing import Any
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, shape
 
-from backend import tables
-from backend.tables import Table, TableFileError, TableReader, cell_text, norm, norm_key
+from kernel import tables
+from kernel.tables import Table, TableFileError, TableReader, cell_text, norm, norm_key
 
 DEFAULT_MAX_ROWS = 200_000
 DISTRICT, TOWN, VILLAGE, NATURAL_VILLAGE = "district", "town", "village", "natural_village"

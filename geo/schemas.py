@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from backend.kit import Day, Id, NotABoolean, StrictSchema
+from kernel.kit import Day, Id, NotABoolean, StrictSchema
 
 from .coords import Datum
 from .models import FacilityStatus, LocationQuality, Region, RegionLevel

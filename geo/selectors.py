@@ -1,6 +1,6 @@
 """Reads of the spatial registry, always through a scope.
 
-``paths`` is the caller's tuple of scope paths (see ``backend.access.Principal.region_paths``) or
+``paths`` is the caller's tuple of scope paths (see ``kernel.access.Principal.region_paths``) or
 ``None`` for unrestricted. An object outside the scope is reported as not found, never as forbidden:
 a town officer must not even learn that another town's facility id exists.
 """
@@ -10,33 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.contrib.gis.geos import Polygon
 from django.db.models import Prefetch, Q, QuerySet
 
-from backend.errors import InvalidInput, NotFound
+from kernel.errors import InvalidInput, NotFound
+from kernel.scope import Paths, scope_q
 
 from .models import Organisation, Region, RegionLevel, RiverSection, SewageFacility
 
-Paths = tuple[str, ...] | None
-
 # Boundaries are large; nothing but maps needs them. Region reads defer them unless asked.
 HEAVY_REGION_FIELDS = ("boundary",)
-
-
-def scope_q(paths: Paths, field: str = "path") -> Q:
-    """``Q`` matching rows whose region path ``field`` lies inside any of ``paths``.
-
-    Unrestricted (``None``) is an explicit always-true condition, not an empty ``Q()``: Django drops an
-    empty ``Q`` from ``a | Q()``, so "own rows OR everything" would silently become "own rows"."""
-    if paths is None:
-        return Q(pk__isnull=False)
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
 
 
 def region_list(

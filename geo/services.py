@@ -14,9 +14,9 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Now, Substr
 from django.utils import timezone
 
-from backend.access import REGION_IDENTITY_EDITORS, REGISTRY_EDITORS, Principal
-from backend.audit.services import audit_record, snapshot
-from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from kernel.access import REGION_IDENTITY_EDITORS, REGISTRY_EDITORS, Principal
+from kernel.audit.services import audit_record, snapshot
+from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 from . import coords, ledger
 from .boundaries import BoundaryDistances

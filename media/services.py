@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.errors import ApplicationError
+from kernel.errors import ApplicationError
 
 from .imaging import ImageRejected, derivatives, inspect
 from .models import Photo, derivative_path, photo_path

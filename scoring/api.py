@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from backend.kit import Id, Key
+from kernel.kit import Id, Key
 
 from . import exports, selectors, services
 from .schemas import (

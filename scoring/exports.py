@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.sheets import csv_bytes, titled_xlsx
+from kernel.sheets import csv_bytes, titled_xlsx
 
 from .models import Scoreboard
 from .services import row_unit

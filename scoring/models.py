@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from backend.jobs import Job, JobStatus
+from kernel.jobs import Job, JobStatus
 
 
 class ScoreboardStatus(models.TextChoices):
@@ -174,12 +174,12 @@ class Measurement(models.Model):
         return f"{self.section_id} {self.indicator} {self.sampled_at:%Y-%m-%d %H:%M} = {self.value}"
 
 
-ImportStatus = JobStatus  # the job kernel's statuses (backend.jobs)
+ImportStatus = JobStatus  # the job kernel's statuses (kernel.jobs)
 
 
 class MeasurementImport(Job):
     """An uploaded measurement file and what became of it (dry run, errors, rows imported). Status,
-    progress, report and the heartbeat are the job kernel's (``backend.jobs``)."""
+    progress, report and the heartbeat are the job kernel's (``kernel.jobs``)."""
 
     uuid = models.UUIDField(unique=True)
     filename = models.CharField("文件名", max_length=255)

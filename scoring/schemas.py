@@ -4,7 +4,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from backend.kit import Id, StrictSchema
+from kernel.kit import Id, StrictSchema
 
 
 class ScoreboardRowOut(Schema):

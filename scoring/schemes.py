@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from backend.access import DISTRICT_ROLES, Role
-from backend.errors import Conflict, NotFound
+from kernel.access import DISTRICT_ROLES, Role
+from kernel.errors import Conflict, NotFound
 from scoring.engine.assessment import (
     READINGS,
     Award,

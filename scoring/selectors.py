@@ -4,9 +4,9 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
-from backend.errors import NotFound
-from geo.selectors import scope_q
+from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
+from kernel.errors import NotFound
+from kernel.scope import scope_q
 
 from . import schemes
 from .models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus

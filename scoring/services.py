@@ -17,10 +17,10 @@ from django.db.models import JSONField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
-from backend.audit.services import audit_record
-from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from geo.models import Region
+from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
+from kernel.audit.services import audit_record
+from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 from . import schemes
 from .engine.assessment import UnitInput, evaluate

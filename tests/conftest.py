@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from backend.accounts.models import User
-from backend.accounts.services import _token_create
+from accounts.models import User
+from accounts.services import _token_create
 from geo.models import Region, RegionLevel, RiverSection, SewageFacility
 from geo.services import LocationInput, section_upsert
 from tests.factories import FacilityFactory, RegionFactory, RoleGrantFactory, UserFactory

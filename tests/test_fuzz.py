@@ -60,10 +60,10 @@ def _demo_like_world() -> dict[str, Any]:
     and six weeks of one automatic-station series instead of two years of water data."""
     from django.utils import timezone
 
-    from backend.accounts.demo import load_demo_users
-    from backend.accounts.models import RoleGrant, User
-    from backend.accounts.selectors import principal_for
-    from backend.accounts.services import _token_create
+    from accounts.demo import load_demo_users
+    from accounts.models import RoleGrant, User
+    from accounts.selectors import principal_for
+    from accounts.services import _token_create
     from checklists import demo as checklists_demo
     from checklists.models import Inspection, Rectification, SpotCheck
     from checklists.services.assessment import assessment_recompute

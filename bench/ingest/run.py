@@ -59,8 +59,8 @@ def setup(n_clients: int) -> tuple[int, list[str]]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from backend.accounts.models import RoleGrant, User
-    from backend.accounts.services import _token_create
+    from accounts.models import RoleGrant, User
+    from accounts.services import _token_create
     from checklists.services.templates import templates_sync
     from geo.models import Region
     from geo.services import region_create

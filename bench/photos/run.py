@@ -60,7 +60,7 @@ def pipeline(photos: list[bytes], warm_up: bytes) -> float:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from backend.accounts.models import User
+    from accounts.models import User
     from media.services import photo_make_derivatives, photo_store
 
     user, _ = User.objects.get_or_create(username="bench-photos")

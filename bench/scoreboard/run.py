@@ -38,7 +38,7 @@ def setup() -> tuple[str, int]:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from backend.accounts.models import User
+    from accounts.models import User
     from checklists.models import ChecklistTemplate, Inspection
     from checklists.services.templates import templates_sync
     from geo.models import Region

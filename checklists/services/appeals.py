@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from backend.access import Principal
+from kernel.access import Principal
 from scoring import services as scoring_services
 from scoring.models import Appeal
 

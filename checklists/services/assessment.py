@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet
 
-from backend.kit import collector_paused
-from backend.outbox.services import outbox_enqueue
 from geo.models import Organisation, Region, RegionLevel
+from kernel.kit import collector_paused
+from kernel.outbox.services import outbox_enqueue
 from scoring import schemes
 from scoring.engine.assessment import ZERO, basis_matches, share_of_points
 from scoring.engine.checklist import BASE_KINDS

@@ -27,9 +27,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
-from backend.audit.services import audit_record
-from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
+from kernel.audit.services import audit_record
+from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from scoring.engine.checklist import missing_answers, score
 from scoring.models import Appeal
 from scoring.services import appeal_for_correction, appeal_record_correction, scheme_owner_check

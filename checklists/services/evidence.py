@@ -21,13 +21,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.access import REVIEWING_ROLES, Principal
-from backend.audit.services import audit_record
-from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from backend.outbox.services import outbox_enqueue
 from geo import coords
 from geo.selectors import subject_get
 from geo.services import device_fix_fields
+from kernel.access import REVIEWING_ROLES, Principal
+from kernel.audit.services import audit_record
+from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from kernel.outbox.services import outbox_enqueue
 from media.checks import (
     REUSE_CODES,
     EvidenceUse,

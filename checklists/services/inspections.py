@@ -20,14 +20,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from backend.access import INSPECTING_ROLES, REVIEWING_ROLES, Principal
-from backend.audit.services import audit_record
-from backend.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
-from backend.kit import decimal_text
-from backend.outbox.services import outbox_enqueue
 from geo import coords
 from geo.selectors import subject_get
 from geo.services import device_fix_fields
+from kernel.access import INSPECTING_ROLES, REVIEWING_ROLES, Principal
+from kernel.audit.services import audit_record
+from kernel.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
+from kernel.kit import decimal_text
+from kernel.outbox.services import outbox_enqueue
 from scoring.engine.checklist import (
     Answer,
     AnswerError,

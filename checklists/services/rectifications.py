@@ -14,9 +14,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from backend.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal, Role
-from backend.audit.services import audit_record
-from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal, Role
+from kernel.audit.services import audit_record
+from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 from ..models import RECTIFICATION_DONE, Finding, Rectification
 from ..models import RectificationStatus as S

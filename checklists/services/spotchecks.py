@@ -10,12 +10,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.access import DISTRICT_ROLES, Principal
-from backend.accounts.selectors import inspector_pool
-from backend.audit.services import audit_record
-from backend.errors import InvalidInput, NotFound, PermissionDenied
+from accounts.selectors import inspector_pool
 from geo.models import Region, RegionLevel
 from geo.selectors import subject_candidates, subject_get
+from kernel.access import DISTRICT_ROLES, Principal
+from kernel.audit.services import audit_record
+from kernel.errors import InvalidInput, NotFound, PermissionDenied
 from scoring.services import scheme_owner_check
 
 from ..models import Assignment, ChecklistTemplate, Purpose, SpotCheck, TemplateStatus

@@ -8,8 +8,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from backend.audit.services import audit_record
-from backend.errors import Conflict, InvalidInput, NotFound
+from kernel.audit.services import audit_record
+from kernel.errors import Conflict, InvalidInput, NotFound
 from scoring.engine.checklist import Capture, PhotoRule, TemplateSpec
 
 from ..models import ChecklistTemplate, TemplateStatus

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backend.access import Principal
+    from kernel.access import Principal
 
     from ..models import Inspection, Rectification
 

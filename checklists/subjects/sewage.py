@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.access import Principal
+from kernel.access import Principal
 from scoring.sewage.audits import (
     facility_audit_approved,
     facility_audit_corrected,

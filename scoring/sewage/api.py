@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from backend.kit import Day, Id
+from kernel.kit import Day, Id
 
 from . import services
 

@@ -13,10 +13,10 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from backend.access import Principal
-from backend.errors import InvalidInput, NotFound
-from backend.kit import collector_paused
 from geo.models import FacilityCondition, FacilityService, FacilityStatus, Region, RegionLevel, SewageFacility
+from kernel.access import Principal
+from kernel.errors import InvalidInput, NotFound
+from kernel.kit import collector_paused
 
 from ..engine import sewage
 from . import rules as sewage_rules

@@ -10,10 +10,10 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from backend.errors import PayloadTooLarge
-from backend.jobs import JobOut
-from backend.kit import Day, Id, Pages, StrictSchema
 from geo.models import SectionLevel
+from kernel.errors import PayloadTooLarge
+from kernel.jobs import JobOut
+from kernel.kit import Day, Id, Pages, StrictSchema
 
 from . import exports, selectors, services
 

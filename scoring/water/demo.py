@@ -16,8 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 
-from backend.access import Principal
 from geo.models import RiverSection
+from kernel.access import Principal
 
 from ..models import Measurement
 from . import services

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.sheets import csv_bytes, titled_xlsx
+from kernel.sheets import csv_bytes, titled_xlsx
 
 from ..engine import water
 from .services import pollutants_text

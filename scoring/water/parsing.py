@@ -1,6 +1,6 @@
 """Uploaded river-section water-quality measurement files (CSV / XLSX) → normalised records + row errors.
 
-Pure: the standard library, openpyxl and ``backend.tables`` (the CSV / XLSX reading shared with
+Pure: the standard library, openpyxl and ``kernel.tables`` (the CSV / XLSX reading shared with
 ``geo.ledger``); no Django. The caller owns the database side (known sections, duplicates against stored
 data, the import itself, "valid rows only"); this module only reads and checks.
 
@@ -42,8 +42,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from backend import tables
-from backend.tables import Table, TableFileError, TableReader, cell_text, excel_datetime, norm, norm_key
+from kernel import tables
+from kernel.tables import Table, TableFileError, TableReader, cell_text, excel_datetime, norm, norm_key
 from scoring.engine.water import (
     ALL_KEYS,
     OTHER_MEASURES,
@@ -61,7 +61,7 @@ HEADER_SCAN_ROWS = tables.HEADER_SCAN_ROWS
 WIDE, LONG = "wide", "long"
 CSV, XLSX = tables.CSV, tables.XLSX
 
-# backend.tables.FILE_ERROR_CODES (empty_file, unsupported_format, unreadable_file, unsupported_encoding,
+# kernel.tables.FILE_ERROR_CODES (empty_file, unsupported_format, unreadable_file, unsupported_encoding,
 # no_header) and:
 FILE_ERROR_CODES = tables.FILE_ERROR_CODES | frozenset(
     {
@@ -503,7 +503,7 @@ def _parse_time_of_day(text: str) -> time | None:
 _TimePart = tuple[datetime, bool] | time
 
 
-# The years a sampling time may lie in: the API's own bounds for dates (backend.kit.FIRST_DAY / LAST_DAY).
+# The years a sampling time may lie in: the API's own bounds for dates (kernel.kit.FIRST_DAY / LAST_DAY).
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 

@@ -15,12 +15,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from backend import jobs
-from backend.access import DISTRICT_ROLES, Principal
-from backend.audit.services import audit_record
-from backend.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 from geo.models import RiverSection, SectionLevel
 from geo.selectors import section_list
+from kernel import jobs
+from kernel.access import DISTRICT_ROLES, Principal
+from kernel.audit.services import audit_record
+from kernel.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 
 from ..engine import water
 from ..models import ImportStatus, Measurement, MeasurementImport, MeasurementSource
@@ -95,7 +95,7 @@ def _suffix(filename: str) -> str:
 def measurement_import_process(*, import_id: int) -> MeasurementImport:
     """Parse, check against the database, then import everything or nothing (unless the user asked for
     the valid rows only). A dry run reports what would happen and writes no measurement. A job
-    (``backend.jobs``): one run at a time, beating while it works, its measurements and its end written in
+    (``kernel.jobs``): one run at a time, beating while it works, its measurements and its end written in
     one transaction — a redelivered or re-queued run never imports twice."""
     return jobs.job_execute(MeasurementImport, import_id, _process)
 

@@ -1,6 +1,6 @@
 """Principal scope arithmetic (pure)."""
 
-from backend.access import Grant, Principal, Role
+from kernel.access import Grant, Principal, Role
 
 
 def principal(*grants: tuple[Role, str], superuser: bool = False) -> Principal:

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from backend.api import api
-from backend.kit import INT64_MAX, INT64_MIN, LAST_DAY, _moment_in_range
+from kernel.kit import INT64_MAX, INT64_MIN, LAST_DAY, _moment_in_range
 
 
 def _operations() -> Iterator[tuple[str, Any]]:
@@ -80,7 +80,7 @@ def _problems() -> list[str]:
                 elif kind is dt.datetime and not any(
                     getattr(m, "func", None) is _moment_in_range for m in metadata
                 ):
-                    problems.append(f"{label}: {where} datetime without bounds (use backend.kit.Moment)")
+                    problems.append(f"{label}: {where} datetime without bounds (use kernel.kit.Moment)")
                 elif (
                     kind is str
                     and source == "path"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.audit.models import AppendOnlyError, AuditEvent
+from kernel.audit.models import AppendOnlyError, AuditEvent
 from tests.conftest import assert_error
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from backend.accounts.models import DeviceToken
-from backend.accounts.services import device_tokens_purge
+from accounts.models import DeviceToken
+from accounts.services import device_tokens_purge
 from tests.conftest import ApiClient, assert_error, make_user
 
 PASSWORD = "pass-word-123"

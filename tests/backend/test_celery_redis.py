@@ -5,14 +5,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from backend.accounts.models import DeviceToken
+from accounts.models import DeviceToken
 from tests.conftest import ApiClient, make_user, needs_redis
 
 pytestmark = needs_redis
 
 
 def test_task_round_trip_through_redis(redis_worker, world) -> None:  # type: ignore[no-untyped-def]
-    from backend.accounts.tasks import device_tokens_purge
+    from accounts.tasks import device_tokens_purge
 
     user = make_user("inspector", world.town_a)
     keep, stale = ApiClient(user, "keep"), ApiClient(user, "stale")

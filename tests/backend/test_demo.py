@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from backend.accounts.models import User
+from accounts.models import User
 from geo import demo
 from geo.models import CodeSource, Region, RegionLevel, RiverSection, SewageFacility
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.jobs import JobStatus, is_stalled
+from kernel.jobs import JobStatus, is_stalled
 
 SETTINGS = Path(__file__).resolve().parents[2] / "backend" / "settings.py"
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)

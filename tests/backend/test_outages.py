@@ -38,7 +38,7 @@ SEED = """
 import json
 from geo.models import RegionLevel
 from tests.factories import RegionFactory, RoleGrantFactory, UserFactory
-from backend.accounts.services import _token_create
+from accounts.services import _token_create
 d = RegionFactory(level=RegionLevel.DISTRICT, name="海门区", code="320614000000")
 phone = UserFactory(username="jiancha")
 RoleGrantFactory(user=phone, role="inspector", region=d)

@@ -13,9 +13,9 @@ from celery.signals import task_prerun
 from django.db import transaction
 from django.test import override_settings
 
-from backend.outbox.models import OutboxMessage
-from backend.outbox.services import outbox_enqueue, outbox_sweep
 from checklists.tasks import assessment_recompute
+from kernel.outbox.models import OutboxMessage
+from kernel.outbox.services import outbox_enqueue, outbox_sweep
 from media.models import Photo
 from media.tasks import photo_derivatives
 from tests.checklists.conftest import Phone, draft, templates  # noqa: F401

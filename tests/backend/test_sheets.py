@@ -1,4 +1,4 @@
-"""The one Excel / CSV writer (``backend.sheets``): no text from users can become a formula, any title
+"""The one Excel / CSV writer (``kernel.sheets``): no text from users can become a formula, any title
 makes a valid sheet, and nothing else in the code base writes a spreadsheet around it."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from backend.sheets import (
+from kernel.sheets import (
     FORMULA_STARTS,
     cell_value,
     csv_bytes,
@@ -132,10 +132,10 @@ def test_the_csv_writer_neutralises_every_text_cell_and_writes_decimals_plainly(
 
 
 def test_nothing_writes_a_spreadsheet_around_the_one_writer() -> None:
-    """Every Excel and CSV export goes through ``backend.sheets``. The ledger writes its own layout but
+    """Every Excel and CSV export goes through ``kernel.sheets``. The ledger writes its own layout but
     puts every cell through ``cell_value``; the demo writes input files, not exports."""
     root = Path(__file__).resolve().parents[2]
-    allowed = {"backend/sheets.py", "geo/ledger.py", "scoring/water/demo.py"}
+    allowed = {"kernel/sheets.py", "geo/ledger.py", "scoring/water/demo.py"}
     writers = re.compile(r"\bWorkbook\(|csv\.(?:writer|DictWriter)\(|\.to_excel\(|xlsxwriter")
     offenders = [
         str(path.relative_to(root))

@@ -33,7 +33,7 @@ import json
 from checklists.services.templates import templates_sync
 from geo.models import RegionLevel
 from tests.factories import FacilityFactory, RegionFactory, RoleGrantFactory, UserFactory
-from backend.accounts.services import _token_create
+from accounts.services import _token_create
 templates_sync()
 d = RegionFactory(level=RegionLevel.DISTRICT, name="海门区", code="320614000000")
 t = RegionFactory(level=RegionLevel.TOWN, name="常乐镇", parent=d, code="320614103000")

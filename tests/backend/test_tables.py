@@ -1,4 +1,4 @@
-"""backend.tables: the CSV / XLSX reading shared by the ledger and the water-measurement parsers."""
+"""kernel.tables: the CSV / XLSX reading shared by the ledger and the water-measurement parsers."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from backend import tables
-from backend.tables import CSV, XLSX, RowError, TableFileError, TableReader, cell_text, excel_datetime
 from geo import ledger
+from kernel import tables
+from kernel.tables import CSV, XLSX, RowError, TableFileError, TableReader, cell_text, excel_datetime
 from scoring.water import parsing
 
 KNOWN = {"断面", "时间", "氨氮"}

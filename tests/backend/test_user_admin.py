@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from backend.accounts.models import DeviceToken, RoleGrant, User
-from backend.audit.models import AuditEvent
+from accounts.models import DeviceToken, RoleGrant, User
+from kernel.audit.models import AuditEvent
 from tests.conftest import ApiClient, make_user
 from tests.factories import UserFactory
 

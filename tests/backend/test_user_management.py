@@ -4,8 +4,8 @@ deactivate — inside the manager's scope, audited, with stable error codes."""
 import pytest
 from django.test import Client
 
-from backend.accounts.models import DeviceToken, RoleGrant, User
-from backend.audit.models import AuditEvent
+from accounts.models import DeviceToken, RoleGrant, User
+from kernel.audit.models import AuditEvent
 from tests.conftest import ApiClient, assert_error, make_user
 from tests.factories import UserFactory
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from django.utils import timezone
 
-from backend.audit.models import AuditEvent
 from checklists.models import Inspection, InspectionCorrection, InspectionRevision, Rectification
+from kernel.audit.models import AuditEvent
 from scoring import schemes
 from scoring.models import Appeal, Scoreboard
 from tests.checklists.conftest import Phone

@@ -300,9 +300,9 @@ def test_put_with_submit_is_one_round_trip_all_or_nothing(world, templates) -> N
 def test_new_inspection_in_one_trip_matches_the_two_step_path(world, templates) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from backend.audit.models import AuditEvent
     from bench.ingest.run import answers as bench_answers
     from checklists.services.templates import templates_sync
+    from kernel.audit.models import AuditEvent
 
     templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")  # no photos required
     officer = Phone(make_user("town_officer", world.town_a))

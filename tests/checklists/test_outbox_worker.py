@@ -119,7 +119,7 @@ def worker_and_sweep(server: RedisServer) -> Iterator[None]:
 
     server.start()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        swept = app.send_task("backend.outbox.tasks.outbox_sweep")
+        swept = app.send_task("kernel.outbox.tasks.outbox_sweep")
         assert swept.get(timeout=30) >= 1
         yield
 

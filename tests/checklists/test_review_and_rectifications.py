@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from backend.audit.models import AuditEvent
 from checklists.models import Rectification
 from checklists.services.rectifications import rectifications_mark_overdue
+from kernel.audit.models import AuditEvent
 from tests.checklists.conftest import Phone, draft, sewage_answers
 from tests.conftest import ApiClient, assert_error, make_user
 

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.kit import dumps
+from kernel.kit import dumps
 from tests.checklists.conftest import sewage_answers
 from tests.conftest import ApiClient, make_user
 
@@ -51,7 +51,7 @@ def test_api_decimals_are_never_in_exponent_notation(world) -> None:  # type: ig
 
 @given(st.decimals(allow_nan=False, allow_infinity=False))
 def test_decimal_text_is_plain_and_exact(value: D) -> None:
-    from backend.kit import decimal_text
+    from kernel.kit import decimal_text
 
     text = decimal_text(value)
     assert not EXPONENT.search(text) and "E" not in text and D(text) == value

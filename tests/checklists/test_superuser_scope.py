@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from checklists.models import Inspection, InspectionStatus
 from geo.models import Region
-from geo.selectors import scope_q
+from kernel.scope import scope_q
 from tests.conftest import ApiClient, make_user
 
 

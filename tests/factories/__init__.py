@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import factory
 
-from backend.accounts.models import RoleGrant, User
+from accounts.models import RoleGrant, User
 from geo.models import Region, RegionLevel, SewageFacility
 from geo.services import region_create
 

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import load_workbook
 
-from backend.audit.models import AuditEvent
 from checklists.models import Rectification
 from checklists.services.rectifications import rectifications_mark_overdue
 from checklists.services.templates import templates_sync
 from geo import coords
 from geo.models import FacilityService, Region, RegionLevel, SewageFacility
+from kernel.audit.models import AuditEvent
 from tests.checklists.conftest import Phone, png_bytes, sewage_answers
 from tests.conftest import ApiClient, assert_error, make_user
 from tests.factories import RegionFactory

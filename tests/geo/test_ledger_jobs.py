@@ -11,11 +11,11 @@ from django.db.models.signals import post_save
 from django.test import override_settings
 from django.utils import timezone
 
-from backend import jobs
-from backend.audit.models import AuditEvent
 from geo.ledger_import import facility_ledger_process
 from geo.models import LedgerImport, SewageFacility
 from geo.tasks import ledger_jobs_requeue_stalled
+from kernel import jobs
+from kernel.audit.models import AuditEvent
 from tests.conftest import ApiClient, assert_error, make_user
 from tests.geo.test_ledger_import import HEADER, upload
 

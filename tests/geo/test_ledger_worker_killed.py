@@ -19,8 +19,8 @@ import pytest
 import redis
 from django.db import connection
 
-from backend.audit.models import AuditEvent
 from geo.models import LedgerImport, SewageFacility
+from kernel.audit.models import AuditEvent
 from tests.conftest import ApiClient, _reset_celery_caches, make_user, needs_redis
 from tests.geo.test_ledger_import import HEADER, upload
 

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from backend.audit.models import AuditEvent
 from geo.models import Region, RegionLevel
+from kernel.audit.models import AuditEvent
 from tests.conftest import make_user
 from tests.factories import RegionFactory, UserFactory
 
@@ -109,9 +109,9 @@ def test_region_paths_repair_fixes_rows_written_around_the_service(world) -> Non
 
 
 def test_region_move_service_checks_scope_level_and_names(world) -> None:  # type: ignore[no-untyped-def]
-    from backend.access import Grant, Principal
-    from backend.errors import Conflict, InvalidInput
     from geo.services import region_update
+    from kernel.access import Grant, Principal
+    from kernel.errors import Conflict, InvalidInput
 
     # (moving is the district's: an office account whose grant covers only town A)
     officer_a = Principal(

@@ -71,7 +71,7 @@ def test_the_district_office_and_admins_rename_recode_and_move(world, api_as) ->
         admin.patch(f"/api/v1/geo/regions/{world.village_a.pk}", {"name": "甲村（更名）"}).status_code == 200
     )
     other = RegionFactory(level="village", name="丙村", parent=world.town_a)
-    from backend.access import Principal
+    from kernel.access import Principal
 
     region_update(
         principal=Principal(user_id=0, username="system", is_superuser=True),
@@ -84,7 +84,7 @@ def test_the_district_office_and_admins_rename_recode_and_move(world, api_as) ->
 
 def test_a_town_officer_cannot_move_a_region(world, api_as) -> None:  # type: ignore[no-untyped-def]
     """``parent_id`` is not offered by the API; the service refuses it for town officers too."""
-    from backend.access import Grant, Principal, Role
+    from kernel.access import Grant, Principal, Role
 
     officer = Principal(
         user_id=1,

@@ -10,11 +10,11 @@ from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.audit.models import AuditEvent
 from geo import demo
 from geo import region_table as rt
 from geo.models import PARENT_LEVEL, CodeSource, Region, RegionLevel, TownKind
 from geo.region_import import regions_import
+from kernel.audit.models import AuditEvent
 from tests.conftest import ApiClient, make_user
 from tests.factories import RegionFactory
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from backend.errors import InvalidInput
 from geo.models import Region, RegionLevel
 from geo.selectors import town_of
+from kernel.errors import InvalidInput
 from tests.conftest import assert_error
 from tests.factories import RegionFactory
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from django.utils import timezone
 
-from backend.access import Role
 from checklists.models import Inspection
 from checklists.services.templates import templates_sync
+from kernel.access import Role
 from scoring import schemes
 from scoring.engine.assessment import SchemeError
 from scoring.models import Scoreboard

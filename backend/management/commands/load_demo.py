@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from backend.accounts.demo import load_demo_users
-from backend.accounts.models import User
-from backend.accounts.selectors import principal_for
+from accounts.demo import load_demo_users
+from accounts.models import User
+from accounts.selectors import principal_for
 from checklists import demo as checklists_demo
 from checklists.models import Inspection, Rectification
 from checklists.services.assessment import assessment_recompute

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend.errors import ApplicationError
 from checklists.services.templates import templates_sync
+from kernel.errors import ApplicationError
 
 
 class Command(BaseCommand):

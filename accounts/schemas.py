@@ -2,8 +2,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from backend.access import Role
-from backend.kit import Id, StrictSchema
+from kernel.access import Role
+from kernel.kit import Id, StrictSchema
 
 
 class TokenIn(StrictSchema):

@@ -21,12 +21,12 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from backend.access import Principal, Role
-from backend.audit import context as audit_context
-from backend.audit.services import audit_record, snapshot
-from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited, Unauthenticated
 from geo.models import Region
 from geo.selectors import region_get
+from kernel.access import Principal, Role
+from kernel.audit import context as audit_context
+from kernel.audit.services import audit_record, snapshot
+from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited, Unauthenticated
 
 from .models import DeviceToken, RoleGrant, User
 from .selectors import principal_for

@@ -7,5 +7,5 @@ a broker error is logged, never answered as a 500); a beat task re-sends what is
 the broker is back. Identical work pending twice (the same tasks with the same arguments) is sent once.
 Delivery is at least once: every task queued this way is idempotent.
 
-Like ``backend.audit.services``, ``backend.outbox.services`` imports no app code, so every app may use it.
+Like ``kernel.audit.services``, ``kernel.outbox.services`` imports no app code, so every app may use it.
 """

@@ -1,12 +1,12 @@
-"""ninja authentication: ``Authorization: Bearer fs_…`` → a :class:`backend.access.Principal`."""
+"""ninja authentication: ``Authorization: Bearer fs_…`` → a :class:`kernel.access.Principal`."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from backend.access import Principal
-from backend.errors import Unauthenticated
+from kernel.access import Principal
+from kernel.errors import Unauthenticated
 
 from .services import principal_from_token
 

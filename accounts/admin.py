@@ -1,5 +1,5 @@
 """The back office for accounts. Role grants, password changes and deactivation go through the same
-services as the API (``backend.accounts.services``): validated, audited, and device tokens revoked
+services as the API (``accounts.services``): validated, audited, and device tokens revoked
 where a password changes or an account closes."""
 
 from typing import Any
@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
-from backend.access import Principal
-from backend.errors import ApplicationError
+from kernel.access import Principal
+from kernel.errors import ApplicationError
 
 from . import services
 from .models import DeviceToken, RoleGrant, User

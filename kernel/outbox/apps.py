@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class OutboxConfig(AppConfig):
-    name = "backend.outbox"
+    name = "kernel.outbox"
     label = "outbox"
     verbose_name = "待发任务"

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    name = "backend.accounts"
+    name = "accounts"
     label = "accounts"
     verbose_name = "账号与权限"

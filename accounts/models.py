@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from backend.access import ROLE_LABELS, Role
+from kernel.access import ROLE_LABELS, Role
 
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 

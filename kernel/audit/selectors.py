@@ -1,8 +1,8 @@
 from django.db.models import QuerySet
 
-from backend.access import AUDIT_READERS, Principal
-from backend.errors import PermissionDenied
-from geo.selectors import scope_q
+from kernel.access import AUDIT_READERS, Principal
+from kernel.errors import PermissionDenied
+from kernel.scope import scope_q
 
 from .models import AuditEvent
 

@@ -1,6 +1,6 @@
 """Jobs a client polls — uploads imported, large exports written — and what keeps them from being lost
 or stuck when the process doing the work dies (``kill -9``, out of memory, a time-limit kill, a lost
-machine). One mechanism for every app; like ``backend.kit`` this module imports no app code.
+machine). One mechanism for every app; like ``kernel.kit`` this module imports no app code.
 
 - A job row (a model on ``Job``) is *claimed* by the run that does the work — a Celery task, or the
   request itself for small files: the claim gives the run a token and turns the job ``running``.
@@ -226,7 +226,7 @@ def job_execute(model: type[J], pk: int, work: Callable[[Run[J]], object]) -> J:
 def job_dispatch(job: Job, task: Any) -> None:
     """Send the job's task once the surrounding transaction commits, through the outbox: the message is
     written with the job, so a broker that is down at that instant delays the job instead of losing it."""
-    from backend.outbox.services import outbox_enqueue
+    from kernel.outbox.services import outbox_enqueue
 
     outbox_enqueue(steps=[task.si(job.pk)])
 

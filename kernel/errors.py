@@ -3,7 +3,7 @@
 Every error leaves the API as ``{"code": str, "message": str, "details": {...}}`` with a 4xx status:
 ``code`` is stable and machine-readable, ``message`` is zh-Hans for people, ``details`` names the
 offending field(s). A dependency that is down or busy (database, cache, broker) is a 503 with
-``Retry-After``: ``backend.unavailable`` tells which exceptions mean that, here and outside the API.
+``Retry-After``: ``kernel.unavailable`` tells which exceptions mean that, here and outside the API.
 Services raise these; ``install_exception_handlers`` maps them (and ninja's and
 Django's own exceptions) to that shape. This module imports no app code so every app may raise them.
 """
@@ -212,7 +212,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         return render(request, PermissionDenied())
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        from backend.unavailable import log_unavailable, unavailable_error
+        from kernel.unavailable import log_unavailable, unavailable_error
 
         unavailable = unavailable_error(exc)
         if unavailable is not None:  # an outage or contention, not a bug: the client retries later

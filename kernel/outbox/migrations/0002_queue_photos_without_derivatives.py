@@ -11,7 +11,7 @@ DUPLICATES = "checklists.tasks.evidence_duplicates"
 
 
 def _message(model, steps):  # type: ignore[no-untyped-def]
-    # the key as backend.outbox.services computes it (copied: a migration must not follow later code)
+    # the key as kernel.outbox.services computes it (copied: a migration must not follow later code)
     canonical = json.dumps(steps, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return model(key=hashlib.sha256(canonical.encode()).hexdigest(), steps=steps)
 

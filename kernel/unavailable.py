@@ -2,7 +2,7 @@
 
 A database, cache (Redis) or broker that cannot be reached, or a database lock not obtained in time, is
 not a bug: the answer is 503 in the API's error shape with ``Retry-After``, logged on one line. The API's
-handler (``backend.errors``) asks :func:`unavailable_error`; :class:`UnavailableMiddleware` answers for
+handler (``kernel.errors``) asks :func:`unavailable_error`; :class:`UnavailableMiddleware` answers for
 views outside ninja and for exceptions that escape it (the login throttle's cache); :func:`server_error`
 (``handler500``) for exceptions raised in middleware, such as reading a session with the database down.
 Anything else stays a 500, in the same JSON shape.
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from backend.errors import ApplicationError, ServiceUnavailable
+from kernel.errors import ApplicationError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

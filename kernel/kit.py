@@ -3,7 +3,7 @@ days, moments, keys), the request parser that refuses text no database can store
 responses, page pagination of catalogues; and the one performance helper the bulk services share (pausing
 the garbage collector).
 
-Like ``backend.errors`` and ``backend.access``, this module imports no app code, so every app's router
+Like ``kernel.errors`` and ``kernel.access``, this module imports no app code, so every app's router
 may use it.
 """
 
@@ -30,7 +30,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from backend.errors import InvalidInput
+from kernel.errors import InvalidInput
 
 T = TypeVar("T")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from backend.access import Role
+from kernel.access import Role
 
 from .models import RoleGrant, User
 

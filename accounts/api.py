@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.throttling import AnonRateThrottle
 
-from backend.access import Principal, Role
-from backend.kit import Id, Page, PageNumber, page_of
+from kernel.access import Principal, Role
+from kernel.kit import Id, Page, PageNumber, page_of
 
 from . import selectors, services
 from .models import RoleGrant, User

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class AuditConfig(AppConfig):
-    name = "backend.audit"
+    name = "kernel.audit"
     label = "audit"
     verbose_name = "审计日志"

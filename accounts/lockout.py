@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, JsonResponse
 
-from backend.errors import RateLimited
+from kernel.errors import RateLimited
 
 
 def lockout_response(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:

@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
-from backend.kit import Cursors
+from kernel.kit import Cursors
 
 from . import selectors
 from .schemas import AuditEventOut

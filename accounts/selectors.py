@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from backend.access import Grant, Principal, Role
-from backend.errors import NotFound
-from geo.selectors import scope_q
+from kernel.access import Grant, Principal, Role
+from kernel.errors import NotFound
+from kernel.scope import scope_q
 
 from .models import DeviceToken, RoleGrant, User
 
