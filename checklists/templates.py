@@ -9,21 +9,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from scoring.engine.checklist import (
-    BASE_KINDS,
-    Capture,
-    ItemKind,
-    ItemSpec,
-    PhotoRule,
-    SectionSpec,
-    TemplateSpec,
-)
+from scoring.engine.checklist import ItemSpec, SectionSpec, TemplateSpec, read_decimal, read_item
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 DOMAINS = {"safety", "fire", "sewage", "water"}
@@ -45,24 +36,6 @@ class LoadedTemplate:
     source: str  # file name
 
 
-def _dec(v: Any, where: str, problems: list[str], *, required: bool = False) -> Decimal | None:
-    if v is None:
-        if required:
-            problems.append(f"{where}: 缺少数值")
-        return None
-    if isinstance(v, bool):
-        problems.append(f"{where}: 应为数值")
-        return None
-    try:
-        d = Decimal(str(v))
-    except InvalidOperation:
-        problems.append(f"{where}: 应为数值")
-        return None
-    if d < 0:
-        problems.append(f"{where}: 不能为负数")
-    return d
-
-
 def _item(raw: Any, where: str, seen: set[str], problems: list[str]) -> ItemSpec | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: 应为映射")
@@ -75,66 +48,7 @@ def _item(raw: Any, where: str, seen: set[str], problems: list[str]) -> ItemSpec
     if key in seen:
         problems.append(f"{where}: 检查项 key 重复")
     seen.add(key)
-    try:
-        kind = ItemKind(raw.get("kind"))
-    except ValueError:
-        problems.append(f"{where}.kind: 未知类型 {raw.get('kind')!r}")
-        return None
-    title = raw.get("title")
-    if not isinstance(title, str) or not title:
-        problems.append(f"{where}.title: 缺少标题")
-    points = _dec(raw.get("points", 0), f"{where}.points", problems) or Decimal(0)
-    per = _dec(raw.get("per", 0), f"{where}.per", problems) or Decimal(0)
-    if kind in BASE_KINDS - {ItemKind.MEASURE} | {ItemKind.BONUS, ItemKind.PENALTY} and points <= 0:
-        problems.append(f"{where}.points: {kind} 项必须有正的分值")
-    if per and kind not in {ItemKind.DEDUCT, ItemKind.BONUS, ItemKind.PENALTY}:
-        problems.append(f"{where}.per: 只有 deduct / bonus / penalty 项按次计分")
-    if kind is ItemKind.DEDUCT and per <= 0 and raw.get("per") is not None:
-        problems.append(f"{where}.per: 应为正数")
-    capture = None
-    choices: tuple[str, ...] = ()
-    if kind is ItemKind.INFO:
-        try:
-            capture = Capture(raw.get("capture"))
-        except ValueError:
-            problems.append(f"{where}.capture: 应为 {', '.join(c.value for c in Capture)}")
-        if capture is Capture.CHOICE:
-            choices = tuple(str(c) for c in raw.get("choices") or ())
-            if not choices:
-                problems.append(f"{where}.choices: 选择项必须列出选项")
-    min_ok = _dec(raw.get("min_ok"), f"{where}.min_ok", problems)
-    max_ok = _dec(raw.get("max_ok"), f"{where}.max_ok", problems)
-    if kind is ItemKind.MEASURE and min_ok is None and max_ok is None:
-        problems.append(f"{where}: measure 项需要 min_ok 或 max_ok")
-    try:
-        photos = PhotoRule(raw.get("photos", "none"))
-    except ValueError:
-        problems.append(f"{where}.photos: 应为 none / optional / required / on_fail")
-        photos = PhotoRule.NONE
-    unknown = set(raw) - {
-        "key", "kind", "title", "points", "per", "unit", "min_ok", "max_ok", "capture", "choices", "required",
-        "allow_na", "photos", "min_photos", "category", "responsible", "help",
-    }  # fmt: skip
-    if unknown:
-        problems.append(f"{where}: 未知字段 {sorted(unknown)}")
-    return ItemSpec(
-        key=key,
-        kind=kind,
-        title=str(title or ""),
-        points=points,
-        per=per,
-        unit=str(raw.get("unit", "")),
-        min_ok=min_ok,
-        max_ok=max_ok,
-        capture=capture,
-        choices=choices,
-        required=bool(raw.get("required", kind not in {ItemKind.BONUS, ItemKind.PENALTY})),
-        allow_na=bool(raw.get("allow_na", False)),
-        photos=photos,
-        min_photos=int(raw.get("min_photos", 1)),
-        category=str(raw.get("category", "")),
-        responsible=str(raw.get("responsible", "")),
-    )
+    return read_item(raw, key, where, problems)  # the rest is the kind's, in the engine's registry
 
 
 def parse(document: Any, source: str = "<memory>") -> LoadedTemplate:
@@ -174,10 +88,10 @@ def parse(document: Any, source: str = "<memory>") -> LoadedTemplate:
         ]
         if not items:
             problems.append(f"{where}.items: 分节不能为空")
-        cap = _dec(rs.get("cap"), f"{where}.cap", problems)
+        cap = read_decimal(rs.get("cap"), f"{where}.cap", problems)
         sections.append(SectionSpec(rs["key"], str(rs.get("title", "")), tuple(i for i in items if i), cap))
-    bonus_cap = _dec(document.get("bonus_cap"), "bonus_cap", problems)
-    penalty_cap = _dec(document.get("penalty_cap"), "penalty_cap", problems)
+    bonus_cap = read_decimal(document.get("bonus_cap"), "bonus_cap", problems)
+    penalty_cap = read_decimal(document.get("penalty_cap"), "penalty_cap", problems)
     if problems:
         raise TemplateError([f"{source}: {p}" for p in problems])
     spec = TemplateSpec(

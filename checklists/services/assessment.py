@@ -24,7 +24,7 @@ from kernel.kit import collector_paused
 from kernel.outbox.services import outbox_enqueue
 from scoring import schemes
 from scoring.engine.assessment import ZERO, basis_matches, share_of_points
-from scoring.engine.checklist import BASE_KINDS
+from scoring.engine.checklist import in_base
 from scoring.models import Scoreboard, TaskCompletion
 from scoring.services import UnitEvidence, award_decide, scoreboard_store_draft, task_completion_set
 
@@ -183,7 +183,7 @@ def _single_scores(
                 keys = tuple(
                     k
                     for k, item in items.items()
-                    if item.kind in BASE_KINDS and any(basis_matches(k, p) for p in patterns)
+                    if in_base(item.kind) and any(basis_matches(k, p) for p in patterns)
                 )
                 if any(items[k].allow_na for k in keys):
                     plan = []
