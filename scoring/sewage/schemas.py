@@ -1,9 +1,13 @@
 """What the sewage-rate routes answer: both rates per town and district, and a town's detail. Field order
 is the order clients have always received."""
 
+from dataclasses import fields, is_dataclass
 from datetime import date
+from typing import Any
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 
 class RateOut(Schema):
@@ -56,6 +60,16 @@ class RatesOut(Schema):
     district: DistrictRatesOut | None = Field(
         None, description="全区（仅区级角色可见；其他用户的回答中没有此字段）"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _district_only_when_seen(cls, data: Any) -> Any:
+        # Town roles have always received no "district" key at all, not a null: left unset here, the
+        # route's exclude_unset leaves it out.
+        obj = data._obj if isinstance(data, DjangoGetter) else data
+        if is_dataclass(obj) and not isinstance(obj, type):
+            return {f.name: getattr(obj, f.name) for f in fields(obj) if getattr(obj, f.name) is not None}
+        return data
 
 
 class NaturalVillageRateOut(Schema):
