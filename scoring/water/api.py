@@ -42,7 +42,7 @@ class EvaluateIn(StrictSchema):
 
 
 @router.post("/water/evaluate", response=EvaluationOut, by_alias=True, summary="单个样品水质评价（无状态）")
-def evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, Any]:
+def evaluate(request: HttpRequest, payload: EvaluateIn) -> object:
     return services.evaluate_stateless(
         water_body=payload.water_body, values=payload.values, target_class=payload.target_class
     )
@@ -147,7 +147,7 @@ def evaluations(
     period: Kind = Query("month", description="dekad 旬 / month 月 / quarter 季 / year 年 / ytd 年初至今"),
     on: Day = Query(..., description="时段内任一日期（ytd 为截止日）"),
     section_id: Id | None = None,
-) -> dict[str, Any]:
+) -> object:
     return services.evaluations(principal=request.auth, kind=period, on=on, section_id=section_id)
 
 
@@ -159,7 +159,7 @@ def evaluations(
 )
 def status(
     request: HttpRequest, year: int = Query(..., ge=2000, le=2100), section_id: Id | None = None
-) -> dict[str, Any]:
+) -> object:
     return services.section_statuses(principal=request.auth, year=year, section_id=section_id)
 
 
@@ -172,7 +172,7 @@ def towns(
     request: HttpRequest,
     period: Kind = Query("month"),
     on: Day = Query(..., description="时段内任一日期"),
-) -> dict[str, Any]:
+) -> object:
     return services.town_indicators(principal=request.auth, kind=period, on=on)
 
 
@@ -183,7 +183,7 @@ def dekad_ranking(
     request: HttpRequest,
     on: Day = Query(..., description="该旬内任一日期"),
     level: SectionLevel = Query(SectionLevel.PROVINCIAL, description="按哪一级断面排名（默认省考）"),
-) -> dict[str, Any]:
+) -> object:
     return services.dekad_ranking(principal=request.auth, on=on, level=level)
 
 

@@ -83,14 +83,17 @@ def demo(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
 
 def _rendered(result: Any) -> bytes:
     """What the service's result was rendered as before it had a schema: a dict as is; a frozen row as
-    the dict of its fields (``district`` left out when absent, as /sewage/rates always did)."""
+    the dict of its fields (``class_`` published as ``class``; ``district`` left out when absent, as
+    /sewage/rates always did)."""
     import dataclasses
     import json
 
     from backend.kit import Renderer
 
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        result = dataclasses.asdict(result)
+        result = dataclasses.asdict(
+            result, dict_factory=lambda items: {("class" if k == "class_" else k): v for k, v in items}
+        )
         if "district" in result and result["district"] is None:
             del result["district"]
     return json.dumps(result, cls=Renderer.encoder_class, **Renderer.json_dumps_params).encode()
