@@ -150,7 +150,7 @@ class TownIndicators:
 
 @dataclass(frozen=True)
 class DekadRank:
-    rank: int
+    rank: int | None  # None without data (listed last)
     town: TownRef
     cwqi: float | None
     sections: tuple[str, ...]

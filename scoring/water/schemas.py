@@ -101,7 +101,7 @@ class TownIndicatorsOut(Schema):
 
 
 class DekadRankOut(Schema):
-    rank: int = Field(description="逆序名次（最差为 1）")
+    rank: int | None = Field(description="逆序名次（最差为 1；该旬无数据的区镇排在最后，为 null）")
     town: TownRefOut = Field(description="区镇")
     cwqi: float | None = Field(description="该旬所负责断面的 CWQI（无数据为 null）")
     sections: list[str] = Field(description="参与排名的断面名称")

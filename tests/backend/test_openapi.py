@@ -100,6 +100,8 @@ def _rendered(result: Any) -> bytes:
 
 
 def test_declared_schemas_keep_every_answer_byte_for_byte(demo) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
     from django.utils import timezone
 
     from backend.accounts.selectors import principal_for
@@ -134,6 +136,10 @@ def test_declared_schemas_keep_every_answer_byte_for_byte(demo) -> None:  # type
         f"/api/v1/water/rankings/dekad?on={on}": lambda: water_services.dekad_ranking(
             principal=principal, on=on
         ),
+        # A dekad without data: every town is listed, unranked (rank null), none is a 500.
+        "/api/v1/water/rankings/dekad?on=2001-01-05": lambda: water_services.dekad_ranking(
+            principal=principal, on=date(2001, 1, 5)
+        ),
         "/api/v1/sewage/rates": lambda: sewage_services.rates(principal=principal),
         f"/api/v1/sewage/rates/towns/{town.pk}": lambda: sewage_services.town_detail(
             principal=principal, town_id=town.pk
@@ -150,11 +156,13 @@ def test_declared_schemas_keep_every_answer_byte_for_byte(demo) -> None:  # type
         response = client.get(url)
         assert response.status_code == 200, (url, response.content)
         assert response.content == _rendered(service()), url
-        answers[url.split("?")[0]] = response.json()
+        answers.setdefault(url.split("?")[0], response.json())
     # The data reach every nested object the schemas describe.
     assert any(s["monthly"] and s["responsible_towns"] for s in answers["/api/v1/water/status"]["sections"])
     assert any(s["evaluation"] for s in answers["/api/v1/water/evaluations"]["sections"])
     assert answers["/api/v1/sewage/rates"]["district"]["targets"]
+    unranked = client.get("/api/v1/water/rankings/dekad?on=2001-01-05").json()["ranking"]
+    assert unranked and all(r["rank"] is None and r["cwqi"] is None for r in unranked)
     assert any(v["natural_villages"] for v in answers[f"/api/v1/sewage/rates/towns/{town.pk}"]["villages"])
     card = answers[f"/api/v1/scoreboards/{board.scheme_key}/towns/{unit}"]
     assert any(i["deductions"] and i["sections"] for c in card["components"] for i in c["inspections"])
