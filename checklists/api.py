@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from django.conf import settings
@@ -465,10 +465,26 @@ def rectification_transition(request: HttpRequest, rectification_id: Id, payload
     return selectors.rectification_result(rect, principal=request.auth)
 
 
+class FacilityServesOut(Schema):
+    natural_village_id: int = Field(description="自然村编号")
+    natural_village: str = Field(description="自然村名称")
+    households: int = Field(description="该设施服务的户数")
+    village_households: int | None = Field(description="自然村总户数（未登记为 null）")
+
+
+class FacilityConditionOut(Schema):
+    conditions: list[str] = Field(description="运行状况（normal / stopped / damaged / …）")
+    status: str = Field(description="核查后的设施状态")
+    approved_at: datetime = Field(description="核查审核通过时间")
+    inspection: str = Field(description="依据的核查（检查客户端编号）")
+    withdrawn_at: datetime | None = Field(description="撤销时间（核查经区级撤销后不再计入）")
+    withdrawal_reason: str = Field(description="撤销理由")
+
+
 class FacilityDossierOut(Schema):
     facility: FacilityOut = Field(description="设施登记信息")
-    serves: list[dict[str, Any]] = Field(description="服务的自然村与户数")
-    conditions: list[dict[str, Any]] = Field(
+    serves: list[FacilityServesOut] = Field(description="服务的自然村与户数")
+    conditions: list[FacilityConditionOut] = Field(
         description="运行状况历史（每次核查通过后；最新在前；区级撤销的核查标有 withdrawn_at，不再计入）"
     )
     audits: list[InspectionSummary] = Field(description="核查记录（含照片核验标记数）")
