@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from kernel.access import Principal
 from kernel.errors import ApplicationError, PayloadTooLarge
 from kernel.kit import Id, Int64, Key, Moment, Pages, StrictSchema, conditional_json, dumps
 from scoring import selectors as scoring_selectors
-from scoring.schemas import AppealIn, AppealOut
+from scoring.schemas import AppealIn, AppealOut, ScorecardOut
 
 from . import exports, selectors
 from .models import Finding, Inspection
@@ -49,6 +49,10 @@ from .services import evidence as evidence_services
 from .services import inspections as inspection_services
 from .services import rectifications as rectification_services
 from .services import spotchecks as spot_services
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# How OpenAPI names a table download (xlsx, or csv with format=csv): a file, not JSON.
+TABLE_CONTENT = {XLSX_TYPE: {}, "text/csv": {}}
 
 router = Router(tags=["检查表与检查"])
 
@@ -364,7 +368,17 @@ def appeal_photo(
 
 
 @router.get(
-    "/photos/{sha256}", summary="照片文件（仅能看到该照片所证明对象的用户可取；S3 时跳转到有时效的签名地址）"
+    "/photos/{sha256}",
+    summary="照片文件（仅能看到该照片所证明对象的用户可取；S3 时跳转到有时效的签名地址）",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "照片（原图按上传格式；phone / list 缩略图为 JPEG）",
+                "content": {"image/jpeg": {}, "image/png": {}, "image/heic": {}},
+            },
+            302: {"description": "对象存储时：跳转到有时效的签名地址"},
+        }
+    },
 )
 def photo_file(
     request: HttpRequest,
@@ -403,7 +417,11 @@ def rectification_list(
     )
 
 
-@router.get("/rectifications/export", summary="问题清单 / 整改清单导出（Excel / CSV，按区镇上报格式）")
+@router.get(
+    "/rectifications/export",
+    summary="问题清单 / 整改清单导出（Excel / CSV，按区镇上报格式）",
+    openapi_extra={"responses": {200: {"description": "问题清单 / 整改清单", "content": TABLE_CONTENT}}},
+)
 def rectification_export(
     request: HttpRequest,
     sheet: str = Query(
@@ -428,7 +446,7 @@ def rectification_export(
     else:
         response = HttpResponse(
             exports.to_xlsx(title, header, rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{sheet}.{format}"'
     return response
@@ -447,10 +465,26 @@ def rectification_transition(request: HttpRequest, rectification_id: Id, payload
     return selectors.rectification_result(rect, principal=request.auth)
 
 
+class FacilityServesOut(Schema):
+    natural_village_id: int = Field(description="自然村编号")
+    natural_village: str = Field(description="自然村名称")
+    households: int = Field(description="该设施服务的户数")
+    village_households: int | None = Field(description="自然村总户数（未登记为 null）")
+
+
+class FacilityConditionOut(Schema):
+    conditions: list[str] = Field(description="运行状况（normal / stopped / damaged / …）")
+    status: str = Field(description="核查后的设施状态")
+    approved_at: datetime = Field(description="核查审核通过时间")
+    inspection: str = Field(description="依据的核查（检查客户端编号）")
+    withdrawn_at: datetime | None = Field(description="撤销时间（核查经区级撤销后不再计入）")
+    withdrawal_reason: str = Field(description="撤销理由")
+
+
 class FacilityDossierOut(Schema):
     facility: FacilityOut = Field(description="设施登记信息")
-    serves: list[dict[str, Any]] = Field(description="服务的自然村与户数")
-    conditions: list[dict[str, Any]] = Field(
+    serves: list[FacilityServesOut] = Field(description="服务的自然村与户数")
+    conditions: list[FacilityConditionOut] = Field(
         description="运行状况历史（每次核查通过后；最新在前；区级撤销的核查标有 withdrawn_at，不再计入）"
     )
     audits: list[InspectionSummary] = Field(description="核查记录（含照片核验标记数）")
@@ -517,17 +551,19 @@ def spot_check_comparison(request: HttpRequest, spot_check_id: Id) -> list[dict[
 
 @router.get(
     "/scoreboards/{scheme_key}/units/{region_id}",
+    response=ScorecardOut,
     summary="单位考核明细（部门、企事业单位；区镇同 /towns/{id}）",
 )
-def unit_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> dict[str, object]:
+def unit_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> object:
     return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
 
 
 @router.get(
     "/scoreboards/{scheme_key}/towns/{region_id}",
+    response=ScorecardOut,
     summary="区镇考核明细：总分 → 组成部分 → 检查 → 分节 → 扣分项与照片",
 )
-def town_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> dict[str, object]:
+def town_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> object:
     return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
 
 

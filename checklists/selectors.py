@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from geo.models import Region
+from geo.models import Region, SewageFacility
 from geo.selectors import subjects_visible
 from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from kernel.errors import NotFound
@@ -314,23 +314,88 @@ def photos_citable(*, principal: Principal, region_path: str, sha256s: list[str]
     return found
 
 
-def _deduction(inspection: Inspection, finding: Finding) -> dict[str, Any]:
-    photos = [
+@dataclass(frozen=True)
+class ScorecardDeduction:
+    item_key: str
+    item_title: str
+    points_lost: str  # decimal text
+    reason: str
+    category: str
+    photos: tuple[str, ...]  # /api/v1/photos/{sha256}
+
+
+@dataclass(frozen=True)
+class ScorecardInspection:
+    client_uuid: str
+    purpose: str
+    period: int | None
+    percent: str  # decimal text
+    vetoed: bool
+    submitted_at: datetime | None
+    sections: list[dict[str, Any]]  # the score document's sections, as stored
+    deductions: tuple[ScorecardDeduction, ...]
+
+
+@dataclass(frozen=True)
+class ScorecardComponent:
+    key: str
+    title: str
+    weight: float | int | str  # as the scheme document writes it
+    score: str | None  # decimal text, from the scoreboard row
+    inspections: tuple[ScorecardInspection, ...]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A unit's row of a scoreboard with what is behind it (the API's ScorecardOut reads it; field
+    order is the order clients receive)."""
+
+    scheme_key: str
+    status: str
+    content_hash: str
+    region_id: int
+    unit_name: str
+    total: str  # decimal text
+    grade: str
+    rank: int
+    reverse_rank: int
+    award: str
+    vetoed: bool
+    veto_reasons: list[str]
+    notes: list[str]
+    components: tuple[ScorecardComponent, ...]
+
+
+def _deduction(inspection: Inspection, finding: Finding) -> ScorecardDeduction:
+    photos = tuple(
         f"/api/v1/photos/{p.photo.sha256}"
         for p in inspection.photos.all()
         if p.item_key == finding.item_key and p.revision <= finding.revision
-    ]
-    return {
-        "item_key": finding.item_key,
-        "item_title": finding.item_title,
-        "points_lost": str(finding.points_lost),
-        "reason": finding.reason,
-        "category": finding.category,
-        "photos": photos,
-    }
+    )
+    return ScorecardDeduction(
+        item_key=finding.item_key,
+        item_title=finding.item_title,
+        points_lost=str(finding.points_lost),
+        reason=finding.reason,
+        category=finding.category,
+        photos=photos,
+    )
 
 
-def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[str, Any]:
+def _scorecard_inspection(i: Inspection) -> ScorecardInspection:
+    return ScorecardInspection(
+        client_uuid=str(i.client_uuid),
+        purpose=i.purpose,
+        period=i.period,
+        percent=str(i.percent),
+        vetoed=i.vetoed,
+        submitted_at=i.submitted_at,
+        sections=(i.score or {}).get("sections", []),
+        deductions=tuple(_deduction(i, f) for f in i.findings.all() if f.revision == i.revision),
+    )
+
+
+def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> Scorecard:
     """A unit's row of a scoreboard (``region_id``: the town, or the department's / enterprise's unit
     id) with everything behind it: per component the inspections used, their section and item scores,
     the deductions with reasons, and the evidence photos."""
@@ -369,49 +434,32 @@ def scorecard(*, principal: Principal, scheme_key: str, region_id: int) -> dict[
         .order_by("purpose", "submitted_at")
     ):
         by_template.setdefault(i.template.key, []).append(i)
-    components = []
-    for component in board.scheme_document["components"]:
-        used = by_template.get(component["template"], [])
-        components.append({
-            "key": component["key"],
-            "title": component["title"],
-            "weight": component["weight"],
-            "score": row["components"].get(component["key"]),
-            "inspections": [
-                {
-                    "client_uuid": str(i.client_uuid),
-                    "purpose": i.purpose,
-                    "period": i.period,
-                    "percent": str(i.percent),
-                    "vetoed": i.vetoed,
-                    "submitted_at": i.submitted_at,
-                    "sections": (i.score or {}).get("sections", []),
-                    "deductions": [_deduction(i, f) for f in i.findings.all() if f.revision == i.revision],
-                }
-                for i in used
-            ],
-        })  # fmt: skip
-    return {
-        "scheme_key": scheme_key,
-        "status": board.status,
-        "content_hash": board.content_hash,
-        **{
-            k: row[k]
-            for k in (
-                "region_id",
-                "unit_name",
-                "total",
-                "grade",
-                "rank",
-                "reverse_rank",
-                "award",
-                "vetoed",
-                "veto_reasons",
-                "notes",
-            )
-        },
-        "components": components,
-    }
+    components = tuple(
+        ScorecardComponent(
+            key=component["key"],
+            title=component["title"],
+            weight=component["weight"],
+            score=row["components"].get(component["key"]),
+            inspections=tuple(_scorecard_inspection(i) for i in by_template.get(component["template"], [])),
+        )
+        for component in board.scheme_document["components"]
+    )
+    return Scorecard(
+        scheme_key=scheme_key,
+        status=board.status,
+        content_hash=board.content_hash,
+        region_id=row["region_id"],
+        unit_name=row["unit_name"],
+        total=row["total"],
+        grade=row["grade"],
+        rank=row["rank"],
+        reverse_rank=row["reverse_rank"],
+        award=row["award"],
+        vetoed=row["vetoed"],
+        veto_reasons=row["veto_reasons"],
+        notes=row["notes"],
+        components=components,
+    )
 
 
 def basis_sums(
@@ -478,7 +526,36 @@ def basis_sums(
     return out
 
 
-def facility_dossier(*, principal: Principal, facility_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FacilityServes:
+    natural_village_id: int
+    natural_village: str
+    households: int
+    village_households: int | None
+
+
+@dataclass(frozen=True)
+class FacilityConditionRow:
+    conditions: list[str]
+    status: str
+    approved_at: datetime
+    inspection: str  # the audit's client uuid
+    withdrawn_at: datetime | None
+    withdrawal_reason: str
+
+
+@dataclass(frozen=True)
+class FacilityDossier:
+    """A sewage facility with everything known about it (the API's FacilityDossierOut reads it)."""
+
+    facility: SewageFacility
+    serves: tuple[FacilityServes, ...]
+    conditions: tuple[FacilityConditionRow, ...]  # newest first
+    audits: list[Inspection]
+    rectifications: list[Rectification]
+
+
+def facility_dossier(*, principal: Principal, facility_id: int) -> FacilityDossier:
     """A sewage facility with everything known about it: the households it serves, its audits (with
     their photos' flags), its operating condition history and its rectifications with repair photos."""
     from geo.models import FacilityCondition, FacilityService
@@ -487,36 +564,33 @@ def facility_dossier(*, principal: Principal, facility_id: int) -> dict[str, Any
     facility = facility_get(paths=principal.region_paths(), facility_id=facility_id)
     services = FacilityService.objects.filter(facility=facility).select_related("natural_village")
     conditions = FacilityCondition.objects.filter(facility=facility).order_by("-approved_at")
-    return {
-        "facility": facility,
-        "serves": [
-            {
-                "natural_village_id": s.natural_village_id,
-                "natural_village": s.natural_village.name,
-                "households": s.households,
-                "village_households": s.natural_village.households,
-            }
+    return FacilityDossier(
+        facility=facility,
+        serves=tuple(
+            FacilityServes(
+                s.natural_village_id, s.natural_village.name, s.households, s.natural_village.households
+            )
             for s in services
-        ],
-        "conditions": [
-            {
-                "conditions": c.conditions,
-                "status": c.status,
-                "approved_at": c.approved_at,
-                "inspection": str(c.inspection_uuid),
-                "withdrawn_at": c.withdrawn_at,
-                "withdrawal_reason": c.withdrawal_reason,
-            }
+        ),
+        conditions=tuple(
+            FacilityConditionRow(
+                conditions=c.conditions,
+                status=c.status,
+                approved_at=c.approved_at,
+                inspection=str(c.inspection_uuid),
+                withdrawn_at=c.withdrawn_at,
+                withdrawal_reason=c.withdrawal_reason,
+            )
             for c in conditions
-        ],
-        "audits": list(
+        ),
+        audits=list(
             inspection_list(principal=principal, subject_kind="sewage_facility").filter(
                 subject_id=facility.pk
             )
         ),
-        "rectifications": list(
+        rectifications=list(
             rectification_list(principal=principal).filter(
                 subject_kind="sewage_facility", subject_id=facility.pk
             )
         ),
-    }
+    )

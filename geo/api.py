@@ -20,6 +20,19 @@ from .schemas import FacilityIn, FacilityOut, FacilityPatch, RegionOut, RegionPa
 
 router = Router(tags=["空间登记"])
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A map layer is GeoJSON (RFC 7946), served as application/geo+json.
+GEOJSON_LAYER = {
+    "responses": {
+        200: {
+            "description": "GeoJSON FeatureCollection（WGS-84）",
+            "content": {
+                "application/geo+json": {
+                    "schema": {"type": "object", "description": "GeoJSON FeatureCollection（RFC 7946）"}
+                }
+            },
+        }
+    }
+}
 
 
 def _paths(request: HttpRequest) -> tuple[str, ...] | None:
@@ -65,7 +78,11 @@ def section_list(request: HttpRequest, level: str | None = None, town_id: Id | N
     return selectors.section_list(paths=_paths(request), level=level, town_id=town_id)
 
 
-@router.get("/sections.geojson", summary="断面地图图层（GeoJSON，WGS-84；可按 bbox、级别、区镇筛选）")
+@router.get(
+    "/sections.geojson",
+    summary="断面地图图层（GeoJSON，WGS-84；可按 bbox、级别、区镇筛选）",
+    openapi_extra=GEOJSON_LAYER,
+)
 def section_layer(
     request: HttpRequest,
     level: str | None = None,
@@ -76,7 +93,11 @@ def section_layer(
     return _geojson(layer)
 
 
-@router.get("/facilities.geojson", summary="设施地图图层（GeoJSON，WGS-84；可按 bbox、区镇、状态筛选）")
+@router.get(
+    "/facilities.geojson",
+    summary="设施地图图层（GeoJSON，WGS-84；可按 bbox、区镇、状态筛选）",
+    openapi_extra=GEOJSON_LAYER,
+)
 def facility_layer(
     request: HttpRequest,
     town_id: Id | None = None,
@@ -188,7 +209,7 @@ class LedgerExportOut(JobOut):
     "/facilities/ledger.xlsx",
     response={202: LedgerExportOut},
     summary="导出设施台账（与导入相同的格式，可改后再导入）；设施多时后台生成：202 与任务地址（Location）",
-    openapi_extra={"responses": {"200": {"description": "XLSX 台账", "content": {XLSX_TYPE: {}}}}},
+    openapi_extra={"responses": {200: {"description": "XLSX 台账", "content": {XLSX_TYPE: {}}}}},
 )
 def facility_ledger(request: HttpRequest, response: HttpResponse, town_id: Id | None = None) -> object:
     result = ledger_export.facility_ledger_export(principal=request.auth, town_id=town_id)
@@ -218,6 +239,7 @@ def facility_export_status(request: HttpRequest, export_id: UUID) -> object:
     "/facilities/exports/{export_id}/ledger.xlsx",
     url_name="facility_export_file",
     summary="下载已完成的台账导出（409 job_not_done：尚未完成）",
+    openapi_extra={"responses": {200: {"description": "XLSX 台账", "content": {XLSX_TYPE: {}}}}},
 )
 def facility_export_file(request: HttpRequest, export_id: UUID) -> HttpResponse:
     record = ledger_export.facility_ledger_export_file(principal=request.auth, export_uuid=export_id)

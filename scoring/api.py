@@ -16,6 +16,10 @@ from .schemas import (
 
 router = Router(tags=["考核结果"])
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# How OpenAPI names a table download (xlsx, or csv with format=csv): a file, not JSON.
+TABLE_CONTENT = {XLSX_TYPE: {}, "text/csv": {}}
+
 
 @router.get(
     "/scoreboards",
@@ -85,7 +89,11 @@ def appeal_decide(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn
     return services.appeal_decide(principal=request.auth, appeal_id=appeal_id, **payload.dict())
 
 
-@router.get("/scoreboards/{scheme_key}/export", summary="导出通报表（Excel 或 CSV）")
+@router.get(
+    "/scoreboards/{scheme_key}/export",
+    summary="导出通报表（Excel 或 CSV）",
+    openapi_extra={"responses": {200: {"description": "通报表", "content": TABLE_CONTENT}}},
+)
 def export(
     request: HttpRequest,
     scheme_key: Key,
@@ -101,7 +109,7 @@ def export(
     else:
         response = HttpResponse(
             exports.to_xlsx(board, reverse=reverse),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{scheme_key}-{board.status}.{format}"'
     return response

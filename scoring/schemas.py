@@ -37,6 +37,53 @@ class ScoreboardRowOut(Schema):
     sources: dict[str, list[str]] = Field(description="依据的检查（组成部分 → 检查客户端编号）")
 
 
+class ScorecardDeductionOut(Schema):
+    item_key: str = Field(description="检查项标识")
+    item_title: str = Field(description="检查项")
+    points_lost: str = Field(description="扣分（十进制文本）")
+    reason: str = Field(description="扣分原因")
+    category: str = Field(description="问题类别")
+    photos: list[str] = Field(description="证据照片地址（/api/v1/photos/{sha256}）")
+
+
+class ScorecardInspectionOut(Schema):
+    client_uuid: str = Field(description="检查的客户端编号")
+    purpose: str = Field(description="annual 年度考核 / routine 日常检查")
+    period: int | None = Field(description="考核年度")
+    percent: str = Field(description="百分制得分（十进制文本）")
+    vetoed: bool = Field(description="一票否决")
+    submitted_at: datetime | None = Field(description="提交时间")
+    sections: list[dict[str, Any]] = Field(description="分节得分与各检查项得分（检查的计分文档原文）")
+    deductions: list[ScorecardDeductionOut] = Field(description="扣分项、原因与照片")
+
+
+class ScorecardComponentOut(Schema):
+    key: str = Field(description="组成部分标识（safety 安全生产，fire 消防）")
+    title: str = Field(description="组成部分名称")
+    weight: float | int | str = Field(description="权重（方案原文）")
+    score: str | None = Field(description="该组成部分的百分制得分（十进制文本；未考核为 null）")
+    inspections: list[ScorecardInspectionOut] = Field(description="计入的检查（年度考核与日常检查）")
+
+
+class ScorecardOut(Schema):
+    scheme_key: str = Field(description="考核方案")
+    status: str = Field(description="所读结果的状态：draft / notice / withdrawn / final")
+    content_hash: str = Field(description="内容摘要（SHA-256，方案与结果）")
+    region_id: int = Field(description="所属区划（区镇即本身；企事业单位为所在区镇；部门为区）")
+    unit_name: str = Field(description="单位名称")
+    total: str = Field(description="总分（十进制文本，四舍五入保留两位）")
+    grade: str = Field(description="等次：优秀 / 良好 / 合格 / 不合格")
+    rank: int = Field(description="排名（同分并列）")
+    reverse_rank: int = Field(description="逆序排名（最差为 1）")
+    award: str = Field(description="奖项：先进区镇 / 优胜区镇 / 空")
+    vetoed: bool = Field(description="一票否决")
+    veto_reasons: list[str] = Field(description="否决原因")
+    notes: list[str] = Field(description="备注")
+    components: list[ScorecardComponentOut] = Field(
+        description="各组成部分：得分 → 检查 → 分节 → 扣分项与照片"
+    )
+
+
 class ScoreboardOut(Schema):
     id: int = Field(description="编号")
     scheme_key: str = Field(description="考核方案")

@@ -5,8 +5,8 @@ latest approved audit by that date; the pure engine (`scoring/engine/sewage.py`)
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db import connection
 from django.db.models import Q, TextField
@@ -88,9 +88,104 @@ def report(on: date, rules: sewage_rules.SewageRules | None = None) -> sewage.Se
         return sewage.evaluate(villages, naturals, facilities, rules.rates, towns=towns)
 
 
-def _rate(rate: sewage.Rate) -> dict[str, Any]:
+# ------------------------------------------------------------------------------------------- read side
+# What the two rate routes answer, as frozen rows (the API's RatesOut / TownRateDetailOut read them); field
+# order is the order clients receive.
+
+
+@dataclass(frozen=True)
+class TownRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RateRow:
+    numerator: int
+    denominator: int
+    percent: float | None  # None when the denominator is 0
+
+
+@dataclass(frozen=True)
+class TownRates:
+    town: TownRef
+    treatment: RateRow
+    operation: RateRow
+    treated_villages: int
+    untreated_villages: int
+    not_normal_facilities: int
+    out_of_scope_facilities: int
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    key: str
+    label: str
+    target: float
+    rate: RateRow
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class DistrictRates:
+    treatment: RateRow
+    operation: RateRow
+    targets: tuple[TargetRow, ...]
+    warnings: tuple[sewage.DataWarning, ...]
+
+
+@dataclass(frozen=True)
+class Rates:
+    on: date
+    rules: str
+    towns: tuple[TownRates, ...]
+    district: DistrictRates | None  # only for callers covering the district
+
+
+@dataclass(frozen=True)
+class NaturalVillageRow:
+    id: int
+    name: str
+    households: int
+    treated_households: int
+    treated: bool
+    counted: bool
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    id: int
+    name: str
+    treated: bool
+    treated_natural: int
+    counted_natural: int
+    reasons: tuple[str, ...]
+    natural_villages: tuple[NaturalVillageRow, ...]
+    facilities: tuple[str | int, ...]  # codes (the id when a facility has none)
+
+
+@dataclass(frozen=True)
+class NotNormalRow:
+    code: str | int
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TownRateDetail:
+    on: date
+    town: TownRef
+    treatment: RateRow
+    operation: RateRow
+    villages: tuple[VillageRow, ...]
+    normal_facilities: tuple[str | int, ...]
+    not_normal_facilities: tuple[NotNormalRow, ...]
+    out_of_scope_facilities: tuple[str | int, ...]
+    excluded_facilities: tuple[str | int, ...]
+
+
+def _rate(rate: sewage.Rate) -> RateRow:
     percent = None if rate.percent is None else float(rate.percent)
-    return {"numerator": rate.numerator, "denominator": rate.denominator, "percent": percent}
+    return RateRow(rate.numerator, rate.denominator, percent)
 
 
 def _check_date(on: date | None) -> date:
@@ -100,7 +195,7 @@ def _check_date(on: date | None) -> date:
     return on or today
 
 
-def rates(*, principal: Principal, on: date | None = None) -> dict[str, Any]:
+def rates(*, principal: Principal, on: date | None = None) -> Rates:
     """Both rates per town (the towns the caller covers) and, for district-wide roles, the district."""
     on = _check_date(on)
     rules = sewage_rules.load()
@@ -108,49 +203,34 @@ def rates(*, principal: Principal, on: date | None = None) -> dict[str, Any]:
     paths = dict(
         Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.DISTRICT]).values_list("pk", "path")
     )
-    towns = [
-        {
-            "town": {"id": t.id, "name": t.name},
-            "treatment": _rate(t.treatment),
-            "operation": _rate(t.operation),
-            "treated_villages": len(t.treated_ids),
-            "untreated_villages": len(t.untreated_ids),
-            "not_normal_facilities": len(t.not_normal),
-            "out_of_scope_facilities": len(t.out_of_scope_ids),
-        }
+    towns = tuple(
+        TownRates(
+            town=TownRef(t.id, t.name),
+            treatment=_rate(t.treatment),
+            operation=_rate(t.operation),
+            treated_villages=len(t.treated_ids),
+            untreated_villages=len(t.untreated_ids),
+            not_normal_facilities=len(t.not_normal),
+            out_of_scope_facilities=len(t.out_of_scope_ids),
+        )
         for t in result.towns.values()
         if principal.covers(paths[t.id])
-    ]
-    out: dict[str, Any] = {"on": on, "rules": rules.key, "towns": towns}
+    )
     district = Region.objects.filter(level=RegionLevel.DISTRICT).first()
+    whole: DistrictRates | None = None
     if district is not None and principal.covers(district.path):
-        out["district"] = {
-            "treatment": _rate(result.treatment),
-            "operation": _rate(result.operation),
-            "targets": [
-                {
-                    "key": c.key,
-                    "label": c.label,
-                    "target": float(c.target),
-                    "rate": _rate(c.rate),
-                    "met": c.met,
-                }
-                for c in result.targets
-            ],
-            "warnings": [
-                {
-                    "code": w.code,
-                    "message": w.message,
-                    "facility_id": w.facility_id,
-                    "natural_village_id": w.natural_village_id,
-                }
-                for w in result.warnings
-            ],
-        }
-    return out
+        whole = DistrictRates(
+            treatment=_rate(result.treatment),
+            operation=_rate(result.operation),
+            targets=tuple(
+                TargetRow(c.key, c.label, float(c.target), _rate(c.rate), c.met) for c in result.targets
+            ),
+            warnings=tuple(result.warnings),
+        )
+    return Rates(on=on, rules=rules.key, towns=towns, district=whole)
 
 
-def town_detail(*, principal: Principal, town_id: int, on: date | None = None) -> dict[str, Any]:
+def town_detail(*, principal: Principal, town_id: int, on: date | None = None) -> TownRateDetail:
     """The villages, natural villages and facilities behind a town's two numbers."""
     on = _check_date(on)
     town = Region.objects.filter(pk=town_id, level=RegionLevel.TOWN).first()
@@ -162,46 +242,39 @@ def town_detail(*, principal: Principal, town_id: int, on: date | None = None) -
         Region.objects.filter(Q(parent_id=town_id) | Q(parent__parent_id=town_id)).values_list("pk", "name")
     )
     codes = dict(SewageFacility.objects.values_list("pk", "code"))
-    villages = []
-    for v in result.villages.values():
-        if v.town_id != town_id:
-            continue
-        villages.append(
-            {
-                "id": v.id,
-                "name": names.get(v.id, ""),
-                "treated": v.treated,
-                "treated_natural": v.treated_natural,
-                "counted_natural": v.counted_natural,
-                "reasons": [sewage.REASON_LABELS[r] for r in v.reasons],
-                "natural_villages": [
-                    {
-                        "id": n.id,
-                        "name": names.get(n.id, ""),
-                        "households": n.households,
-                        "treated_households": n.treated_households,
-                        "treated": n.treated,
-                        "counted": n.counted,
-                    }
-                    for n in v.natural_villages
-                ],
-                "facilities": [codes.get(f, f) for f in v.facility_ids],
-            }
+    villages = tuple(
+        VillageRow(
+            id=v.id,
+            name=names.get(v.id, ""),
+            treated=v.treated,
+            treated_natural=v.treated_natural,
+            counted_natural=v.counted_natural,
+            reasons=tuple(sewage.REASON_LABELS[r] for r in v.reasons),
+            natural_villages=tuple(
+                NaturalVillageRow(
+                    n.id, names.get(n.id, ""), n.households, n.treated_households, n.treated, n.counted
+                )
+                for n in v.natural_villages
+            ),
+            facilities=tuple(codes.get(f, f) for f in v.facility_ids),
         )
-    return {
-        "on": on,
-        "town": {"id": town.pk, "name": town.name},
-        "treatment": _rate(t.treatment),
-        "operation": _rate(t.operation),
-        "villages": villages,
-        "normal_facilities": [codes.get(f, f) for f in t.normal_ids],
-        "not_normal_facilities": [
-            {
-                "code": codes.get(i.facility_id, i.facility_id),
-                "reasons": [sewage.OPERATION_REASON_LABELS[r] for r in i.reasons],
-            }
+        for v in result.villages.values()
+        if v.town_id == town_id
+    )
+    return TownRateDetail(
+        on=on,
+        town=TownRef(town.pk, town.name),
+        treatment=_rate(t.treatment),
+        operation=_rate(t.operation),
+        villages=villages,
+        normal_facilities=tuple(codes.get(f, f) for f in t.normal_ids),
+        not_normal_facilities=tuple(
+            NotNormalRow(
+                codes.get(i.facility_id, i.facility_id),
+                tuple(sewage.OPERATION_REASON_LABELS[r] for r in i.reasons),
+            )
             for i in t.not_normal
-        ],
-        "out_of_scope_facilities": [codes.get(f, f) for f in t.out_of_scope_ids],
-        "excluded_facilities": [codes.get(f, f) for f in t.excluded_ids],
-    }
+        ),
+        out_of_scope_facilities=tuple(codes.get(f, f) for f in t.out_of_scope_ids),
+        excluded_facilities=tuple(codes.get(f, f) for f in t.excluded_ids),
+    )

@@ -16,8 +16,17 @@ from kernel.jobs import JobOut
 from kernel.kit import Day, Id, Pages, StrictSchema
 
 from . import exports, selectors, services
+from .schemas import (
+    DekadRankingOut,
+    EvaluationOut,
+    EvaluationsOut,
+    SectionStatusesOut,
+    TownIndicatorsOut,
+)
 
 router = Router(tags=["断面水质"])
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class EvaluateIn(StrictSchema):
@@ -32,25 +41,8 @@ class EvaluateIn(StrictSchema):
     )
 
 
-class EvaluationOut(Schema):
-    class_: int | None = Field(alias="class", description="水质类别 1–6（6 为劣Ⅴ）")
-    class_label: str | None = Field(description="Ⅰ … Ⅴ、劣Ⅴ")
-    grade: str | None = Field(description="优 / 良好 / 轻度污染 / 中度污染 / 重度污染")
-    meets_target: bool | None = Field(description="是否达到目标类别")
-    deciding: list[str] = Field(description="定类因子")
-    exceedances: dict[str, float] = Field(description="超标倍数（相对Ⅲ类标准）")
-    main_pollutants: list[str] = Field(description="主要污染指标（超标倍数最大的至多三项）")
-    main_pollutants_text: str = Field(description="主要污染指标（超标倍数），如 氨氮(0.52)")
-    cwqi: float | None = Field(description="水质指数 CWQI（越小越好）")
-    missing: list[str] = Field(description="21 项评价指标中未提供的")
-    classes: dict[str, int] = Field(description="各指标类别")
-    values: dict[str, float] = Field(description="参与评价的数值（未检出已按规则折算、按精度修约）")
-
-    model_config = {"populate_by_name": True}
-
-
 @router.post("/water/evaluate", response=EvaluationOut, by_alias=True, summary="单个样品水质评价（无状态）")
-def evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, Any]:
+def evaluate(request: HttpRequest, payload: EvaluateIn) -> object:
     return services.evaluate_stateless(
         water_body=payload.water_body, values=payload.values, target_class=payload.target_class
     )
@@ -144,42 +136,64 @@ def measurements(
 Kind = Literal["dekad", "month", "quarter", "year", "ytd"]
 
 
-@router.get("/water/evaluations", summary="各断面某时段水质评价（旬、月、季、年、年初至今）")
+@router.get(
+    "/water/evaluations",
+    response=EvaluationsOut,
+    by_alias=True,
+    summary="各断面某时段水质评价（旬、月、季、年、年初至今）",
+)
 def evaluations(
     request: HttpRequest,
     period: Kind = Query("month", description="dekad 旬 / month 月 / quarter 季 / year 年 / ytd 年初至今"),
     on: Day = Query(..., description="时段内任一日期（ytd 为截止日）"),
     section_id: Id | None = None,
-) -> dict[str, Any]:
+) -> object:
     return services.evaluations(principal=request.auth, kind=period, on=on, section_id=section_id)
 
 
-@router.get("/water/status", summary="断面年度状态：达标月份、稳Ⅲ、提Ⅲ、溶解氧预警、与去年同月比较")
+@router.get(
+    "/water/status",
+    response=SectionStatusesOut,
+    by_alias=True,
+    summary="断面年度状态：达标月份、稳Ⅲ、提Ⅲ、溶解氧预警、与去年同月比较",
+)
 def status(
     request: HttpRequest, year: int = Query(..., ge=2000, le=2100), section_id: Id | None = None
-) -> dict[str, Any]:
+) -> object:
     return services.section_statuses(principal=request.auth, year=year, section_id=section_id)
 
 
-@router.get("/water/towns", summary="区镇水质指标：所负责断面的评价与区镇 CWQI（供区镇排名）")
+@router.get(
+    "/water/towns",
+    response=TownIndicatorsOut,
+    summary="区镇水质指标：所负责断面的评价与区镇 CWQI（供区镇排名）",
+)
 def towns(
     request: HttpRequest,
     period: Kind = Query("month"),
     on: Day = Query(..., description="时段内任一日期"),
-) -> dict[str, Any]:
+) -> object:
     return services.town_indicators(principal=request.auth, kind=period, on=on)
 
 
-@router.get("/water/rankings/dekad", summary="每旬区镇逆序排名（按省考断面 CWQI，最差在前）")
+@router.get(
+    "/water/rankings/dekad", response=DekadRankingOut, summary="每旬区镇逆序排名（按省考断面 CWQI，最差在前）"
+)
 def dekad_ranking(
     request: HttpRequest,
     on: Day = Query(..., description="该旬内任一日期"),
     level: SectionLevel = Query(SectionLevel.PROVINCIAL, description="按哪一级断面排名（默认省考）"),
-) -> dict[str, Any]:
+) -> object:
     return services.dekad_ranking(principal=request.auth, on=on, level=level)
 
 
-@router.get("/water/reports/monthly", summary="月度断面水质表（Excel / CSV，按生态环境局发布格式）")
+@router.get(
+    "/water/reports/monthly",
+    summary="月度断面水质表（Excel / CSV，按生态环境局发布格式）",
+    openapi_extra={
+        "responses": {200: {"description": "月度断面水质表", "content": {XLSX_TYPE: {}, "text/csv": {}}}}
+    },
+)
 def monthly_report(
     request: HttpRequest,
     year: int = Query(..., ge=2000, le=2100),
@@ -192,7 +206,7 @@ def monthly_report(
     else:
         response = HttpResponse(
             exports.to_xlsx(report, rule=selectors.censored_rule()),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="water-{year}-{month:02d}.{format}"'
     return response

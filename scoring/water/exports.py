@@ -8,7 +8,7 @@ from typing import Any
 from kernel.sheets import csv_bytes, titled_xlsx
 
 from ..engine import water
-from .services import pollutants_text
+from .readouts import pollutants_text
 
 HEADER = [
     "序号",

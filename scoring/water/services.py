@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,22 @@ from kernel.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDen
 from ..engine import water
 from ..models import ImportStatus, Measurement, MeasurementImport, MeasurementSource
 from . import parsing, selectors
+from .readouts import (
+    DekadRank,
+    DekadRanking,
+    EvaluationRow,
+    Evaluations,
+    SectionEvaluation,
+    SectionStatus,
+    SectionStatuses,
+    TownIndicator,
+    TownIndicators,
+    TownRef,
+    TownSection,
+    evaluation_row,
+    period_row,
+    section_row,
+)
 
 ON_DUPLICATE = ("reject", "replace")
 _BATCH = 5000
@@ -239,32 +255,9 @@ def measurement_imports_requeue_stalled() -> dict[str, int]:
 # -------------------------------------------------------------------------------------------- evaluation
 
 
-def evaluation_json(ev: water.Evaluation) -> dict[str, Any]:
-    """The engine's evaluation as the API publishes it (the POST /water/evaluate contract and more)."""
-    return {
-        "class": ev.klass,
-        "class_label": ev.class_label,
-        "grade": ev.grade,
-        "meets_target": ev.meets_target,
-        "deciding": list(ev.deciding),
-        "exceedances": {k: float(v) for k, v in ev.exceedances.items()},
-        "main_pollutants": list(ev.main_pollutants),
-        "main_pollutants_text": pollutants_text(ev),
-        "cwqi": None if ev.cwqi is None else float(ev.cwqi),
-        "missing": list(ev.missing),
-        "classes": dict(ev.classes),
-        "values": {k: float(v) for k, v in ev.values.items()},
-    }
-
-
-def pollutants_text(ev: water.Evaluation) -> str:
-    """As the bureau writes it: 氨氮(0.52)、总磷(0.10) — the multiples over the Ⅲ limit."""
-    return "、".join(f"{water.name_of(k)}({ev.exceedances[k]:.2f})" for k in ev.main_pollutants)
-
-
-def evaluate_stateless(*, water_body: str, values: dict[str, Any], target_class: int = 3) -> dict[str, Any]:
+def evaluate_stateless(*, water_body: str, values: dict[str, Any], target_class: int = 3) -> EvaluationRow:
     try:
-        return evaluation_json(water.evaluate(values, water_body, target_class))
+        return evaluation_row(water.evaluate(values, water_body, target_class))
     except water.WaterInputError as exc:
         fields: dict[str, list[str]] = defaultdict(list)
         for p in exc.problems:
@@ -300,25 +293,7 @@ def period_of(kind: str, on: date) -> water.Period:
         raise InvalidInput(details={"fields": {"period": [exc.message]}}) from exc
 
 
-def _section_json(s: RiverSection) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "code": s.code,
-        "name": s.name,
-        "level": s.level,
-        "water_body": s.water_body,
-        "target_class": s.target_class,
-        "target_label": water.CLASS_LABELS[s.target_class],
-    }
-
-
-def _period_json(p: water.Period) -> dict[str, Any]:
-    return {"kind": str(p.kind), "key": p.key, "label": p.label, "start": p.start, "end": p.end}
-
-
-def evaluations(
-    *, principal: Principal, kind: str, on: date, section_id: int | None = None
-) -> dict[str, Any]:
+def evaluations(*, principal: Principal, kind: str, on: date, section_id: int | None = None) -> Evaluations:
     """Every section in scope (or one) evaluated over the period containing ``on``."""
     period = period_of(kind, on)
     sections = [_section(principal, section_id)] if section_id is not None else _sections(principal)
@@ -327,20 +302,16 @@ def evaluations(
     for s in sections:
         ev = selectors.evaluate_values(s, values.get(s.pk, {})) if values.get(s.pk) else None
         rows.append(
-            {
-                "section": _section_json(s),
-                "samples_found": bool(values.get(s.pk)),
-                "evaluation": evaluation_json(ev) if ev else None,
-            }
+            SectionEvaluation(section_row(s), bool(values.get(s.pk)), evaluation_row(ev) if ev else None)
         )
     measured = [values[s.pk] for s in sections if values.get(s.pk)]
     district = water.group_cwqi(measured) if measured and section_id is None else None
-    return {
-        "period": _period_json(period),
-        "censored_rule": str(selectors.censored_rule()),
-        "cwqi_all_sections": None if district is None else float(district),
-        "sections": rows,
-    }
+    return Evaluations(
+        period=period_row(period),
+        censored_rule=str(selectors.censored_rule()),
+        cwqi_all_sections=None if district is None else float(district),
+        sections=tuple(rows),
+    )
 
 
 @dataclass(frozen=True)
@@ -373,7 +344,7 @@ def _through(year: int) -> int:
     return 12 if year < today.year else today.month if year == today.year else 0
 
 
-def section_statuses(*, principal: Principal, year: int, section_id: int | None = None) -> dict[str, Any]:
+def section_statuses(*, principal: Principal, year: int, section_id: int | None = None) -> SectionStatuses:
     """Per section and year: months meeting the target, 稳Ⅲ, 提Ⅲ (CWQI above the average of all the
     district's sections, flagged, or a DO alert), DO alert months, trend against last year's months."""
     through = _through(year)
@@ -404,68 +375,70 @@ def section_statuses(*, principal: Principal, year: int, section_id: int | None 
             through=through,
         )
         rows.append(
-            {
-                "section": _section_json(s),
-                "responsible_towns": [{"id": t.pk, "name": t.name} for t in s.responsible_towns.all()],
-                "months_evaluated": list(status.months_evaluated),
-                "months_meeting": list(status.months_meeting),
-                "months_missing": list(status.months_missing),
-                "steady_iii": status.steady_iii,
-                "raise_iii": status.raise_iii,
-                "raise_reasons": [water.RAISE_REASON_LABELS[r] for r in status.raise_reasons],
-                "do_alert_months": list(status.do_alert_months),
-                "cwqi": None if status.cwqi is None else float(status.cwqi),
-                "trend": {str(m): t for m, t in status.trend.items()},
-                "monthly": {
-                    str(m): evaluation_json(ev) for m, ev in sorted(data.months.get(s.pk, {}).items())
-                },
-            }
+            SectionStatus(
+                section=section_row(s),
+                responsible_towns=tuple(TownRef(t.pk, t.name) for t in s.responsible_towns.all()),
+                months_evaluated=tuple(status.months_evaluated),
+                months_meeting=tuple(status.months_meeting),
+                months_missing=tuple(status.months_missing),
+                steady_iii=status.steady_iii,
+                raise_iii=status.raise_iii,
+                raise_reasons=tuple(water.RAISE_REASON_LABELS[r] for r in status.raise_reasons),
+                do_alert_months=tuple(status.do_alert_months),
+                cwqi=None if status.cwqi is None else float(status.cwqi),
+                trend={str(m): t for m, t in status.trend.items()},
+                monthly={str(m): evaluation_row(ev) for m, ev in sorted(data.months.get(s.pk, {}).items())},
+            )
         )
     if section_id is not None and not rows:
         raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
-    return {
-        "year": year,
-        "through_month": through,
-        "average_cwqi": None if average is None else float(average),
-        "do_alert_threshold": float(settings.WATER_DO_ALERT),
-        "sections": rows,
-    }
+    return SectionStatuses(
+        year=year,
+        through_month=through,
+        average_cwqi=None if average is None else float(average),
+        do_alert_threshold=float(settings.WATER_DO_ALERT),
+        sections=tuple(rows),
+    )
 
 
-def town_indicators(*, principal: Principal, kind: str, on: date) -> dict[str, Any]:
+def town_indicators(*, principal: Principal, kind: str, on: date) -> TownIndicators:
     """For each responsible town: its sections' evaluations over the period and the town's CWQI (each
     indicator averaged over its sections first) — the water inputs of the town rankings."""
     period = period_of(kind, on)
     sections = _sections(principal)
     values = selectors.period_values([s.pk for s in sections], period)
-    towns: dict[int, dict[str, Any]] = {}
+    towns: dict[int, TownRef] = {}
+    rows: dict[int, list[TownSection]] = defaultdict(list)
+    measured: dict[int, list[dict[str, Decimal]]] = defaultdict(list)
     for s in sections:
         ev = selectors.evaluate_values(s, values[s.pk]) if values.get(s.pk) else None
+        row = TownSection(
+            **vars(section_row(s)),
+            class_label=ev.class_label if ev else None,
+            meets_target=ev.meets_target if ev else None,
+            cwqi=float(ev.cwqi) if ev and ev.cwqi is not None else None,
+        )
         for town in s.responsible_towns.all():
-            entry = towns.setdefault(
-                town.pk, {"town": {"id": town.pk, "name": town.name}, "sections": [], "_v": []}
-            )
-            entry["sections"].append(
-                {
-                    **_section_json(s),
-                    "class_label": ev.class_label if ev else None,
-                    "meets_target": ev.meets_target if ev else None,
-                    "cwqi": float(ev.cwqi) if ev and ev.cwqi is not None else None,
-                }
-            )
+            towns.setdefault(town.pk, TownRef(town.pk, town.name))
+            rows[town.pk].append(row)
             if values.get(s.pk):
-                entry["_v"].append(values[s.pk])
-    rows = []
-    for entry in sorted(towns.values(), key=lambda e: e["town"]["name"]):
-        vs = entry.pop("_v")
+                measured[town.pk].append(values[s.pk])
+    out = []
+    for town in sorted(towns.values(), key=lambda t: t.name):
+        vs = measured.get(town.id)
         cwqi = water.group_cwqi(vs) if vs else None
-        entry["cwqi"] = None if cwqi is None else float(cwqi)
-        entry["sections_meeting_target"] = sum(1 for x in entry["sections"] if x["meets_target"])
-        rows.append(entry)
-    return {"period": _period_json(period), "towns": rows}
+        out.append(
+            TownIndicator(
+                town=town,
+                sections=tuple(rows[town.id]),
+                cwqi=None if cwqi is None else float(cwqi),
+                sections_meeting_target=sum(1 for x in rows[town.id] if x.meets_target),
+            )
+        )
+    return TownIndicators(period=period_row(period), towns=tuple(out))
 
 
-def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.PROVINCIAL) -> dict[str, Any]:
+def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.PROVINCIAL) -> DekadRanking:
     """每旬 reverse ranking (逆序, worst first) of the towns responsible for the given level's sections
     (the provincial ones by default), by the CWQI of those sections over the dekad containing ``on``."""
     period = period_of(water.PeriodKind.DEKAD, on)
@@ -484,19 +457,19 @@ def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.P
         t: (water.group_cwqi(per_town[t]) if per_town.get(t) else None) for t in sorted(names, key=names.get)
     }
     ranking = water.reverse_ranking(cwqi)
-    return {
-        "period": _period_json(period),
-        "level": level,
-        "ranking": [
-            {
-                "rank": r.rank,
-                "town": {"id": r.town, "name": names[r.town]},
-                "cwqi": None if r.cwqi is None else float(r.cwqi),
-                "sections": section_names[r.town],
-            }
+    return DekadRanking(
+        period=period_row(period),
+        level=level,
+        ranking=tuple(
+            DekadRank(
+                rank=r.rank,
+                town=TownRef(r.town, names[r.town]),
+                cwqi=None if r.cwqi is None else float(r.cwqi),
+                sections=tuple(section_names[r.town]),
+            )
             for r in ranking
-        ],
-    }
+        ),
+    )
 
 
 def monthly_report(*, principal: Principal, year: int, month: int) -> dict[str, Any]:
@@ -514,7 +487,7 @@ def monthly_report(*, principal: Principal, year: int, month: int) -> dict[str, 
         before = selectors.evaluate_values(s, last[s.pk]) if last.get(s.pk) else None
         rows.append(
             {
-                "section": _section_json(s),
+                "section": asdict(section_row(s)),
                 "level_label": SectionLevel(s.level).label,
                 "now": now,
                 "before": before,
