@@ -37,6 +37,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	env -u DATABASE_URL FIELDSCORE_VAR_DIR="$$(mktemp -d)" $(VENV)/bin/mypy
 
 
 bench:

@@ -9,10 +9,12 @@ start=$(date +%s)
 deploy/bootstrap-system.sh --test
 make -s venv
 
-echo ">>> ruff、import-linter、迁移检查"
+echo ">>> ruff、import-linter、mypy、迁移检查"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -50; exit 1; }
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+# The modules and settings are in pyproject.toml ([tool.mypy]); django-stubs reads tests.settings.
+env -u DATABASE_URL FIELDSCORE_VAR_DIR="$(mktemp -d)" .venv/bin/mypy
 env -u DATABASE_URL FIELDSCORE_VAR_DIR="$(mktemp -d)" .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
 state=$(mktemp -d /tmp/fieldscore-test.XXXXXX)

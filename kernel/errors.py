@@ -231,12 +231,14 @@ def install_exception_handlers(api: NinjaAPI) -> None:
             )
         return render(request, ApplicationError("请求无效", code="bad_request"))
 
-    api.add_exception_handler(Exception, on_unexpected)
-    api.add_exception_handler(SuspiciousOperation, on_suspicious)
-    api.add_exception_handler(ApplicationError, on_application_error)
-    api.add_exception_handler(NinjaValidationError, on_validation)
-    api.add_exception_handler(DjangoValidationError, on_django_validation)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(MultiPartParserError, on_multipart)
-    api.add_exception_handler(Http404, on_404)
-    api.add_exception_handler(DjangoPermissionDenied, on_permission)
+    # Through ``exception_handler``: ``add_exception_handler`` types the handler's second argument as
+    # ``E | type[E]``, yet ninja always passes the instance.
+    api.exception_handler(Exception)(on_unexpected)
+    api.exception_handler(SuspiciousOperation)(on_suspicious)
+    api.exception_handler(ApplicationError)(on_application_error)
+    api.exception_handler(NinjaValidationError)(on_validation)
+    api.exception_handler(DjangoValidationError)(on_django_validation)
+    api.exception_handler(HttpError)(on_http_error)
+    api.exception_handler(MultiPartParserError)(on_multipart)
+    api.exception_handler(Http404)(on_404)
+    api.exception_handler(DjangoPermissionDenied)(on_permission)

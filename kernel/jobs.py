@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, models, transaction
@@ -85,6 +85,9 @@ class Job(models.Model):
     run_token = models.UUIDField("当前运行标识", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    # An abstract model gets no ``objects`` from django-stubs; each concrete job has the default manager.
+    objects: ClassVar[models.Manager[Self]]
 
     class Meta:
         abstract = True
@@ -232,7 +235,7 @@ def job_dispatch(job: Job, task: Any) -> None:
 
 
 def _requeue(job: Job, task: Any, where: Q, now: datetime, action: str) -> bool:
-    changed = job._meta.model.objects.filter(where, pk=job.pk).update(
+    changed = cast("type[Job]", job._meta.model).objects.filter(where, pk=job.pk).update(
         status=JobStatus.QUEUED, progress=0, report={}, run_token=None, heartbeat_at=now, finished_at=None,
         attempts=F("attempts") + 1,
     )  # fmt: skip

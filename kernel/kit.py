@@ -30,9 +30,17 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from kernel.access import Principal
 from kernel.errors import InvalidInput
 
 T = TypeVar("T")
+
+
+class AuthedRequest(HttpRequest):
+    """An annotation only, for handlers behind the API's auth: ninja has set ``request.auth``."""
+
+    auth: Principal
+
 
 # --- bounded input types ------------------------------------------------------------------------------
 # Every integer, date and datetime a client sends is bounded where it is declared, so no value reaches a

@@ -37,11 +37,12 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 _NUMERAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
@@ -98,7 +99,7 @@ def titled_xlsx(
     number_columns: tuple[int, int] | None = None,  # 1-based, inclusive: formatted "0.00"
 ) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)  # a new workbook's one sheet: never None
     ws.title = sheet_title(sheet_name or title)
     ws.append([cell_value(title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))

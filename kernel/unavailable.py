@@ -126,7 +126,7 @@ class UnavailableMiddleware:
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``. Django calls it while handling the exception, so ``sys.exc_info`` holds it."""
     exc = sys.exc_info()[1]
-    error = unavailable_error(exc) if exc is not None else None
+    error: ApplicationError | None = unavailable_error(exc) if exc is not None else None
     if error is None:
         error = ApplicationError("服务器内部错误，请联系管理员", code="internal_error", status=500)
     return error_response(error)

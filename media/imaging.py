@@ -131,13 +131,14 @@ def _dms(value: Any) -> float | None:
         parts = [_rational(v) for v in value] if isinstance(value, tuple | list) else [_rational(value)]
     except TypeError:
         return None
-    if not parts or any(p is None for p in parts) or len(parts) > 3:
+    known = [p for p in parts if p is not None]
+    if not parts or len(known) < len(parts) or len(parts) > 3:
         return None
-    d, m, s = (*parts, 0.0, 0.0)[:3]  # type: ignore[misc]
+    d, m, s = (*known, 0.0, 0.0)[:3]
     # Some firmware rounds 59.996″ up to 60″: tolerate exactly 60, refuse anything beyond.
-    if d < 0 or not (0 <= m <= 60) or not (0 <= s <= 60):  # type: ignore[operator]
+    if d < 0 or not (0 <= m <= 60) or not (0 <= s <= 60):
         return None
-    return d + m / 60 + s / 3600  # type: ignore[operator]
+    return d + m / 60 + s / 3600
 
 
 def dms_rationals(degrees: float) -> tuple[IFDRational, IFDRational, IFDRational]:

@@ -7,7 +7,7 @@ tasks and management commands, where events are recorded as done by the system.
 from __future__ import annotations
 
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 
 
@@ -31,12 +31,12 @@ def current() -> RequestContext | None:
     return _current.get()
 
 
-def activate(ctx: RequestContext) -> object:
+def activate(ctx: RequestContext) -> Token[RequestContext | None]:
     return _current.set(ctx)
 
 
-def deactivate(token: object) -> None:
-    _current.reset(token)  # type: ignore[arg-type]
+def deactivate(token: Token[RequestContext | None]) -> None:
+    _current.reset(token)
 
 
 def set_actor(

@@ -68,7 +68,7 @@ def read_limit(name: str) -> Reader:
 
 def _read_capture(raw: Mapping[str, Any], where: str, problems: list[str]) -> Capture | None:
     try:
-        return Capture(raw.get("capture"))
+        return Capture(raw.get("capture", ""))  # missing: refused like any other unknown value
     except ValueError:
         problems.append(f"{where}.capture: 应为 {', '.join(c.value for c in Capture)}")
         return None
