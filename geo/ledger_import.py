@@ -1,6 +1,6 @@
 """Importing and exporting the towns' sewage facility ledgers (台账) against the registry.
 
-The file is read by the pure parser (`geo/ledger.py`); here the rows meet the database: towns, villages
+The file is read by the pure parser (`geo/ledger/`); here the rows meet the database: towns, villages
 and natural villages are looked up by name within the caller's scope, coordinates are checked against
 the declared town's boundary and, where villages are drawn, the village's (``geo.boundaries``: metres in
 UTM 51N, the zone of Haimen; the same rule as a facility entered by hand), and valid rows are upserted by
