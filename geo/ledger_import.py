@@ -1,6 +1,6 @@
 """Importing and exporting the towns' sewage facility ledgers (台账) against the registry.
 
-The file is read by the pure parser (`geo/ledger.py`); here the rows meet the database: towns, villages
+The file is read by the pure parser (`geo/ledger/`); here the rows meet the database: towns, villages
 and natural villages are looked up by name within the caller's scope, coordinates are checked against
 the declared town's boundary and, where villages are drawn, the village's (``geo.boundaries``: metres in
 UTM 51N, the zone of Haimen; the same rule as a facility entered by hand), and valid rows are upserted by
@@ -128,6 +128,47 @@ def _import(data: bytes, record: LedgerImport, run: jobs.Run[LedgerImport]) -> N
         (n.parent_id, n.name): n
         for n in Region.objects.filter(level=RegionLevel.NATURAL_VILLAGE, parent__in=list(villages.values()))
     }
+    errors, ready = _match_regions(parsed, rules, towns, villages, naturals)
+    bad_rows = {e["row"] for e in errors}
+    report = _report(parsed, errors, bad_rows, ready, naturals, record)
+    status = (
+        LedgerImport.Status.DONE if report["ok"] or record.valid_rows_only else LedgerImport.Status.REJECTED
+    )
+    if (errors and not record.valid_rows_only) or record.dry_run:
+        with run.atomic():
+            run.finish(status=status, report=report)
+        return
+    run.step(70)
+    with run.atomic():  # the facilities and the job's end commit together, or not at all
+        for i, (r, village) in enumerate(ready):
+            _upsert(r, village, naturals, replace_services=report["natural_villages_column"])
+            run.step(70 + 29 * i // len(ready))
+        report["created"], report["updated"] = report["would_create"], report["would_update"]
+        report["stopped_serving"] = report["would_stop_serving"]
+        audit_record(
+            action="geo.facility.ledger_import",
+            obj=record,
+            after={
+                "file": record.filename,
+                "created": report["created"],
+                "updated": report["updated"],
+                "stopped_serving": report["stopped_serving"],
+                "skipped_rows": len(bad_rows),
+                "uploaded_by": record.uploaded_by_id,
+            },
+        )
+        run.finish(status=status, report=report)
+
+
+def _match_regions(
+    parsed: ledger.LedgerResult,
+    rules: ledger.LedgerRules,
+    towns: dict[str, Region],
+    villages: dict[Any, Region],
+    naturals: dict[Any, Region],
+) -> tuple[list[dict[str, Any]], list[tuple[ledger.LedgerRow, Region]]]:
+    """The parser's errors and the rows whose town, village and natural villages are not found (or whose
+    point lies outside the village), sorted by row and column; and the rows ready, with their village."""
     village_distance = BoundaryDistances(villages.values())  # the town's rule, where villages are drawn
     column = {field: text for field, (text, _) in parsed.columns.items()}
     errors = [e.as_dict() for e in parsed.errors]
@@ -178,14 +219,25 @@ def _import(data: bytes, record: LedgerImport, run: jobs.Run[LedgerImport]) -> N
             continue
         ready.append((r, village))
     errors.sort(key=lambda e: (e["row"], e["column"]))
-    bad_rows = {e["row"] for e in errors}
+    return errors, ready
+
+
+def _report(
+    parsed: ledger.LedgerResult,
+    errors: list[dict[str, Any]],
+    bad_rows: set[int],
+    ready: list[tuple[ledger.LedgerRow, Region]],
+    naturals: dict[Any, Region],
+    record: LedgerImport,
+) -> dict[str, Any]:
+    """The job's report before anything is written: what would be created, updated and stop serving."""
     gaps = [g for g in parsed.gaps if g.row not in bad_rows]
     existing = set(
         SewageFacility.objects.filter(code__in=[r.code for r, _ in ready]).values_list("code", flat=True)
     )
     serves_column = "natural_villages" in parsed.columns
     stops = _stop_serving(ready, naturals) if serves_column else []
-    report: dict[str, Any] = {
+    return {
         "ok": not errors,
         "rows_read": parsed.rows_read,
         "errors": errors,
@@ -205,33 +257,6 @@ def _import(data: bytes, record: LedgerImport, run: jobs.Run[LedgerImport]) -> N
         "stopped_serving": _stop_counts([]),
         "dry_run": record.dry_run,
     }
-    status = (
-        LedgerImport.Status.DONE if report["ok"] or record.valid_rows_only else LedgerImport.Status.REJECTED
-    )
-    if (errors and not record.valid_rows_only) or record.dry_run:
-        with run.atomic():
-            run.finish(status=status, report=report)
-        return
-    run.step(70)
-    with run.atomic():  # the facilities and the job's end commit together, or not at all
-        for i, (r, village) in enumerate(ready):
-            _upsert(r, village, naturals, replace_services=serves_column)
-            run.step(70 + 29 * i // len(ready))
-        report["created"], report["updated"] = report["would_create"], report["would_update"]
-        report["stopped_serving"] = report["would_stop_serving"]
-        audit_record(
-            action="geo.facility.ledger_import",
-            obj=record,
-            after={
-                "file": record.filename,
-                "created": report["created"],
-                "updated": report["updated"],
-                "stopped_serving": report["stopped_serving"],
-                "skipped_rows": len(bad_rows),
-                "uploaded_by": record.uploaded_by_id,
-            },
-        )
-        run.finish(status=status, report=report)
 
 
 def _stop_serving(

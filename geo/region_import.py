@@ -1,6 +1,6 @@
 """Importing a district's divisions (``manage.py import_regions``): the parsed file meets the registry.
 
-The file is read by the pure parser (``geo/region_table.py``). Here every row is planned against the
+The file is read by the pure parser (``geo/region_table/``). Here every row is planned against the
 database before anything is written: parents are found by code (in the file or in the system, also by a
 region's ``alt_codes``), rows match existing regions by code (or, without one, by name under their
 parent), and each row becomes a create, an update of the fields the file gives, or nothing. Any error —

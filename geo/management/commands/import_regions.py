@@ -1,4 +1,4 @@
-"""Import a district's divisions (区划代码, 名称, 级别, 上级代码 …) from CSV / XLSX (geo/region_table.py)."""
+"""Import a district's divisions (区划代码, 名称, 级别, 上级代码 …) from CSV / XLSX (geo/region_table/)."""
 
 from pathlib import Path
 
