@@ -11,6 +11,7 @@ Django's own exceptions) to that shape. This module imports no app code so every
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -145,16 +146,22 @@ def validation_details(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return {"fields": fields}
 
 
+# A handler renders through one function; the two groups below are registered in this order.
+Render = Callable[["HttpRequest", ApplicationError], "HttpResponse"]
+Handlers = list[tuple[type[Exception], Callable[..., "HttpResponse"]]]
+
+
 def install_exception_handlers(api: NinjaAPI) -> None:
     """Map every exception an API handler can raise to the one error shape."""
-    from django.conf import settings
-    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-    from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-    from django.core.exceptions import ValidationError as DjangoValidationError
-    from django.http import Http404
-    from django.http.multipartparser import MultiPartParserError
-    from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
-    from ninja.errors import ValidationError as NinjaValidationError
+    render = _renderer(api)
+    for exc_class, handler in (*_server_handlers(render), *_request_handlers(render)):
+        # Through ``exception_handler``: ``add_exception_handler`` types the handler's second argument as
+        # ``E | type[E]``, yet ninja always passes the instance.
+        api.exception_handler(exc_class)(handler)
+
+
+def _renderer(api: NinjaAPI) -> Render:
+    """The one error shape as the API's response, with the headers its status calls for."""
 
     def render(request: HttpRequest, error: ApplicationError) -> HttpResponse:
         response = api.create_response(request, error.as_dict(), status=error.status)
@@ -164,8 +171,53 @@ def install_exception_handlers(api: NinjaAPI) -> None:
             response["Retry-After"] = str(error.retry_after)
         return response
 
+    return render
+
+
+def _server_handlers(render: Render) -> Handlers:
+    """Our own errors, the request Django refuses as suspicious, and anything unexpected (a 500 is a
+    bug, an outage a 503)."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+
     def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         return render(request, exc)
+
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        from kernel.unavailable import log_unavailable, unavailable_error
+
+        unavailable = unavailable_error(exc)
+        if unavailable is not None:  # an outage or contention, not a bug: the client retries later
+            log_unavailable(unavailable, exc)
+            return render(request, unavailable)
+        # A 500 is a bug: log it with the traceback, show the client the shape but no internals.
+        logger.exception("unhandled error in API handler", exc_info=exc)
+        return render(
+            request, ApplicationError("服务器内部错误，请联系管理员", code="internal_error", status=500)
+        )
+
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        if isinstance(exc, RequestDataTooBig):
+            return render(
+                request, PayloadTooLarge(details={"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+            )
+        return render(request, ApplicationError("请求无效", code="bad_request"))
+
+    return [
+        (Exception, on_unexpected),
+        (SuspiciousOperation, on_suspicious),
+        (ApplicationError, on_application_error),
+    ]
+
+
+def _request_handlers(render: Render) -> Handlers:
+    """ninja's and Django's refusals of a request (validation, HTTP errors, multipart, 404, 403)."""
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.http import Http404
+    from django.http.multipartparser import MultiPartParserError
+    from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
+    from ninja.errors import ValidationError as NinjaValidationError
 
     def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         return render(request, InvalidInput(details=validation_details(list(exc.errors))))
@@ -211,34 +263,11 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     def on_permission(request: HttpRequest, exc: Exception) -> HttpResponse:
         return render(request, PermissionDenied())
 
-    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        from kernel.unavailable import log_unavailable, unavailable_error
-
-        unavailable = unavailable_error(exc)
-        if unavailable is not None:  # an outage or contention, not a bug: the client retries later
-            log_unavailable(unavailable, exc)
-            return render(request, unavailable)
-        # A 500 is a bug: log it with the traceback, show the client the shape but no internals.
-        logger.exception("unhandled error in API handler", exc_info=exc)
-        return render(
-            request, ApplicationError("服务器内部错误，请联系管理员", code="internal_error", status=500)
-        )
-
-    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-        if isinstance(exc, RequestDataTooBig):
-            return render(
-                request, PayloadTooLarge(details={"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
-            )
-        return render(request, ApplicationError("请求无效", code="bad_request"))
-
-    # Through ``exception_handler``: ``add_exception_handler`` types the handler's second argument as
-    # ``E | type[E]``, yet ninja always passes the instance.
-    api.exception_handler(Exception)(on_unexpected)
-    api.exception_handler(SuspiciousOperation)(on_suspicious)
-    api.exception_handler(ApplicationError)(on_application_error)
-    api.exception_handler(NinjaValidationError)(on_validation)
-    api.exception_handler(DjangoValidationError)(on_django_validation)
-    api.exception_handler(HttpError)(on_http_error)
-    api.exception_handler(MultiPartParserError)(on_multipart)
-    api.exception_handler(Http404)(on_404)
-    api.exception_handler(DjangoPermissionDenied)(on_permission)
+    return [
+        (NinjaValidationError, on_validation),
+        (DjangoValidationError, on_django_validation),
+        (HttpError, on_http_error),
+        (MultiPartParserError, on_multipart),
+        (Http404, on_404),
+        (DjangoPermissionDenied, on_permission),
+    ]

@@ -192,7 +192,7 @@ def setup() -> None:
     )
 
 
-# Both rates per town in one statement, with the engine's rules (scoring/engine/sewage.py): a facility
+# Both rates per town in one statement, with the engine's rules (scoring/engine/sewage/): a facility
 # counts from its commissioning date; its status and conditions are those of its latest audit approved by
 # the end of the day (else the registry's status, conditions unknown); a natural village's treated
 # households are min(households, Σ served by treating facilities); the 双60 thresholds compare integers;

@@ -1,6 +1,6 @@
 """The 双60 treatment rate and the normal-operation rate from the registry and the approved audits, for
 any date: the database supplies villages, households, facilities, who serves whom and each facility's
-latest approved audit by that date; the pure engine (`scoring/engine/sewage.py`) computes the rates."""
+latest approved audit by that date; the pure engine (`scoring/engine/sewage/`) computes the rates."""
 
 from __future__ import annotations
 
