@@ -1,0 +1,82 @@
+"""The water inputs of the town rankings, and the 每旬 reverse ranking of towns."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from geo.models import SectionLevel
+from kernel.access import Principal
+
+from ...engine import water
+from .. import selectors
+from .evaluations import _period_json, _section_json, _sections, period_of
+
+
+def town_indicators(*, principal: Principal, kind: str, on: date) -> dict[str, Any]:
+    """For each responsible town: its sections' evaluations over the period and the town's CWQI (each
+    indicator averaged over its sections first) — the water inputs of the town rankings."""
+    period = period_of(kind, on)
+    sections = _sections(principal)
+    values = selectors.period_values([s.pk for s in sections], period)
+    towns: dict[int, dict[str, Any]] = {}
+    for s in sections:
+        ev = selectors.evaluate_values(s, values[s.pk]) if values.get(s.pk) else None
+        for town in s.responsible_towns.all():
+            entry = towns.setdefault(
+                town.pk, {"town": {"id": town.pk, "name": town.name}, "sections": [], "_v": []}
+            )
+            entry["sections"].append(
+                {
+                    **_section_json(s),
+                    "class_label": ev.class_label if ev else None,
+                    "meets_target": ev.meets_target if ev else None,
+                    "cwqi": float(ev.cwqi) if ev and ev.cwqi is not None else None,
+                }
+            )
+            if values.get(s.pk):
+                entry["_v"].append(values[s.pk])
+    rows = []
+    for entry in sorted(towns.values(), key=lambda e: e["town"]["name"]):
+        vs = entry.pop("_v")
+        cwqi = water.group_cwqi(vs) if vs else None
+        entry["cwqi"] = None if cwqi is None else float(cwqi)
+        entry["sections_meeting_target"] = sum(1 for x in entry["sections"] if x["meets_target"])
+        rows.append(entry)
+    return {"period": _period_json(period), "towns": rows}
+
+
+def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.PROVINCIAL) -> dict[str, Any]:
+    """每旬 reverse ranking (逆序, worst first) of the towns responsible for the given level's sections
+    (the provincial ones by default), by the CWQI of those sections over the dekad containing ``on``."""
+    period = period_of(water.PeriodKind.DEKAD, on)
+    sections = _sections(principal, level=level)
+    values = selectors.period_values([s.pk for s in sections], period)
+    per_town: dict[int, list[dict[str, Decimal]]] = defaultdict(list)
+    names: dict[int, str] = {}
+    section_names: dict[int, list[str]] = defaultdict(list)
+    for s in sections:
+        for town in s.responsible_towns.all():
+            names[town.pk] = town.name
+            section_names[town.pk].append(s.name)
+            if values.get(s.pk):
+                per_town[town.pk].append(values[s.pk])
+    cwqi = {
+        t: (water.group_cwqi(per_town[t]) if per_town.get(t) else None) for t in sorted(names, key=names.get)
+    }
+    ranking = water.reverse_ranking(cwqi)
+    return {
+        "period": _period_json(period),
+        "level": level,
+        "ranking": [
+            {
+                "rank": r.rank,
+                "town": {"id": r.town, "name": names[r.town]},
+                "cwqi": None if r.cwqi is None else float(r.cwqi),
+                "sections": section_names[r.town],
+            }
+            for r in ranking
+        ],
+    }
