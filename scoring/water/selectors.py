@@ -1,6 +1,6 @@
 """Reading river-section measurements: period means are computed by the database (one GROUP BY over the
 period's rows, below-detection values counted by the configured rule), then evaluated by the pure engine
-(`scoring/engine/water.py`). Nothing here loads individual samples into Python."""
+(`scoring/engine/water/`). Nothing here loads individual samples into Python."""
 
 from __future__ import annotations
 

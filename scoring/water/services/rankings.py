@@ -1,0 +1,95 @@
+"""Town indicators and the 每旬 reverse ranking of towns."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from geo.models import SectionLevel
+from kernel.access import Principal
+
+from ...engine import water
+from .. import selectors
+from ..readouts import (
+    DekadRank,
+    DekadRanking,
+    TownIndicator,
+    TownIndicators,
+    TownRef,
+    TownSection,
+    period_row,
+    section_row,
+)
+from .evaluations import _sections, period_of
+
+
+def town_indicators(*, principal: Principal, kind: str, on: date) -> TownIndicators:
+    """For each responsible town: its sections' evaluations over the period and the town's CWQI (each
+    indicator averaged over its sections first) — the water inputs of the town rankings."""
+    period = period_of(kind, on)
+    sections = _sections(principal)
+    values = selectors.period_values([s.pk for s in sections], period)
+    towns: dict[int, TownRef] = {}
+    rows: dict[int, list[TownSection]] = defaultdict(list)
+    measured: dict[int, list[dict[str, Decimal]]] = defaultdict(list)
+    for s in sections:
+        ev = selectors.evaluate_values(s, values[s.pk]) if values.get(s.pk) else None
+        row = TownSection(
+            **vars(section_row(s)),
+            class_label=ev.class_label if ev else None,
+            meets_target=ev.meets_target if ev else None,
+            cwqi=float(ev.cwqi) if ev and ev.cwqi is not None else None,
+        )
+        for town in s.responsible_towns.all():
+            towns.setdefault(town.pk, TownRef(town.pk, town.name))
+            rows[town.pk].append(row)
+            if values.get(s.pk):
+                measured[town.pk].append(values[s.pk])
+    out = []
+    for town in sorted(towns.values(), key=lambda t: t.name):
+        vs = measured.get(town.id)
+        cwqi = water.group_cwqi(vs) if vs else None
+        out.append(
+            TownIndicator(
+                town=town,
+                sections=tuple(rows[town.id]),
+                cwqi=None if cwqi is None else float(cwqi),
+                sections_meeting_target=sum(1 for x in rows[town.id] if x.meets_target),
+            )
+        )
+    return TownIndicators(period=period_row(period), towns=tuple(out))
+
+
+def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.PROVINCIAL) -> DekadRanking:
+    """每旬 reverse ranking (逆序, worst first) of the towns responsible for the given level's sections
+    (the provincial ones by default), by the CWQI of those sections over the dekad containing ``on``."""
+    period = period_of(water.PeriodKind.DEKAD, on)
+    sections = _sections(principal, level=level)
+    values = selectors.period_values([s.pk for s in sections], period)
+    per_town: dict[int, list[dict[str, Decimal]]] = defaultdict(list)
+    names: dict[int, str] = {}
+    section_names: dict[int, list[str]] = defaultdict(list)
+    for s in sections:
+        for town in s.responsible_towns.all():
+            names[town.pk] = town.name
+            section_names[town.pk].append(s.name)
+            if values.get(s.pk):
+                per_town[town.pk].append(values[s.pk])
+    cwqi = {
+        t: (water.group_cwqi(per_town[t]) if per_town.get(t) else None) for t in sorted(names, key=names.get)
+    }
+    ranking = water.reverse_ranking(cwqi)
+    return DekadRanking(
+        period=period_row(period),
+        level=level,
+        ranking=tuple(
+            DekadRank(
+                rank=r.rank,
+                town=TownRef(r.town, names[r.town]),
+                cwqi=None if r.cwqi is None else float(r.cwqi),
+                sections=tuple(section_names[r.town]),
+            )
+            for r in ranking
+        ),
+    )
