@@ -3,7 +3,7 @@ the scheme's readings of 81号, with the note that says why. Pure: no Django."""
 
 from __future__ import annotations
 
-from .model import READINGS, Eligibility, Exclusion, Scheme
+from .model import READINGS, Award, Eligibility, Exclusion, Scheme, SingleAward
 
 _REASONS = {"tasks_incomplete": "未完成年度规定任务", "failed": "考核等次为不合格", "vetoed": "一票否决"}
 
@@ -23,11 +23,13 @@ def _exclusions(
         singles = list(scheme.single_awards) if rule.single_awards else []
         if not tiers and not singles:
             continue
-        barred.update(a.key for a in (*tiers, *singles))
+        barred.update(a.key for a in tiers)
+        barred.update(a.key for a in singles)
         if len(tiers) == len(scheme.awards) and (singles or not scheme.single_awards):
             what = "任何奖项"
         else:
             what = "、".join([*(a.label for a in tiers), *(["单项奖"] if singles else [])])
         notes.append(f"{_REASONS[name]}，不参评{what}")
-    keys = tuple(a.key for a in (*scheme.awards, *scheme.single_awards) if a.key in barred)
+    every: tuple[Award | SingleAward, ...] = (*scheme.awards, *scheme.single_awards)
+    keys = tuple(a.key for a in every if a.key in barred)
     return keys, tuple(notes)

@@ -124,9 +124,10 @@ class Scheme:
         lowers = [b.lower for b in self.bands]
         if lowers != sorted(lowers, reverse=True) or lowers[-1] != Decimal("-Infinity"):
             raise SchemeError("等次分数线须从高到低排列，并以无下限的最低等次结束")
-        if any(a.quota < 0 for a in (*self.awards, *self.single_awards)):
+        every: tuple[Award | SingleAward, ...] = (*self.awards, *self.single_awards)
+        if any(a.quota < 0 for a in every):
             raise SchemeError("名额不能为负数")
-        keys = [a.key for a in (*self.awards, *self.single_awards)]
+        keys = [a.key for a in every]
         if len(keys) != len(set(keys)):
             raise SchemeError("奖项标识不能重复")
         for a in self.single_awards:

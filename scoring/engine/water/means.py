@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 
 from .classification import evaluate
 from .readings import (
@@ -42,7 +43,7 @@ def period_mean(
     counted by ``rule``, rounded to ``places`` (default ``places_for(key)``). None when there are none."""
     rule = _setting(CensoredRule, rule, "censored")
     problems: list[Problem] = []
-    values = [_attempt(problems, lambda r=r: _value(key, r, rule, places), i) for i, r in enumerate(readings)]
+    values = [_attempt(problems, partial(_value, key, r, rule, places), i) for i, r in enumerate(readings)]
     _raise_if(problems)
     return _mean(key, values, places) if values else None  # type: ignore[arg-type]
 
@@ -60,7 +61,7 @@ def average_sections(
     problems: list[Problem] = []
     found: dict[str, list[Decimal]] = {}
     for i, values in enumerate(sections):
-        for k, r in (_attempt(problems, lambda v=values: parse_values(v), i) or {}).items():
+        for k, r in (_attempt(problems, partial(parse_values, values), i) or {}).items():
             found.setdefault(k, []).append(quantise(k, r.resolve(rule)))
     _raise_if(problems)
     return {k: _mean(k, found[k]) for k in _ordered(found)}

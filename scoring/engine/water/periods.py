@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from types import MappingProxyType
 
 from .means import _mean, _ordered
@@ -85,7 +86,7 @@ def period_values(
         if s.taken not in period:
             continue
         bucket = (s.taken.year, s.taken.month) if by_month else (0, 0)
-        for k, r in (_attempt(problems, lambda v=s.values: parse_values(v), i) or {}).items():
+        for k, r in (_attempt(problems, partial(parse_values, s.values), i) or {}).items():
             groups.setdefault(k, {}).setdefault(bucket, []).append(quantise(k, r.resolve(rule)))
     _raise_if(problems)
     return {k: _mean(k, [_mean(k, vs) for vs in groups[k].values()]) for k in _ordered(groups)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from .readings import Problem, _attempt, _raise_if, to_decimal
 
@@ -22,7 +23,7 @@ def reverse_ranking(cwqi_by_town: Mapping[Hashable, object]) -> tuple[TownRank, 
     problems: list[Problem] = []
     scored = []
     for i, (town, v) in enumerate(cwqi_by_town.items()):
-        d = None if v is None else _attempt(problems, lambda v=v, t=town: to_decimal(str(t), v), i)
+        d = None if v is None else _attempt(problems, partial(to_decimal, str(town), v), i)
         if d is not None:
             scored.append((town, d))
     _raise_if(problems)

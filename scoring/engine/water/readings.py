@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from typing import TypeVar
 
 from ..checklist import round_half_up
@@ -161,8 +162,8 @@ def parse_values(
         if raw is None:
             continue
         dl = (detection_limits or {}).get(key)
-        r = _attempt(problems, lambda k=key, v=raw, d=dl: parse_reading(v, d, key=k))
-        if r is not None and _attempt(problems, lambda k=key, r=r: _check_range(k, r)) is None:
+        r = _attempt(problems, partial(parse_reading, raw, dl, key=key))
+        if r is not None and _attempt(problems, partial(_check_range, key, r)) is None:
             out[key] = r
     _raise_if(problems)
     return {k: out[k] for k in ALL_KEYS if k in out}

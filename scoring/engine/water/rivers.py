@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from ..checklist import round_half_up
 from .classification import Evaluation, evaluate
@@ -50,7 +51,7 @@ def evaluate_river(
     """Several sections of one river: < 5 evaluated sections → averaged and classified; ≥ 5 → by share."""
     problems: list[Problem] = []
     evals = [
-        _attempt(problems, lambda v=v: evaluate(v, water_body, censored=censored), i)
+        _attempt(problems, partial(evaluate, v, water_body, censored=censored), i)
         for i, v in enumerate(sections)
     ]
     _raise_if(problems)

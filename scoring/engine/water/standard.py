@@ -116,4 +116,4 @@ def places_for(key: str) -> int:
         return EXTRA_PLACES
     ind = TABLE[key]
     limits = (*ind.limits, *(ind.lake_limits or ()), *((ind.low,) if ind.low is not None else ()))
-    return max(max(-d.as_tuple().exponent for d in limits), 0) + 4  # type: ignore[operator]
+    return max(max(-d.as_tuple().exponent for d in limits), 0) + 4

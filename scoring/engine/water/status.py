@@ -67,9 +67,13 @@ def section_status(
     _attempt(problems, lambda: _check_context(RIVER, target_class))
     _raise_if(problems)
     scope = range(1, through + 1)
-    evaluated = tuple(m for m in scope if (e := months.get(m)) is not None and e.klass is not None)
-    found = {m: months[m] for m in evaluated}
-    meeting = tuple(m for m in evaluated if found[m].klass <= target_class)  # type: ignore[operator]
+    found: dict[int, Evaluation] = {}
+    for m in scope:
+        e = months.get(m)
+        if e is not None and e.klass is not None:
+            found[m] = e
+    evaluated = tuple(found)
+    meeting = tuple(m for m, e in found.items() if e.klass is not None and e.klass <= target_class)
     do: dict[int, Decimal] = {}
     for m in scope:
         given = (do_means or {}).get(m)
