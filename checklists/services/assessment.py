@@ -54,57 +54,11 @@ def _recompute(scheme_key: str) -> Scoreboard:
     )
     # One pass over the routine inspections (mean, count, any veto per town and component) and one over
     # the few non-routine ones (the latest wins): the year's rows are read twice, never more.
-    routine_means: dict[tuple[int, str], tuple[Decimal, int]] = {}
-    vetoed_units: set[int] = set()
-    grouped = (
-        year.filter(purpose=Purpose.ROUTINE)
-        .values("subject_id", "template_id")
-        .annotate(
-            mean=Avg("percent", output_field=DecimalField(max_digits=7, decimal_places=4)),
-            n=Count("id"),
-            vetoes=Count("id", filter=Q(vetoed=True)),
-        )
-        .values_list("subject_id", "template_id", "mean", "n", "vetoes")
-    )
-    for subject_id, template_id, mean, n, vetoes in grouped:
-        routine_means[(subject_id, component_of_id[template_id])] = (mean, n)
-        if vetoes:
-            vetoed_units.add(subject_id)
-    annual: dict[tuple[int, str], Annual] = {}
-    rows = (
-        year.exclude(purpose=Purpose.ROUTINE)
-        .order_by("submitted_at", "id")
-        .values_list("subject_id", "template_id", "percent", "client_uuid", "id", "vetoed", "revision")
-    )
-    for subject_id, template_id, percent, client_uuid, pk, vetoed, revision in rows:
-        annual[(subject_id, component_of_id[template_id])] = Annual(
-            percent, str(client_uuid), pk, template_id, revision
-        )
-        if vetoed:
-            vetoed_units.add(subject_id)
+    routine_means, vetoed_units = _routine_pass(year, component_of_id)
+    annual = _annual_pass(year, component_of_id, vetoed_units)
     single_scores = _single_scores(definition, annual, year.exclude(purpose=Purpose.ROUTINE).values("pk"))
-    veto_titles: dict[int, set[str]] = defaultdict(set)
-    if vetoed_units:
-        findings = Finding.objects.filter(
-            kind="veto",
-            inspection__in=year.filter(vetoed=True, subject_id__in=vetoed_units),
-            # the inspection's current revision: an earlier one (rejected, or corrected by the district)
-            # may have failed another veto item
-            revision=F("inspection__revision"),
-        )
-        for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
-            veto_titles[subject_id].add(title)
-    # Required-task completion is recorded per town (TaskCompletion); departments and enterprises have
-    # no such record yet and count as having completed theirs.
-    incomplete = (
-        set(
-            TaskCompletion.objects.filter(scheme_key=scheme_key, completed=False).values_list(
-                "region_id", flat=True
-            )
-        )
-        if definition.subject_kind == "town"
-        else set()
-    )
+    veto_titles = _veto_titles(year, vetoed_units)
+    incomplete = _incomplete_tasks(scheme_key, definition.subject_kind)
     assessed = {s for s, _ in annual} | {s for s, _ in routine_means} | vetoed_units
     units = []
     for unit_id, name, region_id in _units(definition.subject_kind, assessed):
@@ -131,6 +85,78 @@ def _recompute(scheme_key: str) -> Scoreboard:
             )
         )
     return scoreboard_store_draft(scheme_key=scheme_key, units=units)
+
+
+def _routine_pass(
+    year: QuerySet[Inspection], component_of_id: dict[int, str]
+) -> tuple[dict[tuple[int, str], tuple[Decimal, int]], set[int]]:
+    """Per unit and component: the mean and count of the routine inspections; the units any vetoed."""
+    routine_means: dict[tuple[int, str], tuple[Decimal, int]] = {}
+    vetoed_units: set[int] = set()
+    grouped = (
+        year.filter(purpose=Purpose.ROUTINE)
+        .values("subject_id", "template_id")
+        .annotate(
+            mean=Avg("percent", output_field=DecimalField(max_digits=7, decimal_places=4)),
+            n=Count("id"),
+            vetoes=Count("id", filter=Q(vetoed=True)),
+        )
+        .values_list("subject_id", "template_id", "mean", "n", "vetoes")
+    )
+    for subject_id, template_id, mean, n, vetoes in grouped:
+        routine_means[(subject_id, component_of_id[template_id])] = (mean, n)
+        if vetoes:
+            vetoed_units.add(subject_id)
+    return routine_means, vetoed_units
+
+
+def _annual_pass(
+    year: QuerySet[Inspection], component_of_id: dict[int, str], vetoed_units: set[int]
+) -> dict[tuple[int, str], Annual]:
+    """Per unit and component: the latest non-routine inspection; adds the units they veto."""
+    annual: dict[tuple[int, str], Annual] = {}
+    rows = (
+        year.exclude(purpose=Purpose.ROUTINE)
+        .order_by("submitted_at", "id")
+        .values_list("subject_id", "template_id", "percent", "client_uuid", "id", "vetoed", "revision")
+    )
+    for subject_id, template_id, percent, client_uuid, pk, vetoed, revision in rows:
+        annual[(subject_id, component_of_id[template_id])] = Annual(
+            percent, str(client_uuid), pk, template_id, revision
+        )
+        if vetoed:
+            vetoed_units.add(subject_id)
+    return annual
+
+
+def _veto_titles(year: QuerySet[Inspection], vetoed_units: set[int]) -> dict[int, set[str]]:
+    """The titles of the veto items each vetoed unit failed."""
+    veto_titles: dict[int, set[str]] = defaultdict(set)
+    if vetoed_units:
+        findings = Finding.objects.filter(
+            kind="veto",
+            inspection__in=year.filter(vetoed=True, subject_id__in=vetoed_units),
+            # the inspection's current revision: an earlier one (rejected, or corrected by the district)
+            # may have failed another veto item
+            revision=F("inspection__revision"),
+        )
+        for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
+            veto_titles[subject_id].add(title)
+    return veto_titles
+
+
+def _incomplete_tasks(scheme_key: str, subject_kind: str) -> set[int]:
+    # Required-task completion is recorded per town (TaskCompletion); departments and enterprises have
+    # no such record yet and count as having completed theirs.
+    return (
+        set(
+            TaskCompletion.objects.filter(scheme_key=scheme_key, completed=False).values_list(
+                "region_id", flat=True
+            )
+        )
+        if subject_kind == "town"
+        else set()
+    )
 
 
 def _units(subject_kind: str, ids: set[int]) -> list[tuple[int, str, int]]:

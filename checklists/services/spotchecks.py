@@ -54,35 +54,9 @@ def spot_check_create(
     due_date: date | None = None,
 ) -> SpotCheck:
     district = _district_of(principal)
-    template = (
-        ChecklistTemplate.objects.filter(key=template_key, status=TemplateStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
-    if template is None:
-        raise InvalidInput(details={"fields": {"template_key": ["模板不存在或已停用"]}})
-    if template.subject_kind != subject_kind:
-        raise InvalidInput(
-            details={"fields": {"subject_kind": [f"模板 {template_key} 检查的是 {template.subject_kind}"]}}
-        )
-    # The draw's year is the period its inspections assess: the same rule as any inspection's period.
-    refusal = check_period(
-        PeriodChoice(year, "client"),
-        today=timezone.localdate(),
-        scheme_years=scheme_years_using(template_key),
-    )
-    if refusal is not None:
-        raise InvalidInput(
-            "抽查年度不正确", code=refusal.code, details={"fields": {"year": [refusal.message]}}
-        )
+    _check_template_and_year(template_key=template_key, subject_kind=subject_kind, year=year)
     _require_scheme_owner(principal, template_key, year)
-    towns = Region.objects.filter(level=RegionLevel.TOWN, parent=district)
-    if town_ids:
-        towns = towns.filter(pk__in=town_ids)
-        missing = set(town_ids) - set(towns.values_list("pk", flat=True))
-        if missing:
-            raise InvalidInput(details={"fields": {"town_ids": [f"不是本区的区镇：{sorted(missing)}"]}})
-    town_list = sorted(towns.values_list("pk", flat=True))
+    town_list = _towns_drawn(district, town_ids)
     candidates = subject_candidates(kind=subject_kind, town_ids=town_list)
     pool = inspector_pool(district_path=district.path)
     seed = secrets.randbits(63)
@@ -106,6 +80,67 @@ def spot_check_create(
         gap_threshold=Decimal(str(settings.SPOT_CHECK_GAP_THRESHOLD)),
         created_by_id=principal.user_id,
     )
+    _assignments_create(
+        principal,
+        spot,
+        samples,
+        year=year,
+        subject_kind=subject_kind,
+        template_key=template_key,
+        due_date=due_date,
+    )
+    audit_record(action="checklists.spotcheck.draw", obj=spot, region_path=district.path,
+                 after={"seed": spot.seed, "samples": len(samples)})  # fmt: skip
+    return spot
+
+
+def _check_template_and_year(*, template_key: str, subject_kind: str, year: int) -> None:
+    """The newest published version of the template must inspect this kind; the year must be valid."""
+    template = (
+        ChecklistTemplate.objects.filter(key=template_key, status=TemplateStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    if template is None:
+        raise InvalidInput(details={"fields": {"template_key": ["模板不存在或已停用"]}})
+    if template.subject_kind != subject_kind:
+        raise InvalidInput(
+            details={"fields": {"subject_kind": [f"模板 {template_key} 检查的是 {template.subject_kind}"]}}
+        )
+    # The draw's year is the period its inspections assess: the same rule as any inspection's period.
+    refusal = check_period(
+        PeriodChoice(year, "client"),
+        today=timezone.localdate(),
+        scheme_years=scheme_years_using(template_key),
+    )
+    if refusal is not None:
+        raise InvalidInput(
+            "抽查年度不正确", code=refusal.code, details={"fields": {"year": [refusal.message]}}
+        )
+
+
+def _towns_drawn(district: Region, town_ids: list[int] | None) -> list[int]:
+    """The district's towns to draw in (all of them, or those asked for: each must be one)."""
+    towns = Region.objects.filter(level=RegionLevel.TOWN, parent=district)
+    if town_ids:
+        towns = towns.filter(pk__in=town_ids)
+        missing = set(town_ids) - set(towns.values_list("pk", flat=True))
+        if missing:
+            raise InvalidInput(details={"fields": {"town_ids": [f"不是本区的区镇：{sorted(missing)}"]}})
+    return sorted(towns.values_list("pk", flat=True))
+
+
+def _assignments_create(
+    principal: Principal,
+    spot: SpotCheck,
+    samples: list[Sample],
+    *,
+    year: int,
+    subject_kind: str,
+    template_key: str,
+    due_date: date | None,
+) -> None:
+    """One spot-check assignment per drawn subject, for the inspector drawn with it."""
     for s in samples:
         subject = subject_get(kind=subject_kind, subject_id=s.subject_id)
         Assignment.objects.create(
@@ -123,9 +158,6 @@ def spot_check_create(
             note=f"{year} 年随机抽查",
             created_by_id=principal.user_id,
         )
-    audit_record(action="checklists.spotcheck.draw", obj=spot, region_path=district.path,
-                 after={"seed": spot.seed, "samples": len(samples)})  # fmt: skip
-    return spot
 
 
 def spot_check_redraw(spot: SpotCheck) -> list[Sample]:
