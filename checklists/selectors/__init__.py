@@ -1,0 +1,49 @@
+"""Reads of the checklists app, scoped, with their joins done up front.
+
+One module per concept; every reader is re-exported here, so ``from checklists.selectors import X`` and
+``selectors.X`` keep working."""
+
+from .catalogue import assignment_catalogue, template_catalogue
+from .dossier import FacilityConditionRow, FacilityDossier, FacilityServes, facility_dossier
+from .evidence import photo_visible, photos_citable
+from .inspections import inspection_get, inspection_list, inspection_result
+from .photos import photo_flags_for_viewer
+from .rectifications import TownOverdue, overdue_by_town, rectification_list, rectification_result
+from .scorecards import (
+    Scorecard,
+    ScorecardComponent,
+    ScorecardDeduction,
+    ScorecardInspection,
+    basis_sums,
+    scorecard,
+)
+from .spotchecks import SpotComparison, spot_check_comparison, spot_check_get, spot_check_list
+
+__all__ = [
+    "FacilityConditionRow",
+    "FacilityDossier",
+    "FacilityServes",
+    "Scorecard",
+    "ScorecardComponent",
+    "ScorecardDeduction",
+    "ScorecardInspection",
+    "SpotComparison",
+    "TownOverdue",
+    "assignment_catalogue",
+    "basis_sums",
+    "facility_dossier",
+    "inspection_get",
+    "inspection_list",
+    "inspection_result",
+    "overdue_by_town",
+    "photo_flags_for_viewer",
+    "photo_visible",
+    "photos_citable",
+    "rectification_list",
+    "rectification_result",
+    "scorecard",
+    "spot_check_comparison",
+    "spot_check_get",
+    "spot_check_list",
+    "template_catalogue",
+]
