@@ -79,7 +79,10 @@ def setup() -> list[int]:
             CROSS JOIN ({values}) AS i""",
             [ids, f"{YEAR}-01-01 00:00+08", f"{YEAR}-12-31 23:00+08"],
         )
-        cur.execute(f"ANALYZE {table}")
+    # Steady state, as production reads it: VACUUM sets the visibility map (index-only scans) and the
+    # hint bits, which the first reads after a bulk insert would otherwise write (cold 1.67×, warm 0.88×).
+    with connection.cursor() as cur:
+        cur.execute(f"VACUUM ANALYZE {table}")
     print(f"  generated {expected:,} values in {time.perf_counter() - start:.0f} s")
     return ids
 
