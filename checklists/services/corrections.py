@@ -49,18 +49,17 @@ from ..models import (
     RectificationStatus,
 )
 from ..subjects import hooks_for
-from .inspections import (
+from .inspection_review import _rectifications_from_findings
+from .inspection_shared import (
     _audit,
     _inspections,
     _photo_counts,
     _queue_scoreboards,
-    _rectifications_from_findings,
     _validate_answers,
-    findings_create,
     schemes_counting,
-    score_json,
     to_domain_answers,
 )
+from .inspection_submit import findings_create, score_json
 from .templates import spec_of
 
 _SEEING = REVIEWING_ROLES | DISTRICT_ROLES

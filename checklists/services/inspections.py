@@ -6,15 +6,10 @@ phones never overwrite each other; a submitted revision is immutable.
 """
 
 from .inspection_drafts import inspection_put, inspection_put_and_submit
-from .inspection_review import _rectifications_from_findings, inspection_review
+from .inspection_review import inspection_review
 from .inspection_shared import (
     DeviceLocation,
     DraftInput,
-    _audit,
-    _inspections,
-    _photo_counts,
-    _queue_scoreboards,
-    _validate_answers,
     own_inspection,
     request_digest,
     schemes_counting,
@@ -25,12 +20,6 @@ from .inspection_submit import findings_create, inspection_submit, score_json
 __all__ = [
     "DeviceLocation",
     "DraftInput",
-    "_audit",
-    "_inspections",
-    "_photo_counts",
-    "_queue_scoreboards",
-    "_rectifications_from_findings",
-    "_validate_answers",
     "findings_create",
     "inspection_put",
     "inspection_put_and_submit",
