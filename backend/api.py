@@ -9,7 +9,7 @@ from geo.api import router as geo_router
 from kernel.audit.api import router as audit_router
 from kernel.errors import install_exception_handlers
 from kernel.kit import Renderer, TextCheckingParser
-from scoring.api import router as scoring_router
+from scoring.assessment.api import router as assessment_router
 from scoring.sewage.api import router as sewage_router
 from scoring.water.api import router as water_router
 
@@ -33,6 +33,6 @@ api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", checklists_router)
-api.add_router("/", scoring_router)
+api.add_router("/", assessment_router)
 api.add_router("/", water_router)
 api.add_router("/", sewage_router)

@@ -7,6 +7,11 @@ class ChecklistsConfig(AppConfig):
 
     def ready(self) -> None:
         # Subject kinds plug into the inspection lifecycle (checklists/subjects/).
+        from scoring.assessment import source
+
+        from .selectors import assessed
         from .subjects import sewage
 
         sewage.plug_in()
+        # The assessment reads inspections through this one narrow selector (scoring/assessment/source.py).
+        source.install(assessed)

@@ -15,11 +15,3 @@ def evidence_duplicates(kind: str, link_id: int) -> int:
     from .services.evidence import evidence_check_duplicates
 
     return len(evidence_check_duplicates(kind=kind, link_id=link_id))
-
-
-@shared_task(ignore_result=False, acks_late=True)
-def assessment_recompute(scheme_key: str) -> int:
-    """Recompute a scheme's draft scoreboard after an inspection it uses was approved or rejected."""
-    from .services.assessment import assessment_recompute as recompute
-
-    return len(recompute(scheme_key=scheme_key).rows)

@@ -1,6 +1,10 @@
 from celery import shared_task
 from django.conf import settings
 
+from .assessment.tasks import assessment_recompute
+
+__all__ = ["assessment_recompute", "water_import_process", "water_imports_requeue_stalled"]
+
 # Jobs run longer than other tasks (backend/settings.py: the broker's visibility timeout is derived from it).
 JOB_LIMITS = {"time_limit": settings.JOB_TIME_LIMIT, "soft_time_limit": settings.JOB_SOFT_TIME_LIMIT}
 

@@ -66,11 +66,10 @@ def _demo_like_world() -> dict[str, Any]:
     from accounts.services import _token_create
     from checklists import demo as checklists_demo
     from checklists.models import Inspection, Rectification, SpotCheck
-    from checklists.services.assessment import assessment_recompute
     from geo.models import Region, RiverSection, SewageFacility
     from media.models import Photo
+    from scoring.assessment.services import assessment_recompute, scoreboard_notice
     from scoring.models import Appeal, MeasurementImport
-    from scoring.services import scoreboard_notice
     from scoring.water import demo as water_demo
     from scoring.water import services as water_services
 

@@ -43,7 +43,7 @@ def setup() -> tuple[str, int]:
     from checklists.services.templates import templates_sync
     from geo.models import Region
     from geo.services import region_create
-    from scoring import schemes
+    from scoring.assessment import schemes
 
     year = timezone.localdate().year
     doc = schemes.load("towns-2022").document | {"key": "towns-bench", "year": year}
@@ -133,7 +133,7 @@ def main() -> None:
         cur.execute("VACUUM ANALYZE checklists_finding")
 
     from checklists.models import Inspection
-    from checklists.services.assessment import assessment_recompute
+    from scoring.assessment.services import assessment_recompute
 
     def raw() -> None:
         with connection.cursor() as cur:

@@ -8,7 +8,7 @@ from ninja.files import UploadedFile
 
 from geo.coords import Datum
 from kernel.kit import Id, Moment
-from scoring.schemas import AppealOut
+from scoring.assessment.schemas import AppealOut
 
 from .. import selectors
 from ..schemas import PhotoOut

@@ -78,7 +78,7 @@ def load_assessment(*, principals: dict[str, Principal], towns: dict[str, Region
     import yaml
     from django.conf import settings
 
-    from scoring import schemes
+    from scoring.assessment import schemes
 
     year = timezone.localdate().year
     key = f"towns-demo-{year}"
@@ -93,11 +93,11 @@ def load_assessment(*, principals: dict[str, Principal], towns: dict[str, Region
         header = "# 演示方案：沿用海政办发〔2022〕81号的规则，仅用于演示数据。\n"
         target.write_text(header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     office, reviewer = principals["anweiban"], principals["huanjing"]
-    from scoring.models import TaskCompletion
-    from scoring.services import task_completion_set
+    from scoring.assessment.selectors import task_completion_of
+    from scoring.assessment.services import task_completion_set
 
     name, note = TASKS_NOT_DONE
-    if not TaskCompletion.objects.filter(scheme_key=key, region=towns[name]).exists():
+    if task_completion_of(scheme_key=key, region_id=towns[name].pk) is None:
         task_completion_set(
             principal=office, scheme_key=key, region_id=towns[name].pk, completed=False, note=note
         )
@@ -134,20 +134,23 @@ def load_correction(*, principals: dict[str, Principal], towns: dict[str, Region
     town. The district upholds it and corrects the annual 安全生产 inspection's veto item in writing,
     naming the appeal; the board under notice stays as it was, the recomputed draft (without the veto)
     waits to be noticed again. Returns whether it was done now."""
-    from scoring.models import Appeal, Scoreboard, ScoreboardStatus
-    from scoring.services import appeal_decide
+    from kernel.errors import NotFound
+    from scoring.assessment.selectors import appeals_for, scoreboard_for
+    from scoring.assessment.services import appeal_decide, appeal_file
 
-    from ..services.appeals import appeal_file
     from ..services.corrections import inspection_amend
 
     town = towns["包场镇"]
-    board = Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE).first()
-    done = Appeal.objects.filter(scoreboard__scheme_key=scheme_key, region=town).exists()
-    if board is None or done or board.notice_until is None or timezone.now() > board.notice_until:
-        return False
     # The scheme is the 区安委办's (its ``owners``): the office files for the town, decides, and another
     # account of a scheme owner — the administrator here, the office filled the inspection in — corrects.
     office, corrector = principals["anweiban"], principals["admin"]
+    try:
+        board = scoreboard_for(principal=office, scheme_key=scheme_key, status="notice")
+    except NotFound:
+        return False
+    done = appeals_for(principal=office, scheme_key=scheme_key).filter(region=town).exists()
+    if done or board.notice_until is None or timezone.now() > board.notice_until:
+        return False
     annual = _uuid(f"demo-annual-{board.year}-包场镇-safety-town")
     # Evidence named by SHA-256 must be a photo the appellant may already see about the town: here the
     # annual inspection's own site photo.

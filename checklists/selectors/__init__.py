@@ -9,28 +9,15 @@ from .evidence import photo_visible, photos_citable
 from .inspections import inspection_get, inspection_list, inspection_result
 from .photos import photo_flags_for_viewer
 from .rectifications import TownOverdue, overdue_by_town, rectification_list, rectification_result
-from .scorecards import (
-    Scorecard,
-    ScorecardComponent,
-    ScorecardDeduction,
-    ScorecardInspection,
-    basis_sums,
-    scorecard,
-)
 from .spotchecks import SpotComparison, spot_check_comparison, spot_check_get, spot_check_list
 
 __all__ = [
     "FacilityConditionRow",
     "FacilityDossier",
     "FacilityServes",
-    "Scorecard",
-    "ScorecardComponent",
-    "ScorecardDeduction",
-    "ScorecardInspection",
     "SpotComparison",
     "TownOverdue",
     "assignment_catalogue",
-    "basis_sums",
     "facility_dossier",
     "inspection_get",
     "inspection_list",
@@ -41,7 +28,6 @@ __all__ = [
     "photos_citable",
     "rectification_list",
     "rectification_result",
-    "scorecard",
     "spot_check_comparison",
     "spot_check_get",
     "spot_check_list",

@@ -30,9 +30,8 @@ from django.utils import timezone
 from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from scoring.assessment.services import appeal_for_correction, appeal_record_correction, scheme_owner_check
 from scoring.engine.checklist import missing_answers, score
-from scoring.models import Appeal
-from scoring.services import appeal_for_correction, appeal_record_correction, scheme_owner_check
 
 from ..deadlines import DeadlineRules
 from ..models import (
@@ -98,7 +97,7 @@ def inspection_amend(
             details={"fields": {f"answers.{k}": [v] for k, v in unanswered.items()}},
         )
     result = score(spec, to_domain_answers(corrected, _photo_counts(inspection, spec)))
-    appeal = _appeal(principal, appeal_id, inspection)
+    appeal_id = _appeal(principal, appeal_id, inspection)
     before = _state(inspection)
     now = timezone.now()
     inspection.revision += 1
@@ -128,7 +127,7 @@ def inspection_amend(
     rectifications = _rectifications_after_amend(
         principal, inspection, rules or DeadlineRules.load(), reason, approved_at=before["reviewed_at"] or now
     )
-    return _record(principal, inspection, CorrectionAction.AMEND, reason, appeal, before, rectifications)
+    return _record(principal, inspection, CorrectionAction.AMEND, reason, appeal_id, before, rectifications)
 
 
 @transaction.atomic
@@ -142,7 +141,7 @@ def inspection_withdraw(
 ) -> Inspection:
     """Withdraw an approved inspection: it stops counting anywhere; its revisions stay readable."""
     inspection = _correctable(principal, client_uuid, if_match, reason)
-    appeal = _appeal(principal, appeal_id, inspection)
+    appeal_id = _appeal(principal, appeal_id, inspection)
     before = _state(inspection)
     inspection.status = InspectionStatus.WITHDRAWN
     inspection.version += 1
@@ -161,7 +160,9 @@ def inspection_withdraw(
         Assignment.objects.filter(pk=inspection.assignment_id, status=AssignmentStatus.DONE).update(
             status=AssignmentStatus.OPEN, updated_at=timezone.now()
         )
-    return _record(principal, inspection, CorrectionAction.WITHDRAW, reason, appeal, before, rectifications)
+    return _record(
+        principal, inspection, CorrectionAction.WITHDRAW, reason, appeal_id, before, rectifications
+    )
 
 
 def _correctable(
@@ -198,7 +199,8 @@ def _correctable(
     return inspection
 
 
-def _appeal(principal: Principal, appeal_id: int | None, inspection: Inspection) -> Appeal | None:
+def _appeal(principal: Principal, appeal_id: int | None, inspection: Inspection) -> int | None:
+    """The id of the upheld appeal the correction answers (checked and locked), if it names one."""
     if appeal_id is None:
         return None
     return appeal_for_correction(
@@ -226,7 +228,7 @@ def _record(
     inspection: Inspection,
     action: str,
     reason: str,
-    appeal: Appeal | None,
+    appeal_id: int | None,
     before: dict[str, Any],
     rectifications: dict[str, list[int]],
 ) -> Inspection:
@@ -240,7 +242,7 @@ def _record(
         inspection=inspection,
         action=action,
         reason=reason.strip(),
-        appeal=appeal,
+        appeal_id=appeal_id,
         revision_before=before["revision"],
         revision_after=inspection.revision,
         before=before,
@@ -248,9 +250,9 @@ def _record(
         rectifications=rectifications,
         corrected_by_id=principal.user_id,
     )
-    if appeal is not None:
+    if appeal_id is not None:
         appeal_record_correction(
-            appeal=appeal,
+            appeal_id=appeal_id,
             correction={
                 "id": correction.pk,
                 "inspection": str(inspection.client_uuid),
@@ -267,7 +269,7 @@ def _record(
         reason=correction.reason,
         percent=after["percent"],
         vetoed=after["vetoed"],
-        appeal_id=appeal.pk if appeal else None,
+        appeal_id=appeal_id,
         rectifications=rectifications,
     )
     _queue_scoreboards(inspection)

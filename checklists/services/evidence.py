@@ -29,6 +29,7 @@ from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kernel.outbox.services import outbox_enqueue
 from media.checks import TimeReference
 from media.services import photo_store
+from scoring.assessment.services import appeal_evidence_add
 
 from ..models import (
     RECTIFICATION_DONE,
@@ -193,33 +194,24 @@ def rectification_photo_add(
 def appeal_photo_add(*, principal: Principal, appeal_id: int, data: bytes) -> Any:
     """Evidence for a town's appeal (申诉), uploaded one photo at a time by the town while it is pending;
     stored once by content, listed on the appeal by SHA-256 and linked to it (:class:`AppealPhoto`), which
-    is what lets the appeal's town and the district see it."""
-    from scoring.models import Appeal, AppealStatus
+    is what lets the appeal's town and the district see it. The appeal is checked (scope, still pending)
+    before the photo is stored."""
+    stored: list[int] = []
 
-    appeal = (
-        Appeal.objects.select_for_update(of=("self",)).select_related("region").filter(pk=appeal_id).first()
-    )
-    if appeal is None or not principal.covers(appeal.region.path, REVIEWING_ROLES):
-        raise NotFound("申诉不存在或不是本单位的申诉", details={"appeal_id": appeal_id})
-    if appeal.status != AppealStatus.PENDING:
-        raise Conflict("申诉已处理，不能再补充证据", code="appeal_decided", details={"status": appeal.status})
-    photo = photo_store(data=data, uploaded_by_id=principal.user_id)
-    # Also when the appeal already names these bytes: uploading them shows the town holds the photo.
-    AppealPhoto.objects.get_or_create(
-        appeal=appeal, photo=photo, defaults={"uploaded_by_id": principal.user_id}
-    )
-    if photo.sha256 not in appeal.evidence:
-        appeal.evidence = [*appeal.evidence, photo.sha256]
-        appeal.save(update_fields=["evidence"])
-        audit_record(
-            action="scoring.appeal.evidence",
-            obj=appeal,
-            region_path=appeal.region.path,
-            after={"photo": photo.sha256},
+    def store(appeal_pk: int) -> str:
+        photo = photo_store(data=data, uploaded_by_id=principal.user_id)
+        # Also when the appeal already names these bytes: uploading them shows the town holds the photo.
+        AppealPhoto.objects.get_or_create(
+            appeal_id=appeal_pk, photo=photo, defaults={"uploaded_by_id": principal.user_id}
         )
+        stored.append(photo.pk)
+        return photo.sha256
+
+    appeal, added = appeal_evidence_add(principal=principal, appeal_id=appeal_id, store=store)
+    if added:
         from media.tasks import photo_derivatives
 
-        outbox_enqueue(steps=[photo_derivatives.si(photo.pk)])
+        outbox_enqueue(steps=[photo_derivatives.si(stored[0])])
     return appeal
 
 

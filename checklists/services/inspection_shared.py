@@ -18,6 +18,8 @@ from kernel.access import INSPECTING_ROLES, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import InvalidInput, NotFound
 from kernel.outbox.services import outbox_enqueue
+from scoring.assessment.schemes import scheme_years_using, schemes_using
+from scoring.assessment.tasks import assessment_recompute
 from scoring.engine.checklist import (
     Answer,
     AnswerError,
@@ -168,8 +170,6 @@ def _wall_clock(moment: datetime) -> datetime:
 
 def _checked_period(template_key: str, choice: PeriodChoice) -> int:
     """The period if the template's schemes assess it (422 naming ``period`` otherwise)."""
-    from .assessment import scheme_years_using
-
     refusal = check_period(choice, today=timezone.localdate(), scheme_years=scheme_years_using(template_key))
     if refusal is not None:
         raise InvalidInput(
@@ -198,14 +198,10 @@ def _photo_counts(inspection: Inspection, spec: TemplateSpec) -> dict[str, int]:
 def _queue_scoreboards(inspection: Inspection) -> None:
     """The scoreboards that use this inspection's template are recomputed after commit (through the
     outbox: a broker down at the commit delays the recompute, never loses it)."""
-    from ..tasks import assessment_recompute
-
     for key in schemes_counting(inspection):
         outbox_enqueue(steps=[assessment_recompute.si(key)])
 
 
 def schemes_counting(inspection: Inspection) -> list[str]:
     """The assessment schemes whose scoreboards this inspection counts in (its template, its year)."""
-    from .assessment import schemes_using
-
     return schemes_using(inspection.template.key, inspection.period)

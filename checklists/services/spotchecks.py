@@ -16,12 +16,12 @@ from geo.selectors import subject_candidates, subject_get
 from kernel.access import DISTRICT_ROLES, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import InvalidInput, NotFound, PermissionDenied
-from scoring.services import scheme_owner_check
+from scoring.assessment.schemes import scheme_years_using, schemes_using
+from scoring.assessment.services import scheme_owner_check
 
 from ..models import Assignment, ChecklistTemplate, Purpose, SpotCheck, TemplateStatus
 from ..periods import PeriodChoice, check_period
 from ..sampling import DrawError, Sample, draw
-from .assessment import scheme_years_using, schemes_using
 
 
 def _district_of(principal: Principal) -> Region:

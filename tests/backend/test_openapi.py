@@ -105,8 +105,8 @@ def test_declared_schemas_keep_every_answer_byte_for_byte(demo) -> None:  # type
     from django.utils import timezone
 
     from accounts.selectors import principal_for
-    from checklists import selectors as checklist_selectors
     from geo.models import Region, RegionLevel
+    from scoring.assessment.scorecards import scorecard
     from scoring.models import Measurement, Scoreboard
     from scoring.sewage import services as sewage_services
     from scoring.water import services as water_services
@@ -144,10 +144,10 @@ def test_declared_schemas_keep_every_answer_byte_for_byte(demo) -> None:  # type
         f"/api/v1/sewage/rates/towns/{town.pk}": lambda: sewage_services.town_detail(
             principal=principal, town_id=town.pk
         ),
-        f"/api/v1/scoreboards/{board.scheme_key}/towns/{unit}": lambda: checklist_selectors.scorecard(
+        f"/api/v1/scoreboards/{board.scheme_key}/towns/{unit}": lambda: scorecard(
             principal=principal, scheme_key=board.scheme_key, region_id=unit
         ),
-        f"/api/v1/scoreboards/{board.scheme_key}/units/{unit}": lambda: checklist_selectors.scorecard(
+        f"/api/v1/scoreboards/{board.scheme_key}/units/{unit}": lambda: scorecard(
             principal=principal, scheme_key=board.scheme_key, region_id=unit
         ),
     }
@@ -176,5 +176,5 @@ def test_declared_schemas_keep_every_answer_byte_for_byte(demo) -> None:  # type
     response = client.get(f"/api/v1/scoreboards/{board.scheme_key}/towns/{unit}")
     assert response.status_code == 200, response.content
     assert response.content == _rendered(
-        checklist_selectors.scorecard(principal=principal, scheme_key=board.scheme_key, region_id=unit)
+        scorecard(principal=principal, scheme_key=board.scheme_key, region_id=unit)
     )

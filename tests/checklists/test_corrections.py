@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from checklists.models import Inspection, InspectionCorrection, InspectionRevision, Rectification
 from kernel.audit.models import AuditEvent
-from scoring import schemes
+from scoring.assessment import schemes
 from scoring.models import Appeal, Scoreboard
 from tests.checklists.conftest import Phone
 from tests.conftest import ApiClient, assert_error, make_user
@@ -259,7 +259,7 @@ def test_who_may_correct_and_what_is_refused(
 def test_the_correction_must_be_in_the_draft_before_it_is_noticed(
     world, scheme, office, reviewer, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from checklists.services.assessment import assessment_recompute
+    from scoring.assessment.services import assessment_recompute
 
     url = f"/api/v1/scoreboards/{scheme}"
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,7 +11,7 @@ import yaml
 from django.utils import timezone
 
 from checklists.models import Assignment, Inspection
-from scoring import schemes
+from scoring.assessment import schemes
 from tests.checklists.conftest import Phone, draft
 from tests.conftest import ApiClient, assert_error, make_user
 from tests.scoring.test_scoreboard_e2e import fire, safety
@@ -92,7 +92,7 @@ def test_an_annual_assessment_of_2022_done_in_january_2023_counts_in_2022(  # ty
     assert {r["unit_name"] for r in board["rows"]} == {"常乐镇", "四甲镇"}
     assert {r["unit_name"]: r["total"] for r in board["rows"]}["常乐镇"] == "100.00"
     # the submit year's scoreboard does not see them (recomputed explicitly: nothing queued it)
-    from checklists.services.assessment import assessment_recompute
+    from scoring.assessment.services import assessment_recompute
 
     assert assessment_recompute(scheme_key="towns-2023").rows == []
     # the drill-down finds the inspections by their period and shows it

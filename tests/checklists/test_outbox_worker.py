@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from checklists.models import InspectionPhoto
 from media.models import Photo
-from scoring import schemes
+from scoring.assessment import schemes
 from scoring.models import Scoreboard
 from tests.checklists.conftest import Phone, draft
 from tests.conftest import ApiClient, _reset_celery_caches, make_user, needs_redis

@@ -3,8 +3,8 @@ into an export, in Excel or CSV, titles included."""
 
 from __future__ import annotations
 
-from checklists.services.assessment import assessment_recompute
 from checklists.services.templates import templates_sync
+from scoring.assessment.services import assessment_recompute
 from tests.checklists.conftest import Phone
 from tests.checklists.test_exports import assess
 from tests.conftest import ApiClient, make_user

@@ -13,7 +13,7 @@ from django.utils import timezone
 from checklists.models import Inspection
 from checklists.services.templates import templates_sync
 from kernel.access import Role
-from scoring import schemes
+from scoring.assessment import schemes
 from scoring.engine.assessment import SchemeError
 from scoring.models import Scoreboard
 from tests.checklists.conftest import Phone

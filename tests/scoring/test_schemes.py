@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from checklists.templates import load_directory
-from scoring import schemes
+from scoring.assessment import schemes
 from scoring.engine.assessment import Eligibility, Exclusion, SchemeError, UnitInput, evaluate
 
 
@@ -107,7 +107,7 @@ def test_content_hash_is_sha256_of_the_canonical_document() -> None:
     import hashlib
     import json
 
-    from scoring.services import content_hash
+    from scoring.assessment.services import content_hash
 
     rows = [{"unit_name": "四甲镇", "total": "90.00", "components": {"safety": "92.50", "fire": "80.00"}}]
     document = {"key": "towns-2022", "title": "2022年度考核", "bands": [{"min": 90, "label": "优秀"}]}

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from checklists.services.templates import templates_sync
 from geo.models import RegionLevel
-from scoring import schemes
+from scoring.assessment import schemes
+from scoring.assessment.services import content_hash
 from scoring.models import Scoreboard
-from scoring.services import content_hash
 from tests.checklists.conftest import Phone, png_bytes
 from tests.conftest import ApiClient, assert_error, make_user
 from tests.factories import RegionFactory

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from checklists.models import ChecklistTemplate
 from checklists.services.templates import spec_of, templates_sync
 from geo.models import Organisation
-from scoring import schemes
+from scoring.assessment import schemes
 from scoring.engine.checklist import Capture, ItemKind
 from tests.checklists.conftest import Phone
 from tests.conftest import ApiClient, make_user

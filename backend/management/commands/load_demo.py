@@ -13,11 +13,11 @@ from accounts.models import User
 from accounts.selectors import principal_for
 from checklists import demo as checklists_demo
 from checklists.models import Inspection, Rectification
-from checklists.services.assessment import assessment_recompute
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
-from scoring.models import Measurement, Scoreboard
-from scoring.services import scoreboard_notice
+from scoring.assessment.models import Scoreboard
+from scoring.assessment.services import assessment_recompute, scoreboard_notice
+from scoring.models import Measurement
 from scoring.sewage.services import report as sewage_report
 from scoring.water import demo as water_demo
 

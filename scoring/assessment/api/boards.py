@@ -5,8 +5,8 @@ from ninja import Query, Router
 
 from kernel.kit import Id, Key
 
-from . import exports, selectors, services
-from .schemas import (
+from .. import exports, selectors, services
+from ..schemas import (
     AppealDecisionIn,
     AppealOut,
     ScoreboardContentOut,
@@ -14,7 +14,7 @@ from .schemas import (
     ScoreboardOut,
 )
 
-router = Router(tags=["考核结果"])
+router = Router()
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # How OpenAPI names a table download (xlsx, or csv with format=csv): a file, not JSON.

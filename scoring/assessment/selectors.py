@@ -9,7 +9,7 @@ from kernel.errors import NotFound
 from kernel.scope import scope_q
 
 from . import schemes
-from .models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus
+from .models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus, TaskCompletion
 
 PUBLIC = (ScoreboardStatus.NOTICE, ScoreboardStatus.FINAL)
 
@@ -29,6 +29,16 @@ def scoreboard_for(*, principal: Principal, scheme_key: str, status: str | None 
     if board is None:
         raise NotFound("没有可查看的考核结果", details={"scheme_key": scheme_key, "status": status})
     return board
+
+
+def task_completion_of(*, scheme_key: str, region_id: int) -> bool | None:
+    """Whether the town's required tasks are recorded as completed under the scheme (None: no record,
+    which counts as completed)."""
+    return (
+        TaskCompletion.objects.filter(scheme_key=scheme_key, region_id=region_id)
+        .values_list("completed", flat=True)
+        .first()
+    )
 
 
 def appeals_for(*, principal: Principal, scheme_key: str) -> QuerySet[Appeal]:

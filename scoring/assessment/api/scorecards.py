@@ -4,14 +4,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Status
 
 from kernel.kit import Id, Key, StrictSchema
-from scoring import selectors as scoring_selectors
-from scoring.schemas import AppealIn, AppealOut, ScorecardOut
 
-from .. import selectors
-from ..services import appeals as appeal_services
-from ..services import assessment as assessment_services
+from .. import selectors, services
+from ..schemas import AppealIn, AppealOut, ScorecardOut
+from ..scorecards import scorecard
 
-router = Router()
+router = Router(tags=["考核结果"])
 
 
 @router.post(
@@ -21,7 +19,7 @@ router = Router()
     summary="区镇申诉（公示期内，仅限本单位；证据照片须为本单位可查看的，或上传到申诉）",
 )
 def appeal_file(request: HttpRequest, scheme_key: Key, payload: AppealIn) -> Status:
-    appeal = appeal_services.appeal_file(principal=request.auth, scheme_key=scheme_key, **payload.dict())
+    appeal = services.appeal_file(principal=request.auth, scheme_key=scheme_key, **payload.dict())
     return Status(201, appeal)
 
 
@@ -32,7 +30,7 @@ def appeal_file(request: HttpRequest, scheme_key: Key, payload: AppealIn) -> Sta
     summary="申诉列表（区级看全部，区镇看本单位）",
 )
 def appeal_list(request: HttpRequest, scheme_key: Key) -> object:
-    return list(scoring_selectors.appeals_for(principal=request.auth, scheme_key=scheme_key))
+    return list(selectors.appeals_for(principal=request.auth, scheme_key=scheme_key))
 
 
 @router.get(
@@ -41,7 +39,7 @@ def appeal_list(request: HttpRequest, scheme_key: Key) -> object:
     summary="单位考核明细（部门、企事业单位；区镇同 /towns/{id}）",
 )
 def unit_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> object:
-    return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
+    return scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
 
 
 @router.get(
@@ -50,7 +48,7 @@ def unit_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> obje
     summary="区镇考核明细：总分 → 组成部分 → 检查 → 分节 → 扣分项与照片",
 )
 def town_scorecard(request: HttpRequest, scheme_key: Key, region_id: Id) -> object:
-    return selectors.scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
+    return scorecard(principal=request.auth, scheme_key=scheme_key, region_id=region_id)
 
 
 class TaskCompletionIn(StrictSchema):
@@ -64,7 +62,7 @@ class TaskCompletionIn(StrictSchema):
     summary="记录区镇是否完成年度规定任务（未完成不得评为先进；随后重新计算草稿）",
 )
 def town_tasks(request: HttpRequest, scheme_key: Key, region_id: Id, payload: TaskCompletionIn) -> Status:
-    assessment_services.town_tasks_record(
+    services.town_tasks_record(
         principal=request.auth, scheme_key=scheme_key, region_id=region_id, **payload.dict()
     )
     return Status(204, None)
@@ -81,7 +79,7 @@ class AwardDecisionIn(StrictSchema):
     summary="决定奖项名额分界处无法按规则区分的并列（区安委办；随后重新计算草稿）",
 )
 def award_decision(request: HttpRequest, scheme_key: Key, award_key: Key, payload: AwardDecisionIn) -> Status:
-    assessment_services.award_decision_record(
+    services.award_decision_record(
         principal=request.auth, scheme_key=scheme_key, award_key=award_key, **payload.dict()
     )
     return Status(204, None)

@@ -11,6 +11,7 @@ from kernel.errors import Conflict, InvalidInput, NotFound
 
 from ..models import AwardDecision, Scoreboard, ScoreboardStatus, TaskCompletion
 from .owners import scheme_owner_check
+from .recompute import recompute_after_commit
 
 
 @transaction.atomic
@@ -81,3 +82,29 @@ def award_decide(
     after = {"award": award_key, "region_ids": chosen, "tied": tied, "reason": reason.strip()}
     audit_record(action="scoring.award.decide", obj=decision, after=after)
     return decision
+
+
+def town_tasks_record(
+    *, principal: Principal, scheme_key: str, region_id: int, completed: bool, note: str
+) -> None:
+    """Record a town's required-task completion and recompute the scheme's draft after commit."""
+    with transaction.atomic():
+        task_completion_set(
+            principal=principal, scheme_key=scheme_key, region_id=region_id, completed=completed, note=note
+        )
+        recompute_after_commit(scheme_key)
+
+
+def award_decision_record(
+    *, principal: Principal, scheme_key: str, award_key: str, region_ids: list[int], reason: str
+) -> None:
+    """Record the office's decision on a tie at an award's cut-off and recompute the draft after commit."""
+    with transaction.atomic():
+        award_decide(
+            principal=principal,
+            scheme_key=scheme_key,
+            award_key=award_key,
+            region_ids=region_ids,
+            reason=reason,
+        )
+        recompute_after_commit(scheme_key)

@@ -12,25 +12,21 @@ recomputation costs little more than one GROUP BY over the year's inspections.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
-from typing import Any, NamedTuple
-
-from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, F, Q, QuerySet
 
 from geo.models import Organisation, Region, RegionLevel
 from kernel.kit import collector_paused
 from kernel.outbox.services import outbox_enqueue
-from scoring import schemes
 from scoring.engine.assessment import ZERO, basis_matches, share_of_points
 from scoring.engine.checklist import in_base
-from scoring.models import Scoreboard, TaskCompletion
-from scoring.services import UnitEvidence, award_decide, scoreboard_store_draft, task_completion_set
 
-from ..models import ChecklistTemplate, Finding, Inspection, InspectionStatus, Purpose
-from ..selectors import basis_sums
-from .templates import spec_of
+from .. import schemes
+from ..models import Scoreboard, TaskCompletion
+from ..source import AnnualRow, RoutineRow, YearSelection, inspections
+from ..tasks import assessment_recompute as assessment_recompute_task
+from .scoreboards import UnitEvidence, scoreboard_store_draft
 
 
 def assessment_recompute(*, scheme_key: str) -> Scoreboard:
@@ -41,23 +37,18 @@ def assessment_recompute(*, scheme_key: str) -> Scoreboard:
 def _recompute(scheme_key: str) -> Scoreboard:
     definition = schemes.load(scheme_key)
     component_of = {c.template_key: c.key for c in definition.components}
-    # Components by template version id, so that neither pass joins the template table.
-    component_of_id = dict(
-        (pk, component_of[key])
-        for pk, key in ChecklistTemplate.objects.filter(key__in=list(component_of)).values_list("pk", "key")
+    selection = YearSelection(
+        subject_kind=definition.subject_kind, template_keys=tuple(component_of), year=definition.year
     )
-    year = Inspection.objects.filter(
-        status=InspectionStatus.APPROVED,
-        subject_kind=definition.subject_kind,
-        template_id__in=list(component_of_id),
-        period=definition.year,  # the year assessed, not the year submitted (January reports last year)
-    )
+    source = inspections()
     # One pass over the routine inspections (mean, count, any veto per town and component) and one over
     # the few non-routine ones (the latest wins): the year's rows are read twice, never more.
-    routine_means, vetoed_units = _routine_pass(year, component_of_id)
-    annual = _annual_pass(year, component_of_id, vetoed_units)
-    single_scores = _single_scores(definition, annual, year.exclude(purpose=Purpose.ROUTINE).values("pk"))
-    veto_titles = _veto_titles(year, vetoed_units)
+    routine_means, vetoed_units = _routine_pass(source.routine_rows(selection), component_of)
+    annual = _annual_pass(source.annual_rows(selection), component_of, vetoed_units)
+    single_scores = _single_scores(definition, selection, annual)
+    veto_titles: dict[int, set[str]] = defaultdict(set)
+    for unit_id, title in source.veto_titles(selection, vetoed_units):
+        veto_titles[unit_id].add(title)
     incomplete = _incomplete_tasks(scheme_key, definition.subject_kind)
     assessed = {s for s, _ in annual} | {s for s, _ in routine_means} | vetoed_units
     units = []
@@ -67,10 +58,10 @@ def _recompute(scheme_key: str) -> Scoreboard:
         for c in definition.components:
             a = annual.get((unit_id, c.key))
             mean = routine_means.get((unit_id, c.key), (None, 0))[0]
-            components[c.key] = definition.routine.combine_mean(mean, a[0] if a else None)
+            components[c.key] = definition.routine.combine_mean(mean, a.percent if a else None)
             # The annual inspection by its id; the routine ones are found again by subject, template
             # and year in the drill-down (a year of monthly ids per unit would bloat every row).
-            sources[c.key] = [a[1]] if a else []
+            sources[c.key] = [a.client_uuid] if a else []
         units.append(
             UnitEvidence(
                 unit_id=unit_id,
@@ -88,61 +79,29 @@ def _recompute(scheme_key: str) -> Scoreboard:
 
 
 def _routine_pass(
-    year: QuerySet[Inspection], component_of_id: dict[int, str]
-) -> tuple[dict[tuple[int, str], tuple[Decimal, int]], set[int]]:
+    rows: Iterable[RoutineRow], component_of: dict[str, str]
+) -> tuple[dict[tuple[int, str], tuple[Decimal | None, int]], set[int]]:
     """Per unit and component: the mean and count of the routine inspections; the units any vetoed."""
-    routine_means: dict[tuple[int, str], tuple[Decimal, int]] = {}
+    routine_means: dict[tuple[int, str], tuple[Decimal | None, int]] = {}
     vetoed_units: set[int] = set()
-    grouped = (
-        year.filter(purpose=Purpose.ROUTINE)
-        .values("subject_id", "template_id")
-        .annotate(
-            mean=Avg("percent", output_field=DecimalField(max_digits=7, decimal_places=4)),
-            n=Count("id"),
-            vetoes=Count("id", filter=Q(vetoed=True)),
-        )
-        .values_list("subject_id", "template_id", "mean", "n", "vetoes")
-    )
-    for subject_id, template_id, mean, n, vetoes in grouped:
-        routine_means[(subject_id, component_of_id[template_id])] = (mean, n)
-        if vetoes:
-            vetoed_units.add(subject_id)
+    for r in rows:
+        routine_means[(r.subject_id, component_of[r.template_key])] = (r.mean, r.n)
+        if r.vetoed:
+            vetoed_units.add(r.subject_id)
     return routine_means, vetoed_units
 
 
 def _annual_pass(
-    year: QuerySet[Inspection], component_of_id: dict[int, str], vetoed_units: set[int]
-) -> dict[tuple[int, str], Annual]:
-    """Per unit and component: the latest non-routine inspection; adds the units they veto."""
-    annual: dict[tuple[int, str], Annual] = {}
-    rows = (
-        year.exclude(purpose=Purpose.ROUTINE)
-        .order_by("submitted_at", "id")
-        .values_list("subject_id", "template_id", "percent", "client_uuid", "id", "vetoed", "revision")
-    )
-    for subject_id, template_id, percent, client_uuid, pk, vetoed, revision in rows:
-        annual[(subject_id, component_of_id[template_id])] = Annual(
-            percent, str(client_uuid), pk, template_id, revision
-        )
-        if vetoed:
-            vetoed_units.add(subject_id)
+    rows: Iterable[AnnualRow], component_of: dict[str, str], vetoed_units: set[int]
+) -> dict[tuple[int, str], AnnualRow]:
+    """Per unit and component: the latest non-routine inspection (rows come oldest first); adds the units
+    they veto."""
+    annual: dict[tuple[int, str], AnnualRow] = {}
+    for r in rows:
+        annual[(r.subject_id, component_of[r.template_key])] = r
+        if r.vetoed:
+            vetoed_units.add(r.subject_id)
     return annual
-
-
-def _veto_titles(year: QuerySet[Inspection], vetoed_units: set[int]) -> dict[int, set[str]]:
-    """The titles of the veto items each vetoed unit failed."""
-    veto_titles: dict[int, set[str]] = defaultdict(set)
-    if vetoed_units:
-        findings = Finding.objects.filter(
-            kind="veto",
-            inspection__in=year.filter(vetoed=True, subject_id__in=vetoed_units),
-            # the inspection's current revision: an earlier one (rejected, or corrected by the district)
-            # may have failed another veto item
-            revision=F("inspection__revision"),
-        )
-        for subject_id, title in findings.values_list("inspection__subject_id", "item_title"):
-            veto_titles[subject_id].add(title)
-    return veto_titles
 
 
 def _incomplete_tasks(scheme_key: str, subject_kind: str) -> set[int]:
@@ -171,18 +130,8 @@ def _units(subject_kind: str, ids: set[int]) -> list[tuple[int, str, int]]:
     return [row for row in orgs.values_list("pk", "name", "region_id") if row[0] in ids]
 
 
-class Annual(NamedTuple):
-    percent: Decimal
-    client_uuid: str
-    pk: int
-    template_id: int
-    revision: int
-
-
 def _single_scores(
-    definition: schemes.SchemeDefinition,
-    annual: dict[tuple[int, str], Annual],
-    candidates: QuerySet[Inspection],
+    definition: schemes.SchemeDefinition, selection: YearSelection, annual: dict[tuple[int, str], AnnualRow]
 ) -> dict[int, dict[str, Decimal | None]]:
     """Per unit, each single award's basis score (share of the basis points earned) on its annual
     inspections. The points available come from the pinned template version (base items matching the
@@ -192,17 +141,15 @@ def _single_scores(
     awards = definition.scheme.single_awards
     if not awards:
         return {}
-    specs = {
-        t.pk: spec_of(t)
-        for t in ChecklistTemplate.objects.filter(pk__in={a.template_id for a in annual.values()})
-    }
+    source = inspections()
+    specs = source.template_items({a.template_id for a in annual.values()})
     plans: dict[tuple[int, str], list[tuple[str, tuple[str, ...], Decimal]]] = {}  # (template, component)
     fallback: dict[int, str] = {}
     wanted_keys: set[str] = set()
     for (_, component), a in annual.items():
         key = (a.template_id, component)
         if key not in plans:
-            items = specs[a.template_id].items()
+            items = specs[a.template_id]
             plan = []
             for award in awards:
                 patterns = [p for c, p in award.basis if c == component]
@@ -221,11 +168,7 @@ def _single_scores(
             fallback[a.pk] = component
     lost: dict[int, dict[str, Decimal]] = defaultdict(dict)  # inspection → item → points lost
     revision = {a.pk: a.revision for a in annual.values()}
-    # A subquery, not 2,000 ids as parameters: the findings of the year's non-routine inspections.
-    findings = Finding.objects.filter(inspection__in=candidates, item_key__in=wanted_keys)
-    for pk, rev, item_key, points in findings.values_list(
-        "inspection_id", "revision", "item_key", "points_lost"
-    ):
+    for pk, rev, item_key, points in source.points_lost(selection, wanted_keys):
         if revision.get(pk) == rev:  # a superseded inspection of the year is not in `annual`
             lost[pk][item_key] = lost[pk].get(item_key, ZERO) + points
     sums: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)  # unit → award → (earned, max)
@@ -243,7 +186,7 @@ def _single_scores(
                 lost_here = sum((losses.get(k, ZERO) for k in keys), ZERO) if losses else ZERO
                 add(unit, award_key, maximum - lost_here, maximum)
     basis = [(a.key, component, pattern) for a in awards for component, pattern in a.basis]
-    for pk, award_key, earned, maximum in basis_sums(fallback, basis):
+    for pk, award_key, earned, maximum in source.basis_sums(fallback, basis):
         add(unit_of[pk], award_key, earned, maximum)
     share = cache(share_of_points)  # most units earn the same few (earned, maximum) pairs
     return {
@@ -252,47 +195,7 @@ def _single_scores(
     }
 
 
-def schemes_using(template_key: str, year: int) -> list[str]:
-    return [
-        d.key
-        for d in schemes.available()
-        if d.year == year and any(c.template_key == template_key for c in d.components)
-    ]
-
-
-def scheme_years_using(template_key: str) -> frozenset[int] | None:
-    """The years of the schemes scoring this template, or None when no scheme uses it."""
-    years = frozenset(
-        d.year for d in schemes.available() if any(c.template_key == template_key for c in d.components)
-    )
-    return years or None
-
-
-def town_tasks_record(*, principal: Any, scheme_key: str, region_id: int, completed: bool, note: str) -> None:
-    """Record a town's required-task completion and recompute the scheme's draft after commit."""
-    with transaction.atomic():
-        task_completion_set(
-            principal=principal, scheme_key=scheme_key, region_id=region_id, completed=completed, note=note
-        )
-        _recompute_after_commit(scheme_key)
-
-
-def award_decision_record(
-    *, principal: Any, scheme_key: str, award_key: str, region_ids: list[int], reason: str
-) -> None:
-    """Record the office's decision on a tie at an award's cut-off and recompute the draft after commit."""
-    with transaction.atomic():
-        award_decide(
-            principal=principal,
-            scheme_key=scheme_key,
-            award_key=award_key,
-            region_ids=region_ids,
-            reason=reason,
-        )
-        _recompute_after_commit(scheme_key)
-
-
-def _recompute_after_commit(scheme_key: str) -> None:
-    from ..tasks import assessment_recompute
-
-    outbox_enqueue(steps=[assessment_recompute.si(scheme_key)])
+def recompute_after_commit(scheme_key: str) -> None:
+    """Recompute the scheme's draft after the current transaction commits (through the outbox: a broker
+    down at the commit delays the recompute, never loses it)."""
+    outbox_enqueue(steps=[assessment_recompute_task.si(scheme_key)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from kernel.audit.services import audit_record
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 from ..models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus
+from ..source import inspections
 from .owners import scheme_owner_check
 from .scoreboards import row_unit
 
@@ -31,14 +32,13 @@ def appeal_file(
     region_id: int,
     reason: str,
     evidence: list[str],
-    citable: Callable[[str, list[str]], Collection[str]],
     unit_id: int | None = None,
 ) -> Appeal:
     """A town appeals its own row (or, for enterprises it assessed, their rows) while under notice.
 
-    ``evidence`` names photos by SHA-256; ``citable(region_path, evidence)`` says which of them the
-    appellant may already see as evidence about the unit's region (the photo app knows what photos
-    prove): any other is refused, exactly as a photo that does not exist is, so an appeal never opens
+    ``evidence`` names photos by SHA-256; the inspection source says which of them the appellant may
+    already see as evidence about the unit's region (the checklists app knows what photos prove): any
+    other is refused, exactly as a photo that does not exist is, so an appeal never opens
     another town's photo. Photos the town holds itself are uploaded to the appeal instead."""
     board = (
         Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.NOTICE)
@@ -62,7 +62,11 @@ def appeal_file(
     if bad:
         raise InvalidInput(details={"fields": {"evidence": ["应为照片的 SHA-256（64 位十六进制）"]}})
     evidence = list(dict.fromkeys(evidence))
-    allowed = set(citable(region.path, evidence)) if evidence else set()
+    allowed = (
+        inspections().photos_citable(principal=principal, region_path=region.path, sha256s=evidence)
+        if evidence
+        else set()
+    )
     refused = [i for i, sha in enumerate(evidence) if sha not in allowed]
     if refused:
         problem = (
@@ -152,10 +156,10 @@ def _last_correction(scheme_key: str) -> datetime | None:
 
 def appeal_for_correction(
     *, principal: Principal, appeal_id: int, scheme_keys: list[str], subject_kind: str, subject_id: int
-) -> Appeal:
+) -> int:
     """The upheld appeal a correction answers, locked until the correction (whose transaction this runs
     in) commits. It must be about the inspection's unit on a scoreboard of a scheme the inspection
-    counts in (``scheme_keys``)."""
+    counts in (``scheme_keys``). Returns its id."""
     appeal = (
         Appeal.objects.select_for_update(of=("self",)).select_related("region", "scoreboard")
         .filter(pk=appeal_id).first()
@@ -178,12 +182,13 @@ def appeal_for_correction(
             code="appeal_not_upheld",
             details={"appeal_id": appeal.pk, "status": appeal.status},
         )
-    return appeal
+    return appeal.pk
 
 
-def appeal_record_correction(*, appeal: Appeal, correction: dict[str, Any]) -> Appeal:
+def appeal_record_correction(*, appeal_id: int, correction: dict[str, Any]) -> Appeal:
     """Record on the appeal (locked by :func:`appeal_for_correction`) the correction that answers it;
     an appeal needing a re-score no longer holds up notice and publication."""
+    appeal = Appeal.objects.select_related("region").get(pk=appeal_id)
     before = {"corrected_at": appeal.corrected_at, "corrections": len(appeal.corrections)}
     appeal.corrections = [*appeal.corrections, correction]
     appeal.corrected_at = timezone.now()
@@ -191,3 +196,29 @@ def appeal_record_correction(*, appeal: Appeal, correction: dict[str, Any]) -> A
     audit_record(action="scoring.appeal.correct", obj=appeal, region_path=appeal.region.path,
                  before=before, after={"correction": correction})  # fmt: skip
     return appeal
+
+
+@transaction.atomic
+def appeal_evidence_add(
+    *, principal: Principal, appeal_id: int, store: Callable[[int], str]
+) -> tuple[Appeal, bool]:
+    """A photo uploaded as evidence to a pending appeal of the caller's own unit: the appeal is locked and
+    checked (404 outside scope, 409 ``appeal_decided``), then ``store(appeal_id)`` keeps the photo and
+    links it (the checklists app knows photos) and returns its SHA-256, which the appeal then lists.
+    Returns the appeal and whether the photo is new to it."""
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("region").filter(pk=appeal_id).first()
+    )
+    if appeal is None or not principal.covers(appeal.region.path, REVIEWING_ROLES):
+        raise NotFound("申诉不存在或不是本单位的申诉", details={"appeal_id": appeal_id})
+    if appeal.status != AppealStatus.PENDING:
+        raise Conflict("申诉已处理，不能再补充证据", code="appeal_decided", details={"status": appeal.status})
+    sha256 = store(appeal.pk)
+    if sha256 in appeal.evidence:
+        return appeal, False
+    appeal.evidence = [*appeal.evidence, sha256]
+    appeal.save(update_fields=["evidence"])
+    audit_record(
+        action="scoring.appeal.evidence", obj=appeal, region_path=appeal.region.path, after={"photo": sha256}
+    )
+    return appeal, True

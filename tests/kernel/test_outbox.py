@@ -13,11 +13,11 @@ from celery.signals import task_prerun
 from django.db import transaction
 from django.test import override_settings
 
-from checklists.tasks import assessment_recompute
 from kernel.outbox.models import OutboxMessage
 from kernel.outbox.services import outbox_enqueue, outbox_sweep
 from media.models import Photo
 from media.tasks import photo_derivatives
+from scoring.assessment.tasks import assessment_recompute
 from tests.checklists.conftest import Phone, draft, templates  # noqa: F401
 from tests.conftest import _reset_celery_caches, make_user
 from tests.media.images import jpeg, scene

@@ -13,8 +13,8 @@ from django.db.models import JSONField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from ...engine.assessment import UnitInput, evaluate
 from .. import schemes
-from ..engine.assessment import UnitInput, evaluate
 from ..models import AwardDecision, Scoreboard, ScoreboardStatus
 
 

@@ -16,7 +16,8 @@ import yaml
 
 from kernel.access import DISTRICT_ROLES, Role
 from kernel.errors import Conflict, NotFound
-from scoring.engine.assessment import (
+
+from ..engine.assessment import (
     READINGS,
     Award,
     Band,
@@ -28,7 +29,7 @@ from scoring.engine.assessment import (
     SingleAward,
 )
 
-SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
+SCHEME_DIR = Path(__file__).resolve().parents[1] / "schemes"  # scoring/schemes/, beside the sewage rules
 # A scheme's key is its file's name: letters, digits, ``_ . -`` (never a path, a NUL or 300 characters).
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -298,3 +299,20 @@ def available(directory: Path | None = None) -> list[SchemeDefinition]:
         else:
             readable.append(file.definition)
     return readable
+
+
+def schemes_using(template_key: str, year: int) -> list[str]:
+    """The schemes of ``year`` that score this template (whose boards its inspections count in)."""
+    return [
+        d.key
+        for d in available()
+        if d.year == year and any(c.template_key == template_key for c in d.components)
+    ]
+
+
+def scheme_years_using(template_key: str) -> frozenset[int] | None:
+    """The years of the schemes scoring this template, or None when no scheme uses it."""
+    years = frozenset(
+        d.year for d in available() if any(c.template_key == template_key for c in d.components)
+    )
+    return years or None
