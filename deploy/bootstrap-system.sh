@@ -26,6 +26,8 @@ if ((want_test)); then
   command -v redis-server >/dev/null || missing+=(redis-server)
   # Playwright cannot download its own browsers here: it drives Debian's build (tests/console).
   command -v chromium >/dev/null || missing+=(chromium)
+  # A Chinese font, or the console's screenshots show empty boxes for every character.
+  fc-list :lang=zh 2>/dev/null | grep . >/dev/null || missing+=(fonts-wqy-microhei)
 fi
 ((${#missing[@]} == 0)) && exit 0
 

@@ -16,8 +16,9 @@ For page authors (see docs/architecture.md, "How to add a console page"):
 - ``screenshot(page, name)``: a full-page PNG in ``var/screenshots/<database>/<name>.png``.
 
 Every test using ``page`` or ``demo_page`` is marked ``browser`` and fails when the page logged a
-console error (a CSP violation, a failed script). Without a ``chromium`` command the browser tests skip
-locally and fail under CI (``CI=true``).
+console error (a CSP violation, a failed script, a 4xx/5xx answer); a test that expects one says so with
+``@pytest.mark.allow_console_errors("status of 429")`` (substrings of the allowed messages).
+Without a ``chromium`` command the browser tests skip locally and fail under CI (``CI=true``).
 """
 
 from __future__ import annotations
@@ -75,34 +76,50 @@ def browser() -> Iterator[Any]:
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the tests themselves
-    # are synchronous all the same.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop in this thread, so Django takes the tests' (synchronous)
+    # ORM calls for calls from async code; allowed while the browser is open, not afterwards.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+            yield browser
+            browser.close()
+    finally:
+        if saved is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
 
 
-def _open_page(browser: Any, base_url: str, viewport: str) -> Iterator[Any]:
+def _open_page(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iterator[Any]:
+    viewport = getattr(request, "param", "desktop")
+    marker = request.node.get_closest_marker("allow_console_errors")
+    allowed = marker.args if marker else ()
     context = browser.new_context(base_url=base_url, viewport=VIEWPORTS[viewport], locale="zh-CN")
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error":
+            errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    errors = [e for e in errors if not any(text in e for text in allowed)]
     if errors:
         pytest.fail("浏览器控制台报错：\n" + "\n".join(errors))
 
 
 @pytest.fixture
 def page(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iterator[Any]:
-    yield from _open_page(browser, live_server.url, getattr(request, "param", "desktop"))
+    yield from _open_page(request, browser, live_server.url)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +146,7 @@ def demo_page(
     # No transaction around the test: the server (its own thread and, on PostGIS, its own connection)
     # and the test read the same committed demo.
     with django_db_blocker.unblock():
-        yield from _open_page(browser, demo_site.url, getattr(request, "param", "desktop"))
+        yield from _open_page(request, browser, demo_site.url)
 
 
 @pytest.fixture
