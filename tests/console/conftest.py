@@ -36,7 +36,12 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.demo import load_demo_users
+from geo import demo as geo_demo  # noqa: F401 - see below
 from tests.conftest import World
+
+# geo.demo imports shapely (town boundaries): it must load its GEOS before Django's GEOS is first used
+# (migrations, ``world``), or shapely's WKT writer meets the system library and refuses (as
+# tests/backend/test_demo.py, which imports geo.demo at collection, never sees).
 
 PASSWORD = "console-pass-1"
 SCREENSHOTS = Path(os.environ.get("FIELDSCORE_SCREENSHOTS", settings.BASE_DIR / "var" / "screenshots"))
@@ -140,13 +145,10 @@ def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def demo_page(
-    request: pytest.FixtureRequest, browser: Any, demo_site: Any, django_db_blocker: Any
-) -> Iterator[Any]:
-    # No transaction around the test: the server (its own thread and, on PostGIS, its own connection)
-    # and the test read the same committed demo.
-    with django_db_blocker.unblock():
-        yield from _open_page(request, browser, demo_site.url)
+def demo_page(request: pytest.FixtureRequest, demo_site: Any, browser: Any, db: None) -> Iterator[Any]:
+    # ``db`` (a transaction rolled back after the test) sets the test database up and keeps what the
+    # test itself writes out of the next test; on SQLite the server shares that connection too.
+    yield from _open_page(request, browser, demo_site.url)
 
 
 @pytest.fixture
