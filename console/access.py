@@ -48,7 +48,7 @@ def console_view(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         console_request = cast(ConsoleRequest, request)
-        console_request.principal = services.principal_for(request.user)  # type: ignore[arg-type]
+        console_request.principal = services.principal_for(request.user)
         try:
             return view(console_request, *args, **kwargs)
         except NotFound as exc:
