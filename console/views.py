@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from ninja.throttling import AnonRateThrottle
 
 from kernel.errors import RateLimited
 
 from . import services
-from .access import ConsoleRequest, console_view, error_context
+from .access import ConsoleRequest, console_view, error_context, render_error
 
 
 class ConsoleLoginView(LoginView):
@@ -17,6 +21,12 @@ class ConsoleLoginView(LoginView):
 
     template_name = "console/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The login rate per address of POST /api/v1/auth/token, on the same counter: one budget for both.
+        if not AnonRateThrottle(settings.FIELDSCORE_LOGIN_RATE).allow_request(request):
+            return render_error(request, RateLimited())
+        return super().post(request, *args, **kwargs)
 
 
 class ConsoleLogoutView(LogoutView):

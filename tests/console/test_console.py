@@ -323,3 +323,17 @@ def test_pages_load_vendored_scripts_with_their_sri_hash(db) -> None:  # type: i
     assert tag is not None
     assert f'integrity="{vendoring.integrity("htmx.min.js")}"' in tag.group(0)
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from another host
+
+
+def test_console_logins_share_the_api_login_rate_per_address(console_users) -> None:  # type: ignore[no-untyped-def]
+    # FIELDSCORE_LOGIN_RATE (30/m): one budget per address for both doors, whatever the usernames.
+    for i in range(20):
+        body = {"username": f"n{i}", "password": "x", "device_id": "p"}
+        Client().post("/api/v1/auth/token", body, content_type="application/json")
+    statuses = [
+        Client().post("/console/login/", {"username": f"m{i}", "password": "x"}).status_code
+        for i in range(12)
+    ]
+    assert statuses[:10] == [200] * 10 and set(statuses[10:]) == {429}
+    refused = Client().post("/console/login/", {"username": "anweiban", "password": PASSWORD})
+    assert refused.status_code == 429 and "请求过于频繁" in refused.content.decode()
