@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import User
-from accounts.selectors import principal_for
-from scoring.selectors import scoreboard_catalogue
+from console.services import principal_for, scoreboard_catalogue  # where the console takes them from
 
 
 def test_office_home_shows_the_demo_board_under_notice(demo_page, login, screenshot) -> None:  # type: ignore[no-untyped-def]

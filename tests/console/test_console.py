@@ -74,8 +74,7 @@ def test_navigation_follows_the_role(console_users) -> None:  # type: ignore[no-
 
 
 def test_home_lists_the_catalogue_the_api_gives_the_same_principal(console_users) -> None:  # type: ignore[no-untyped-def]
-    from accounts.selectors import principal_for
-    from scoring.selectors import scoreboard_catalogue
+    from console.services import principal_for, scoreboard_catalogue  # the API's selector, imported once
 
     html = signed_in("anweiban").get("/console/").content.decode()
     entries = scoreboard_catalogue(principal=principal_for(console_users["anweiban"]))
