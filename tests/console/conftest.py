@@ -71,7 +71,9 @@ def console_users(world: World) -> dict[str, Any]:
     return {u.username: u for u in User.objects.all()}
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API holds an event loop in the main thread while it
+# runs, which later tests (async_to_sync, asyncio) must not meet. Starting Chromium costs about a second.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = shutil.which("chromium")
     if executable is None:
@@ -145,9 +147,12 @@ def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def demo_page(request: pytest.FixtureRequest, demo_site: Any, browser: Any, db: None) -> Iterator[Any]:
+def demo_page(request: pytest.FixtureRequest, browser: Any, demo_site: Any, db: None) -> Iterator[Any]:
     # ``db`` (a transaction rolled back after the test) sets the test database up and keeps what the
     # test itself writes out of the next test; on SQLite the server shares that connection too.
+    # ``browser`` comes first: the demo is then loaded, and the server handed its connection, in the
+    # same (event-loop) context the test runs in. The other way round, on SQLite the test's transaction
+    # and the server held two connections to the in-memory database and locked each other out.
     yield from _open_page(request, browser, demo_site.url)
 
 
