@@ -7,8 +7,9 @@ Wrap every console view in :func:`console_view`::
         rows = services.water_overview(principal=request.principal)
         return render(request, "console/water.html", {"rows": rows})
 
-An anonymous visitor is sent to the login page (and back afterwards). The principal is the API's,
-built once per request from the same role grants, so scope is the same: a service's ``NotFound``
+Class-based views inherit :class:`ConsoleViewMixin` instead. An anonymous visitor is sent to the login
+page (and back afterwards). The principal is the API's, built once per request from the same role
+grants, so scope is the same: a service's ``NotFound``
 (outside scope, or absent) becomes Django's 404 page, any other ``ApplicationError`` a page showing the
 service's own zh-Hans message with its status code. A page that wants to show an error next to its form
 catches the error itself and renders :func:`error_context` into its template.
@@ -66,3 +67,10 @@ def error_context(exc: ApplicationError) -> dict[str, Any]:
 
 def render_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     return render(request, "console/error.html", {"error": error_context(exc)}, status=exc.status)
+
+
+class ConsoleViewMixin:
+    """:func:`console_view` for class-based views: ``class WaterPage(ConsoleViewMixin, TemplateView)``."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return console_view(super().dispatch)(request, *args, **kwargs)  # type: ignore[misc]

@@ -336,3 +336,19 @@ def test_console_logins_share_the_api_login_rate_per_address(console_users) -> N
     assert statuses[:10] == [200] * 10 and set(statuses[10:]) == {429}
     refused = Client().post("/console/login/", {"username": "anweiban", "password": PASSWORD})
     assert refused.status_code == 429 and "请求过于频繁" in refused.content.decode()
+
+
+def test_class_based_views_get_the_same_through_the_mixin(console_users) -> None:  # type: ignore[no-untyped-def]
+    from django.views import View
+
+    from console.access import ConsoleViewMixin
+
+    class Page(ConsoleViewMixin, View):
+        def get(self, request):  # type: ignore[no-untyped-def]
+            if request.principal.username == "sijia":
+                raise NotFound("不在辖区内")
+            return HttpResponse(request.principal.username)
+
+    assert Page.as_view()(_request(console_users["changle"])).content == b"changle"
+    with pytest.raises(Http404):
+        Page.as_view()(_request(console_users["sijia"]))
