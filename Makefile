@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv system lint bench clean-demo
+.PHONY: demo test venv system lint bench clean-demo vendor
 
 system:
 	@deploy/bootstrap-system.sh
@@ -27,7 +27,7 @@ venv: $(VENV)/.installed
 demo: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	@echo ">>> 服务地址 http://$(HOST):$(PORT)/api/v1/docs  后台 http://$(HOST):$(PORT)/admin/"
+	@echo ">>> 控制台 http://$(HOST):$(PORT)/console/  接口文档 http://$(HOST):$(PORT)/api/v1/docs  后台 http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 test:
@@ -39,6 +39,14 @@ lint: venv
 	$(VENV)/bin/lint-imports
 	env -u DATABASE_URL FIELDSCORE_VAR_DIR="$$(mktemp -d)" $(VENV)/bin/mypy
 
+
+# The console's front-end libraries (htmx, ECharts): pinned by console/package-lock.json, copied into
+# console/static/console/vendor/ with a sha384 manifest. The copies are committed: the service never needs npm.
+vendor:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp console/package.json console/package-lock.json "$$tmp"/ && \
+	(cd "$$tmp" && npm ci --ignore-scripts --no-audit --no-fund --silent) && \
+	$(PYTHON) -m console.vendoring "$$tmp/node_modules" && $(PYTHON) -m console.vendoring --check
 
 bench:
 	@deploy/run-bench.sh

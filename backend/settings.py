@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "scoring",
     "checklists",
     "media",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "kernel.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "console.context_processors.console",
             ],
         },
     },
@@ -149,7 +152,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The API's JSON error, or the console's page for logins under /console/.
+AXES_LOCKOUT_CALLABLE = "backend.lockout.lockout_response"
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IP_HEADERS", default=["REMOTE_ADDR"]
 )  # behind nginx set to HTTP_X_FORWARDED_FOR,REMOTE_ADDR
@@ -236,6 +240,30 @@ CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-ledger"] = {
 CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-water"] = {
     "task": "scoring.tasks.water_imports_requeue_stalled",
     "schedule": timedelta(seconds=JOB_SWEEP_SECONDS),
+}
+
+# --- Web console and security headers ----------------------------------------------------------------
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+# SecurityMiddleware and XFrameOptionsMiddleware send these (Django's defaults, spelled out).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere in the console: htmx and ECharts come from our static files. The
+# back office and the API docs (Swagger UI styles itself inline) keep Django's and ninja's own pages.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------------------

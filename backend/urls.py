@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .api import api
 from .health import healthz, readyz
@@ -11,6 +12,8 @@ admin.site.site_header = "fieldscore 后台管理"
 admin.site.site_title = "fieldscore"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
+    path("console/", include("console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

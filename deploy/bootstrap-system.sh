@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages fieldscore needs, only what is missing (Debian 12 and Ubuntu alike).
 #   deploy/bootstrap-system.sh          runtime: python3-venv, GDAL, GEOS, PROJ, SpatiaLite
-#   deploy/bootstrap-system.sh --test   also PostgreSQL + PostGIS and Redis for the test suite
+#   deploy/bootstrap-system.sh --test   also PostgreSQL + PostGIS, Redis and Chromium (browser tests of the
+#                                       web console, driven by Playwright) for the test suite
 # Checks what the code needs (shared libraries, commands), not package names, so a machine that has
 # them some other way is left alone. Runs as root, or through sudo. Safe to run again.
 set -euo pipefail
@@ -23,6 +24,10 @@ if ((want_test)); then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   compgen -G '/usr/share/postgresql/*/extension/postgis.control' >/dev/null || missing+=(postgresql-postgis)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  # Playwright cannot download its own browsers here: it drives Debian's build (tests/console).
+  command -v chromium >/dev/null || missing+=(chromium)
+  # A Chinese font, or the console's screenshots show empty boxes for every character.
+  fc-list :lang=zh 2>/dev/null | grep . >/dev/null || missing+=(fonts-wqy-microhei)
 fi
 ((${#missing[@]} == 0)) && exit 0
 

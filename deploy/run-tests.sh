@@ -17,6 +17,7 @@ echo ">>> ruff、import-linter、mypy、迁移检查"
 env -u DATABASE_URL FIELDSCORE_VAR_DIR="$(mktemp -d)" .venv/bin/mypy
 env -u DATABASE_URL FIELDSCORE_VAR_DIR="$(mktemp -d)" .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
+rm -rf var/screenshots  # only this run's pages
 state=$(mktemp -d /tmp/fieldscore-test.XXXXXX)
 trap 'deploy/test-services.sh stop "$state"' EXIT INT TERM
 deploy/test-services.sh start "$state"
@@ -32,5 +33,9 @@ echo ">>> 测试 2/2：PostGIS + Redis + 真实 Celery worker"
 source "$state/env"
 .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
 
+# The browser tests (tests/console) leave a screenshot of each page they visit, per database.
+if compgen -G "var/screenshots/*/*.png" >/dev/null; then
+  echo ">>> 控制台截图：$(pwd)/var/screenshots/（$(find var/screenshots -name '*.png' | wc -l) 张）"
+fi
 echo ">>> 用时 $(( $(date +%s) - start )) 秒"
 exit $status
