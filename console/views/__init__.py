@@ -12,8 +12,8 @@ from ninja.throttling import AnonRateThrottle
 
 from kernel.errors import RateLimited
 
-from . import services
-from .access import ConsoleRequest, console_view, error_context, render_error
+from .. import services
+from ..access import ConsoleRequest, console_view, error_context, render_error
 
 
 class ConsoleLoginView(LoginView):
