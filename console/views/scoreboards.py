@@ -39,37 +39,44 @@ def _reverse(request: ConsoleRequest) -> bool:
 
 
 def _chart(board: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The totals as bars in ranking order, the scheme's band limits as marked lines."""
+    """The totals as bars in ranking order (a vetoed unit's bar in red), the scheme's band limits as
+    marked lines. A long board zooms (slider) rather than squeezing 1,000 labels."""
     bands = [b for b in board.scheme_document.get("bands", []) if b.get("min") is not None]
-    return {
-        "grid": {"left": 48, "right": 72, "top": 24, "bottom": 80, "containLabel": True},
+    many = len(rows) > 40
+    option: dict[str, Any] = {
+        "grid": {"left": 48, "right": 72, "top": 32, "bottom": 48 if many else 16, "containLabel": True},
         "tooltip": {"trigger": "axis"},
-        "dataZoom": [{"type": "inside"}, {"type": "slider", "height": 18, "bottom": 8}],
         "xAxis": {
             "type": "category",
             "data": [r["unit_name"] for r in rows],
-            "axisLabel": {"rotate": 45, "interval": 0 if len(rows) <= 40 else "auto"},
+            "axisLabel": {"rotate": 45, "interval": "auto" if many else 0},
         },
         "yAxis": {"type": "value", "name": "总分", "min": 0, "max": 100},
         "series": [
             {
                 "type": "bar",
                 "name": "总分",
-                "data": [float(r["total"]) for r in rows],
+                "data": [
+                    {"value": float(r["total"]), "itemStyle": {"color": "#a4161a"}}
+                    if r["vetoed"]
+                    else float(r["total"])
+                    for r in rows
+                ],
+                "itemStyle": {"color": "#0b5394"},
                 "markLine": {
                     "symbol": "none",
+                    "lineStyle": {"color": "#8a4b00"},
                     "data": [
-                        {
-                            "yAxis": float(b["min"]),
-                            "name": b["label"],
-                            "label": {"formatter": f"{b['label']} {b['min']}"},
-                        }
+                        {"yAxis": float(b["min"]), "label": {"formatter": f"{b['label']} {b['min']}"}}
                         for b in bands
                     ],
                 },
             }
         ],
     }
+    if many:
+        option["dataZoom"] = [{"type": "inside"}, {"type": "slider", "height": 18, "bottom": 8}]
+    return option
 
 
 def _board_context(request: ConsoleRequest, scheme_key: str) -> dict[str, Any]:
