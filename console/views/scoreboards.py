@@ -90,7 +90,10 @@ def _board_context(request: ConsoleRequest, scheme_key: str) -> dict[str, Any]:
         raise NotFound("没有可查看的考核结果", details={"scheme_key": scheme_key})
     ranked = selectors.ranked_rows(board, reverse=rev)
     components = board.scheme_document["components"]
-    appealable = selectors.appealable_regions(principal=principal, board=board)
+    district = principal.has_any(DISTRICT_ROLES)
+    # The appeal form is the towns' (the service also lets the office file on a town's behalf, as the
+    # demo does; the page leaves that to the API).
+    appealable = set() if district else selectors.appealable_regions(principal=principal, board=board)
     rows = [
         {
             "rank": r["reverse_rank"] if rev else r["rank"],
@@ -134,7 +137,7 @@ def _board_context(request: ConsoleRequest, scheme_key: str) -> dict[str, Any]:
         "ties": ties,
         "waiting_ties": [k for k, t in board.undecided.items() if not t],
         "may_act": may_act,
-        "district": principal.has_any(DISTRICT_ROLES),
+        "district": district,
         "owner_labels": [Role(o).label for o in entry.owners],
         "unit_label": exports.UNIT_LABELS.get(entry.unit_kind, "单位"),
         "can_notice": may_act and entry.has_draft,

@@ -103,6 +103,8 @@ def test_the_page_shows_the_state_hash_columns_and_the_band_lines(console_users,
     scoreboard_notice(principal=office_principal(console_users), scheme_key=SCHEME)
     html = signed_in("anweiban").get(PAGE).content.decode()
     assert "公示中" in html and "申诉截止" in html
+    assert "row-mine" not in html and "提交申诉" not in html  # the appeal form is the towns'
+    assert "公示草稿" not in html and "正式发布" in html
 
 
 def test_the_reverse_toggle_swaps_only_the_table_under_htmx(console_users, world) -> None:  # type: ignore[no-untyped-def]
