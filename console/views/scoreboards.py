@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from checklists.services.evidence import appeal_photo_add
@@ -49,7 +50,7 @@ def _chart(board: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
         "xAxis": {
             "type": "category",
             "data": [r["unit_name"] for r in rows],
-            "axisLabel": {"rotate": 45, "interval": "auto" if many else 0},
+            "axisLabel": {"rotate": 45, "interval": "auto", "hideOverlap": True},
         },
         "yAxis": {"type": "value", "name": "总分", "min": 0, "max": 100},
         "series": [
@@ -159,9 +160,15 @@ def catalogue(request: ConsoleRequest) -> HttpResponse:
 @console_view
 def board(request: ConsoleRequest, scheme_key: str) -> HttpResponse:
     context = _board_context(request, scheme_key)
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "board-table":
-        return render(request, "console/scoreboards/table.html", context)
-    return render(request, "console/scoreboards/board.html", context)
+    partial = (
+        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "board-table"
+    )
+    template = "console/scoreboards/table.html" if partial else "console/scoreboards/board.html"
+    response = render(request, template, context)
+    patch_vary_headers(
+        response, ["HX-Request", "HX-Target"]
+    )  # one URL, two answers: never cache one for the other
+    return response
 
 
 def _act(request: ConsoleRequest, scheme_key: str, action: Callable[[], object], done: str) -> HttpResponse:

@@ -110,7 +110,9 @@ def test_the_page_shows_the_state_hash_columns_and_the_band_lines(console_users,
 def test_the_reverse_toggle_swaps_only_the_table_under_htmx(console_users, world) -> None:  # type: ignore[no-untyped-def]
     store_board(world, 10)
     headers = {"HX-Request": "true", "HX-Target": "board-table"}
-    html = signed_in("anweiban").get(PAGE + "?reverse=1", headers=headers).content.decode()
+    response = signed_in("anweiban").get(PAGE + "?reverse=1", headers=headers)
+    assert "HX-Target" in response["Vary"]
+    html = response.content.decode()
     assert html.lstrip().startswith('<div id="board-table">') and "<html" not in html
     assert "逆序：开" in html
     assert page_rows(html) == api_rows(console_users["anweiban"], True)
