@@ -1,8 +1,9 @@
 """``/console/…``: one line per page; a page family may ``include`` its own module of paths."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
+from .views import photos, scoreboards
 
 app_name = "console"
 
@@ -10,5 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.ConsoleLoginView.as_view(), name="login"),
     path("logout/", views.ConsoleLogoutView.as_view(), name="logout"),
-    path("scoreboards/", views.scoreboards, name="scoreboards"),
+    path("scoreboards/", scoreboards.catalogue, name="scoreboards"),
+    path("scoreboards/<str:scheme_key>/", include(scoreboards.urlpatterns)),
+    path("photos/<str:sha256>/", photos.photo, name="photo"),
 ]

@@ -1,5 +1,6 @@
 """Photos: uploads from the phone (inspections, rectifications, appeals) and the photo files."""
 
+from typing import Any
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -109,6 +110,12 @@ def photo_file(
     ),
 ) -> HttpResponse:
     photo = selectors.photo_visible(principal=request.auth, sha256=sha256)
+    return photo_response(photo, variant)
+
+
+def photo_response(photo: Any, variant: str) -> HttpResponse:
+    """A visible photo's file (``original`` / ``phone`` / ``list``) as the answer: the API's and the
+    console's photo downloads both serve it through here."""
     field = {"original": photo.file, "phone": photo.thumb_phone, "list": photo.thumb_list}[variant]
     pending = not field
     field = field or photo.file  # derivatives not made yet: the original serves meanwhile

@@ -45,9 +45,3 @@ def lockout(request: HttpRequest) -> HttpResponse:
 def home(request: ConsoleRequest) -> HttpResponse:
     boards = services.scoreboard_catalogue(principal=request.principal, year=None, unit_kind=None)
     return render(request, "console/home.html", {"boards": boards})
-
-
-@console_view
-def scoreboards(request: ConsoleRequest) -> HttpResponse:
-    boards = services.scoreboard_catalogue(principal=request.principal, year=None, unit_kind=None)
-    return render(request, "console/scoreboards.html", {"boards": boards})

@@ -1,9 +1,12 @@
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from geo.models import Region
 from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from kernel.errors import NotFound
 from kernel.scope import scope_q
@@ -29,6 +32,24 @@ def scoreboard_for(*, principal: Principal, scheme_key: str, status: str | None 
     if board is None:
         raise NotFound("没有可查看的考核结果", details={"scheme_key": scheme_key, "status": status})
     return board
+
+
+def ranked_rows(board: Scoreboard, *, reverse: bool = False) -> list[dict[str, Any]]:
+    """The board's rows in ranking order (``reverse``: 逆序, the worst first), ties by region: what
+    ``GET /scoreboards/{scheme_key}`` and the console page list."""
+    return sorted(board.rows, key=lambda r: (r["reverse_rank"] if reverse else r["rank"], r["region_id"]))
+
+
+def appealable_regions(*, principal: Principal, board: Scoreboard) -> set[int]:
+    """The regions of the board's rows the principal may appeal (:func:`~.services.appeal_file`'s scope
+    rule): none unless the board is under notice and open; one query for all rows."""
+    if board.status != ScoreboardStatus.NOTICE or board.notice_until is None:
+        return set()
+    if timezone.now() > board.notice_until:
+        return set()
+    ids = {r["region_id"] for r in board.rows}
+    paths = Region.objects.filter(pk__in=ids).values_list("pk", "path")
+    return {pk for pk, path in paths if principal.covers(path, REVIEWING_ROLES)}
 
 
 def task_completion_of(*, scheme_key: str, region_id: int) -> bool | None:

@@ -48,7 +48,7 @@ def scoreboard(
     status: str | None = Query(None, pattern="^(draft|final)$", description="draft / final"),
 ) -> object:
     board = selectors.scoreboard_for(principal=request.auth, scheme_key=scheme_key, status=status)
-    rows = sorted(board.rows, key=lambda r: (r["reverse_rank"] if reverse else r["rank"], r["region_id"]))
+    rows = selectors.ranked_rows(board, reverse=reverse)
     return {**ScoreboardOut.from_orm(board).model_dump(exclude={"rows"}), "rows": rows}
 
 
