@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .views import imports
 
 app_name = "console"
 
@@ -11,4 +12,8 @@ urlpatterns = [
     path("login/", views.ConsoleLoginView.as_view(), name="login"),
     path("logout/", views.ConsoleLogoutView.as_view(), name="logout"),
     path("scoreboards/", views.scoreboards, name="scoreboards"),
+    path("imports/", imports.imports, name="imports"),
+    path("imports/<slug:kind>/<uuid:import_id>/", imports.import_detail, name="import"),
+    path("imports/<slug:kind>/<uuid:import_id>/status/", imports.import_status, name="import_status"),
+    path("imports/<slug:kind>/<uuid:import_id>/apply/", imports.import_apply, name="import_apply"),
 ]
