@@ -4,7 +4,7 @@ Pages import what they need from here, so when a selector moves (the assessment 
 ``scoring.assessment``) only this file changes. Nothing here holds a rule: it re-exports.
 """
 
-from accounts.selectors import principal_for
+from accounts.selectors import principal_for, user_names
 from geo.ledger_import import (
     facility_ledger_import_apply,
     facility_ledger_import_get,
@@ -34,4 +34,5 @@ __all__ = [
     "measurement_may_import",
     "principal_for",
     "scoreboard_catalogue",
+    "user_names",
 ]

@@ -94,7 +94,7 @@ def _row(kind: Kind, record: Any) -> dict[str, Any]:
         "created_at": timezone.localtime(record.created_at),
         "error_count": report.get("error_count", 1 if "file_error" in report else 0),
         "rows": rows,
-        "uploader": getattr(getattr(record, "uploaded_by", None), "username", ""),
+        "uploader_id": record.uploaded_by_id,
     }
 
 
@@ -105,7 +105,11 @@ def _page_context(request: ConsoleRequest) -> dict[str, Any]:
         _row(kind, r) for kind in KINDS.values() for r in kind.recent(principal=principal, limit=RECENT)
     ]
     recent.sort(key=lambda row: row["record"].created_at, reverse=True)
-    return {"kinds": allowed, "recent": recent[:RECENT], "form": request.POST}
+    recent = recent[:RECENT]
+    names = services.user_names({row["uploader_id"] for row in recent}) if recent else {}
+    for row in recent:
+        row["uploader"] = names.get(row["uploader_id"], "")
+    return {"kinds": allowed, "recent": recent, "form": request.POST}
 
 
 @console_view

@@ -174,6 +174,22 @@ def test_the_imports_list_issues_no_query_per_import(console_users) -> None:  # 
             )  # fmt: skip
         with CaptureQueriesContext(connection) as ctx:
             response = client.get("/console/imports/")
-        assert response.status_code == 200 and response.content.decode().count("台账.csv") == n
+        html = response.content.decode()
+        assert response.status_code == 200 and html.count("台账.csv") == n
+        assert html.count("区安委办 演示账号") >= n and html.count("生态环境局 演示账号") == n  # uploaders
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
+
+
+def test_the_import_pages_hold_no_inline_script_or_style(console_users) -> None:  # type: ignore[no-untyped-def]
+    from tests.console.test_console import _InlineCode
+
+    client = as_user(console_users, "anweiban")
+    url = _detail_url(upload(client, "ledger", LEDGER_WITH_ERRORS))
+    running = _job(console_users["anweiban"], "running", 30)
+    for path in ("/console/imports/", url, url + "status/", f"/console/imports/measurements/{running.uuid}/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        parser = _InlineCode()
+        parser.feed(response.content.decode())
+        assert parser.found == [], (path, parser.found)

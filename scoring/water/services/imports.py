@@ -239,8 +239,8 @@ def measurement_import_apply(*, principal: Principal, import_uuid: uuid.UUID) ->
 
 def measurement_imports_recent(*, principal: Principal, limit: int = 20) -> list[MeasurementImport]:
     """The latest measurement imports this principal may open (``measurement_import_get``'s rule: its
-    own, or all for the district's roles), newest first, the uploader joined."""
-    records = MeasurementImport.objects.select_related("uploaded_by").order_by("-created_at", "-pk")
+    own, or all for the district's roles), newest first."""
+    records = MeasurementImport.objects.order_by("-created_at", "-pk")
     if not principal.has_any(DISTRICT_ROLES):
         records = records.filter(uploaded_by_id=principal.user_id)
     return list(records[:limit])
