@@ -193,3 +193,11 @@ def test_the_import_pages_hold_no_inline_script_or_style(console_users) -> None:
         parser = _InlineCode()
         parser.feed(response.content.decode())
         assert parser.found == [], (path, parser.found)
+
+
+def test_a_town_s_ledger_rows_outside_its_scope_are_row_errors(console_users) -> None:  # type: ignore[no-untyped-def]
+    client = as_user(console_users, "changle")  # 常乐镇's office
+    other_town = LEDGER_GOOD.replace("常乐镇,甲村,一组,WS-C9", "四甲镇,乙村,一组,WS-C9")
+    html = client.get(_detail_url(upload(client, "ledger", other_town))).content.decode()
+    snippet = re.sub(r"\s+", " ", html[html.find("row-errors") :])[:1500]
+    assert "<code>unknown_town</code>" in html and "区镇不存在或不在您的管辖范围内" in html, snippet
