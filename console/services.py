@@ -8,6 +8,7 @@ from accounts.selectors import principal_for, user_names
 from geo.ledger_import import (
     facility_ledger_import_apply,
     facility_ledger_import_get,
+    facility_ledger_import_retry,
     facility_ledger_imports_recent,
     facility_ledger_upload,
     ledger_may_import,
@@ -17,6 +18,7 @@ from scoring.water.services import (
     measurement_import_apply,
     measurement_import_create,
     measurement_import_get,
+    measurement_import_retry,
     measurement_imports_recent,
     measurement_may_import,
 )
@@ -24,12 +26,14 @@ from scoring.water.services import (
 __all__ = [
     "facility_ledger_import_apply",
     "facility_ledger_import_get",
+    "facility_ledger_import_retry",
     "facility_ledger_imports_recent",
     "facility_ledger_upload",
     "ledger_may_import",
     "measurement_import_apply",
     "measurement_import_create",
     "measurement_import_get",
+    "measurement_import_retry",
     "measurement_imports_recent",
     "measurement_may_import",
     "principal_for",

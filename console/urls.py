@@ -16,4 +16,5 @@ urlpatterns = [
     path("imports/<slug:kind>/<uuid:import_id>/", imports.import_detail, name="import"),
     path("imports/<slug:kind>/<uuid:import_id>/status/", imports.import_status, name="import_status"),
     path("imports/<slug:kind>/<uuid:import_id>/apply/", imports.import_apply, name="import_apply"),
+    path("imports/<slug:kind>/<uuid:import_id>/retry/", imports.import_retry, name="import_retry"),
 ]

@@ -37,6 +37,7 @@ class Kind:
     upload: Callable[..., Any]  # (principal, data, filename, form) → the import record
     get: Callable[..., Any]
     apply: Callable[..., Any]
+    retry: Callable[..., Any]
     recent: Callable[..., list[Any]]
 
 
@@ -59,12 +60,12 @@ KINDS = {
     "ledger": Kind(
         "ledger", "设施台账", services.ledger_may_import, _upload_ledger,
         services.facility_ledger_import_get, services.facility_ledger_import_apply,
-        services.facility_ledger_imports_recent,
+        services.facility_ledger_import_retry, services.facility_ledger_imports_recent,
     ),
     "measurements": Kind(
         "measurements", "水质监测数据", services.measurement_may_import, _upload_measurements,
         services.measurement_import_get, services.measurement_import_apply,
-        services.measurement_imports_recent,
+        services.measurement_import_retry, services.measurement_imports_recent,
     ),
 }  # fmt: skip
 
@@ -146,6 +147,9 @@ def _job_context(request: ConsoleRequest, kind: Kind, record: Any) -> dict[str, 
         "gaps": sum(len(items) for items in report.get("gaps_by_town", {}).values()),
         "status_url": _url(kind.key, record, "import_status"),
         "apply_url": _url(kind.key, record, "import_apply"),
+        "retry_url": _url(kind.key, record, "import_retry"),
+        # the job kernel's rule (stalled or failed), asked of the record; the service decides on POST
+        "may_retry": record.status == "failed" or record.stalled,
         "may_apply": record.dry_run and record.status == "done" and kind.may_import(request.principal),
         "finished_at": timezone.localtime(record.finished_at) if record.finished_at else None,
     }
@@ -173,16 +177,26 @@ def import_status(request: ConsoleRequest, kind: str, import_id: UUID) -> HttpRe
 @require_POST
 def import_apply(request: ConsoleRequest, kind: str, import_id: UUID) -> HttpResponse:
     """Import the file the dry run checked (the stored one, never a new upload): a new import."""
-    the_kind = _kind(kind)
+    return _act(request, _kind(kind), import_id, "apply")
+
+
+@console_view
+@require_POST
+def import_retry(request: ConsoleRequest, kind: str, import_id: UUID) -> HttpResponse:
+    """Queue a stalled or failed import again (the job kernel's retry, through the owning service)."""
+    return _act(request, _kind(kind), import_id, "retry")
+
+
+def _act(request: ConsoleRequest, the_kind: Kind, import_id: UUID, action: str) -> HttpResponse:
     try:
-        record = the_kind.apply(principal=request.principal, import_uuid=import_id)
+        record = getattr(the_kind, action)(principal=request.principal, import_uuid=import_id)
     except ApplicationError as exc:
         if exc.status == 404:
             raise
-        dry = the_kind.get(principal=request.principal, import_uuid=import_id)
-        context = _job_context(request, the_kind, dry) | {
-            "created_at": timezone.localtime(dry.created_at),
+        record = the_kind.get(principal=request.principal, import_uuid=import_id)
+        context = _job_context(request, the_kind, record) | {
+            "created_at": timezone.localtime(record.created_at),
             "error": error_context(exc),
         }
         return render(request, "console/imports/detail.html", context, status=exc.status)
-    return redirect(_url(kind, record))
+    return redirect(_url(the_kind.key, record))

@@ -201,3 +201,19 @@ def test_a_town_s_ledger_rows_outside_its_scope_are_row_errors(console_users) ->
     html = client.get(_detail_url(upload(client, "ledger", other_town))).content.decode()
     snippet = re.sub(r"\s+", " ", html[html.find("row-errors") :])[:1500]
     assert "<code>unknown_town</code>" in html and "区镇不存在或不在您的管辖范围内" in html, snippet
+
+
+def test_a_failed_job_is_retried_from_its_page(console_users) -> None:  # type: ignore[no-untyped-def]
+    client = as_user(console_users, "huanjing")
+    failed = _job(console_users["huanjing"], "failed", 60)
+    url = f"/console/imports/measurements/{failed.uuid}/"
+    assert f'action="{url}retry/"' in client.get(url).content.decode()
+    assert as_user(console_users, "changle").post(url + "retry/").status_code == 404  # not theirs to see
+    assert client.post(url + "retry/")["Location"] == url
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == ("queued", 2)
+    done = _job(console_users["huanjing"], "done", 100)
+    refused = client.post(f"/console/imports/measurements/{done.uuid}/retry/")
+    assert refused.status_code == 409
+    assert "只有已中断（stalled）或处理失败的任务可以重试" in refused.content.decode()
+    assert "retry/" not in client.get(f"/console/imports/measurements/{done.uuid}/").content.decode()
