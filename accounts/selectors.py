@@ -97,3 +97,14 @@ def user_managed_get(*, paths: tuple[str, ...] | None, user_id: int) -> User:
     if user is None:
         raise NotFound("用户不存在或不在您的管辖范围内", details={"user_id": user_id})
     return user
+
+
+def user_names(user_ids: set[int]) -> dict[int, str]:
+    """Display names (else usernames) of these users, in one query: for lists that hold bare user ids
+    (the registry's ledger imports keep ``uploaded_by_id`` without a foreign key into accounts)."""
+    return {
+        pk: display or username
+        for pk, display, username in User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "display_name", "username"
+        )
+    }

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from . import views
-from .views import photos, scoreboards
+from .views import imports, photos, scoreboards
 
 app_name = "console"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("scoreboards/", scoreboards.catalogue, name="scoreboards"),
     path("scoreboards/<str:scheme_key>/", include(scoreboards.urlpatterns)),
     path("photos/<str:sha256>/", photos.photo, name="photo"),
+    path("imports/", imports.imports, name="imports"),
+    path("imports/<slug:kind>/<uuid:import_id>/", imports.import_detail, name="import"),
+    path("imports/<slug:kind>/<uuid:import_id>/status/", imports.import_status, name="import_status"),
+    path("imports/<slug:kind>/<uuid:import_id>/apply/", imports.import_apply, name="import_apply"),
+    path("imports/<slug:kind>/<uuid:import_id>/retry/", imports.import_retry, name="import_retry"),
 ]

@@ -171,6 +171,16 @@ def facility_import_status(request: HttpRequest, import_id: UUID) -> object:
 
 
 @router.post(
+    "/facilities/imports/{import_id}/apply",
+    response={200: LedgerImportOut, 202: LedgerImportOut},
+    summary="导入试运行检查过的文件（服务器保存的原文件与试运行的选项；409：不是已完成的试运行）",
+)
+def facility_import_apply(request: HttpRequest, import_id: UUID) -> Status:
+    record = ledger_import.facility_ledger_import_apply(principal=request.auth, import_uuid=import_id)
+    return Status(202 if record.status in ("queued", "running") else 200, record)
+
+
+@router.post(
     "/facilities/imports/{import_id}/retry",
     response={202: LedgerImportOut},
     summary="重试已中断（stalled）或处理失败的台账导入（409：任务仍在排队、处理中或已结束）",

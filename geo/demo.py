@@ -14,6 +14,7 @@ Loading is idempotent: rows are matched on natural keys (parent + name, codes) a
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -289,3 +290,43 @@ def load_services() -> int:
         )
         created += len(served)
     return created
+
+
+LEDGER_DEMO_TOWN = "常乐镇"
+
+
+def load_ledger_import(*, principal: Principal) -> int:
+    """A ledger import to look at (the console's 导入 page): 常乐镇's ledger as the town sends it back —
+    the registry's own export with two rows typed in by hand, a new station and one naming a village
+    the town does not have — checked by the district office with a dry run, which writes nothing and
+    flags that row (``unknown_village``). Through the real service; once (skipped when any exists)."""
+    import openpyxl
+
+    from .ledger_export import facility_ledger_export
+    from .ledger_import import facility_ledger_upload
+    from .models import LedgerImport
+
+    if LedgerImport.objects.exists():
+        return 0
+    town = Region.objects.get(level=RegionLevel.TOWN, name=LEDGER_DEMO_TOWN)
+    village = Region.objects.filter(parent=town).order_by("path").first()
+    exported = facility_ledger_export(principal=principal, town_id=town.pk)
+    if village is None or not isinstance(exported, tuple):
+        return 0
+    title, data = exported
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb.active
+    assert ws is not None
+    for village_name, code, name in (
+        (village.name, "HM-WS-NEW01", f"{village.name}新建站"),
+        ("长江村", "HM-WS-NEW02", "长江村一号站"),  # no such village in 常乐镇
+    ):
+        ws.append([town.name, village_name, "", code, name, 20, "A/O", None, None, None, "WGS-84",
+                   "", "", None, "在运行", None])  # fmt: skip
+    buf = io.BytesIO()
+    wb.save(buf)
+    facility_ledger_upload(
+        principal=principal, data=buf.getvalue(), filename=f"{title}（区镇报回）.xlsx",
+        dry_run=True, valid_rows_only=False,
+    )  # fmt: skip
+    return 1

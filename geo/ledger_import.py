@@ -25,7 +25,7 @@ from django.db import transaction
 from kernel import jobs
 from kernel.access import REGISTRY_EDITORS, Principal
 from kernel.audit.services import audit_record, snapshot
-from kernel.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from kernel.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 
 from . import ledger
 from .boundaries import BoundaryDistances
@@ -58,12 +58,17 @@ def _error(row: int, column: str, code: str, message: str, value: str) -> dict[s
     return ledger.RowError(row, column, code, message, value).as_dict()
 
 
+def ledger_may_import(principal: Principal) -> bool:
+    """Whether this principal may upload a ledger at all (the rows are then checked against its scope)."""
+    return principal.has_any(REGISTRY_EDITORS)
+
+
 def facility_ledger_upload(
     *, principal: Principal, data: bytes, filename: str, dry_run: bool, valid_rows_only: bool
 ) -> LedgerImport:
     """Keep the upload and process it: during the request when small, else in a Celery task the client
     polls (``GET /api/v1/geo/facilities/imports/{id}``)."""
-    if not principal.has_any(REGISTRY_EDITORS):
+    if not ledger_may_import(principal):
         raise PermissionDenied("您的角色不能导入设施台账")
     if not data:
         raise InvalidInput(details={"fields": {"file": ["文件为空"]}})
@@ -356,6 +361,34 @@ def facility_ledger_import_get(*, principal: Principal, import_uuid: Any) -> Led
     if record is None or (record.uploaded_by_id != principal.user_id and not principal.is_admin):
         raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
     return record
+
+
+def facility_ledger_import_apply(*, principal: Principal, import_uuid: Any) -> LedgerImport:
+    """Import the file a dry run checked, as it was uploaded (the stored file, with the dry run's options):
+    a new import job, so the client never sends the file twice. Only a finished dry run that found nothing
+    to stop the import (or was asked for the valid rows only) can be applied: 409 otherwise."""
+    record = facility_ledger_import_get(principal=principal, import_uuid=import_uuid)
+    if not record.dry_run or record.status != LedgerImport.Status.DONE:
+        raise Conflict(
+            "只有已完成且未发现阻止导入的错误的试运行可以导入",
+            code="import_not_applicable",
+            details={"status": record.status, "dry_run": record.dry_run},
+        )
+    with record.file.open("rb") as fh:
+        data = fh.read()
+    return facility_ledger_upload(
+        principal=principal, data=data, filename=record.filename,
+        dry_run=False, valid_rows_only=record.valid_rows_only,
+    )  # fmt: skip
+
+
+def facility_ledger_imports_recent(*, principal: Principal, limit: int = 20) -> list[LedgerImport]:
+    """The latest ledger imports this principal may open (``facility_ledger_import_get``'s rule: its own,
+    or all for an admin), newest first, without their stored files read."""
+    records = LedgerImport.objects.order_by("-created_at", "-pk")
+    if not principal.is_admin:
+        records = records.filter(uploaded_by_id=principal.user_id)
+    return list(records[:limit])
 
 
 def facility_ledger_import_retry(*, principal: Principal, import_uuid: Any) -> LedgerImport:

@@ -100,6 +100,17 @@ def import_status(request: HttpRequest, import_id: UUID) -> object:
 
 
 @router.post(
+    "/water/imports/{import_id}/apply",
+    response={200: ImportOut, 202: ImportOut},
+    by_alias=False,
+    summary="导入试运行检查过的文件（服务器保存的原文件与试运行的选项；409：不是已完成的试运行）",
+)
+def import_apply(request: HttpRequest, import_id: UUID) -> Status:
+    record = services.measurement_import_apply(principal=request.auth, import_uuid=import_id)
+    return Status(202 if record.status in ("queued", "running") else 200, record)
+
+
+@router.post(
     "/water/imports/{import_id}/retry",
     response={202: ImportOut},
     by_alias=False,

@@ -310,3 +310,24 @@ def test_a_hostile_facility_name_exports_inert_and_imports_back_unchanged(bounde
     assert report["ok"] and report["updated"] == 1
     bounded.facility_a.refresh_from_db()
     assert (bounded.facility_a.name, bounded.facility_a.operator) == (HOSTILE, "@某运维公司")
+
+
+def test_a_ledger_dry_run_is_applied_from_the_stored_file(bounded) -> None:  # type: ignore[no-untyped-def]
+    office = ApiClient(make_user("district_office", bounded.district))
+    row = "常乐镇,甲村,一组,WS-P1,甲村一号站,25,A²/O,35,121.2,31.9,WGS-84,3206001,某运维公司,在运行,\n"
+    good = HEADER + row
+    dry = upload(office, good).json()
+    assert dry["status"] == "done" and not SewageFacility.objects.filter(code="WS-P1").exists()
+
+    def apply(client: ApiClient, import_id: str):  # type: ignore[no-untyped-def]
+        return client.client.post(
+            f"/api/v1/geo/facilities/imports/{import_id}/apply", headers=client._headers(None)
+        )
+
+    other = ApiClient(make_user("district_office", bounded.district))
+    assert_error(apply(other, dry["id"]), 404)  # another user's upload: not revealed
+    applied = apply(office, dry["id"])
+    assert applied.status_code == 200, applied.content
+    assert applied.json()["dry_run"] is False and applied.json()["report"]["created"] == 1
+    assert SewageFacility.objects.filter(code="WS-P1").exists()
+    assert_error(apply(office, applied.json()["id"]), 409, "import_not_applicable")  # not a dry run

@@ -179,3 +179,26 @@ def test_period_means_on_a_date_boundary(world, bureau) -> None:  # type: ignore
     upload(bureau, data.encode())
     sept = bureau.get("/api/v1/water/evaluations", period="month", on=date(2022, 9, 1).isoformat()).json()
     assert {r["section"]["code"]: r["evaluation"] for r in sept["sections"]}["S-A"]["values"]["nh3n"] == 0.5
+
+
+def test_a_dry_run_is_applied_from_the_stored_file(world, bureau) -> None:  # type: ignore[no-untyped-def]
+    dry = upload(bureau, GOOD.encode("gb18030"), dry_run="true", source="manual").json()
+    assert dry["status"] == "done" and Measurement.objects.count() == 0
+    applied = bureau.client.post(f"/api/v1/water/imports/{dry['id']}/apply", headers=bureau._headers(None))
+    assert applied.status_code == 200, applied.content
+    body = applied.json()
+    assert body["id"] != dry["id"] and body["dry_run"] is False and body["source"] == "manual"
+    assert body["report"]["imported"] == 25 and Measurement.objects.count() == 25
+    # an import (not a dry run), a rejected dry run, someone else's dry run: refused
+    again = bureau.client.post(f"/api/v1/water/imports/{body['id']}/apply", headers=bureau._headers(None))
+    assert_error(again, 409, "import_not_applicable")
+    bad = upload(bureau, BAD.encode(), dry_run="true").json()
+    assert bad["status"] == "rejected"
+    assert_error(
+        bureau.client.post(f"/api/v1/water/imports/{bad['id']}/apply", headers=bureau._headers(None)), 409
+    )
+    officer = ApiClient(make_user("town_officer", world.town_a))
+    assert_error(
+        officer.client.post(f"/api/v1/water/imports/{dry['id']}/apply", headers=officer._headers(None)), 404
+    )
+    assert Measurement.objects.count() == 25

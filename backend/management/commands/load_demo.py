@@ -46,6 +46,7 @@ class Command(BaseCommand):
                     username__in=["jiancha1", "changle", "anweiban", "huanjing", "admin"]
                 )
             }
+            geo_demo.load_ledger_import(principal=principals["anweiban"])  # a dry run: writes nothing
             checklists_demo.load(principals=principals, towns=towns)
             checklists_demo.load_survey(principals=principals)
             scheme_key = checklists_demo.load_assessment(principals=principals, towns=towns)

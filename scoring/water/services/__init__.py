@@ -12,11 +12,14 @@ from .evaluations import (
 )
 from .imports import (
     ON_DUPLICATE,
+    measurement_import_apply,
     measurement_import_create,
     measurement_import_get,
     measurement_import_process,
     measurement_import_retry,
+    measurement_imports_recent,
     measurement_imports_requeue_stalled,
+    measurement_may_import,
 )
 from .rankings import dekad_ranking, town_indicators
 from .reports import monthly_report
@@ -27,11 +30,14 @@ __all__ = [
     "dekad_ranking",
     "evaluate_stateless",
     "evaluations",
+    "measurement_import_apply",
     "measurement_import_create",
     "measurement_import_get",
     "measurement_import_process",
     "measurement_import_retry",
+    "measurement_imports_recent",
     "measurement_imports_requeue_stalled",
+    "measurement_may_import",
     "monthly_report",
     "period_of",
     "section_ids",

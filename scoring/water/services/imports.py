@@ -15,7 +15,7 @@ from geo.models import RiverSection
 from kernel import jobs
 from kernel.access import DISTRICT_ROLES, Principal
 from kernel.audit.services import audit_record
-from kernel.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from kernel.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 
 from ...engine import water
 from ...models import ImportStatus, Measurement, MeasurementImport, MeasurementSource
@@ -25,8 +25,13 @@ ON_DUPLICATE = ("reject", "replace")
 _BATCH = 5000
 
 
+def measurement_may_import(principal: Principal) -> bool:
+    """Whether this principal may upload measurement files (生态环境局 and the district's roles)."""
+    return principal.has_any(DISTRICT_ROLES)
+
+
 def _require_importer(principal: Principal) -> None:
-    if not principal.has_any(DISTRICT_ROLES):
+    if not measurement_may_import(principal):
         raise PermissionDenied("只有生态环境局、区级部门可以导入监测数据")
 
 
@@ -211,6 +216,34 @@ def measurement_import_get(*, principal: Principal, import_uuid: uuid.UUID) -> M
     ):
         raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
     return record
+
+
+def measurement_import_apply(*, principal: Principal, import_uuid: uuid.UUID) -> MeasurementImport:
+    """Import the file a dry run checked, as it was uploaded (the stored file, with the dry run's source
+    and options): a new import job, so the client never sends the file twice. Only a finished dry run that
+    found nothing to stop the import (or was asked for the valid rows only) can be applied: 409 otherwise."""
+    record = measurement_import_get(principal=principal, import_uuid=import_uuid)
+    if not record.dry_run or record.status != ImportStatus.DONE:
+        raise Conflict(
+            "只有已完成且未发现阻止导入的错误的试运行可以导入",
+            code="import_not_applicable",
+            details={"status": record.status, "dry_run": record.dry_run},
+        )
+    with record.file.open("rb") as fh:
+        data = fh.read()
+    return measurement_import_create(
+        principal=principal, data=data, filename=record.filename, source=record.source,
+        dry_run=False, on_duplicate=record.on_duplicate, valid_rows_only=record.valid_rows_only,
+    )  # fmt: skip
+
+
+def measurement_imports_recent(*, principal: Principal, limit: int = 20) -> list[MeasurementImport]:
+    """The latest measurement imports this principal may open (``measurement_import_get``'s rule: its
+    own, or all for the district's roles), newest first."""
+    records = MeasurementImport.objects.order_by("-created_at", "-pk")
+    if not principal.has_any(DISTRICT_ROLES):
+        records = records.filter(uploaded_by_id=principal.user_id)
+    return list(records[:limit])
 
 
 def measurement_import_retry(*, principal: Principal, import_uuid: uuid.UUID) -> MeasurementImport:
