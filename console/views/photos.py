@@ -31,6 +31,10 @@ def photo(request: ConsoleRequest, sha256: str) -> HttpResponse:
         response: HttpResponse = HttpResponseRedirect(field.url)
     else:
         content_type = found.content_type if pending or variant == "original" else "image/jpeg"
-        response = FileResponse(field.open("rb"), content_type=content_type)  # type: ignore[assignment]
+        try:
+            handle = field.open("rb")
+        except FileNotFoundError as exc:  # the row outlived its file (a restore without media)
+            raise Http404("照片文件缺失") from exc
+        response = FileResponse(handle, content_type=content_type)  # type: ignore[assignment]
     response["Cache-Control"] = "private, max-age=86400"
     return response
