@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from . import views
-from .views import imports, photos, scoreboards
+from .views import imports, photos, review, scoreboards
 
 app_name = "console"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("imports/<slug:kind>/<uuid:import_id>/status/", imports.import_status, name="import_status"),
     path("imports/<slug:kind>/<uuid:import_id>/apply/", imports.import_apply, name="import_apply"),
     path("imports/<slug:kind>/<uuid:import_id>/retry/", imports.import_retry, name="import_retry"),
+    path("review/", review.queue, name="review"),
+    path("review/<uuid:client_uuid>/", review.detail, name="review_detail"),
 ]

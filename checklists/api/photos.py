@@ -1,14 +1,14 @@
 """Photos: uploads from the phone (inspections, rectifications, appeals) and the photo files."""
 
-from typing import Any
 from uuid import UUID
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from geo.coords import Datum
 from kernel.kit import Id, Moment
+from media.responses import photo_response
 from scoring.assessment.schemas import AppealOut
 
 from .. import selectors
@@ -111,22 +111,3 @@ def photo_file(
 ) -> HttpResponse:
     photo = selectors.photo_visible(principal=request.auth, sha256=sha256)
     return photo_response(photo, variant)
-
-
-def photo_response(photo: Any, variant: str) -> HttpResponse:
-    """A visible photo's file (``original`` / ``phone`` / ``list``) as the answer: the API's and the
-    console's photo downloads both serve it through here."""
-    field = {"original": photo.file, "phone": photo.thumb_phone, "list": photo.thumb_list}[variant]
-    pending = not field
-    field = field or photo.file  # derivatives not made yet: the original serves meanwhile
-    try:
-        field.path  # noqa: B018 - raises on storages without a local path
-    except NotImplementedError:  # object storage: a signed, expiring URL
-        response: HttpResponse = HttpResponseRedirect(field.url)
-    else:
-        content_type = photo.content_type if pending or variant == "original" else "image/jpeg"
-        response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    if pending:
-        response["X-Derivative-Pending"] = "1"
-    return response

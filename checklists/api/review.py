@@ -17,14 +17,18 @@ router = Router()
 @router.post(
     "/inspections/{client_uuid}/review", response=InspectionOut, summary="审核：通过或退回（退回须说明理由）"
 )
-def inspection_review(request: HttpRequest, client_uuid: UUID, payload: ReviewIn) -> object:
+def inspection_review(
+    request: HttpRequest, response: HttpResponse, client_uuid: UUID, payload: ReviewIn
+) -> object:
     inspection = inspection_services.inspection_review(
         principal=request.auth,
         client_uuid=client_uuid,
         approve=payload.decision == "approve",
         reason=payload.reason,
         item_comments=payload.item_comments,
+        if_match=_if_match(request),
     )
+    _etag(response, inspection.version)
     return selectors.inspection_result(inspection, principal=request.auth)
 
 

@@ -100,7 +100,8 @@ def _audit_scenarios(
     inspector: Principal, officer: Principal, facilities: list[SewageFacility], year: int
 ) -> None:
     # Three audits: one clean and approved, one with problems and approved (→ rectifications),
-    # one rejected with a comment for the inspector to amend, plus one draft still on the phone.
+    # one rejected with a comment for the inspector to amend, plus one draft still on the phone and one
+    # with a problem and a far-away photo waiting for review.
     scenarios = [
         ("clean", {}, "approve"),
         (
@@ -110,6 +111,8 @@ def _audit_scenarios(
         ),
         ("rejected", {"op__capacity_match": False}, "reject"),
         ("draft", {}, None),
+        # submitted and waiting in 常乐镇's review queue, its maintenance photo taken far from the facility
+        ("awaiting", {"op__maintenance": False}, "submit"),
     ]
     for i, (name, failed, decision) in enumerate(scenarios):
         fac = facilities[i % len(facilities)]  # a town with few facilities sees some audited twice
@@ -141,11 +144,15 @@ def _audit_scenarios(
         keys = ["op.running", "record.site-photo"] + [
             k for k, v in draft.answers.items() if v["value"] is False
         ]
-        # the rejected audit's capacity photo was taken far from the facility: the reviewer sees the flag
-        _photos(inspection, keys, inspector, far_key="op.capacity-match" if decision == "reject" else "")
+        # the rejected audit's capacity photo and the waiting audit's maintenance photo were taken far
+        # from the facility: the reviewer sees the flag
+        far_key = {"reject": "op.capacity-match", "submit": "op.maintenance"}.get(decision, "")
+        _photos(inspection, keys, inspector, far_key=far_key)
         inspection_submit(
             principal=inspector, client_uuid=cu, if_match=None, device_submitted_at=timezone.now()
         )
+        if decision == "submit":
+            continue
         inspection_review(
             principal=officer,
             client_uuid=cu,

@@ -9,6 +9,7 @@ from .evidence import photo_visible, photos_citable
 from .inspections import inspection_get, inspection_list, inspection_result
 from .photos import photo_flags_for_viewer
 from .rectifications import TownOverdue, overdue_by_town, rectification_list, rectification_result
+from .review import review_queue
 from .spotchecks import SpotComparison, spot_check_comparison, spot_check_get, spot_check_list
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "photos_citable",
     "rectification_list",
     "rectification_result",
+    "review_queue",
     "spot_check_comparison",
     "spot_check_get",
     "spot_check_list",

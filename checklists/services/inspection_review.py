@@ -36,8 +36,12 @@ def inspection_review(
     reason: str,
     item_comments: dict[str, str],
     rules: DeadlineRules | None = None,
+    if_match: int | None = None,
 ) -> Inspection:
-    """Approve (findings become rectifications with deadlines) or reject (back to the inspector)."""
+    """Approve (findings become rectifications with deadlines) or reject (back to the inspector).
+
+    ``if_match``: the version the reviewer read (the API's ``If-Match``, the console's form); a review of
+    a version changed since is refused (``version_conflict``)."""
     inspection = (
         _inspections().select_for_update(of=("self",))
         .filter(client_uuid=client_uuid).first()
@@ -48,6 +52,12 @@ def inspection_review(
         raise PermissionDenied("您的角色不能审核检查")
     if inspection.inspector_id == principal.user_id:
         raise PermissionDenied("不能审核自己提交的检查", code="own_inspection")
+    if if_match is not None and if_match != inspection.version:
+        raise Conflict(
+            "检查记录已被修改，请刷新后再审核",
+            code="version_conflict",
+            details={"current_version": inspection.version},
+        )
     if inspection.status != InspectionStatus.SUBMITTED:
         raise Conflict(
             "只有待审核的检查可以审核", code="not_submitted", details={"status": inspection.status}

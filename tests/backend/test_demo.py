@@ -121,8 +121,11 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     flagged = [p for p in at_located if p.flags]
     assert sorted((p.item_key, p.flags[0]["code"]) for p in flagged) == [
         ("op.capacity-match", "far_from_subject"),
+        ("op.maintenance", "far_from_subject"),  # an audit waiting for review (the console's queue)
         ("op.running", "reused_same_subject"),  # a later audit sends the approved audit's photo again
     ]
+    waiting = [p.inspection.status for p in flagged if p.item_key == "op.maintenance"]
+    assert waiting == ["submitted"]
     [reused] = [p for p in flagged if p.item_key == "op.running"]
     assert reused.inspection.status == "submitted" and reused.flags[0]["details"]["identical"] is True
     earlier = Inspection.objects.get(client_uuid=reused.flags[0]["details"]["inspection"])

@@ -63,6 +63,18 @@ def test_reviewer_rules(world, phone_a, officer_a, templates) -> None:  # type: 
     assert_error(review(officer_a, cu, "approve"), 409, "not_submitted")
 
 
+def test_review_honours_if_match(world, phone_a, officer_a) -> None:  # type: ignore[no-untyped-def]
+    cu, _ = phone_a.complete(world, sewage_answers())
+    read = phone_a.get(f"/api/v1/inspections/{cu}")
+    version = int(read["ETag"].strip('"'))
+    body = {"decision": "approve", "reason": "", "item_comments": {}}
+    stale = officer_a.post(f"/api/v1/inspections/{cu}/review", body, headers={"If-Match": f'"{version - 1}"'})
+    assert assert_error(stale, 409, "version_conflict")["details"]["current_version"] == version
+    assert phone_a.get(f"/api/v1/inspections/{cu}").json()["status"] == "submitted"  # nothing written
+    fresh = officer_a.post(f"/api/v1/inspections/{cu}/review", body, headers={"If-Match": f'"{version}"'})
+    assert fresh.status_code == 200 and fresh["ETag"] == f'"{version + 1}"'
+
+
 def test_town_b_cannot_see_town_a_inspections(world, phone_a, templates) -> None:  # type: ignore[no-untyped-def]
     cu, _ = phone_a.complete(world, sewage_answers())
     officer_b = ApiClient(make_user("town_officer", world.town_b))
