@@ -44,6 +44,9 @@ from tests.conftest import World
 # tests/backend/test_demo.py, which imports geo.demo at collection, never sees).
 
 PASSWORD = "console-pass-1"
+# load_demo runs once per module (demo_site), outside any test, so it stores its photos under the test
+# settings' media folder, not the per-test one of tests/conftest.py: tests over the demo serve them from here.
+DEMO_MEDIA_ROOT = settings.MEDIA_ROOT
 SCREENSHOTS = Path(os.environ.get("FIELDSCORE_SCREENSHOTS", settings.BASE_DIR / "var" / "screenshots"))
 BROWSER_FIXTURES = {"page", "demo_page", "browser"}
 _taken: list[Path] = []
@@ -144,6 +147,13 @@ def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _demo_media_root(request: pytest.FixtureRequest, settings: Any) -> None:
+    """A test over the demo (``demo_page``) sees the demo's photos: the media folder they were stored in."""
+    if "demo_page" in request.fixturenames:
+        settings.MEDIA_ROOT = DEMO_MEDIA_ROOT
 
 
 @pytest.fixture

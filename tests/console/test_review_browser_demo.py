@@ -3,14 +3,6 @@ photos, and one opens with its answers, lost points and the far-away photo highl
 
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def _own_media_root() -> None:
-    """The demo's photos stay where ``load_demo`` stored them (once for the module), so the pages can
-    show them: this module keeps the settings' media folder instead of a fresh one per test."""
-
 
 def test_town_reviewer_sees_the_demo_queue_with_flags(demo_page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
     page = demo_page

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-from django.conf import settings as django_settings
-
 from accounts.models import User
 from accounts.selectors import principal_for
 from scoring.assessment.selectors import scoreboard_catalogue
-
-# The demo is loaded once for the module, with the media root of the test settings; each test then gets
-# its own media root (tests/conftest.py). The appeal's evidence photo is the demo's: serve it from there.
-DEMO_MEDIA_ROOT = django_settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def _demo_media(settings, _own_media_root) -> None:  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = DEMO_MEDIA_ROOT
 
 
 def _noticed() -> str:
