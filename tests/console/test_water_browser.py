@@ -1,0 +1,68 @@
+"""``/console/water/`` in Chromium over the full Haimen demo (read-only): this month's 提Ⅲ section and DO
+alert, one chart per section drawn under the CSP, the pickers swapping their part, phone width."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from console.services import principal_for
+from scoring.water import services
+
+
+def _this_month() -> tuple[object, list[str], list[str]]:
+    today = timezone.localdate()
+    status = services.section_statuses(
+        principal=principal_for(User.objects.get(username="huanjing")), year=today.year
+    )
+    raised = [s.section.name for s in status.sections if s.raise_iii]
+    alerts = [s.section.name for s in status.sections if today.month in s.do_alert_months]
+    return status, raised, alerts
+
+
+@pytest.mark.parametrize("username", ["huanjing", "guihua"])
+def test_water_page_over_the_demo(demo_page, login, screenshot, username) -> None:  # type: ignore[no-untyped-def]
+    status, raised, alerts = _this_month()
+    assert raised and alerts, "the demo has a 提Ⅲ section and a DO alert this month"
+    login(demo_page, username)
+    demo_page.get_by_role("navigation", name="主导航").get_by_role("link", name="水质").click()
+    demo_page.wait_for_url("**/console/water/")
+    table = demo_page.locator("#water-sections table").first
+    for name in raised:
+        assert "提Ⅲ" in table.get_by_role("row").filter(has_text=name).first.inner_text()
+    for name in alerts:
+        assert "本月预警" in table.get_by_role("row").filter(has_text=name).first.inner_text()
+    demo_page.wait_for_function(
+        f"document.querySelectorAll('.water-chart canvas').length >= {len(status.sections)}"
+    )
+    assert demo_page.locator("#water-dekad tbody tr").count() >= 1
+    screenshot(demo_page, f"water-{username}")
+
+
+def test_month_picker_swaps_the_sections_and_keeps_the_url(demo_page, login) -> None:  # type: ignore[no-untyped-def]
+    login(demo_page, "huanjing")
+    demo_page.goto("/console/water/")
+    last_year = timezone.localdate().year - 1
+    demo_page.get_by_label("月份").fill(f"{last_year}-07")
+    demo_page.get_by_label("月份").dispatch_event("change")
+    demo_page.wait_for_url(f"**month={last_year}-07**")
+    demo_page.wait_for_function(
+        "document.querySelector('#water-sections caption').textContent.includes('7月')"
+    )
+    assert demo_page.locator(".water-chart canvas").count() >= 1  # redrawn after the swap
+    demo_page.get_by_label("按哪一级断面").select_option("municipal")
+    demo_page.wait_for_url("**level=municipal**")
+    assert "市考" in demo_page.locator("#water-dekad").inner_text()
+    demo_page.reload()  # the URL reproduces the view
+    assert demo_page.get_by_label("月份").input_value() == f"{last_year}-07"
+
+
+@pytest.mark.parametrize("demo_page", ["phone"], indirect=True)
+def test_water_page_at_phone_width(demo_page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
+    login(demo_page, "guihua")
+    demo_page.goto("/console/water/")
+    demo_page.wait_for_function("document.querySelectorAll('.water-chart canvas').length >= 1")
+    width = demo_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the tables scroll inside their own box, not the page"
+    screenshot(demo_page, "water-guihua-phone")
