@@ -104,6 +104,10 @@ def chart_option(
             {
                 "name": f"{this}类别",
                 "type": "line",
+                "z": 3,
+                "symbolSize": 8,
+                "itemStyle": {"color": "#0b5394"},
+                "lineStyle": {"width": 3},
                 "data": _series(now, "class_label"),
                 "markLine": {
                     "silent": True,
@@ -116,11 +120,25 @@ def chart_option(
             {
                 "name": f"{last}类别",
                 "type": "line",
-                "lineStyle": {"type": "dotted"},
+                "z": 3,
+                "itemStyle": {"color": "#8a3b00"},
+                "lineStyle": {"type": "dashed", "width": 2},
                 "data": _series(before, "class_label"),
             },
-            {"name": f"{this}CWQI", "type": "bar", "yAxisIndex": 1, "data": _series(now, "cwqi")},
-            {"name": f"{last}CWQI", "type": "bar", "yAxisIndex": 1, "data": _series(before, "cwqi")},
+            {
+                "name": f"{this}CWQI",
+                "type": "bar",
+                "yAxisIndex": 1,
+                "itemStyle": {"color": "#9fc2e7"},
+                "data": _series(now, "cwqi"),
+            },
+            {
+                "name": f"{last}CWQI",
+                "type": "bar",
+                "yAxisIndex": 1,
+                "itemStyle": {"color": "#d9d9d9"},
+                "data": _series(before, "cwqi"),
+            },
         ],
     }
 

@@ -33,9 +33,7 @@ def test_water_page_over_the_demo(demo_page, login, screenshot, username) -> Non
         assert "提Ⅲ" in table.get_by_role("row").filter(has_text=name).first.inner_text()
     for name in alerts:
         assert "本月预警" in table.get_by_role("row").filter(has_text=name).first.inner_text()
-    demo_page.wait_for_function(
-        f"document.querySelectorAll('.water-chart canvas').length >= {len(status.sections)}"
-    )
+    demo_page.locator(".water-chart canvas").nth(len(status.sections) - 1).wait_for()
     assert demo_page.locator("#water-dekad tbody tr").count() >= 1
     screenshot(demo_page, f"water-{username}")
 
@@ -47,13 +45,11 @@ def test_month_picker_swaps_the_sections_and_keeps_the_url(demo_page, login) -> 
     demo_page.get_by_label("月份").fill(f"{last_year}-07")
     demo_page.get_by_label("月份").dispatch_event("change")
     demo_page.wait_for_url(f"**month={last_year}-07**")
-    demo_page.wait_for_function(
-        "document.querySelector('#water-sections caption').textContent.includes('7月')"
-    )
-    assert demo_page.locator(".water-chart canvas").count() >= 1  # redrawn after the swap
+    demo_page.locator("#water-sections caption", has_text=f"{last_year}年7月").wait_for()
+    demo_page.locator(".water-chart canvas").first.wait_for()  # drawn again after the swap
     demo_page.get_by_label("按哪一级断面").select_option("municipal")
     demo_page.wait_for_url("**level=municipal**")
-    assert "市考" in demo_page.locator("#water-dekad").inner_text()
+    demo_page.locator("#water-dekad p", has_text="按市考断面").wait_for()
     demo_page.reload()  # the URL reproduces the view
     assert demo_page.get_by_label("月份").input_value() == f"{last_year}-07"
 
@@ -62,7 +58,7 @@ def test_month_picker_swaps_the_sections_and_keeps_the_url(demo_page, login) -> 
 def test_water_page_at_phone_width(demo_page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
     login(demo_page, "guihua")
     demo_page.goto("/console/water/")
-    demo_page.wait_for_function("document.querySelectorAll('.water-chart canvas').length >= 1")
+    demo_page.locator(".water-chart canvas").first.wait_for()
     width = demo_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, "the tables scroll inside their own box, not the page"
     screenshot(demo_page, "water-guihua-phone")
