@@ -94,6 +94,7 @@ def chart_option(
             {
                 "type": "category",
                 "name": "水质类别",
+                "nameLocation": "start",
                 "data": CLASS_AXIS,
                 "inverse": True,
                 "boundaryGap": False,
