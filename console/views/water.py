@@ -17,6 +17,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from geo.models import SectionLevel
 from kernel.errors import ApplicationError, InvalidInput
@@ -28,6 +29,7 @@ from ..access import ConsoleRequest, console_view, error_context
 
 SECTIONS_PART = "water-sections"
 DEKAD_PART = "water-dekad"
+TRENDS = {"better": "好转", "same": "持平", "worse": "变差"}  # the status's trend words, in zh-Hans
 CLASS_AXIS = list(CLASS_LABELS.values())  # Ⅰ … 劣Ⅴ; the chart's axis is inverted (Ⅰ on top)
 
 
@@ -43,6 +45,7 @@ class SectionLine:
     status: SectionStatus | None
     do_alert: bool  # the month is one of the status's DO alert months
     do_alert_months: str
+    trend: str  # against the same month last year, as the status says ("" without one)
     chart_id: str
     chart: dict[str, Any]
 
@@ -168,6 +171,7 @@ def _section_lines(request: ConsoleRequest, month: date, section_id: int | None)
                 status=status,
                 do_alert=month.month in alerts,
                 do_alert_months="、".join(f"{m}月" for m in alerts),
+                trend=TRENDS.get(status.trend.get(str(month.month), ""), "") if status else "",
                 chart_id=f"water-chart-{row.section.id}",
                 chart=chart_option(row.section, month.year, status, last_year.get(row.section.id)),
             )
@@ -209,6 +213,7 @@ def _part(request: ConsoleRequest, template: str, build: Any) -> HttpResponse:
         )
 
 
+@require_GET
 @console_view
 def water_page(request: ConsoleRequest) -> HttpResponse:
     month = _month(request.GET.get("month"))
@@ -222,6 +227,7 @@ def water_page(request: ConsoleRequest) -> HttpResponse:
     return render(request, "console/water/page.html", context)
 
 
+@require_GET
 @console_view
 def water_section(request: ConsoleRequest, section_id: int) -> HttpResponse:
     month = _month(request.GET.get("month"))

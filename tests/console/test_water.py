@@ -100,12 +100,15 @@ def test_every_figure_equals_the_api_for_the_same_month_and_user(measured, conso
             f"达标 {len(status['months_meeting'])}/{len(status['months_evaluated'])} 个月" in cells["status"]
         )
         assert ("本月预警" in cells["do"]) is (7 in status["do_alert_months"])
+        trend = {"better": "好转", "same": "持平", "worse": "变差"}.get(status["trend"].get("7", ""))
+        assert (f"较去年同月{trend}" in cells["status"]) if trend else ("较去年同月" not in cells["status"])
         for month in status["do_alert_months"]:
             assert f"{month}月" in cells["do"]
     if username != "changle":
         # 甲桥 in July: DO 4.1 → Ⅳ, a DO alert and 提Ⅲ; 乙桥: ammonia → Ⅳ, 稳Ⅲ
         assert page["S-A"]["class"].startswith("Ⅳ 未达标") and "本月预警" in page["S-A"]["do"]
         assert "溶解氧 4.10 mg/L" in page["S-A"]["do"] and "提Ⅲ" in page["S-A"]["status"]
+        assert "较去年同月变差" in page["S-A"]["status"]  # Ⅳ against last July's Ⅲ
         assert "稳Ⅲ" in page["S-B"]["status"] and "氨氮(0.30)" in page["S-B"]["pollutants"]
         assert "S-B" in page
 
@@ -132,6 +135,8 @@ def test_section_page_and_scope(measured, console_users) -> None:  # type: ignor
     assert re.search(r'<tr data-month="7">.*?Ⅳ.*?溶解氧预警', html, re.S)
     assert client.get("/console/water/sections/999999/").status_code == 404
     assert Client().get("/console/water/").status_code == 302  # anonymous → login
+    assert client.post("/console/water/").status_code in (403, 405)  # a read-only page: nothing to post
+    assert client.post(f"/console/water/sections/{measured.section_a.pk}/").status_code in (403, 405)
 
 
 def test_chart_data_equals_the_service_series(measured, console_users) -> None:  # type: ignore[no-untyped-def]

@@ -50,6 +50,10 @@ def test_month_picker_swaps_the_sections_and_keeps_the_url(demo_page, login) -> 
     demo_page.get_by_label("按哪一级断面").select_option("municipal")
     demo_page.wait_for_url("**level=municipal**")
     demo_page.locator("#water-dekad p", has_text="按市考断面").wait_for()
+    label = demo_page.locator("#water-dekad caption").inner_text()
+    demo_page.get_by_role("link", name="上一旬").click()
+    demo_page.locator("#water-dekad caption", has_not_text=label).wait_for()
+    assert "level=municipal" in demo_page.url and f"month={last_year}-07" in demo_page.url
     demo_page.reload()  # the URL reproduces the view
     assert demo_page.get_by_label("月份").input_value() == f"{last_year}-07"
 
