@@ -90,8 +90,8 @@ def chart_option(
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0, "data": [f"{this}类别", f"{last}类别", f"{this}CWQI", f"{last}CWQI"]},
-        "grid": {"left": 48, "right": 48, "top": 56, "bottom": 28},
+        "legend": {"bottom": 0, "data": [f"{this}类别", f"{last}类别", f"{this}CWQI", f"{last}CWQI"]},
+        "grid": {"left": 48, "right": 48, "top": 36, "bottom": 64},
         "xAxis": {"type": "category", "data": [f"{m}月" for m in range(1, 13)]},
         "yAxis": [
             {
