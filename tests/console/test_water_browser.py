@@ -36,6 +36,12 @@ def test_water_page_over_the_demo(demo_page, login, screenshot, username) -> Non
     demo_page.locator(".water-chart canvas").nth(len(status.sections) - 1).wait_for()
     assert demo_page.locator("#water-dekad tbody tr").count() >= 1
     screenshot(demo_page, f"water-{username}")
+    table.get_by_role("link", name=alerts[0]).click()  # one section: its months and a larger chart
+    demo_page.wait_for_url("**/console/water/sections/**")
+    month = timezone.localdate().month
+    assert "溶解氧预警" in demo_page.locator(f'tr[data-month="{month}"]').inner_text()
+    demo_page.locator(".water-chart canvas").first.wait_for()
+    screenshot(demo_page, f"water-section-{username}")
 
 
 def test_month_picker_swaps_the_sections_and_keeps_the_url(demo_page, login) -> None:  # type: ignore[no-untyped-def]
