@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from . import views
-from .views import imports, photos, review, scoreboards
+from .views import imports, photos, review, scoreboards, water
 
 app_name = "console"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("imports/<slug:kind>/<uuid:import_id>/retry/", imports.import_retry, name="import_retry"),
     path("review/", review.queue, name="review"),
     path("review/<uuid:client_uuid>/", review.detail, name="review_detail"),
+    path("water/", water.water_page, name="water"),
+    path("water/sections/<int:section_id>/", water.water_section, name="water-section"),
 ]

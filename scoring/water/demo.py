@@ -2,7 +2,9 @@
 through the real import path (an automatic-station CSV export and a lab's XLSX of monthly samples).
 
 SYNTHETIC: the values are generated, shaped to tell the seed's story — 海洪大桥 under a DO warning in
-summer (提Ⅲ), 青龙河桥 missing Ⅲ on ammonia in some winter months (稳Ⅲ), the others mostly Ⅱ–Ⅲ."""
+summer (提Ⅲ), 青龙河桥 missing Ⅲ on ammonia in some winter months (稳Ⅲ), 临海公路桥's dissolved oxygen
+dipping below the Ⅲ limit over the last three weeks (a DO alert this month, 提Ⅲ), the others mostly Ⅱ–Ⅲ.
+The station's export runs to the last reading before the import, so the current month always has data."""
 
 from __future__ import annotations
 
@@ -38,10 +40,12 @@ LAB = {  # indicator: (header, typical value, detection limit); the rest of the 
 STORY = {  # section code: adjustments to the baseline
     "HM-SK-02": {"summer_do_drop": 2.6},  # 海洪大桥: DO warning in summer
     "HM-SHK-01": {"winter_nh3n": 0.65},  # 青龙河桥: ammonia over Ⅲ in winter months
+    "HM-SHK-04": {"recent_do_dip": 3.0},  # 临海公路桥: DO below Ⅲ over the last RECENT_DAYS days
 }
+RECENT_DAYS = 21
 
 
-def _auto_value(key: str, code: str, at: datetime, rng: random.Random) -> float:
+def _auto_value(key: str, code: str, at: datetime, rng: random.Random, *, recent: bool = False) -> float:
     doy = at.timetuple().tm_yday
     season = math.sin((doy - 110) / 365 * 2 * math.pi)  # +1 in late July, −1 in late January
     daily = math.sin(at.hour / 24 * 2 * math.pi)
@@ -51,7 +55,9 @@ def _auto_value(key: str, code: str, at: datetime, rng: random.Random) -> float:
     if key == "temp":
         return round(17 + 11 * season + 1.5 * daily + rng.uniform(-0.5, 0.5), 1)
     if key == "do":
-        drop = story.get("summer_do_drop", 0.8) * max(0.0, season)
+        drop = story.get("summer_do_drop", 0.8) * max(0.0, season) + (
+            story.get("recent_do_dip", 0.0) * recent
+        )
         return round(max(1.5, 7.4 - drop + 0.6 * daily + rng.uniform(-0.4, 0.4)), 2)
     if key == "codmn":
         return round(4.2 + 0.8 * season + rng.uniform(-0.6, 0.6), 2)
@@ -61,9 +67,16 @@ def _auto_value(key: str, code: str, at: datetime, rng: random.Random) -> float:
     return round(max(0.02, 0.12 + 0.03 * season + rng.uniform(-0.03, 0.04)), 3)  # tp
 
 
-def automatic_csv(sections: list[RiverSection], first: date, last: date, step_hours: int = 4) -> bytes:
+def automatic_csv(
+    sections: list[RiverSection],
+    first: date,
+    last: date,
+    step_hours: int = 4,
+    *,
+    until: datetime | None = None,
+) -> bytes:
     """A station export (GBK, as Chinese Excel writes it): every ``step_hours``, six indicators, a status
-    column."""
+    column; readings after ``until`` (naive local time) are not taken yet."""
     rng = random.Random(3838)  # noqa: S311 - synthetic demo values
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -72,9 +85,13 @@ def automatic_csv(sections: list[RiverSection], first: date, last: date, step_ho
     while day <= last:
         for hour in range(0, 24, step_hours):
             at = datetime(day.year, day.month, day.day, hour)
+            if until is not None and at > until:
+                break
+            recent = (last - day).days < RECENT_DAYS
             for s in sections:
                 writer.writerow([s.name, at.strftime("%Y-%m-%d %H:%M"),
-                                 *(_auto_value(k, s.code, at, rng) for k in AUTOMATIC), "正常"])  # fmt: skip
+                                 *(_auto_value(k, s.code, at, rng, recent=recent) for k in AUTOMATIC),
+                                 "正常"])  # fmt: skip
         day += timedelta(days=1)
     return buf.getvalue().encode("gb18030")
 
@@ -102,17 +119,20 @@ def lab_xlsx(sections: list[RiverSection], first: date, last: date) -> bytes:
 
 
 def load(*, principal: Principal) -> tuple[int, int]:
-    """Import last year and this year to date (idempotent: skipped when the demo sections have data).
+    """Import last year and this year up to now (idempotent: skipped when the demo sections have data).
     Returns (values imported, sections flagged 提Ⅲ by hand)."""
     sections = list(RiverSection.objects.filter(code__startswith="HM-").order_by("code"))
     if not sections or Measurement.objects.filter(section__in=sections).exists():
         return 0, 0
-    today = timezone.localdate()
-    first, last = date(today.year - 1, 1, 1), today - timedelta(days=1)
+    now = timezone.localtime()
+    today = now.date()
+    first, last = date(today.year - 1, 1, 1), today  # to the station's last reading before now
     imported = 0
     for data, name, source in (
         (
-            automatic_csv(sections, first, last, settings.DEMO_WATER_STEP_HOURS),
+            automatic_csv(
+                sections, first, last, settings.DEMO_WATER_STEP_HOURS, until=now.replace(tzinfo=None)
+            ),
             "自动站数据导出（演示）.csv",
             "automatic",
         ),

@@ -185,3 +185,20 @@ def test_demo_shows_an_upheld_appeal_answered_by_a_correction(loaded) -> None:  
     row = next(r for r in draft.rows if r["unit_name"] == "包场镇")
     assert not row["vetoed"] and row["grade"] != "不合格"
     assert "包场镇对一票否决的申诉" in loaded
+
+
+def test_demo_water_shows_a_raise_iii_section_and_a_do_alert_this_month(loaded) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from accounts.selectors import principal_for
+    from scoring.water import services
+
+    today = timezone.localdate()
+    principal = principal_for(User.objects.get(username="huanjing"))
+    status = {
+        s.section.code: s for s in services.section_statuses(principal=principal, year=today.year).sections
+    }
+    assert status["HM-SK-02"].raise_iii  # 海洪大桥, flagged by the bureau
+    assert today.month in status["HM-SHK-04"].do_alert_months and status["HM-SHK-04"].raise_iii  # 临海公路桥
+    month = services.evaluations(principal=principal, kind="month", on=today)
+    assert all(row.samples_found for row in month.sections)  # the station's readings reach today
