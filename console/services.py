@@ -5,6 +5,25 @@ Pages import what they need from here, so when a selector moves (the assessment 
 """
 
 from accounts.selectors import principal_for
+from checklists.exports import rectification_export, rectification_items, rectification_sheet
+from checklists.selectors import facility_dossier
+from geo.models import FacilityStatus
+from geo.selectors import facility_list, region_list
 from scoring.assessment.selectors import scoreboard_catalogue
+from scoring.engine.sewage import CONDITION_LABELS, STATUS_LABELS
+from scoring.sewage.services import rates as sewage_rates
 
-__all__ = ["principal_for", "scoreboard_catalogue"]
+__all__ = [
+    "CONDITION_LABELS",
+    "STATUS_LABELS",
+    "FacilityStatus",
+    "facility_dossier",
+    "facility_list",
+    "principal_for",
+    "rectification_export",
+    "rectification_items",
+    "rectification_sheet",
+    "region_list",
+    "scoreboard_catalogue",
+    "sewage_rates",
+]
