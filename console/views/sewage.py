@@ -77,7 +77,7 @@ def _chart(rates: Any, key: str, label: str) -> dict[str, Any]:
         series["markLine"] = {
             "symbol": "none",
             "data": [{"yAxis": target, "name": "目标"}],
-            "label": {"formatter": f"目标 {target:g}%"},
+            "label": {"formatter": f"目标 {target:g}%", "position": "insideEndTop"},
             "lineStyle": {"color": "#b54708", "type": "dashed", "width": 2},
         }
     return {
