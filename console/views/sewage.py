@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from kernel.errors import ApplicationError, InvalidInput
 from kernel.kit import page_of
@@ -152,6 +153,7 @@ def _lists_context(request: ConsoleRequest, filters: Filters) -> dict[str, Any]:
 
 
 @console_view
+@require_safe  # read-only: a POST is refused (405)
 def sewage(request: ConsoleRequest) -> HttpResponse:
     towns = services.region_list(paths=request.principal.region_paths(), level="town")
     context: dict[str, Any] = {"towns": towns, "statuses": services.FacilityStatus.choices}
@@ -175,6 +177,7 @@ def sewage(request: ConsoleRequest) -> HttpResponse:
 
 
 @console_view
+@require_safe  # read-only: a POST is refused (405)
 def facility(request: ConsoleRequest, facility_id: int) -> HttpResponse:
     if facility_id > MAX_ID:
         raise Http404("设施不存在或不在您的管辖范围内")
@@ -191,6 +194,7 @@ def facility(request: ConsoleRequest, facility_id: int) -> HttpResponse:
 
 
 @console_view
+@require_safe  # read-only: a POST is refused (405)
 def export(request: ConsoleRequest, sheet: str, fmt: str) -> HttpResponse:
     """A 问题清单 / 整改清单 download for a signed-in browser: the API's own export function and scope."""
     result = services.rectification_export(

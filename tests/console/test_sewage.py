@@ -338,3 +338,10 @@ def test_queries_do_not_grow_with_list_rows(audited, console_users) -> None:  # 
     assert queries(client, URL) == few
     audit(audited, audited.facility_a, ["op.pipe-network", "op.capacity-match", "op.maintenance"])
     assert queries(client, f"{URL}facilities/{audited.facility_a.pk}/") == dossier
+
+
+def test_the_pages_only_read(audited, console_users) -> None:  # type: ignore[no-untyped-def]
+    """Nothing on these pages changes anything: a POST (even with a valid CSRF token) is refused."""
+    client = signed_in("huanjing")
+    for path in (URL, f"{URL}facilities/{audited.facility_a.pk}/", f"{URL}exports/problems.csv"):
+        assert client.post(path, {"town_id": audited.town_a.pk}).status_code == 405
