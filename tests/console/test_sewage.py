@@ -146,15 +146,14 @@ def test_a_future_date_shows_the_services_message_and_the_rest_of_the_page(audit
 
 def test_the_chart_data_are_the_rates_and_the_targets(audited, console_users) -> None:  # type: ignore[no-untyped-def]
     import json
+    from html import unescape
 
     html = signed_in("huanjing").get(URL).content.decode()
     answer = ApiClient(console_users["huanjing"]).get("/api/v1/sewage/rates").json()
     for key, target in (("treatment", 30), ("operation", 80)):
-        raw = re.search(
-            rf'<script id="sewage-chart-{key}" type="application/json">(.*?)</script>', html, re.S
-        )
+        raw = re.search(rf'<div hidden id="sewage-chart-{key}">(.*?)</div>', html, re.S)
         assert raw and f'data-chart="sewage-chart-{key}"' in html
-        option = json.loads(raw.group(1))
+        option = json.loads(unescape(raw.group(1)))
         assert option["xAxis"]["data"] == [t["town"]["name"] for t in answer["towns"]]
         assert [b["value"] for b in option["series"][0]["data"]] == [
             t[key]["percent"] for t in answer["towns"]

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from accounts.models import User
 from console.services import principal_for, sewage_rates
@@ -29,7 +30,7 @@ def test_environment_bureau_sees_every_town_targets_and_overdue_work(demo_page, 
     for town in failing[:3]:
         row = table.locator(f'tr[data-town="{town.town.id}"]')
         assert f"{town.operation.numerator}/{town.operation.denominator}" in row.inner_text()
-    page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length === 2")
+    expect(page.locator("[data-chart] canvas")).to_have_count(2)  # not wait_for_function: CSP, no eval
     overdue = page.locator('table[data-sheet="rectifications"] tr.overdue')
     assert overdue.count() >= 1 and "逾期" in page.get_by_role("heading", name="整改清单").inner_text()
     screenshot(page, "sewage-huanjing")
@@ -39,6 +40,7 @@ def test_environment_bureau_sees_every_town_targets_and_overdue_work(demo_page, 
     page.get_by_label("区镇", exact=True).select_option(str(town.pk))
     page.wait_for_url(f"**/console/sewage/?town_id={town.pk}*")
     page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-chart] canvas")).to_have_count(2)  # the swapped-in charts are drawn
     codes = set(SewageFacility.objects.filter(village__parent=town).values_list("code", flat=True))
     shown = page.locator("table.facilities tbody th").all_inner_texts()
     assert shown and set(shown) <= codes and len(shown) == min(20, len(codes))
@@ -77,7 +79,7 @@ def test_a_town_sees_its_own_town_only(demo_page, login, screenshot) -> None:  #
         "全部（管辖范围内）",
         "常乐镇",
     ]
-    page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length === 2")
+    expect(page.locator("[data-chart] canvas")).to_have_count(2)  # not wait_for_function: CSP, no eval
     screenshot(page, "sewage-changle")
     other = SewageFacility.objects.exclude(village__parent=changle).first()
     assert other is not None
@@ -90,7 +92,7 @@ def test_the_page_fits_a_phone(demo_page, login, screenshot) -> None:  # type: i
     page = demo_page
     login(page, "huanjing")
     page.goto("/console/sewage/")
-    page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length === 2")
+    expect(page.locator("[data-chart] canvas")).to_have_count(2)  # not wait_for_function: CSP, no eval
     # wide tables scroll inside their own box, not the page
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     box = page.locator(".table-wrap").first
