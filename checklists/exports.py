@@ -5,13 +5,21 @@ columns keep their places), and per rectification with its responsible unit, dea
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
+from kernel.access import Principal
+from kernel.errors import InvalidInput
 from kernel.sheets import csv_bytes, titled_xlsx
 
+from . import selectors
 from .models import Rectification, RectificationStatus
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEETS = ("problems", "rectifications")  # 问题清单, 整改清单
+FORMATS = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8"}
 
 # 问题类别 as the offices write them, for every category the shipped templates and deadline rules use (a
 # test keeps this in step with them). A category without a label — a template written later — shows the
@@ -148,3 +156,42 @@ def to_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
 
 
 to_csv = csv_bytes
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def rectification_items(
+    *, principal: Principal, town_id: int | None = None, subject_kind: str | None = None
+) -> list[Rectification]:
+    """The rectifications the 问题清单 / 整改清单 list for this caller (scope of the rectification list),
+    with what their rows read joined up front."""
+    qs = selectors.rectification_list(principal=principal, town_id=town_id).select_related(
+        "finding__inspection"
+    )
+    if subject_kind:
+        qs = qs.filter(subject_kind=subject_kind)
+    return list(qs)
+
+
+def rectification_export(
+    *,
+    principal: Principal,
+    sheet: str = "rectifications",
+    town_id: int | None = None,
+    subject_kind: str | None = None,
+    fmt: str = "xlsx",
+) -> ExportFile:
+    """The 问题清单 (``sheet="problems"``) or 整改清单, xlsx or csv: what the API and the console serve."""
+    if sheet not in SHEETS:
+        raise InvalidInput(details={"fields": {"sheet": ["须为 problems 或 rectifications"]}})
+    if fmt not in FORMATS:
+        raise InvalidInput(details={"fields": {"format": ["须为 xlsx 或 csv"]}})
+    items = rectification_items(principal=principal, town_id=town_id, subject_kind=subject_kind)
+    title, header, rows = rectification_sheet(items, problems=sheet == "problems", one_town=town_id)
+    content = to_csv(header, rows) if fmt == "csv" else to_xlsx(title, header, rows)
+    return ExportFile(f"{sheet}.{fmt}", FORMATS[fmt], content)

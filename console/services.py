@@ -1,10 +1,9 @@
-"""The one place the console imports other rooms' services and selectors.
-
-Pages import what they need from here, so when a selector moves (the assessment code is moving to
-``scoring.assessment``) only this file changes. Nothing here holds a rule: it re-exports.
-"""
+"""Other rooms' services and selectors the console pages use, re-exported (pages may also import them
+straight from the owning app). Nothing here holds a rule."""
 
 from accounts.selectors import principal_for, user_names
+from checklists.exports import rectification_export, rectification_items, rectification_sheet
+from checklists.selectors import facility_dossier
 from geo.ledger_import import (
     facility_ledger_import_apply,
     facility_ledger_import_get,
@@ -13,7 +12,11 @@ from geo.ledger_import import (
     facility_ledger_upload,
     ledger_may_import,
 )
+from geo.models import FacilityStatus
+from geo.selectors import facility_list, region_list
 from scoring.assessment.selectors import scoreboard_catalogue
+from scoring.engine.sewage import CONDITION_LABELS, STATUS_LABELS
+from scoring.sewage.services import rates as sewage_rates
 from scoring.water.services import (
     measurement_import_apply,
     measurement_import_create,
@@ -24,11 +27,16 @@ from scoring.water.services import (
 )
 
 __all__ = [
+    "CONDITION_LABELS",
+    "STATUS_LABELS",
+    "FacilityStatus",
+    "facility_dossier",
     "facility_ledger_import_apply",
     "facility_ledger_import_get",
     "facility_ledger_import_retry",
     "facility_ledger_imports_recent",
     "facility_ledger_upload",
+    "facility_list",
     "ledger_may_import",
     "measurement_import_apply",
     "measurement_import_create",
@@ -37,6 +45,11 @@ __all__ = [
     "measurement_imports_recent",
     "measurement_may_import",
     "principal_for",
+    "rectification_export",
+    "rectification_items",
+    "rectification_sheet",
+    "region_list",
     "scoreboard_catalogue",
+    "sewage_rates",
     "user_names",
 ]

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from . import views
-from .views import imports, photos, review, scoreboards, water
+from .views import imports, photos, review, scoreboards, sewage, water
 
 app_name = "console"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("review/<uuid:client_uuid>/", review.detail, name="review_detail"),
     path("water/", water.water_page, name="water"),
     path("water/sections/<int:section_id>/", water.water_section, name="water-section"),
+    path("sewage/", include(sewage.urls)),
 ]

@@ -9,7 +9,7 @@ from kernel.kit import Id, Pages
 from .. import exports, selectors
 from ..schemas import RectificationOut, TownOverdueOut, TransitionIn
 from ..services import rectifications as rectification_services
-from .common import TABLE_CONTENT, XLSX_TYPE
+from .common import TABLE_CONTENT
 
 router = Router()
 
@@ -40,22 +40,11 @@ def rectification_export(
     subject_kind: str | None = Query(None, description="如 sewage_facility 只导出污水设施"),
     format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
 ) -> HttpResponse:
-    qs = selectors.rectification_list(principal=request.auth, town_id=town_id).select_related(
-        "finding__inspection"
+    result = exports.rectification_export(
+        principal=request.auth, sheet=sheet, town_id=town_id, subject_kind=subject_kind, fmt=format
     )
-    if subject_kind:
-        qs = qs.filter(subject_kind=subject_kind)
-    title, header, rows = exports.rectification_sheet(
-        list(qs), problems=sheet == "problems", one_town=town_id
-    )
-    if format == "csv":
-        response = HttpResponse(exports.to_csv(header, rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            exports.to_xlsx(title, header, rows),
-            content_type=XLSX_TYPE,
-        )
-    response["Content-Disposition"] = f'attachment; filename="{sheet}.{format}"'
+    response = HttpResponse(result.content, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     return response
 
 

@@ -3,8 +3,9 @@ district's survey and one spot-check draw."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from ..services.inspections import (
     inspection_review,
     inspection_submit,
 )
+from ..services.rectifications import rectifications_mark_overdue
 from ..services.spotchecks import spot_check_create
 from ..services.templates import templates_sync
 from .photos import _demo_jpeg, _uuid
@@ -236,7 +238,7 @@ def load_survey(*, principals: dict[str, Principal]) -> int:
         Inspection.objects.filter(subject_kind="sewage_facility").values_list("subject_id", flat=True)
     )
     facilities = SewageFacility.objects.filter(is_synthetic=True).exclude(pk__in=audited)
-    made = 0
+    made: list[UUID] = []
     for i, fac in enumerate(facilities.exclude(status="under_construction").order_by("code")):
         failed = SURVEY_PROBLEMS[i % len(SURVEY_PROBLEMS)]
         cu = _uuid(f"demo-survey-{fac.code}")
@@ -265,5 +267,51 @@ def load_survey(*, principals: dict[str, Principal]) -> int:
             principal=inspector, client_uuid=cu, if_match=None, device_submitted_at=timezone.now()
         )
         inspection_review(principal=reviewer, client_uuid=cu, approve=True, reason="", item_comments={})
-        made += 1
-    return made
+        made.append(cu)
+    _survey_done_weeks_ago(made, SURVEY_AGE_DAYS)  # only this run's: loading the demo again changes nothing
+    rectifications_mark_overdue()  # the nightly task's service: what the survey found is now overdue
+    return len(made)
+
+
+# The survey took place this many days before the demo is loaded (never before 1 January: it assesses
+# this year), so some of its problems are past their deadlines — the 65号 dates or 30 days — by now.
+SURVEY_AGE_DAYS = 75
+
+
+def _survey_done_weeks_ago(client_uuids: list[UUID], days: int) -> None:
+    """Move the survey's audits back in time as if done ``days`` ago: their server and phone times, the
+    approvals (so the rates as of a past date see them) and their rectifications, whose deadlines are
+    worked out again from the earlier day with the same rules. Services only write the present, so the
+    demo sets these times itself; nothing else about the audits changes."""
+    from geo.models import FacilityCondition
+
+    from ..deadlines import DeadlineRules
+    from ..models import InspectionRevision, Rectification
+
+    today = timezone.localdate()
+    shift = min(timedelta(days=days), today - date(today.year, 1, 1))
+    rules = DeadlineRules.load()
+    survey = Inspection.objects.filter(client_uuid__in=client_uuids)
+    for inspection in survey:
+        fields = ("device_started_at", "device_submitted_at", "received_at", "submitted_at", "reviewed_at")
+        times = {f: getattr(inspection, f) - shift for f in fields if getattr(inspection, f) is not None}
+        Inspection.objects.filter(pk=inspection.pk).update(**times)
+        for revision in InspectionRevision.objects.filter(inspection=inspection):
+            InspectionRevision.objects.filter(pk=revision.pk).update(
+                submitted_at=revision.submitted_at - shift,
+                device_submitted_at=revision.device_submitted_at and revision.device_submitted_at - shift,
+                decided_at=revision.decided_at and revision.decided_at - shift,
+            )
+        conditions = FacilityCondition.objects.filter(inspection_uuid=inspection.client_uuid)
+        for condition in conditions:
+            conditions.filter(pk=condition.pk).update(approved_at=condition.approved_at - shift)
+        found_on = timezone.localdate(times["submitted_at"])
+        for r in Rectification.objects.filter(finding__inspection=inspection):
+            deadline = rules.deadline(r.category, found_on)
+            history = [{**h, "at": (datetime.fromisoformat(h["at"]) - shift).isoformat()} for h in r.history]
+            Rectification.objects.filter(pk=r.pk).update(
+                created_at=r.created_at - shift,
+                deadline=deadline.due,
+                deadline_rule=deadline.rule,
+                history=history,
+            )

@@ -115,6 +115,7 @@ class TownRates:
     untreated_villages: int
     not_normal_facilities: int
     out_of_scope_facilities: int
+    targets: tuple[TargetRow, ...] = ()  # against the district targets (pages show it; not in RatesOut)
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,10 @@ def _rate(rate: sewage.Rate) -> RateRow:
     return RateRow(rate.numerator, rate.denominator, percent)
 
 
+def _targets(checks: tuple[sewage.TargetCheck, ...]) -> tuple[TargetRow, ...]:
+    return tuple(TargetRow(c.key, c.label, float(c.target), _rate(c.rate), c.met) for c in checks)
+
+
 def _check_date(on: date | None) -> date:
     today = timezone.localdate()
     if on is not None and on > today:
@@ -212,6 +217,7 @@ def rates(*, principal: Principal, on: date | None = None) -> Rates:
             untreated_villages=len(t.untreated_ids),
             not_normal_facilities=len(t.not_normal),
             out_of_scope_facilities=len(t.out_of_scope_ids),
+            targets=_targets(t.targets),
         )
         for t in result.towns.values()
         if principal.covers(paths[t.id])
@@ -222,9 +228,7 @@ def rates(*, principal: Principal, on: date | None = None) -> Rates:
         whole = DistrictRates(
             treatment=_rate(result.treatment),
             operation=_rate(result.operation),
-            targets=tuple(
-                TargetRow(c.key, c.label, float(c.target), _rate(c.rate), c.met) for c in result.targets
-            ),
+            targets=_targets(result.targets),
             warnings=tuple(result.warnings),
         )
     return Rates(on=on, rules=rules.key, towns=towns, district=whole)

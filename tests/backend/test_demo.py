@@ -202,3 +202,31 @@ def test_demo_water_shows_a_raise_iii_section_and_a_do_alert_this_month(loaded) 
     assert today.month in status["HM-SHK-04"].do_alert_months and status["HM-SHK-04"].raise_iii  # 临海公路桥
     month = services.evaluations(principal=principal, kind="month", on=today)
     assert all(row.samples_found for row in month.sections)  # the station's readings reach today
+
+
+def test_demo_shows_overdue_sewage_rectifications_and_a_failing_town(loaded) -> None:  # type: ignore[no-untyped-def]
+    """The district's survey was done weeks ago: some of its problems are past their deadlines (the
+    65号 dates, or 30 days), so the console's 整改清单 shows overdue ones; several towns miss 80 %."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.selectors import principal_for
+    from checklists.models import Inspection, Rectification
+    from geo.models import FacilityCondition
+    from scoring.sewage.services import rates
+
+    today = timezone.localdate()
+    overdue = Rectification.objects.filter(subject_kind="sewage_facility", overdue=True)
+    assert overdue.exists()
+    assert all(r.deadline < today and r.overdue_since == today for r in overdue)
+    open_ = Rectification.objects.filter(subject_kind="sewage_facility", overdue=False, status="open")
+    assert all(r.deadline is None or r.deadline >= today for r in open_)
+    sewage = Rectification.objects.filter(subject_kind="sewage_facility")
+    for r in sewage.select_related("finding__inspection"):
+        found = timezone.localdate(r.finding.inspection.submitted_at)
+        assert r.created_at.date() <= today and (r.deadline is None or r.deadline > found)
+    survey = Inspection.objects.filter(client_uuid__in=FacilityCondition.objects.values("inspection_uuid"))
+    assert all(i.reviewed_at >= i.submitted_at for i in survey)
+    towns = rates(principal=principal_for(User.objects.get(username="huanjing"))).towns
+    failing = [t.town.name for t in towns if any(c.met is False for c in t.targets)]
+    assert "常乐镇" in failing and len(failing) < len(towns)

@@ -264,6 +264,7 @@ def console_paths(patterns: list[Any] | None = None, prefix: str = "/console/") 
 # Console pages whose paths take parameters: page authors add one example each (format with `world`).
 PAGES_WITH_ARGUMENTS: list[str] = [
     "/console/water/sections/{world.section_a.pk}/",
+    "/console/sewage/facilities/{world.facility_a.pk}/",
 ]
 
 

@@ -246,6 +246,26 @@ def test_district_aggregates_towns():
     assert (operation.key, operation.target, operation.met) == ("operation", D(80), True)
 
 
+def test_each_town_is_checked_against_the_same_targets_as_the_district():
+    # The console shows per town whether it meets 30 % / 80 %: the engine's own check, not the page's.
+    parts = [village_of([True], "x1", "x"), village_of([False], "x2", "x"), village_of([False], "z1", "z")]
+    avs, nvs = [p[0] for p in parts], [nv for p in parts for nv in p[1]]
+    fs = [f for p in parts for f in p[2]]
+    fs[2] = fac("f-z1", "z1", {nv.id: 0 for nv in parts[2][1]}, conditions=frozenset({"stopped"}))
+    report = evaluate(avs, nvs, fs, towns=[Town("x", "常乐镇"), Town("z", "四甲镇"), Town("e", "空镇")])
+    met = {t: {c.key: c.met for c in r.targets} for t, r in report.towns.items()}
+    assert met == {
+        "x": {"treatment": True, "operation": True},  # 1 / 2 = 50 % ≥ 30 %; 2 / 2 normal
+        "z": {"treatment": False, "operation": False},  # 0 / 1; 0 / 1
+        "e": {"treatment": None, "operation": None},  # no villages, no facilities
+    }
+    x = report.towns["x"].targets
+    assert [(c.key, c.label, c.target, c.rate) for c in x] == [
+        (t.key, t.label, t.target, r) for t, r in zip(report.targets, (x[0].rate, x[1].rate), strict=True)
+    ]
+    assert x[0].rate == report.towns["x"].treatment and x[1].rate == report.towns["x"].operation
+
+
 @pytest.mark.parametrize(
     ("num", "den", "percent"),
     [(1, 3, "33.33"), (2, 3, "66.67"), (1, 8, "12.50"), (1, 800, "0.13"), (0, 5, "0.00"), (5, 5, "100.00")],

@@ -8,8 +8,11 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.models import User
+from accounts.selectors import principal_for
 from checklists.services.templates import templates_sync
 from geo.models import FacilityCondition, FacilityService, SewageFacility
+from scoring.sewage.services import rates
 from tests.checklists.conftest import Phone, sewage_answers
 from tests.conftest import ApiClient, assert_error, make_user
 
@@ -33,6 +36,14 @@ def test_rates_follow_the_approved_audits(world, templates) -> None:  # type: ig
     assert before["district"]["treatment"]["percent"] == 50.0
     targets = {c["key"]: c["met"] for c in before["district"]["targets"]}
     assert targets == {"treatment": True, "operation": False}
+    # The same checks per town, for pages (not in the API's JSON, whose shape is unchanged).
+    assert "targets" not in towns["常乐镇"]
+    per_town = {
+        t.town.name: {c.key: (c.target, c.met) for c in t.targets}
+        for t in rates(principal=principal_for(User.objects.get(username="nongban"))).towns
+    }
+    assert per_town["常乐镇"] == {"treatment": (30.0, True), "operation": (80.0, False)}
+    assert per_town["四甲镇"] == {"treatment": (30.0, False), "operation": (80.0, False)}
 
     phone = Phone(make_user("inspector", world.town_a, username="jiancha_r"))
     reviewer = ApiClient(make_user("town_officer", world.town_a, username="officer_r"))

@@ -12,7 +12,8 @@ Facts (seed and shared domain file):
 - A village whose facility is completely broken counts as untreated until the rebuilt facility runs.
 - Not normal: main equipment stopped or damaged, pipe network not matched, capacity not matching the
   real demand, effluent over the standard, no independent electricity meter (小型集中式设施).
-- District targets for 2022: 治理率 ≥ 30 %, 正常运行率 ≥ 80 % (parameters).
+- District targets for 2022: 治理率 ≥ 30 %, 正常运行率 ≥ 80 % (parameters). Each town's rates are checked
+  against the same targets (``TownResult.targets``), so a failing town shows.
 
 Engine choices where the sources leave a detail open (*unconfirmed*; parameters unless said otherwise):
 - Treated households of a natural village = min(households, Σ households served by its treating
@@ -52,7 +53,7 @@ The package, by concept: ``rules`` (vocabulary and ``RateRules``), ``model`` (in
 ``evaluation`` (``evaluate`` in named steps, ``operation_reasons``).
 """
 
-from .evaluation import evaluate, operation_reasons
+from .evaluation import evaluate, operation_reasons, target_checks
 from .model import (
     AdminVillage,
     AdminVillageResult,
@@ -123,4 +124,5 @@ __all__ = [
     "meets",
     "operation_reasons",
     "rate",
+    "target_checks",
 ]

@@ -75,17 +75,20 @@ def evaluate(
     for t, name in town_names.items():
         ok, bad = town_treated[t], town_untreated[t]
         n_ok, n_bad = normal[t], issues[t]
+        treated = rate(len(ok), len(ok) + len(bad), places)
+        running = rate(len(n_ok), len(n_ok) + len(n_bad), places)
         town_results[t] = TownResult(
             t,
             name,
-            rate(len(ok), len(ok) + len(bad), places),
+            treated,
             tuple(ok),
             tuple(bad),
-            rate(len(n_ok), len(n_ok) + len(n_bad), places),
+            running,
             tuple(n_ok),
             tuple(n_bad),
             tuple(excluded[t]),
             tuple(out_of_scope[t]),
+            target_checks(treated, running, rules),
         )
     treatment, operation, targets = _district(town_results, rules)
     return SewageReport(
@@ -234,11 +237,16 @@ def _district(
         sum(r.operation.denominator for r in town_results.values()),
         places,
     )
-    targets = tuple(
+    return treatment, operation, target_checks(treatment, operation, rules)
+
+
+def target_checks(treatment: Rate, operation: Rate, rules: RateRules) -> tuple[TargetCheck, ...]:
+    """The two rates against the targets (治理率 ≥ 30 %, 正常运行率 ≥ 80 % in 2022): the district's, and
+    each town's measured against the same targets."""
+    return tuple(
         TargetCheck(key, label, target, r, meets(r, target))
         for key, label, target, r in (
             ("treatment", "农村生活污水治理率", rules.treatment_target, treatment),
             ("operation", "设施正常运行率", rules.operation_target, operation),
         )
     )
-    return treatment, operation, targets

@@ -128,6 +128,7 @@ class TownResult:
     not_normal: tuple[FacilityIssue, ...]
     excluded_ids: tuple[Id, ...] = ()  # never audited, with never_audited="excluded"
     out_of_scope_ids: tuple[Id, ...] = ()  # status outside operation_statuses
+    targets: tuple[TargetCheck, ...] = ()  # the town's two rates against the district targets
 
 
 @dataclass(frozen=True)
