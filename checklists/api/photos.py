@@ -2,12 +2,13 @@
 
 from uuid import UUID
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from geo.coords import Datum
 from kernel.kit import Id, Moment
+from media.files import photo_response
 from scoring.assessment.schemas import AppealOut
 
 from .. import selectors
@@ -109,17 +110,4 @@ def photo_file(
     ),
 ) -> HttpResponse:
     photo = selectors.photo_visible(principal=request.auth, sha256=sha256)
-    field = {"original": photo.file, "phone": photo.thumb_phone, "list": photo.thumb_list}[variant]
-    pending = not field
-    field = field or photo.file  # derivatives not made yet: the original serves meanwhile
-    try:
-        field.path  # noqa: B018 - raises on storages without a local path
-    except NotImplementedError:  # object storage: a signed, expiring URL
-        response: HttpResponse = HttpResponseRedirect(field.url)
-    else:
-        content_type = photo.content_type if pending or variant == "original" else "image/jpeg"
-        response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    if pending:
-        response["X-Derivative-Pending"] = "1"
-    return response
+    return photo_response(photo, variant)
