@@ -21,6 +21,7 @@ from ..services.inspections import (
 )
 from ..services.spotchecks import spot_check_create
 from ..services.templates import templates_sync
+from .backdate import submitted_days_ago
 from .photos import _demo_jpeg, _uuid
 
 
@@ -146,6 +147,8 @@ def _audit_scenarios(
         inspection_submit(
             principal=inspector, client_uuid=cu, if_match=None, device_submitted_at=timezone.now()
         )
+        if name == "problems":
+            submitted_days_ago(cu)  # found weeks ago: the meter and maintenance repairs are overdue
         inspection_review(
             principal=officer,
             client_uuid=cu,
