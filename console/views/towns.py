@@ -36,6 +36,7 @@ from scoring.assessment.models import ScoreboardStatus
 from scoring.assessment.scorecards import Scorecard, scorecard
 from scoring.assessment.selectors import appeals_for, scoreboard_catalogue, scoreboard_for
 from scoring.engine import sewage as sewage_engine
+from scoring.engine import water
 from scoring.sewage import rules as sewage_rules
 from scoring.sewage.services import RateRow, town_detail
 from scoring.water.services import section_statuses
@@ -67,9 +68,21 @@ class AssessmentRow:
     status: str
     status_label: str
     row: dict[str, Any]
+    public: dict[str, Any] | None  # district roles: the row under notice / published beside the draft
     card: Scorecard | None  # None: the user may see the row, not what is behind it (e.g. planners)
     components: list[dict[str, Any]]
     appeals: list[Any]
+
+
+def _public_row(
+    principal: Principal, scheme_key: str, public_status: str | None, shown: str, town: Region
+) -> dict[str, Any] | None:
+    """Beside a draft (district roles), the town's row on the board the towns see (公示中 / 正式发布)."""
+    if shown != ScoreboardStatus.DRAFT or not public_status:
+        return None
+    board = scoreboard_for(principal=principal, scheme_key=scheme_key, status=public_status)
+    row = next((r for r in board.rows if r["region_id"] == town.pk), None)
+    return None if row is None else {"label": ScoreboardStatus(board.status).label, "row": row}
 
 
 def _assessments(principal: Principal, town: Region) -> list[AssessmentRow]:
@@ -111,10 +124,17 @@ def _assessments(principal: Principal, town: Region) -> list[AssessmentRow]:
         appeals = list(
             appeals_for(principal=principal, scheme_key=entry.scheme_key).filter(region_id=town.pk)
         )
-        label = ScoreboardStatus(board.status).label
         result.append(
             AssessmentRow(
-                entry.scheme_key, entry.title, board.status, label, row, card, components, list(appeals)
+                scheme_key=entry.scheme_key,
+                title=entry.title,
+                status=board.status,
+                status_label=ScoreboardStatus(board.status).label,
+                row=row,
+                public=_public_row(principal, entry.scheme_key, entry.public_status, board.status, town),
+                card=card,
+                components=components,
+                appeals=list(appeals),
             )
         )
     return result
@@ -164,7 +184,7 @@ def _sewage(principal: Principal, town: Region) -> dict[str, Any]:
                 "markLine": {
                     "symbol": "none",
                     "lineStyle": {"type": "dashed", "color": "#b42318"},
-                    "label": {"formatter": "{b}"},
+                    "label": {"formatter": "{b}", "position": "insideEndTop"},
                     "data": [
                         {"name": f"治理率目标 {r0['target']:g}%", "yAxis": r0["target"]} for r0 in rates[:1]
                     ]
@@ -174,6 +194,11 @@ def _sewage(principal: Principal, town: Region) -> dict[str, Any]:
         ],
     }
     return {"on": detail.on, "rates": rates, "chart": chart}
+
+
+def _class_index(evaluation: Any) -> int | None:
+    klass = getattr(evaluation, "class_", None)
+    return None if klass is None else sorted(water.CLASS_LABELS).index(klass)
 
 
 def _sections(principal: Principal, town: Region, today: date) -> dict[str, Any]:
@@ -205,23 +230,16 @@ def _sections(principal: Principal, town: Region, today: date) -> dict[str, Any]
                 "type": "line",
                 "name": s.section.name,
                 "connectNulls": False,
-                "data": [s.monthly[str(m)].class_ if str(m) in s.monthly else None for m in months],
+                "data": [_class_index(s.monthly.get(str(m))) for m in months],  # 0 = Ⅰ类 (axis order)
             }
         )
+    classes = [water.CLASS_LABELS[k] for k in sorted(water.CLASS_LABELS)]  # Ⅰ (best, on top) … 劣Ⅴ
     chart = {
         "grid": {"left": 56, "right": 16, "top": 40, "bottom": 32},
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
         "xAxis": {"type": "category", "data": [f"{m}月" for m in months]},
-        "yAxis": {
-            "type": "value",
-            "inverse": True,
-            "min": 1,
-            "max": 6,
-            "interval": 1,
-            "axisLabel": {"formatter": "{value}"},
-            "name": "水质类别（1=Ⅰ类 … 6=劣Ⅴ类）",
-        },
+        "yAxis": {"type": "category", "inverse": True, "data": [f"{label}类" for label in classes]},
         "series": series,
     }
     return {"year": statuses.year, "through_month": statuses.through_month, "rows": rows, "chart": chart}
@@ -261,4 +279,4 @@ def photo(request: ConsoleRequest, sha256: str) -> HttpResponse:
     variant = request.GET.get("variant", "original")
     if variant not in VARIANTS:
         variant = "original"
-    return photo_response(photo_visible(principal=request.principal, sha256=sha256.lower()), variant)
+    return photo_response(photo_visible(principal=request.principal, sha256=sha256), variant)

@@ -262,7 +262,7 @@ def console_paths(patterns: list[Any] | None = None, prefix: str = "/console/") 
 
 
 # Console pages whose paths take parameters: page authors add one example each (format with `world`).
-PAGES_WITH_ARGUMENTS: list[str] = []
+PAGES_WITH_ARGUMENTS: list[str] = ["/console/towns/{world.town_a.pk}/"]
 
 
 def test_no_console_page_holds_inline_script_or_style(console_users, world) -> None:  # type: ignore[no-untyped-def]
