@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from checklists.models import RECTIFICATION_DONE, Purpose, Rectification
 from checklists.selectors import (
@@ -26,6 +27,7 @@ from checklists.selectors import (
     rectification_list,
     spot_check_comparison,
     spot_check_list,
+    template_catalogue,
 )
 from geo.models import Region, RegionLevel
 from geo.selectors import region_get, region_list
@@ -33,7 +35,7 @@ from kernel.access import Principal
 from kernel.errors import NotFound
 from media.files import VARIANTS, photo_response
 from scoring.assessment.models import ScoreboardStatus
-from scoring.assessment.scorecards import Scorecard, scorecard
+from scoring.assessment.scorecards import Scorecard, ScorecardComponent, scorecard
 from scoring.assessment.selectors import appeals_for, scoreboard_catalogue, scoreboard_for
 from scoring.engine import sewage as sewage_engine
 from scoring.engine import water
@@ -85,8 +87,40 @@ def _public_row(
     return None if row is None else {"label": ScoreboardStatus(board.status).label, "row": row}
 
 
+def _component(component: ScorecardComponent, section_titles: dict[str, str]) -> dict[str, Any]:
+    """A scorecard component as the drill-down shows it: section titles, console photo addresses."""
+    inspections = [
+        {
+            "inspection": i,
+            "purpose_label": PURPOSE_LABELS.get(i.purpose, i.purpose),
+            "sections": [{**sec, "title": section_titles.get(sec["key"], sec["key"])} for sec in i.sections],
+            "deductions": [
+                {"deduction": d, "photos": [console_photo_url(u) for u in d.photos]} for d in i.deductions
+            ],
+        }
+        for i in component.inspections
+    ]
+    return {
+        "key": component.key,
+        "title": component.title,
+        "weight": component.weight,
+        "score": component.score,
+        "inspections": inspections,
+    }
+
+
+def _section_titles() -> dict[str, dict[str, str]]:
+    """Per template key, its sections' titles (the published versions' documents), for the drill-down."""
+    titles: dict[str, dict[str, str]] = {}
+    for template in template_catalogue().only("key", "document"):
+        for section in template.document.get("sections", []):
+            titles.setdefault(template.key, {})[section["key"]] = section.get("title", section["key"])
+    return titles
+
+
 def _assessments(principal: Principal, town: Region) -> list[AssessmentRow]:
     result = []
+    titles = _section_titles()
     for entry in scoreboard_catalogue(principal=principal, unit_kind=RegionLevel.TOWN):
         try:
             board = scoreboard_for(principal=principal, scheme_key=entry.scheme_key)
@@ -101,25 +135,9 @@ def _assessments(principal: Principal, town: Region) -> list[AssessmentRow]:
             )
         except NotFound:
             card = None
+        templates = {c["key"]: c["template"] for c in board.scheme_document["components"]}
         components = [
-            {
-                "key": c.key,
-                "title": c.title,
-                "weight": c.weight,
-                "score": c.score,
-                "inspections": [
-                    {
-                        "inspection": i,
-                        "purpose_label": PURPOSE_LABELS.get(i.purpose, i.purpose),
-                        "deductions": [
-                            {"deduction": d, "photos": [console_photo_url(u) for u in d.photos]}
-                            for d in i.deductions
-                        ],
-                    }
-                    for i in c.inspections
-                ],
-            }
-            for c in (card.components if card else ())
+            _component(c, titles.get(templates.get(c.key, ""), {})) for c in (card.components if card else ())
         ]
         appeals = list(
             appeals_for(principal=principal, scheme_key=entry.scheme_key).filter(region_id=town.pk)
@@ -245,6 +263,7 @@ def _sections(principal: Principal, town: Region, today: date) -> dict[str, Any]
     return {"year": statuses.year, "through_month": statuses.through_month, "rows": rows, "chart": chart}
 
 
+@require_safe
 @console_view
 def town_index(request: ConsoleRequest) -> HttpResponse:
     towns = list(region_list(paths=request.principal.region_paths(), level=RegionLevel.TOWN))
@@ -253,6 +272,7 @@ def town_index(request: ConsoleRequest) -> HttpResponse:
     return render(request, "console/towns/index.html", {"towns": towns})
 
 
+@require_safe
 @console_view
 def town_dashboard(request: ConsoleRequest, region_id: int) -> HttpResponse:
     principal = request.principal
@@ -273,6 +293,7 @@ def town_dashboard(request: ConsoleRequest, region_id: int) -> HttpResponse:
     return render(request, "console/towns/dashboard.html", context)
 
 
+@require_safe
 @console_view
 def photo(request: ConsoleRequest, sha256: str) -> HttpResponse:
     """A photo for a signed-in console user: the API's visibility rule, served the API's way."""

@@ -142,3 +142,10 @@ def test_the_console_photo_door_asks_the_api_rule(console_users, world) -> None:
     from django.test import Client
 
     assert Client().get(path).status_code == 302  # anonymous: to the login page
+
+
+def test_the_dashboard_is_read_only(console_users, world) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in("anweiban")
+    photo = "/console/photos/" + "0" * 64 + "/"
+    for path in (f"/console/towns/{world.town_a.pk}/", "/console/towns/", photo):
+        assert client.post(path).status_code == 405

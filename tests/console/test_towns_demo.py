@@ -91,6 +91,7 @@ def test_the_demo_shows_a_failing_town_and_overdue_repairs(browser, demo_site, d
     for name in ("常乐镇", "四甲镇"):
         html = client.get(f"/console/towns/{_town(name).pk}/").content.decode()
         assert 'class="overdue"' in html and _field(html, "overdue-count") != "0"
+        assert "<td>组织领导与责任落实</td>" in html  # the drill-down names sections by the template's titles
 
 
 def test_the_lightbox_opens_and_closes_with_the_keyboard(demo_page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
