@@ -88,6 +88,7 @@ def test_the_demo_shows_a_failing_town_and_overdue_repairs(browser, demo_site, d
     client = signed_in("anweiban")
     failing = client.get(f"/console/towns/{_town('包场镇').pk}/").content.decode()
     assert 'class="failing"' in failing and "一票否决" in failing
+    assert "申诉成立" in failing and 'data-lightbox="申诉证据"' in failing  # the appeal and its evidence
     for name in ("常乐镇", "四甲镇"):
         html = client.get(f"/console/towns/{_town(name).pk}/").content.decode()
         assert 'class="overdue"' in html and _field(html, "overdue-count") != "0"
@@ -116,16 +117,23 @@ def test_the_lightbox_opens_and_closes_with_the_keyboard(demo_page, login, scree
     assert link.evaluate("a => a === document.activeElement")  # focus back where it was
 
 
-@pytest.mark.parametrize(("username", "town"), [("changle", "常乐镇"), ("anweiban", "四甲镇")])
+@pytest.mark.parametrize(
+    ("username", "town"), [("changle", "常乐镇"), ("anweiban", "四甲镇"), ("anweiban", "包场镇")]
+)
 def test_screenshots_over_the_demo(demo_page, login, screenshot, username, town) -> None:  # type: ignore[no-untyped-def]
     login(demo_page, username)
     demo_page.get_by_role("navigation", name="主导航").get_by_role("link", name="区镇").click()
     if username != "changle":  # a town officer lands on their own town; the district picks one
         demo_page.get_by_role("link", name=town).click()
     demo_page.wait_for_url(f"**/console/towns/{_town(town).pk}/")
-    assert demo_page.locator("[data-chart] canvas").count() >= 2  # the rates and the sections
+    charts = 1 if town == "包场镇" else 2  # the rates, and the sections the town answers for
+    assert demo_page.locator("[data-chart] canvas").count() >= charts
     assert demo_page.locator("tr.overdue").count() >= 1
-    screenshot(demo_page, f"towns-{username}")
+    evidence = demo_page.locator(".appeals img")  # shown (not in a closed drill-down): they load
+    for i in range(evidence.count()):
+        evidence.nth(i).evaluate("img => img.decode()")
+        assert evidence.nth(i).evaluate("img => img.naturalWidth") > 0
+    screenshot(demo_page, f"towns-{username}" + ("-failing" if town == "包场镇" else ""))
 
 
 @pytest.mark.parametrize("demo_page", ["phone"], indirect=True)
