@@ -21,6 +21,7 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("考核结果", "/console/scoreboards/"),
+    NavItem("区镇", "/console/towns/"),
     NavItem("审核", "/console/review/", REVIEWING_ROLES),
     NavItem("水质", "/console/water/"),
     NavItem("污水设施", "/console/sewage/"),

@@ -1,9 +1,9 @@
 """``/console/…``: one line per page; a page family may ``include`` its own module of paths."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
-from .views import imports, photos, review, scoreboards, sewage, water
+from .views import imports, photos, review, scoreboards, sewage, towns, water
 
 app_name = "console"
 
@@ -13,7 +13,6 @@ urlpatterns = [
     path("logout/", views.ConsoleLogoutView.as_view(), name="logout"),
     path("scoreboards/", scoreboards.catalogue, name="scoreboards"),
     path("scoreboards/<str:scheme_key>/", include(scoreboards.urlpatterns)),
-    path("photos/<str:sha256>/", photos.photo, name="photo"),
     path("imports/", imports.imports, name="imports"),
     path("imports/<slug:kind>/<uuid:import_id>/", imports.import_detail, name="import"),
     path("imports/<slug:kind>/<uuid:import_id>/status/", imports.import_status, name="import_status"),
@@ -24,4 +23,7 @@ urlpatterns = [
     path("water/", water.water_page, name="water"),
     path("water/sections/<int:section_id>/", water.water_section, name="water-section"),
     path("sewage/", include(sewage.urls)),
+    path("towns/", towns.town_index, name="towns"),
+    path("towns/<int:region_id>/", towns.town_dashboard, name="town"),
+    re_path(r"^photos/(?P<sha256>[0-9A-Fa-f]{64})/$", photos.photo, name="photo"),
 ]

@@ -17,6 +17,7 @@ from ..services.inspections import (
     inspection_review,
     inspection_submit,
 )
+from .backdate import submitted_days_ago
 from .photos import _demo_jpeg, _uuid
 
 SAFETY_CHECKS = (
@@ -125,6 +126,7 @@ def load_assessment(*, principals: dict[str, Principal], towns: dict[str, Region
             inspection_submit(
                 principal=office, client_uuid=cu, if_match=None, device_submitted_at=timezone.now()
             )
+            submitted_days_ago(cu)  # the assessment was done weeks ago: its hazards' repairs are due
             inspection_review(principal=reviewer, client_uuid=cu, approve=True, reason="", item_comments={})
     return key
 

@@ -23,6 +23,7 @@ from ..services.inspections import (
 from ..services.rectifications import rectifications_mark_overdue
 from ..services.spotchecks import spot_check_create
 from ..services.templates import templates_sync
+from .backdate import submitted_days_ago
 from .photos import _demo_jpeg, _uuid
 
 
@@ -155,6 +156,8 @@ def _audit_scenarios(
         )
         if decision == "submit":
             continue
+        if name == "problems":
+            submitted_days_ago(cu)  # found weeks ago: the meter and maintenance repairs are overdue
         inspection_review(
             principal=officer,
             client_uuid=cu,

@@ -106,6 +106,9 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     rejected = Inspection.objects.get(status="rejected")
     assert rejected.review_reason and rejected.item_comments
     assert {r.category for r in Rectification.objects.all()} >= {"no_meter", "maintenance_missing"}
+    # the annual assessment was done weeks ago: the towns' hazard repairs are overdue (the town dashboards)
+    overdue = set(Rectification.objects.filter(overdue=True).values_list("subject_town__name", flat=True))
+    assert {"常乐镇", "四甲镇"} <= overdue
     from checklists.models import InspectionPhoto
 
     photos = list(

@@ -265,6 +265,7 @@ def console_paths(patterns: list[Any] | None = None, prefix: str = "/console/") 
 PAGES_WITH_ARGUMENTS: list[str] = [
     "/console/water/sections/{world.section_a.pk}/",
     "/console/sewage/facilities/{world.facility_a.pk}/",
+    "/console/towns/{world.town_a.pk}/",
 ]
 
 

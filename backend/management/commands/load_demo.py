@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.selectors import principal_for
 from checklists import demo as checklists_demo
 from checklists.models import Inspection, Rectification
+from checklists.services.rectifications import rectifications_mark_overdue
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
 from scoring.assessment.models import Scoreboard
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             checklists_demo.load(principals=principals, towns=towns)
             checklists_demo.load_survey(principals=principals)
             scheme_key = checklists_demo.load_assessment(principals=principals, towns=towns)
+            rectifications_mark_overdue()  # what the nightly worker does: the demo's late repairs show
         # After commit (the approvals above also queue it): the draft, then the public notice (公示).
         board = assessment_recompute(scheme_key=scheme_key)
         if not Scoreboard.objects.filter(scheme_key=scheme_key).exclude(status="draft").exists():
