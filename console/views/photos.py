@@ -7,6 +7,7 @@ evidence for something the user may see, else 404) through the same answer (``me
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_safe
 
 from checklists.selectors import photo_visible
 from media.responses import VARIANTS, photo_response
@@ -14,6 +15,7 @@ from media.responses import VARIANTS, photo_response
 from ..access import ConsoleRequest, console_view
 
 
+@require_safe
 @console_view
 def photo(request: ConsoleRequest, sha256: str) -> HttpResponse:
     variant = request.GET.get("variant", "original")
