@@ -265,7 +265,9 @@ def _feature(
             f"转换为 WGS-84 后坐标（{minx:.4f}, {miny:.4f} – {maxx:.4f}, {maxy:.4f}）不在中国范围内："
             "文件的坐标系是否正确？可用 --source-srid 指定",
         )
-    return Feature(number, fid, attrs, GEOSGeometry(memoryview(cleaned.wkb), srid=WGS84), repaired=repaired)
+    boundary = GEOSGeometry(memoryview(cleaned.wkb), srid=WGS84)
+    assert isinstance(boundary, MultiPolygon)  # clean_polygon gives MultiPolygons only
+    return Feature(number, fid, attrs, boundary, repaired=repaired)
 
 
 def _shift(xy: np.ndarray, datum: Datum) -> np.ndarray:

@@ -164,7 +164,10 @@ class _Matcher:
         self.matches: list[tuple[bf.Feature, Region]] = []
 
     def report(self, *, dry_run: bool) -> dict[str, Any]:
-        matched, unmatched, errors, seen = [], [], [], {}
+        matched: list[dict[str, Any]] = []
+        unmatched: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        seen: dict[int, int] = {}
         for f in self.data.features:
             code = f.attrs.get(self.code_field, "") if self.code_field else ""
             name = f.attrs.get(self.name_field, "") if self.name_field else ""
