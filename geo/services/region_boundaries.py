@@ -87,7 +87,7 @@ def region_boundaries_import(
         parent_field=parent_field,
     )
     report = matcher.report(dry_run=dry_run)
-    if not report["matched"]:
+    if not report["matched"] and not report["errors"]:
         raise InvalidInput(
             f"文件中的 {len(data.features)} 个要素没有一个与系统中的{RegionLevel(level).label}匹配"
             f"（按{'区划代码' if matcher.match_by == 'code' else '名称'}，字段「{matcher.key_field}」）；"

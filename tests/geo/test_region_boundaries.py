@@ -218,6 +218,15 @@ def test_an_invalid_polygon_is_repaired_and_an_empty_one_refused(tmp_path, towns
     assert town.boundary.wkt == before  # all or nothing
 
 
+def test_a_wrong_srs_puts_the_feature_outside_china_and_is_refused(tmp_path, towns) -> None:  # type: ignore[no-untyped-def]
+    path = geojson(tmp_path, [({"code": CHANGLE}, polygon(SQUARE))])
+    report = region_boundaries_import(principal=SYSTEM, path=str(path), source_srid=4549, dry_run=True)
+    assert [e["code"] for e in report["errors"]] == ["outside_china"] and report["would_replace"] == 0
+    with pytest.raises(InvalidInput) as exc:
+        region_boundaries_import(principal=SYSTEM, path=str(path), source_srid=999999)
+    assert exc.value.code == "invalid_srid"
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [
