@@ -49,13 +49,16 @@ def write_layer(
     srid: int | None,
     fields: tuple[str, ...] = ("code", "name"),
     layer: str = "regions",
+    encoding: str = "utf-8",
 ) -> Path:
-    """Write ``features`` (attributes, WKT) as one layer; ``srid=None`` writes no SRS (no .prj)."""
+    """Write ``features`` (attributes, WKT) as one layer; ``srid=None`` writes no SRS (no .prj). A shapefile
+    in another ``encoding`` gets its bytes as they are and no .cpg, as older Chinese GIS software writes."""
     Driver.ensure_registered()
     ds = _create(_driver(driver.encode()), str(path).encode(), 0, 0, 0, 0, None)
     assert ds, f"GDAL could not create {path}"
     srs = SpatialReference(srid) if srid else None  # kept alive until the layer is written
-    options = (c_char_p * 2)(b"ENCODING=UTF-8", None) if driver == "ESRI Shapefile" else None
+    declared = b"ENCODING=UTF-8" if encoding == "utf-8" else b"ENCODING="
+    options = (c_char_p * 2)(declared, None) if driver == "ESRI Shapefile" else None
     lyr = _create_layer(ds, layer.encode(), srs.ptr if srs else None, _WKB_UNKNOWN, options)
     assert lyr
     for name in fields:
@@ -67,7 +70,7 @@ def write_layer(
         feat = _feature(defn)
         for i, name in enumerate(fields):
             if attrs.get(name) is not None:
-                _set_string(feat, i, attrs[name].encode())
+                _set_string(feat, i, attrs[name].encode(encoding))
         wkb = bytes(GEOSGeometry(wkt).wkb)
         geom = c_void_p()
         assert _from_wkb(wkb, None, byref(geom), len(wkb)) == 0
@@ -75,4 +78,6 @@ def write_layer(
         assert _add_feature(lyr, feat) == 0
         _feature_destroy(feat)
     _close(ds)
+    if encoding != "utf-8":
+        path.with_suffix(".cpg").unlink(missing_ok=True)
     return path

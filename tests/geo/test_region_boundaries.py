@@ -154,6 +154,23 @@ def test_a_zipped_utm_shapefile_and_one_without_prj(tmp_path, towns) -> None:  #
     assert_square(changle(), tolerance=1e-9)
 
 
+def test_a_gbk_shapefile_without_cpg_is_read(tmp_path, towns) -> None:  # type: ignore[no-untyped-def]
+    features = [({"MC": "常乐镇"}, wkt(SQUARE))]
+    path = write_layer(
+        tmp_path / "xz.shp", "ESRI Shapefile", features, srid=4326, fields=("MC",), encoding="gbk"
+    )
+    assert not (tmp_path / "xz.cpg").exists()
+    report = region_boundaries_import(principal=SYSTEM, path=str(path))
+    assert report["encoding"] == "gb18030" and [m["name"] for m in report["matched"]] == ["常乐镇"]
+
+
+def test_gis_options_are_refused_for_a_division_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "regions.csv"
+    path.write_text("区划代码,名称\n320614000000,海门区\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="--level 只用于 GIS 边界文件"):
+        run(path, "--level", "village")
+
+
 def test_gcj02_vertices_are_converted_to_wgs84(tmp_path, towns) -> None:  # type: ignore[no-untyped-def]
     shifted = [(p.lon, p.lat) for p in (from_wgs84(LonLat(x, y), "gcj02") for x, y in SQUARE)]
     path = geojson(tmp_path, [({"code": CHANGLE}, polygon(shifted))])
