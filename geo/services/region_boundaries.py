@@ -6,7 +6,8 @@ The file is read by ``geo.boundary_file`` (any SRS, GCJ-02 on request, geometry 
 feature is matched to an existing region of the level — by division code (also a region's ``alt_codes``)
 or by name, under the parent a parent field names when the name alone is ambiguous — and the matched
 regions get the new boundary, a centroid recomputed from it and ``geometry_quality=surveyed`` (the
-synthetic flag cleared), in one transaction with an audit event per region and one for the import.
+synthetic flag cleared), in one transaction with an audit event per region and one for the import;
+once all of a district's towns are surveyed, its unsurveyed outline becomes their union.
 The import never creates or renames regions (``import_regions`` with a CSV / XLSX does that first).
 Features that match nothing are reported, not errors: a province-wide layer holds other districts.
 A refused geometry or two features for one region is an error, and then nothing is written.
@@ -17,7 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.contrib.gis.geos import MultiPolygon, Point
+import shapely
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.db import transaction
 from django.db.models import Q
 
@@ -242,7 +244,29 @@ class _Matcher:
             "without_boundary": [_brief(r) for r in without[:LIST_LIMIT]],
             "still_synthetic_count": len(synthetic),
             "still_synthetic": [_brief(r) for r in synthetic[:LIST_LIMIT]],
+            "district_outlines": [_brief(r) for r in self._outlines(seen)] if not errors else [],
         }
+
+    def _outlines(self, seen: dict[int, int]) -> list[Region]:
+        """Districts whose outline is not surveyed and whose towns will all be: their outline becomes the
+        union of their towns (the demo's district outline is a buffered hull of approximate centres)."""
+        if self.level != RegionLevel.TOWN:
+            return []
+        surveyed = {
+            r.pk
+            for r in self.candidates
+            if r.pk in self.has_boundary and r.geometry_quality == LocationQuality.SURVEYED
+        }
+        out = []
+        for district in (r for r in self.regions if r.level == RegionLevel.DISTRICT):
+            towns = [r.pk for r in self.candidates if r.parent_id == district.pk]
+            if (
+                district.geometry_quality != LocationQuality.SURVEYED
+                and any(t in seen for t in towns)
+                and all(t in seen or t in surveyed for t in towns)
+            ):
+                out.append(district)
+        return out
 
     def _match(self, f: bf.Feature, code: str, name: str) -> tuple[Region | None, dict[str, str]]:
         if self.match_by == "code":
@@ -330,6 +354,8 @@ def _write(matches: list[tuple[bf.Feature, Region]], report: dict[str, Any]) -> 
                 "repaired": feature.repaired,
             },
         )
+    for brief in report["district_outlines"]:
+        _outline_from_towns(brief["id"], report)
     paths = [locked[i].path for i in ids]
     audit_record(
         action="geo.region.boundaries_import",
@@ -348,6 +374,30 @@ def _write(matches: list[tuple[bf.Feature, Region]], report: dict[str, Any]) -> 
             "regions": ids,
         },
     )
+
+
+def _outline_from_towns(district_id: int, report: dict[str, Any]) -> None:
+    district = Region.objects.select_for_update().get(pk=district_id)
+    towns = Region.objects.filter(parent=district, level=RegionLevel.TOWN).values_list("boundary", flat=True)
+    union = GEOSGeometry(memoryview(shapely.unary_union([shapely.from_wkb(bytes(b.wkb)) for b in towns]).wkb))
+    if union.geom_type == "Polygon":
+        union = MultiPolygon(union)
+    union.srid = 4326
+    before = {"boundary": district.boundary, "centroid": district.centroid,
+              "geometry_quality": district.geometry_quality}  # fmt: skip
+    district.boundary = union
+    district.centroid = boundary_centroid(union)
+    district.geometry_quality = LocationQuality.SURVEYED
+    district.save(update_fields=["boundary", "centroid", "geometry_quality", "updated_at"])
+    audit_record(
+        action="geo.region.boundary_replace",
+        obj=district,
+        region_path=district.path,
+        before=before,
+        after={"boundary": district.boundary, "centroid": district.centroid,
+               "geometry_quality": district.geometry_quality, "file": report["file"],
+               "derived_from": "towns"},
+    )  # fmt: skip
 
 
 def _common_path(paths: list[str]) -> str:

@@ -99,10 +99,30 @@ def test_a_geojson_replaces_the_synthetic_boundary_matched_by_code(tmp_path, tow
     assert "未匹配：第 2 个要素 别区的镇 [unknown_code]" in out
     assert "仍为演示用合成边界的区划 13 个" in out
     assert "已替换 1 个区划的边界" in out
+    assert (
+        Region.objects.get(level="district").geometry_quality == LocationQuality.SYNTHETIC
+    )  # 13 towns to go
     event = AuditEvent.objects.get(action="geo.region.boundary_replace")
     assert event.object_id == str(region.pk) and event.before["geometry_quality"] == "synthetic"
     summary = AuditEvent.objects.get(action="geo.region.boundaries_import")
     assert summary.after["replaced"] == 1 and summary.after["unmatched"] == 1
+
+
+def test_the_district_outline_becomes_the_union_once_every_town_is_surveyed(tmp_path, towns) -> None:  # type: ignore[no-untyped-def]
+    def cell(i: int) -> list[tuple[float, float]]:
+        x, x1 = round(121.0 + 0.02 * i, 6), round(121.0 + 0.02 * (i + 1), 6)  # shared edges, exactly
+        return [(x, 31.9), (x1, 31.9), (x1, 31.92), (x, 31.92), (x, 31.9)]
+
+    features = [({"code": t.code}, polygon(cell(i))) for i, t in enumerate(towns.values())]
+    out = run(geojson(tmp_path, features))
+    assert "海门区的各区镇边界均已实测" in out
+    district = Region.objects.get(level="district")
+    assert district.geometry_quality == LocationQuality.SURVEYED
+    assert district.boundary.area == pytest.approx(14 * 0.0004) and len(district.boundary) == 1
+    assert district.centroid.distance(Point(121.14, 31.91)) < 1e-9
+    assert AuditEvent.objects.filter(
+        action="geo.region.boundary_replace", object_id=str(district.pk)
+    ).exists()
 
 
 def test_facility_checks_use_the_imported_boundary(tmp_path, towns) -> None:  # type: ignore[no-untyped-def]

@@ -141,6 +141,8 @@ class Command(BaseCommand):
             more = "……" if report[f"{key}_count"] > _SHOWN else ""
             if report[f"{key}_count"]:
                 self.stdout.write(f"  {label}的区划 {report[f'{key}_count']} 个：{shown}{more}")
+        for d in report["district_outlines"]:
+            self.stdout.write(f"  {d['name']}的各区镇边界均已实测：其边界改为各区镇边界的并集")
         if report["errors"]:
             raise CommandError(
                 f"导入未执行：发现 {report['error_count']} 个要素有错误（见上），未写入任何数据。"
