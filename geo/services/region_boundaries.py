@@ -50,6 +50,7 @@ def _code_of(text: str) -> str | None:
     return normalise_code(digits) if digits else None
 
 
+@transaction.atomic
 def region_boundaries_import(
     *,
     principal: Principal,
