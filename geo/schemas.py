@@ -60,7 +60,10 @@ class RegionOut(Schema):
     town_kind: str = Field(description="区镇类型：town 镇 / street 街道 / park 园区")
     households: int | None = Field(description="户数（自然村）")
     centroid: list[float] | None = Field(description="中心点 [经度, 纬度]（WGS-84）")
-    geometry_quality: str = Field(description="几何可信度")
+    geometry_quality: str = Field(
+        description="几何可信度：surveyed 实测（如由 import_regions 从边界文件导入）/ approximate 近似 / "
+        "synthetic 演示用合成（演示数据的泰森多边形区镇边界）"
+    )
     is_synthetic: bool = Field(description="是否为演示用合成数据")
     updated_at: datetime = Field(description="最后修改时间")
 

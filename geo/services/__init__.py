@@ -15,6 +15,7 @@ from .facilities import (
     facility_village_resolve,
 )
 from .locations import LocationInput, device_fix_fields, located_fields, wgs84_point
+from .region_boundaries import boundary_centroid, region_boundaries_import
 from .regions import (
     REGION_EDITABLE,
     REGION_IDENTITY,
@@ -31,6 +32,7 @@ __all__ = [
     "REGION_IDENTITY",
     "LocationInput",
     "VillageRef",
+    "boundary_centroid",
     "device_fix_fields",
     "facility_condition_correct",
     "facility_condition_record",
@@ -41,6 +43,7 @@ __all__ = [
     "facility_update",
     "facility_village_resolve",
     "located_fields",
+    "region_boundaries_import",
     "region_create",
     "region_parent_error",
     "region_paths_repair",

@@ -1,0 +1,308 @@
+"""Reading a GIS file of region boundaries (GeoJSON, Shapefile — a ``.shp`` or a zip — or GeoPackage)
+through GDAL, for ``manage.py import_regions`` (``geo.services.region_boundaries_import``).
+
+Every vertex ends in WGS-84 lon/lat (SRID 4326, what ``Region.boundary`` stores): the file's own SRS is
+read (a ``.prj``, the GeoPackage's SRS table, GeoJSON's CRS84 default) and transformed by PROJ, so
+CGCS2000 Gauss–Krüger (EPSG:4549…), UTM 51N (EPSG:32651) or Xi'an 80 files all land where they belong.
+GCJ-02 and BD-09 are no EPSG datums: files traced on 高德 / 腾讯 / 百度 maps carry their lon/lat under a
+WGS-84 label, so ``datum`` says so and each vertex goes through ``geo.coords.to_wgs84``. A file without
+an SRS (a shapefile without ``.prj``) needs ``source_srid``: guessing would put a district hundreds of
+kilometres off without anyone noticing.
+
+Geometry is cleaned the same way for every format: curves and Z dropped, an invalid polygon repaired
+(``make_valid``, keeping only its polygonal parts), always a MultiPolygon; empty, non-polygonal or
+out-of-China results are refused with a stable code. No database here.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, SpatialReference
+from django.contrib.gis.gdal.layer import Layer
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.utils.encoding import DjangoUnicodeDecodeError
+from shapely.geometry import MultiPolygon as ShapelyMultiPolygon
+from shapely.geometry import Polygon as ShapelyPolygon
+
+from kernel.errors import InvalidInput
+from kernel.tables import norm, norm_key
+
+from .coords import Datum, LonLat, in_china, to_wgs84
+
+SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg")
+_POLYGON_TYPES = {"Polygon", "MultiPolygon", "Polygon25D", "MultiPolygon25D", "Unknown", "CurvePolygon"}
+_POLYGON_TYPES |= {"MultiSurface"}
+WGS84 = 4326
+
+# Field names tried, in order, when the caller names none (norm_key: case, spaces and underscores
+# ignored). XZQDM / XZQMC: 第三次国土调查 乡镇 layers; ZLDWDM / ZLDWMC: its village (坐落单位) layers.
+CODE_FIELDS = (
+    "code",
+    "区划代码",
+    "行政区划代码",
+    "代码",
+    "XZQDM",
+    "DM",
+    "ZLDWDM",
+    "CJQYDM",
+    "XZDM",
+    "adcode",
+)
+NAME_FIELDS = ("name", "名称", "区划名称", "行政区划名称", "XZQMC", "MC", "ZLDWMC", "CJQYMC", "XZMC")
+PARENT_FIELDS = ("parent_code", "上级代码", "上级区划代码", "SJDM", "SJXZQDM", "parent", "上级", "所属乡镇")
+
+# Errors about the whole file (InvalidInput codes) and about one feature (the report's errors).
+FILE_ERROR_CODES = frozenset(
+    {"unreadable_file", "no_polygon_layer", "unknown_layer", "unknown_srs", "invalid_srid", "unknown_field"}
+)
+FEATURE_ERROR_CODES = frozenset({"missing_geometry", "not_polygon", "empty_geometry", "outside_china"})
+
+
+class _WrongEncoding(Exception):
+    pass
+
+
+def file_error(code: str, message: str, **details: Any) -> InvalidInput:
+    return InvalidInput(message, code=code, details={"fields": {"file": [message]}, **details})
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature of the layer: its 1-based position, GDAL's fid, attributes as text, and either the
+    cleaned boundary (a WGS-84 MultiPolygon, ``repaired`` when make_valid changed it) or an error."""
+
+    number: int
+    fid: int
+    attrs: dict[str, str]
+    boundary: MultiPolygon | None
+    repaired: bool = False
+    error: tuple[str, str] | None = None  # (code, zh-Hans message)
+
+
+@dataclass
+class BoundaryFile:
+    path: str
+    driver: str
+    layer_name: str
+    layer_names: list[str]
+    fields: list[str]
+    srs_name: str
+    srs_srid: int | None
+    datum: str
+    encoding: str
+    features: list[Feature]
+
+
+def read_boundaries(
+    path: str | Path, *, layer: str | int | None = None, source_srid: int | None = None, datum: str = "wgs84"
+) -> BoundaryFile:
+    """Open ``path``, pick the polygon layer and return its features in WGS-84. Raises ``InvalidInput``
+    with a ``FILE_ERROR_CODES`` code when the file, its layer or its SRS cannot be used."""
+    try:
+        datum = Datum(datum)
+    except ValueError as exc:
+        raise file_error(
+            "invalid_datum", f"不支持的坐标基准：{datum}（可选 wgs84、gcj02、bd09、cgcs2000）"
+        ) from exc
+    target = _gdal_path(Path(path))
+    # A shapefile without .cpg is usually GBK here: GDAL then hands over the bytes as they are.
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return _read(str(path), target, layer, source_srid, datum, encoding)
+        except (_WrongEncoding, DjangoUnicodeDecodeError):  # also field names
+            continue
+    raise file_error("unreadable_file", "文件的属性文字既不是 UTF-8 也不是 GBK 编码，无法读取")
+
+
+def _gdal_path(path: Path) -> str:
+    if not path.exists():
+        raise file_error("unreadable_file", f"文件不存在：{path}")
+    if path.suffix.lower() != ".zip":
+        return str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not n.startswith("__MACOSX") and not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise file_error("unreadable_file", f"无法读取压缩包：{path.name}") from exc
+    found = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson", ".json"))]
+    if not found:
+        raise file_error("unreadable_file", "压缩包中没有 Shapefile（.shp）、GeoPackage 或 GeoJSON 文件")
+    if len(found) == 1:
+        return f"/vsizip/{path.resolve()}/{found[0]}"
+    folder = found[0].rpartition("/")[0]  # several shapefiles side by side: the folder is the dataset
+    return f"/vsizip/{path.resolve()}/{folder}" if folder else f"/vsizip/{path.resolve()}"
+
+
+def _read(
+    display: str, target: str, layer: str | int | None, source_srid: int | None, datum: Datum, encoding: str
+) -> BoundaryFile:
+    try:
+        ds = DataSource(target, encoding=encoding)
+    except GDALException as exc:
+        raise file_error(
+            "unreadable_file", f"无法读取文件（GDAL 不能识别为矢量数据）：{Path(display).name}"
+        ) from exc
+    names = [ds[i].name for i in range(ds.layer_count)]
+    lyr = _layer(ds, names, layer)
+    src = _source_srs(lyr, source_srid)
+    to_wgs84_ct = None if src.srid == WGS84 else CoordTransform(src, SpatialReference(WGS84))
+    fields = list(lyr.fields)
+    features = []
+    for number, feat in enumerate(lyr, start=1):
+        try:
+            attrs = {f: _text(feat.get(f)) for f in fields}
+        except DjangoUnicodeDecodeError as exc:
+            raise _WrongEncoding from exc
+        features.append(_feature(number, feat.fid, attrs, _geom(feat), to_wgs84_ct, datum))
+    return BoundaryFile(
+        path=display,
+        driver=str(ds.driver),
+        layer_name=lyr.name,
+        layer_names=names,
+        fields=fields,
+        srs_name=src.name or "",
+        srs_srid=src.srid,
+        datum=str(datum),
+        encoding=encoding,
+        features=features,
+    )
+
+
+def _layer(ds: DataSource, names: list[str], wanted: str | int | None) -> Layer:
+    if wanted is not None:
+        index = (
+            int(wanted) if str(wanted).isdigit() else (names.index(str(wanted)) if wanted in names else -1)
+        )
+        if not 0 <= index < len(names):
+            listed = "、".join(f"{i}：{n}" for i, n in enumerate(names))
+            raise file_error("unknown_layer", f"文件中没有图层 {wanted}；可用的图层：{listed}", layers=names)
+        lyr = ds[index]
+        if lyr.geom_type.name not in _POLYGON_TYPES:
+            raise file_error(
+                "no_polygon_layer", f"图层「{lyr.name}」是{lyr.geom_type.name}，不是面图层", layers=names
+            )
+        return lyr
+    for i in range(len(names)):
+        if ds[i].geom_type.name in _POLYGON_TYPES:
+            return ds[i]
+    raise file_error("no_polygon_layer", "文件中没有面（Polygon / MultiPolygon）图层", layers=names)
+
+
+def _source_srs(lyr: Layer, source_srid: int | None) -> SpatialReference:
+    if source_srid is not None:
+        try:
+            srs = SpatialReference(source_srid)
+            srs.validate()
+        except (GDALException, TypeError) as exc:
+            raise file_error("invalid_srid", f"--source-srid {source_srid} 不是可识别的 EPSG 坐标系") from exc
+        return srs
+    if lyr.srs is None:
+        raise file_error(
+            "unknown_srs",
+            "文件没有说明坐标系（如 Shapefile 缺少 .prj）；请用 --source-srid 指定，"
+            "如 4326（WGS-84）、4490（CGCS2000 经纬度）、4549（CGCS2000 3 度带 120°E）",
+        )
+    srs = lyr.srs
+    if srs.srid is None:  # an ESRI .prj without an authority: let GDAL find the EPSG code if it can
+        clone = srs.clone()
+        try:
+            clone.identify_epsg()
+            if clone.srid is not None:
+                return SpatialReference(clone.srid)
+        except GDALException:
+            pass
+    return srs
+
+
+def _geom(feat: Any) -> Any:
+    try:
+        return feat.geom
+    except GDALException:  # a feature without geometry
+        return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # codes stored as DBF numbers: 320614103000.0
+    return norm(str(value))
+
+
+def _feature(
+    number: int, fid: int, attrs: dict[str, str], geom: Any, ct: CoordTransform | None, datum: Datum
+) -> Feature:
+    def refused(code: str, message: str) -> Feature:
+        return Feature(number, fid, attrs, None, error=(code, message))
+
+    if geom is None:
+        return refused("missing_geometry", "要素没有几何")
+    if ct is not None:
+        geom = geom.clone()
+        geom.transform(ct)
+    shape = shapely.force_2d(shapely.from_wkb(bytes(geom.wkb)))
+    if shapely.get_type_id(shape) == 7:  # a collection: keep its polygons
+        shape = shapely.unary_union(
+            [p for p in shapely.get_parts(shape) if isinstance(p, ShapelyPolygon | ShapelyMultiPolygon)]
+        )
+    if not isinstance(shape, ShapelyPolygon | ShapelyMultiPolygon):
+        return refused("not_polygon", f"要素的几何是 {shape.geom_type}，不是面")
+    if datum not in (Datum.WGS84, Datum.CGCS2000) and not shape.is_empty:
+        shape = shapely.transform(shape, lambda xy: _shift(xy, datum))
+    cleaned, repaired = clean_polygon(shape)
+    if cleaned is None:
+        return refused("empty_geometry", "几何为空（或修复后不剩任何面）")
+    minx, miny, maxx, maxy = cleaned.bounds
+    if not (in_china(minx, miny) and in_china(maxx, maxy)):
+        return refused(
+            "outside_china",
+            f"转换为 WGS-84 后坐标（{minx:.4f}, {miny:.4f} – {maxx:.4f}, {maxy:.4f}）不在中国范围内："
+            "文件的坐标系是否正确？可用 --source-srid 指定",
+        )
+    boundary = GEOSGeometry(memoryview(cleaned.wkb), srid=WGS84)
+    assert isinstance(boundary, MultiPolygon)  # clean_polygon gives MultiPolygons only
+    return Feature(number, fid, attrs, boundary, repaired=repaired)
+
+
+def _shift(xy: np.ndarray, datum: Datum) -> np.ndarray:
+    out = np.empty_like(xy)
+    for i, (lon, lat) in enumerate(xy):
+        p = to_wgs84(LonLat(float(lon), float(lat)), datum)
+        out[i] = (p.lon, p.lat)
+    return out
+
+
+def clean_polygon(shape: Any) -> tuple[ShapelyMultiPolygon | None, bool]:
+    """A valid MultiPolygon from a (Multi)Polygon, and whether it had to be repaired; None when empty."""
+    repaired = False
+    if not shape.is_valid:
+        fixed = shapely.make_valid(shape)
+        parts = [p for p in shapely.get_parts(fixed) if isinstance(p, ShapelyPolygon | ShapelyMultiPolygon)]
+        shape = shapely.unary_union(parts) if parts else ShapelyPolygon()
+        repaired = True
+    if isinstance(shape, ShapelyPolygon):
+        shape = ShapelyMultiPolygon([shape]) if not shape.is_empty else shape
+    if shape.is_empty or not isinstance(shape, ShapelyMultiPolygon) or shape.area == 0:
+        return None, repaired
+    return shape, repaired
+
+
+def guess_field(fields: list[str], wanted: str | None, candidates: tuple[str, ...], what: str) -> str | None:
+    """The layer's field named ``wanted`` (an error when missing), or the first of ``candidates`` present."""
+    keys = {norm_key(f): f for f in fields}
+    if wanted:
+        found = keys.get(norm_key(wanted))
+        if found is None:
+            raise file_error(
+                "unknown_field",
+                f"图层中没有{what}字段「{wanted}」；图层的字段：{'、'.join(fields) or '无'}",
+                available=fields,
+            )
+        return found
+    return next((keys[norm_key(c)] for c in candidates if norm_key(c) in keys), None)
