@@ -15,8 +15,20 @@ from kernel.jobs import JobOut
 from kernel.kit import Id, Moment, Page, PageNumber, Pages, conditional_json, dumps, page_of
 
 from . import ledger_export, ledger_import, selectors, services
+from .coords import Datum
 from .models import LedgerExport
-from .schemas import FacilityIn, FacilityOut, FacilityPatch, RegionOut, RegionPatch, SectionOut
+from .schemas import (
+    FacilitiesNearOut,
+    FacilityIn,
+    FacilityOut,
+    FacilityPatch,
+    RegionOut,
+    RegionPatch,
+    RegionsAtOut,
+    SectionOut,
+    SectionsNearOut,
+    regions_at_out,
+)
 
 router = Router(tags=["空间登记"])
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,6 +70,26 @@ def region_list(
         request,
         Page[RegionOut](items=items, count=count, page=page, page_size=page_size),
     )
+
+
+# A point in a query: range-checked by the schema (422 naming lon / lat / datum), converted to WGS-84.
+Lon = Query(..., ge=-180, le=180, description="经度（按 datum 所指坐标系）")
+Lat = Query(..., ge=-90, le=90, description="纬度（按 datum 所指坐标系）")
+DatumQuery = Query(
+    Datum.WGS84, description="坐标系：wgs84（GPS）、gcj02（高德/腾讯）、bd09（百度）、cgcs2000"
+)
+Limit = Query(10, ge=1, le=selectors.NEAREST_MAX, description="最多返回几个（1–50）")
+
+
+@router.get(
+    "/regions/at",
+    response=RegionsAtOut,
+    summary="坐标所在的区、区镇、行政村、自然村（任何登录用户可查全区；404 outside_district：不在本区）",
+)
+def regions_at(request: HttpRequest, lon: float = Lon, lat: float = Lat, datum: Datum = DatumQuery) -> object:
+    point, _ = services.wgs84_point(lon, lat, datum, field="lon")
+    found = selectors.regions_at(point=point, paths=_paths(request))
+    return regions_at_out(found, datum=datum, raw_lon=lon, raw_lat=lat)
 
 
 @router.get("/regions/{region_id}", response=RegionOut, summary="区划详情")
@@ -110,6 +142,26 @@ def facility_layer(
 
 def _geojson(layer: dict[str, object]) -> HttpResponse:
     return HttpResponse(dumps(layer), content_type="application/geo+json; charset=utf-8")
+
+
+@router.get("/sections/nearest", response=SectionsNearOut, summary="离坐标最近的断面（按管辖范围；距离为米）")
+def section_nearest(
+    request: HttpRequest, lon: float = Lon, lat: float = Lat, datum: Datum = DatumQuery, limit: int = Limit
+) -> object:
+    point, _ = services.wgs84_point(lon, lat, datum, field="lon")
+    items = selectors.section_nearest(paths=_paths(request), point=point, limit=limit)
+    return {"lon": point.x, "lat": point.y, "items": items}
+
+
+@router.get(
+    "/facilities/nearest", response=FacilitiesNearOut, summary="离坐标最近的设施（按管辖范围；距离为米）"
+)
+def facility_nearest(
+    request: HttpRequest, lon: float = Lon, lat: float = Lat, datum: Datum = DatumQuery, limit: int = Limit
+) -> object:
+    point, _ = services.wgs84_point(lon, lat, datum, field="lon")
+    items = selectors.facility_nearest(paths=_paths(request), point=point, limit=limit)
+    return {"lon": point.x, "lat": point.y, "items": items}
 
 
 @router.get("/sections/{section_id}", response=SectionOut, summary="断面详情")

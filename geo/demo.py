@@ -7,7 +7,9 @@ What is real and what is not, so nobody mistakes a demo for a survey:
 - Every other village, natural village, household count and facility is synthetic (``is_synthetic``),
   generated from a fixed seed so the demo is the same on every machine.
 - No boundary or coordinate is available offline: town centres are approximate, boundaries are a
-  Voronoi partition of those centres clipped to a rough district outline (``geometry_quality=synthetic``),
+  Voronoi partition of those centres clipped to a rough district outline (``geometry_quality=synthetic``);
+  villages and natural villages get the same kind of synthetic cells inside their town / village, so that
+  the point lookup (``GET /api/v1/geo/regions/at``) names a village in the demo, flagged as synthetic;
   section locations are approximate placements near their responsible towns.
 Loading is idempotent: rows are matched on natural keys (parent + name, codes) and never duplicated.
 """
@@ -21,7 +23,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from shapely import MultiPoint, Point, Polygon, voronoi_polygons
+from shapely import MultiPoint, Point, Polygon, from_wkt, union_all, voronoi_polygons
+from shapely.geometry.base import BaseGeometry
 
 from kernel.access import Principal
 
@@ -107,7 +110,7 @@ def _town_cells() -> dict[str, Polygon]:
     return result
 
 
-def _multipolygon(poly: Polygon) -> MultiPolygon:
+def _multipolygon(poly: BaseGeometry) -> MultiPolygon:
     geom = GEOSGeometry(poly.wkt, srid=4326)
     return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=4326)
 
@@ -183,7 +186,39 @@ def load_regions() -> dict[str, Region]:
                         quality=LocationQuality.SYNTHETIC,
                     ),
                 )
+        _draw_cells(town, from_wkt(town.boundary.wkt) if town.boundary is not None else cell)
     return towns
+
+
+def _draw_cells(parent: Region, area: BaseGeometry) -> None:
+    """Synthetic boundaries for ``parent``'s children: the Voronoi cells of their centroids clipped to
+    ``area`` (a village's cell then split among its natural villages). Only where none is drawn, so a
+    real boundary imported later stays; ``geometry_quality`` stays ``synthetic``."""
+    children = [c for c in Region.objects.filter(parent=parent).order_by("path") if c.centroid is not None]
+    if not children:
+        return
+    centres = [(c.centroid.x, c.centroid.y) for c in children]
+    cells = voronoi_polygons(MultiPoint(centres), extend_to=area) if len(children) > 1 else None
+    for child, centre in zip(children, centres, strict=True):
+        cell = area if cells is None else next((g for g in cells.geoms if g.covers(Point(centre))), None)
+        piece = _polygonal(cell.intersection(area)) if cell is not None else None
+        if piece is None or child.boundary is not None:
+            continue
+        child.boundary = _multipolygon(piece)
+        child.geometry_quality = LocationQuality.SYNTHETIC
+        child.save(update_fields=["boundary", "geometry_quality", "updated_at"])
+        if child.level == RegionLevel.VILLAGE:
+            _draw_cells(child, piece)
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
+    """The polygon parts of a clipped cell (a clip may leave slivers of lines or points), or None."""
+    if geom.geom_type == "GeometryCollection":
+        parts = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]  # type: ignore[attr-defined]
+        geom = union_all(parts) if parts else geom
+    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty or geom.area <= 0:
+        return None
+    return geom
 
 
 def _random_point_in(poly: Polygon, rng: random.Random) -> tuple[float, float]:

@@ -6,9 +6,11 @@ from ninja import Field, Schema
 from pydantic import model_validator
 
 from kernel.kit import Day, Id, NotABoolean, StrictSchema
+from kernel.scope import Paths
 
 from .coords import Datum
 from .models import FacilityStatus, LocationQuality, Region, RegionLevel
+from .selectors import RegionsAt, in_scope
 
 
 class PointOut(Schema):
@@ -187,3 +189,94 @@ class FacilityPatch(StrictSchema):
         if not self.model_fields_set:
             raise ValueError("至少提供一个要修改的字段")
         return self
+
+
+# --- point lookups -----------------------------------------------------------------------------------
+
+
+class RegionHit(Schema):
+    """A region at a point: names and codes only (administrative geography is public)."""
+
+    id: int = Field(description="区划编号")
+    name: str = Field(description="名称")
+    code: str | None = Field(description="12 位区划代码（自然村为空）")
+    level: RegionLevel = Field(description="层级：district / town / village / natural_village")
+    is_synthetic: bool = Field(description="是否为演示用合成区划")
+    geometry_quality: str = Field(
+        description="边界可信度：surveyed 实测 / approximate 近似 / synthetic 演示合成"
+    )
+    boundary_synthetic: bool = Field(
+        description=(
+            "边界为演示用合成边界（如演示数据按区镇中心点划分的 Voronoi 区镇）：结果仅供演示，不可作为依据"
+        )
+    )
+    in_scope: bool = Field(description="是否在调用者的管辖范围内（范围外的区划只给出名称与代码）")
+
+
+def region_hit(region: Region | None, paths: Paths) -> RegionHit | None:
+    if region is None:
+        return None
+    return RegionHit(
+        id=region.pk,
+        name=region.name,
+        code=region.code,
+        level=RegionLevel(region.level),
+        is_synthetic=region.is_synthetic,
+        geometry_quality=region.geometry_quality,
+        boundary_synthetic=region.geometry_quality == LocationQuality.SYNTHETIC,
+        in_scope=in_scope(region, paths),
+    )
+
+
+class RegionsAtOut(Schema):
+    lon: float = Field(description="查询所用经度（WGS-84，已按 datum 换算）")
+    lat: float = Field(description="查询所用纬度（WGS-84，已按 datum 换算）")
+    datum: Datum = Field(description="请求的坐标系")
+    raw_lon: float = Field(description="请求中的经度（按 datum）")
+    raw_lat: float = Field(description="请求中的纬度（按 datum）")
+    district: RegionHit | None = Field(description="所在区（边界包含该点；未绘边界时为空）")
+    town: RegionHit | None = Field(description="所在区镇（无边界包含该点时为空）")
+    village: RegionHit | None = Field(description="所在行政村（行政村未绘边界时为空）")
+    natural_village: RegionHit | None = Field(description="所在自然村（自然村未绘边界时为空）")
+
+
+def regions_at_out(found: RegionsAt, *, datum: Datum, raw_lon: float, raw_lat: float) -> RegionsAtOut:
+    return RegionsAtOut(
+        lon=found.point.x,
+        lat=found.point.y,
+        datum=datum,
+        raw_lon=raw_lon,
+        raw_lat=raw_lat,
+        **{
+            level: region_hit(getattr(found, level), found.paths)
+            for level in ("district", "town", "village", "natural_village")
+        },
+    )
+
+
+class FacilityNearOut(FacilityOut):
+    distance_m: float = Field(description="到查询点的距离（米，WGS-84 椭球面上的大地线距离）")
+
+    @staticmethod
+    def resolve_distance_m(obj: Any) -> float:
+        return round(obj.distance.m, 1)
+
+
+class SectionNearOut(SectionOut):
+    distance_m: float = Field(description="到查询点的距离（米，WGS-84 椭球面上的大地线距离）")
+
+    @staticmethod
+    def resolve_distance_m(obj: Any) -> float:
+        return round(obj.distance.m, 1)
+
+
+class FacilitiesNearOut(Schema):
+    lon: float = Field(description="查询所用经度（WGS-84）")
+    lat: float = Field(description="查询所用纬度（WGS-84）")
+    items: list[FacilityNearOut] = Field(description="由近及远；无坐标的设施不在其中")
+
+
+class SectionsNearOut(Schema):
+    lon: float = Field(description="查询所用经度（WGS-84）")
+    lat: float = Field(description="查询所用纬度（WGS-84）")
+    items: list[SectionNearOut] = Field(description="由近及远；无坐标的断面不在其中")

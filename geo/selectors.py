@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point, Polygon
 from django.db.models import Prefetch, Q, QuerySet
 
 from kernel.errors import InvalidInput, NotFound
@@ -193,6 +194,85 @@ def facility_layer(
         "town": f.village.parent.name if f.village.parent else "", "meter_number": f.meter_number,
         "operator": f.operator, "location_quality": f.location_quality, "datum": f.location_datum,
     })  # fmt: skip
+
+
+# --- point lookups ---------------------------------------------------------------------------------
+
+NEAREST_MAX = 50
+
+
+@dataclass(frozen=True)
+class RegionsAt:
+    """The regions whose boundaries hold a WGS-84 point, one per level (``None`` where none is drawn or
+    none holds it), and the scope paths of the caller (to say which of them it may work in)."""
+
+    point: Point
+    district: Region | None
+    town: Region | None
+    village: Region | None
+    natural_village: Region | None
+    paths: Paths
+
+
+def _first_under(hits: list[Region], parent: Region | None) -> Region | None:
+    """The first hit under ``parent`` (sloppy boundaries may overlap a neighbour's), else the first hit."""
+    if parent is not None:
+        for r in hits:
+            if r.parent_id == parent.pk:
+                return r
+    return hits[0] if hits else None
+
+
+def regions_at(*, point: Point, paths: Paths) -> RegionsAt:
+    """The district, town, village and natural village at ``point`` (WGS-84), by boundary containment (a
+    point on a shared edge belongs to both; the first by path answers). Administrative geography is
+    public: the lookup covers the whole district whatever ``paths`` is, and answers names and codes
+    only. 404 ``outside_district`` when no drawn region holds the point (``boundaries_missing`` when
+    none is drawn at all)."""
+    hits: dict[str, list[Region]] = {level: [] for level in RegionLevel.values}
+    found = (
+        Region.objects.filter(boundary__intersects=point)
+        .defer(*HEAVY_REGION_FIELDS, "centroid")
+        .order_by("path")
+    )
+    for region in found:
+        hits[region.level].append(region)
+    district = _first_under(hits[RegionLevel.DISTRICT], None)
+    town = _first_under(hits[RegionLevel.TOWN], district)
+    village = _first_under(hits[RegionLevel.VILLAGE], town)
+    natural = _first_under(hits[RegionLevel.NATURAL_VILLAGE], village)
+    if not any((district, town, village, natural)):
+        if not Region.objects.filter(boundary__isnull=False).exists():
+            raise NotFound("尚未导入区划边界，无法按坐标查询所在区划", code="boundaries_missing")
+        outline = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("path").first()
+        message = f"该坐标不在{outline.name if outline else '本区'}范围内，请核对经纬度与坐标系"
+        raise NotFound(
+            message, code="outside_district", details={"fields": {"lon": [message], "lat": [message]}}
+        )
+    return RegionsAt(point, district, town, village, natural, paths)
+
+
+def in_scope(region: Region, paths: Paths) -> bool:
+    return paths is None or any(region.path.startswith(p) for p in paths)
+
+
+def facility_nearest(*, paths: Paths, point: Point, limit: int) -> QuerySet[SewageFacility]:
+    """The facilities in scope nearest ``point`` (WGS-84), each with ``distance`` (a ``D``; ``.m``
+    metres): the geodesic on the WGS-84 ellipsoid on both databases (PostGIS ``ST_DistanceSpheroid``,
+    SpatiaLite ``Distance(…, 1)``). Facilities without a point are left out."""
+    qs = facility_list(paths=paths).filter(location__isnull=False)
+    return qs.annotate(distance=Distance("location", point, spheroid=True)).order_by("distance", "code")[
+        : max(1, min(limit, NEAREST_MAX))
+    ]
+
+
+def section_nearest(*, paths: Paths, point: Point, limit: int) -> QuerySet[RiverSection]:
+    """The sections in scope (as ``section_list``) nearest ``point``, with ``distance`` as
+    ``facility_nearest``."""
+    qs = section_list(paths=paths).filter(location__isnull=False)
+    return qs.annotate(distance=Distance("location", point, spheroid=True)).order_by("distance", "code")[
+        : max(1, min(limit, NEAREST_MAX))
+    ]
 
 
 # --- inspection subjects -----------------------------------------------------------------------------

@@ -233,3 +233,20 @@ def test_demo_shows_overdue_sewage_rectifications_and_a_failing_town(loaded) -> 
     towns = rates(principal=principal_for(User.objects.get(username="huanjing"))).towns
     failing = [t.town.name for t in towns if any(c.met is False for c in t.targets)]
     assert "常乐镇" in failing and len(failing) < len(towns)
+
+
+def test_a_demo_facility_point_looks_up_its_town_and_village(loaded) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import ApiClient, make_user
+
+    villages = Region.objects.filter(level__in=[RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE])
+    assert not villages.filter(boundary__isnull=True).exists()  # synthetic cells, flagged as such
+    assert not villages.exclude(geometry_quality="synthetic").exists()
+    api = ApiClient(make_user("planner", Region.objects.get(level=RegionLevel.DISTRICT)))
+    located = SewageFacility.objects.filter(location__isnull=False).select_related("village")
+    for f in located:
+        # as the registry received it (GCJ-02 from a 高德 map, or WGS-84): the facility's own town and village
+        body = api.get(
+            "/api/v1/geo/regions/at", lon=f.location_raw_lon, lat=f.location_raw_lat, datum=f.location_datum
+        ).json()
+        assert (body["town"]["id"], body["village"]["id"]) == (f.village.parent_id, f.village_id), f.code
+        assert body["town"]["boundary_synthetic"] and body["village"]["boundary_synthetic"]
