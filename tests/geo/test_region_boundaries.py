@@ -127,6 +127,9 @@ def test_the_district_outline_becomes_the_union_once_every_town_is_surveyed(tmp_
 
 def test_facility_checks_use_the_imported_boundary(tmp_path, towns) -> None:  # type: ignore[no-untyped-def]
     village = Region.objects.get(parent__code=CHANGLE, name="演示一村")
+    # The town's boundary alone decides here: the village's synthetic cell is left out of the check.
+    Region.objects.filter(pk=village.pk).update(boundary=None)
+    village.refresh_from_db()
     # Inside 常乐镇's Voronoi cell, but 3 km east of the surveyed square.
     far = Point(121.30, 31.925, srid=4326)
     facility_location_check(village=village, point=far)  # accepted against the synthetic boundary
@@ -217,9 +220,10 @@ def test_villages_match_by_name_under_the_parent_field(tmp_path, towns) -> None:
     village.refresh_from_db()
     assert village.geometry_quality == LocationQuality.SURVEYED
     assert village.centroid.distance(Point(121.265, 31.925)) < 1e-9
-    # Villages had no boundary: the rest are listed as still without one.
+    # The demo's villages have synthetic cells: the rest are listed as still synthetic.
     villages = Region.objects.filter(level=RegionLevel.VILLAGE).count()
-    assert report["without_boundary_count"] == villages - 1
+    assert report["without_boundary_count"] == 0
+    assert report["still_synthetic_count"] == villages - 1
 
 
 def test_a_dry_run_writes_nothing_and_reports_the_same(tmp_path, towns) -> None:  # type: ignore[no-untyped-def]
