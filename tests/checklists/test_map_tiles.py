@@ -200,3 +200,32 @@ def _canonical(found: Any) -> list[Any]:
         (f["id"], shapely.geometry.shape(f["geometry"]).normalize().wkt, sorted(f["properties"].items()))
         for f in found
     )
+
+
+def test_each_layer_changes_its_etag_when_its_writers_write(placed, api_as, phone_a, officer_a) -> None:  # type: ignore[no-untyped-def]
+    from checklists.models import Rectification
+    from checklists.services.rectifications import rectifications_mark_overdue
+    from tests.scoring.test_water_api import GOOD, upload
+
+    planner = api_as("planner", placed.district)
+    bureau = api_as("environment_bureau", placed.district)
+
+    def etag(layer: str, **kw: Any) -> str:
+        return get_tile(planner, layer, **kw)["ETag"]
+
+    before = {layer: etag(layer) for layer in ("rectifications", "photos")}
+    sections = etag("sections", month="2022-09")
+    assert upload(bureau, GOOD.encode("utf-8")).json()["report"]["imported"] > 0
+    assert etag("sections", month="2022-09") != sections
+    assert by_code(features(get_tile(planner, "sections", month="2022-09"), "sections"))["S-A"]["class"] == 3
+
+    approved_with_findings(placed, phone_a, officer_a, {"ledger.meter": {"value": False}})
+    after = {layer: etag(layer) for layer in before}
+    assert all(after[layer] != before[layer] for layer in before), (before, after)
+    rect = Rectification.objects.get()
+    moved = etag("rectifications")
+    officer_a.post(f"/api/v1/rectifications/{rect.pk}/transition", {"action": "start"})
+    assert etag("rectifications") != moved
+    moved = etag("rectifications")
+    assert rectifications_mark_overdue(today=rect.deadline.replace(year=rect.deadline.year + 1)) == 1
+    assert etag("rectifications") != moved
