@@ -18,6 +18,7 @@ from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import Polygon
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields import CharField
+from django.db.models.functions import Coalesce
 
 from geo.models import FacilityCondition, Organisation, Region, RegionLevel, RiverSection, SewageFacility
 from kernel.scope import Paths, scope_q
@@ -120,7 +121,7 @@ RECTIFICATION_PROPS = (
 
 def _subject_location() -> Case:
     """Where a rectification's subject is: a facility's or section's point, an organisation's point, a
-    region's centroid."""
+    region's centroid; else the centroid of the region (village, town) it belongs to."""
     point = PointField(srid=4326)
     by_id = {
         "sewage_facility": SewageFacility.objects.filter(pk=OuterRef("subject_id")).values("location"),
@@ -130,10 +131,14 @@ def _subject_location() -> Case:
         "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
         "village": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
     }
-    return Case(
+    at_subject = Case(
         *(When(subject_kind=k, then=Subquery(q[:1], output_field=point)) for k, q in by_id.items()),
         default=Value(None, output_field=point),
         output_field=point,
+    )
+    # A subject without a point of its own (a facility not yet surveyed) shows at its region's centre.
+    return Coalesce(
+        at_subject, F("subject_region__centroid"), F("subject_town__centroid"), output_field=point
     )
 
 
@@ -204,7 +209,7 @@ LAYERS: dict[str, Layer] = {
             "rectifications",
             RECTIFICATION_PROPS,
             _rectifications,
-            "未销号的整改（点，位于检查对象处：设施、断面、单位的位置或区划中心点）：`status`、"
+            "未销号的整改（点，位于检查对象处：设施、断面、单位的位置或区划中心点；对象无位置时取其所在村、镇的中心点）：`status`、"
             "`overdue`（是否逾期）、`deadline`（YYYY-MM-DD，无期限时无此属性）、`subject_kind`、`subject_id`。",
         ),
         Layer(
