@@ -1,7 +1,7 @@
 """``GET /api/v1/geo/tiles/{layer}/{z}/{x}/{y}.pbf``: Mapbox Vector Tiles of the map layers."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from kernel.kit import etag_matches
 
@@ -23,6 +23,7 @@ _DESCRIPTION = (
 @router.get(
     "/{layer}/{z}/{x}/{y}.pbf",
     summary="地图矢量瓦片",
+    operation_id="map_tile",
     description=_DESCRIPTION,
     response={200: None, 304: None},
     openapi_extra={
@@ -38,10 +39,10 @@ _DESCRIPTION = (
 )
 def tile(
     request: HttpRequest,
-    layer: str,
-    z: int,
-    x: int,
-    y: int,
+    layer: str = Path(..., pattern=r"^[a-z_]{1,32}$"),
+    z: int = Path(..., ge=0, le=2**31),
+    x: int = Path(..., ge=0, le=2**62),
+    y: int = Path(..., ge=0, le=2**62),
     month: str | None = Query(None, description="断面图层的月份 YYYY-MM（默认本月）"),
 ) -> HttpResponse:
     req = tiles.tile_request(principal=request.auth, layer=layer, z=z, x=x, y=y, month=month)
