@@ -245,7 +245,8 @@ def main() -> None:
         # The request's fixed cost (token, grants, layer version: ~3 ms) dominates near-empty tiles.
         heavy = [r for r, _, _, b in worst if b >= 10]
         if heavy:
-            print(f"    tiles whose bare query takes ≥ 10 ms ({len(heavy)}): median {statistics.median(heavy):.2f}×"
+            med_heavy = statistics.median(heavy)
+            print(f"    tiles whose bare query takes ≥ 10 ms ({len(heavy)}): median {med_heavy:.2f}×"
                   f"  p95 {pct(heavy, 0.95):.2f}×")  # fmt: skip
         for ratio, tile, a, b in sorted(worst, reverse=True)[:3]:
             print(f"    worst: {tile:<14} {ratio:5.2f}×  API {a:7.1f} ms  bare {b:7.1f} ms")
