@@ -43,7 +43,7 @@ def tile(
     z: int = Path(..., ge=0, le=2**31),
     x: int = Path(..., ge=0, le=2**62),
     y: int = Path(..., ge=0, le=2**62),
-    month: str | None = Query(None, description="断面图层的月份 YYYY-MM（默认本月）"),
+    month: str | None = Query(None, max_length=16, description="断面图层的月份 YYYY-MM（默认本月）"),
 ) -> HttpResponse:
     req = tiles.tile_request(principal=request.auth, layer=layer, z=z, x=x, y=y, month=month)
     etag = tiles.tile_etag(req)

@@ -65,7 +65,7 @@ def _month(value: str | None) -> date:
     try:
         year, month = (int(v) for v in value.split("-"))
         return date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidInput(details={"fields": {"month": ["月份格式应为 YYYY-MM"]}}) from None
 
 

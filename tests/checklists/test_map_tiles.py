@@ -125,8 +125,9 @@ def test_bad_layer_and_coordinates(placed, api_as) -> None:  # type: ignore[no-u
     assert "y" in body["details"]["fields"]
     body = assert_error(planner.get("/api/v1/geo/tiles/towns/3/-1/0.pbf"), 422)
     assert "x" in body["details"]["fields"]
-    body = assert_error(planner.get("/api/v1/geo/tiles/sections/2/0/0.pbf", month="2026-13"), 422)
-    assert "month" in body["details"]["fields"]
+    for month in ("2026-13", "2026-1-1", "99999999999999999999-1", "x"):
+        body = assert_error(planner.get("/api/v1/geo/tiles/sections/2/0/0.pbf", month=month), 422)
+        assert "month" in body["details"]["fields"]
     assert_error(ApiClient().get("/api/v1/geo/tiles/towns/2/0/0.pbf"), 401)
 
 
