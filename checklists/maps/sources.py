@@ -217,7 +217,8 @@ LAYERS: dict[str, Layer] = {
             PHOTO_PROPS,
             _photos,
             "证据照片（点，手机定位，缺失时用 EXIF 位置）：`kind`（inspection/rectification）、"
-            "`flags` 核验标记代码（逗号分隔，无标记时无此属性）、`flag_count`。",
+            "`flags` 核验标记代码（逗号分隔，无标记时无此属性）、`flag_count`；"
+            "要素 id 在同一 `kind` 内唯一。",
         ),
     )
 }
