@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from accounts.api import router as accounts_router
 from accounts.auth import DeviceTokenAuth
 from checklists.api import router as checklists_router
+from checklists.maps.api import router as maps_router
 from geo.api import router as geo_router
 from kernel.audit.api import router as audit_router
 from kernel.errors import install_exception_handlers
@@ -31,6 +32,7 @@ install_exception_handlers(api)
 
 api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
+api.add_router("/geo/tiles", maps_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", checklists_router)
 api.add_router("/", assessment_router)

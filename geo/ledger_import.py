@@ -39,7 +39,7 @@ from .models import (
     RegionLevel,
     SewageFacility,
 )
-from .services import LocationInput, located_fields
+from .services import FACILITIES, LocationInput, located_fields, map_layers_bump
 
 
 def _town_distance(towns: dict[str, Region]) -> Any:
@@ -338,6 +338,7 @@ def _upsert(
         for name, value in values.items():
             setattr(facility, name, value)
         facility.save()
+    map_layers_bump(FACILITIES)
     if replace_services:  # the row's 自然村 cell is the whole list: an empty cell serves none
         FacilityService.objects.filter(facility=facility).delete()
         FacilityService.objects.bulk_create(

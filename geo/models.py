@@ -349,3 +349,18 @@ class Organisation(Located):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MapLayerVersion(models.Model):
+    """A counter per vector-tile layer, bumped in the same transaction by every service that changes what
+    the layer shows: the tiles' ETag is built from it, so a client's cached tile is good until it moves."""
+
+    layer = models.CharField("图层", max_length=32, primary_key=True)
+    version = models.PositiveBigIntegerField("版本", default=0)
+    changed_at = models.DateTimeField("最近修改", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "地图图层版本"
+
+    def __str__(self) -> str:
+        return f"{self.layer} v{self.version}"

@@ -231,7 +231,8 @@ def page_of(qs: QuerySet[Any], *, page: int, page_size: int) -> tuple[list[Any],
     return list(qs[start : start + page_size]), count
 
 
-def _etag_matches(header: str, etag: str) -> bool:
+def etag_matches(header: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names this tag (weak or strong, or ``*``)."""
     candidates = {c.strip().removeprefix("W/") for c in header.split(",")}
     return "*" in candidates or etag in candidates
 
@@ -246,7 +247,7 @@ def conditional_json(request: HttpRequest, payload: BaseModel | dict[str, Any]) 
     body = dumps(data).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
     inm = request.headers.get("If-None-Match")
-    if inm and _etag_matches(inm, etag):
+    if inm and etag_matches(inm, etag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(body, content_type="application/json; charset=utf-8")

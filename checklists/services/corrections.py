@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from geo.services.map_layers import RECTIFICATIONS, map_layers_bump
 from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -321,6 +322,7 @@ def _cancel(rect: Rectification, principal: Principal, inspection: Inspection, n
                                     "action": "cancel", "by": principal.username, "note": note,
                                     "inspection": str(inspection.client_uuid)}]  # fmt: skip
     rect.save(update_fields=["status", "history", "updated_at"])
+    map_layers_bump(RECTIFICATIONS)
     audit_record(action="checklists.rectification.cancel", obj=rect, region_path=rect.subject_region.path,
                  before={"status": before}, after={"status": rect.status, "note": note})  # fmt: skip
     return int(rect.pk)

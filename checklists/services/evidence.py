@@ -23,6 +23,7 @@ from django.utils import timezone
 from geo import coords
 from geo.selectors import subject_get
 from geo.services import device_fix_fields
+from geo.services.map_layers import PHOTOS, map_layers_bump
 from kernel.access import REVIEWING_ROLES, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -127,6 +128,7 @@ def inspection_photo_add(
         + _reuse(_inspection_use(link, inspection), [photo.pk]),  # the same bytes are known already
     )
     link.save(force_insert=True)
+    map_layers_bump(PHOTOS)
     audit_record(
         action="checklists.inspection.photo",
         obj=inspection,
@@ -180,6 +182,7 @@ def rectification_photo_add(
         + _reuse(_repair_use(link, rect), [photo.pk]),
     )
     link.save(force_insert=True)
+    map_layers_bump(PHOTOS)
     audit_record(
         action="checklists.rectification.photo",
         obj=rect,

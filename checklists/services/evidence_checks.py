@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from geo import coords
+from geo.services.map_layers import PHOTOS, map_layers_bump
 from media.checks import (
     REUSE_CODES,
     EvidenceUse,
@@ -192,6 +193,7 @@ def _reuse_check(
     if flags != link.flags:
         _save_flags(link, flags)
         link.save(update_fields=["flags", "flag_count"])
+        map_layers_bump(PHOTOS)
     return mine, uses
 
 
@@ -217,5 +219,6 @@ def inspection_photos_recheck_times(*, inspection: Inspection) -> int:
         if flags != link.flags:
             _save_flags(link, flags)
             link.save(update_fields=["flags", "flag_count"])
+            map_layers_bump(PHOTOS)
             changed += 1
     return changed

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from geo.services.map_layers import RECTIFICATIONS, map_layers_bump
 from kernel.access import REVIEWING_ROLES, Principal
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -145,4 +146,5 @@ def _rectifications_from_findings(
                 ],
             )
         )
+    map_layers_bump(RECTIFICATIONS)
     return Rectification.objects.bulk_create(rows)

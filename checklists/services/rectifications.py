@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from geo.services.map_layers import RECTIFICATIONS, map_layers_bump
 from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal, Role
 from kernel.audit.services import audit_record
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -89,6 +90,7 @@ def rectification_transition(
          "note": note.strip(), "decision": decision},
     ]  # fmt: skip
     rect.save()
+    map_layers_bump(RECTIFICATIONS)
     audit_record(
         action=f"checklists.rectification.{action}",
         obj=rect,
@@ -142,6 +144,7 @@ def reaudit_rectifications(*, principal: Principal, inspection: Any) -> set[str]
                                         "action": action, "by": principal.username, "note": note,
                                         "inspection": str(inspection.client_uuid)}]  # fmt: skip
         rect.save()
+        map_layers_bump(RECTIFICATIONS)
         audit_record(
             action=f"checklists.rectification.{action}",
             obj=rect,
@@ -174,6 +177,7 @@ def reaudit_closures_reopen(*, principal: Principal, inspection: Any, note: str)
                                         "to": restored, "action": "reopen", "by": principal.username,
                                         "note": note, "inspection": str(inspection.client_uuid)}]  # fmt: skip
         rect.save(update_fields=["status", "closed_at", "history", "updated_at"])
+        map_layers_bump(RECTIFICATIONS)
         audit_record(
             action="checklists.rectification.reopen",
             obj=rect,
@@ -188,8 +192,11 @@ def reaudit_closures_reopen(*, principal: Principal, inspection: Any, note: str)
 def rectifications_mark_overdue(*, today: date | None = None) -> int:
     """Flag every open rectification whose deadline has passed. Idempotent; returns how many were new."""
     today = today or timezone.localdate()
-    return (
+    marked = (
         Rectification.objects.filter(overdue=False, deadline__lt=today)
         .exclude(status__in=RECTIFICATION_DONE)
         .update(overdue=True, overdue_since=today, updated_at=timezone.now())
     )
+    if marked:
+        map_layers_bump(RECTIFICATIONS)
+    return marked

@@ -15,6 +15,7 @@ from .facilities import (
     facility_village_resolve,
 )
 from .locations import LocationInput, device_fix_fields, located_fields, wgs84_point
+from .map_layers import FACILITIES, MAP_LAYERS, map_layer_versions, map_layers_bump
 from .region_boundaries import boundary_centroid, region_boundaries_import
 from .regions import (
     REGION_EDITABLE,
@@ -27,7 +28,9 @@ from .regions import (
 from .sections import section_upsert
 
 __all__ = [
+    "FACILITIES",
     "FACILITY_EDITABLE",
+    "MAP_LAYERS",
     "REGION_EDITABLE",
     "REGION_IDENTITY",
     "LocationInput",
@@ -43,6 +46,8 @@ __all__ = [
     "facility_update",
     "facility_village_resolve",
     "located_fields",
+    "map_layer_versions",
+    "map_layers_bump",
     "region_boundaries_import",
     "region_create",
     "region_parent_error",

@@ -15,6 +15,7 @@ from ..models import (
     FacilityStatus,
     SewageFacility,
 )
+from .map_layers import FACILITIES, map_layers_bump
 
 
 @transaction.atomic
@@ -32,6 +33,7 @@ def facility_condition_record(
         create_defaults={**found, "previous_status": facility.status},
     )
     _follow_latest_audit(facility, record)
+    map_layers_bump(FACILITIES)
     return record
 
 
@@ -54,6 +56,7 @@ def facility_condition_correct(
         )
     record.conditions, record.status = conditions, status
     record.save(update_fields=["conditions", "status"])
+    map_layers_bump(FACILITIES)
     _follow_latest_audit(facility, record)
     return record
 
@@ -75,6 +78,7 @@ def facility_condition_withdraw(*, inspection_uuid: Any, reason: str) -> Facilit
     facility = SewageFacility.objects.select_for_update().select_related("village").get(pk=record.facility_id)
     record.withdrawn_at, record.withdrawal_reason = timezone.now(), reason
     record.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    map_layers_bump(FACILITIES)
     history = list(FacilityCondition.objects.filter(facility=facility).order_by("approved_at", "id"))
     trailing: list[FacilityCondition] = []  # withdrawn audits after the last standing one, latest first
     standing = None
@@ -114,6 +118,7 @@ def _facility_status_change(facility: SewageFacility, status: str, why: dict[str
     before = facility.status
     facility.status = status
     facility.save(update_fields=["status", "updated_at"])
+    map_layers_bump(FACILITIES)
     audit_record(action="geo.facility.status", obj=facility, region_path=facility.village.path,
                  before={"status": before}, after={"status": status, **why})  # fmt: skip
 
@@ -127,6 +132,7 @@ def facility_status_set(*, facility_id: int, status: str, reason: str) -> Sewage
         before = facility.status
         facility.status = status
         facility.save(update_fields=["status", "updated_at"])
+        map_layers_bump(FACILITIES)
         audit_record(action="geo.facility.status", obj=facility, region_path=facility.village.path,
                      before={"status": before}, after={"status": status, "reason": reason})  # fmt: skip
     return facility

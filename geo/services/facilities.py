@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..selectors import facility_get, region_get, region_list
 from .locations import LocationInput, _require_editor, located_fields
+from .map_layers import FACILITIES, map_layers_bump
 
 # --- sewage facilities -------------------------------------------------------------------------------
 
@@ -209,6 +210,7 @@ def facility_create(
             )
     except IntegrityError as exc:  # a concurrent create with the same code
         raise _duplicate_facility_code() from exc
+    map_layers_bump(FACILITIES)
     audit_record(
         action="geo.facility.create", obj=facility, region_path=village.path, after=snapshot(facility)
     )
@@ -248,6 +250,7 @@ def facility_update(
     if moved:
         facility_location_check(village=facility.village, point=facility.location)
     facility.save()
+    map_layers_bump(FACILITIES)
     audit_record(
         action="geo.facility.update",
         obj=facility,

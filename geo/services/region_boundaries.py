@@ -31,6 +31,7 @@ from kernel.tables import norm
 from .. import boundary_file as bf
 from ..models import PARENT_LEVEL, LocationQuality, Region, RegionLevel
 from ..region_table import normalise_code
+from .map_layers import MAP_LAYERS, map_layers_bump
 
 MATCH_BY = ("code", "name")
 LIST_LIMIT = 200  # regions listed in the report as left without (or with a synthetic) boundary
@@ -328,6 +329,8 @@ def _brief(region: Region) -> dict[str, Any]:
 def _write(matches: list[tuple[bf.Feature, Region]], report: dict[str, Any]) -> None:
     ids = [region.pk for _, region in matches]
     locked = {r.pk: r for r in Region.objects.select_for_update().filter(pk__in=ids)}
+    # New boundaries and centroids: the towns layer, and rectifications placed at a region's centre.
+    map_layers_bump(*MAP_LAYERS)
     for feature, matched in matches:
         region = locked[matched.pk]
         boundary = feature.boundary

@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..selectors import region_get
 from .locations import LocationInput, _require_editor, located_fields
+from .map_layers import MAP_LAYERS, map_layers_bump
 
 # --- regions -----------------------------------------------------------------------------------------
 # These services own ``Region.path``: whoever creates or moves a region (API, admin, import, demo) goes
@@ -95,6 +96,7 @@ def region_create(
     region.save()
     region.path = _region_path(parent, region.pk)
     region.save(update_fields=["path"])
+    map_layers_bump(*MAP_LAYERS)  # a path scopes every layer
     audit_record(action="geo.region.create", obj=region, region_path=region.path, after=snapshot(region))
     return region
 
@@ -183,6 +185,7 @@ def region_update(*, principal: Principal, region_id: int, changes: dict[str, An
     _check_geometry(region)
     region.full_clean(exclude=["path", "parent"], validate_unique=False, validate_constraints=False)
     region.save()
+    map_layers_bump(*MAP_LAYERS)  # boundaries, and paths that scope every layer
     if region.path != old_path:
         if old_path.endswith(f"/{region.pk}/"):
             _repath_subtree(old_path, region.path)

@@ -13,6 +13,7 @@ from ..models import (
     RiverSection,
 )
 from .locations import LocationInput, located_fields
+from .map_layers import SECTIONS, map_layers_bump
 
 # --- river sections ----------------------------------------------------------------------------------
 
@@ -52,6 +53,7 @@ def section_upsert(
     section.full_clean()
     section.save()
     section.responsible_towns.set(responsible_towns)
+    map_layers_bump(SECTIONS)
     after = snapshot(section) | {"responsible_towns": sorted(t.pk for t in responsible_towns)}
     audit_record(
         action="geo.section.update" if before else "geo.section.create",

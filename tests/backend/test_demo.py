@@ -250,3 +250,50 @@ def test_a_demo_facility_point_looks_up_its_town_and_village(loaded) -> None:  #
         ).json()
         assert (body["town"]["id"], body["village"]["id"]) == (f.village.parent_id, f.village_id), f.code
         assert body["town"]["boundary_synthetic"] and body["village"]["boundary_synthetic"]
+
+
+def test_demo_shows_on_the_map_tiles(loaded) -> None:  # type: ignore[no-untyped-def]
+    """Every located demo facility, section, open rectification and photo is in guihua's z10 tiles."""
+    import math
+
+    from checklists.models import InspectionPhoto, Rectification, RectificationPhoto
+    from geo import mvt
+    from tests.conftest import ApiClient
+
+    planner = ApiClient(User.objects.get(username="guihua"))
+    west, south, east, north = 120.9, 31.6, 121.8, 32.2
+
+    def xy(lon: float, lat: float, z: int = 10) -> tuple[int, int]:
+        r = math.radians(lat)
+        n = 1 << z
+        return int((lon + 180) / 360 * n), int(
+            (1 - math.log(math.tan(r) + 1 / math.cos(r)) / math.pi) / 2 * n
+        )
+
+    (x0, y0), (x1, y1) = xy(west, north), xy(east, south)
+    seen: dict[str, set[int]] = {}
+    for layer in ("facilities", "sections", "rectifications", "photos", "towns"):
+        for x in range(x0, x1 + 1):
+            for y in range(y0, y1 + 1):
+                got = planner.get(f"/api/v1/geo/tiles/{layer}/10/{x}/{y}.pbf")
+                assert got.status_code == 200
+                seen.setdefault(layer, set()).update(f["id"] for f in mvt.decode(got.content).get(layer, []))
+    facilities = set(SewageFacility.objects.filter(location__isnull=False).values_list("pk", flat=True))
+    assert facilities and facilities <= seen["facilities"]
+    sections = RiverSection.objects.filter(location__isnull=False, is_active=True).values_list(
+        "pk", flat=True
+    )
+    assert set(sections) and set(sections) <= seen["sections"]
+    open_rects = set(
+        Rectification.objects.exclude(status__in=("closed", "cancelled")).values_list("pk", flat=True)
+    )
+    assert open_rects and open_rects <= seen["rectifications"]
+    photos = {
+        p.pk
+        for model in (InspectionPhoto, RectificationPhoto)
+        for p in model.objects.select_related("photo")
+        if p.device_location is not None or p.photo.exif_location is not None
+    }
+    # inspection and repair photos are numbered apart: the layer's ids are per `kind`
+    assert photos and photos <= seen["photos"]
+    assert len(seen["towns"]) == 14

@@ -295,3 +295,15 @@ def test_only_the_district_registry_replaces_boundaries(tmp_path, towns) -> None
     path = geojson(tmp_path, [({"code": CHANGLE}, polygon(SQUARE))])
     with pytest.raises(PermissionDenied):
         region_boundaries_import(principal=principal_for(officer), path=str(path))
+
+
+def test_an_import_changes_the_map_tiles(tmp_path, towns) -> None:  # type: ignore[no-untyped-def]
+    from geo.services import map_layer_versions
+
+    before = map_layer_versions()
+    path = geojson(tmp_path, [({"code": CHANGLE}, polygon(SQUARE))])
+    region_boundaries_import(principal=SYSTEM, path=str(path), dry_run=True)
+    assert map_layer_versions() == before  # a dry run changes nothing
+    region_boundaries_import(principal=SYSTEM, path=str(path))
+    after = map_layer_versions()
+    assert after["towns"] > before["towns"] and after["rectifications"] > before["rectifications"]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from geo.models import RiverSection
+from geo.services.map_layers import SECTIONS, map_layers_bump
 from kernel import jobs
 from kernel.access import DISTRICT_ROLES, Principal
 from kernel.audit.services import audit_record
@@ -161,6 +162,7 @@ def _process(run: jobs.Run[MeasurementImport]) -> None:
             )
             run.step(60 + 39 * start // len(records))
         report.update(imported=len(records), replaced=len(replaced))
+        map_layers_bump(SECTIONS)  # this month's class on the map
         audit_record(
             action="water.import.apply",
             obj=record,

@@ -1,0 +1,224 @@
+"""What each vector-tile layer holds: a scoped, bbox-filtered query per layer whose columns are the
+feature's geometry (WGS-84), its id and its properties — read by both encoders (``ST_AsMVT`` on PostGIS,
+:mod:`geo.mvt` on SpatiaLite), so the two answer the same features with the same properties.
+
+A property column is ``p_<name>``; a :class:`Prop` says how a non-scalar column becomes a tile value
+(a list of codes → ``"a,b"``; a date → ISO text). Sections' water class comes from the scoring engine,
+not from SQL (:func:`section_classes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib.gis.db.models import PointField
+from django.contrib.gis.geos import Polygon
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.fields import CharField
+from django.db.models.functions import Coalesce
+
+from geo.models import FacilityCondition, Organisation, Region, RegionLevel, RiverSection, SewageFacility
+from kernel.scope import Paths, scope_q
+from scoring.engine import water
+from scoring.water import selectors as water_selectors
+
+from ..models import RECTIFICATION_DONE, InspectionPhoto, Rectification, RectificationPhoto
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    kind: str = "scalar"  # scalar | codes (JSON list of strings) | flag_codes (JSON list of {code}) | date
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    props: tuple[Prop, ...]
+    querysets: Callable[[Paths, Polygon], list[QuerySet[Any]]]
+    description: str
+
+
+def _values(qs: QuerySet[Any], geom: Any, props: tuple[Prop, ...], **exprs: Any) -> QuerySet[Any]:
+    """``qs`` reduced to the tile columns: ``geom``, ``fid`` and ``p_<prop>`` (from ``exprs`` or the field
+    of the same name)."""
+    cols = {"geom": geom, "fid": F("pk")}
+    for p in props:
+        cols[f"p_{p.name}"] = exprs.get(p.name, F(p.name))
+    return qs.values(**cols).order_by()
+
+
+# --- towns --------------------------------------------------------------------------------------------
+
+TOWN_PROPS = (Prop("name"), Prop("code"), Prop("kind"), Prop("synthetic"))
+
+
+def _towns(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    qs = Region.objects.filter(scope_q(paths), level=RegionLevel.TOWN, boundary__intersects=area)
+    return [_values(qs, F("boundary"), TOWN_PROPS, kind=F("town_kind"), synthetic=F("is_synthetic"))]
+
+
+# --- sections -----------------------------------------------------------------------------------------
+
+SECTION_PROPS = (Prop("code"), Prop("name"), Prop("level"), Prop("target_class"), Prop("watch"))
+# Filled from the engine's evaluation of the month (absent when nothing was measured that month).
+SECTION_CLASS_PROPS = ("class", "class_label", "meets_target")
+
+
+def _section_scope(paths: Paths) -> Q:
+    if paths is None:
+        return scope_q(None)
+    return scope_q(paths, "region__path") | scope_q(paths, "responsible_towns__path")
+
+
+def _sections(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    ids = RiverSection.objects.filter(_section_scope(paths)).values("pk")
+    qs = RiverSection.objects.filter(pk__in=ids, is_active=True, location__intersects=area)
+    return [_values(qs, F("location"), SECTION_PROPS, watch=F("watch_flag"))]
+
+
+def section_classes(section_ids: list[int], month: date) -> dict[int, dict[str, Any]]:
+    """The month's water class of each measured section: ``{id: {class, class_label, meets_target}}``."""
+    if not section_ids:
+        return {}
+    period = water.period_of(month, water.PeriodKind.MONTH)
+    values = water_selectors.period_values(section_ids, period)
+    sections = RiverSection.objects.filter(pk__in=[i for i in section_ids if values.get(i)])
+    out = {}
+    for s in sections:
+        ev = water_selectors.evaluate_values(s, values[s.pk])
+        if ev.klass is not None:
+            out[s.pk] = {"class": ev.klass, "class_label": ev.class_label, "meets_target": ev.meets_target}
+    return out
+
+
+# --- facilities ---------------------------------------------------------------------------------------
+
+FACILITY_PROPS = (Prop("code"), Prop("name"), Prop("status"), Prop("condition", "codes"))
+
+
+def _facilities(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    latest = FacilityCondition.objects.filter(facility=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
+        "-approved_at", "-id"
+    )
+    qs = SewageFacility.objects.filter(scope_q(paths, "village__path"), location__intersects=area)
+    return [_values(qs, F("location"), FACILITY_PROPS, condition=Subquery(latest.values("conditions")[:1]))]
+
+
+# --- rectifications -----------------------------------------------------------------------------------
+
+RECTIFICATION_PROPS = (
+    Prop("status"),
+    Prop("overdue"),
+    Prop("deadline", "date"),
+    Prop("subject_kind"),
+    Prop("subject_id"),
+)
+
+
+def _subject_location() -> Case:
+    """Where a rectification's subject is: a facility's or section's point, an organisation's point, a
+    region's centroid; else the centroid of the region (village, town) it belongs to."""
+    point = PointField(srid=4326)
+    by_id = {
+        "sewage_facility": SewageFacility.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "river_section": RiverSection.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "department": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "enterprise": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
+        "village": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
+    }
+    at_subject = Case(
+        *(When(subject_kind=k, then=Subquery(q[:1], output_field=point)) for k, q in by_id.items()),
+        default=Value(None, output_field=point),
+        output_field=point,
+    )
+    # A subject without a point of its own (a facility not yet surveyed) shows at its region's centre.
+    return Coalesce(
+        at_subject, F("subject_region__centroid"), F("subject_town__centroid"), output_field=point
+    )
+
+
+def _rectifications(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    qs = (
+        Rectification.objects.filter(scope_q(paths, "subject_region__path"))
+        .exclude(status__in=RECTIFICATION_DONE)
+        .annotate(at=_subject_location())
+        .filter(at__intersects=area)
+    )
+    return [_values(qs, F("at"), RECTIFICATION_PROPS)]
+
+
+# --- photos -------------------------------------------------------------------------------------------
+
+PHOTO_PROPS = (Prop("kind"), Prop("flags", "flag_codes"), Prop("flag_count"))
+
+
+def _photos(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    """Evidence photos at the phone's fix (the EXIF position when the phone gave none); each of the
+    two bbox conditions can use its column's spatial index."""
+    where = Q(device_location__intersects=area) | Q(
+        device_location__isnull=True, photo__exif_location__intersects=area
+    )
+    point = PointField(srid=4326)
+    at = Case(
+        When(device_location__isnull=False, then=F("device_location")),
+        default=F("photo__exif_location"),
+        output_field=point,
+    )
+    out = []
+    for model, parent, kind in (
+        (InspectionPhoto, "inspection", "inspection"),
+        (RectificationPhoto, "rectification", "rectification"),
+    ):
+        qs = model.objects.filter(scope_q(paths, f"{parent}__subject_region__path")).filter(where)
+        out.append(_values(qs, at, PHOTO_PROPS, kind=Value(kind, output_field=CharField())))
+    return out
+
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        Layer(
+            "towns",
+            TOWN_PROPS,
+            _towns,
+            "区镇边界（面）：`name` 名称，`code` 区划代码，`kind` 区镇类型（town/street/park），"
+            "`synthetic` 是否演示用合成边界。",
+        ),
+        Layer(
+            "sections",
+            SECTION_PROPS,
+            _sections,
+            "在用监测断面（点）：`code`、`name`、`level` 考核级别、`target_class` 目标类别（1–5）、"
+            "`watch` 人工标记提Ⅲ；当月有监测数据时另有 `class`（1–6，6 为劣Ⅴ）、`class_label`（Ⅰ…劣Ⅴ）、"
+            "`meets_target`（是否达标）。`month=YYYY-MM` 选月份，默认本月。",
+        ),
+        Layer(
+            "facilities",
+            FACILITY_PROPS,
+            _facilities,
+            "农村生活污水处理设施（点）：`code`、`name`、`status` 登记状态（in_service/stopped/…）、"
+            "`condition` 最近一次有效核查的运行状况代码（逗号分隔，如 `normal` 或 `stopped,damaged`；"
+            "未核查时无此属性）。",
+        ),
+        Layer(
+            "rectifications",
+            RECTIFICATION_PROPS,
+            _rectifications,
+            "未销号的整改（点，位于检查对象处：设施、断面、单位的位置或区划中心点；对象无位置时取其所在村、镇的中心点）：`status`、"
+            "`overdue`（是否逾期）、`deadline`（YYYY-MM-DD，无期限时无此属性）、`subject_kind`、`subject_id`。",
+        ),
+        Layer(
+            "photos",
+            PHOTO_PROPS,
+            _photos,
+            "证据照片（点，手机定位，缺失时用 EXIF 位置）：`kind`（inspection/rectification）、"
+            "`flags` 核验标记代码（逗号分隔，无标记时无此属性）、`flag_count`；"
+            "要素 id 在同一 `kind` 内唯一。",
+        ),
+    )
+}

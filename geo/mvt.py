@@ -1,0 +1,155 @@
+"""Mapbox Vector Tiles, pure: tile arithmetic (XYZ / Web Mercator) and the encoder the embedded SpatiaLite
+default uses where PostGIS has ``ST_AsMVT``.
+
+The encoder does what ``ST_AsMVTGeom(geom, ST_TileEnvelope(z, x, y), EXTENT, BUFFER, true)`` does: project
+WGS-84 to Web Mercator (EPSG:3857), scale to tile units with the y axis pointing down, snap to the integer
+grid, clip to the tile widened by the buffer, drop what is left empty — so both databases answer the same
+features. No Django here (import-linter's pure-engines contract).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mapbox_vector_tile
+import numpy as np
+import shapely
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+EXTENT = 4096
+BUFFER = 64
+MAX_ZOOM = 22
+# Half the Web Mercator world's width, metres (EPSG:3857 bounds are ±this on both axes).
+ORIGIN = 20037508.342789244
+EARTH_RADIUS = 6378137.0
+MAX_LAT = 85.0511287798066
+MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+class TileOutOfRange(ValueError):
+    """``z``, ``x`` or ``y`` lie outside the tile pyramid; ``field`` names which."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Tile:
+    z: int
+    x: int
+    y: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.z <= MAX_ZOOM:
+            raise TileOutOfRange("z", f"缩放级别应在 0–{MAX_ZOOM} 之间")
+        n = 1 << self.z
+        for field, value in (("x", self.x), ("y", self.y)):
+            if not 0 <= value < n:
+                raise TileOutOfRange(field, f"第 {self.z} 级的 {field} 应在 0–{n - 1} 之间")
+
+    def bounds_3857(self) -> tuple[float, float, float, float]:
+        """(minx, miny, maxx, maxy) in Web Mercator metres: what ``ST_TileEnvelope(z, x, y)`` returns."""
+        size = 2 * ORIGIN / (1 << self.z)
+        minx = -ORIGIN + self.x * size
+        maxy = ORIGIN - self.y * size
+        return minx, maxy - size, minx + size, maxy
+
+    def bounds_4326(self, buffer: int = BUFFER) -> tuple[float, float, float, float]:
+        """The tile widened by ``buffer`` tile units, in WGS-84 degrees (the bbox filter on stored data)."""
+        minx, miny, maxx, maxy = self.bounds_3857()
+        pad = (maxx - minx) * buffer / EXTENT
+        x0, y0 = mercator_to_lonlat(max(minx - pad, -ORIGIN), max(miny - pad, -ORIGIN))
+        x1, y1 = mercator_to_lonlat(min(maxx + pad, ORIGIN), min(maxy + pad, ORIGIN))
+        return x0, y0, x1, y1
+
+
+def lonlat_to_mercator(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """WGS-84 degrees → EPSG:3857 metres (scalars or numpy arrays), latitude clamped to the projection."""
+    lat = np.clip(lat, -MAX_LAT, MAX_LAT)
+    x = np.radians(lon) * EARTH_RADIUS
+    y = np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) * EARTH_RADIUS
+    return x, y
+
+
+def mercator_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    lon = math.degrees(x / EARTH_RADIUS)
+    lat = math.degrees(2 * math.atan(math.exp(y / EARTH_RADIUS)) - math.pi / 2)
+    return lon, lat
+
+
+def to_tile_units(geom: BaseGeometry, tile: Tile, extent: int = EXTENT) -> BaseGeometry:
+    """A WGS-84 geometry in the tile's integer grid, y down (as ``ST_AsMVTGeom`` before clipping)."""
+    minx, miny, maxx, maxy = tile.bounds_3857()
+    sx, sy = extent / (maxx - minx), extent / (maxy - miny)
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = lonlat_to_mercator(coords[:, 0], coords[:, 1])
+        return np.column_stack((np.rint((x - minx) * sx), np.rint((maxy - y) * sy)))
+
+    return shapely.transform(geom, project)
+
+
+def clip(geom: BaseGeometry, extent: int = EXTENT, buffer: int = BUFFER) -> BaseGeometry | None:
+    """The geometry cut to the tile plus its buffer; ``None`` when nothing of it is left."""
+    area = box(-buffer, -buffer, extent + buffer, extent + buffer)
+    if geom.geom_type == "Point":
+        return geom if area.covers(geom) else None
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    cut = geom.intersection(area)
+    if cut.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        polygons = [g for g in getattr(cut, "geoms", [cut]) if g.geom_type in ("Polygon", "MultiPolygon")]
+        cut = shapely.union_all(polygons) if polygons else None
+        if cut is None or cut.is_empty or cut.area == 0:
+            return None
+    return cut
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A feature to encode: its WGS-84 geometry (shapely), integer id and scalar properties."""
+
+    id: int
+    geometry: BaseGeometry
+    properties: Mapping[str, str | int | float | bool | None]
+
+
+def encode(
+    layers: Mapping[str, Iterable[Feature]], tile: Tile, *, extent: int = EXTENT, buffer: int = BUFFER
+) -> bytes:
+    """The tile's protobuf bytes; a layer with no feature left after clipping is left out (as ``ST_AsMVT``
+    leaves out an empty aggregate), so an empty tile is zero bytes. ``None`` properties are omitted."""
+    out = []
+    for name, features in layers.items():
+        encoded = []
+        for f in features:
+            geom = clip(to_tile_units(f.geometry, tile, extent), extent, buffer)
+            if geom is None:
+                continue
+            props = {k: v for k, v in f.properties.items() if v is not None}
+            encoded.append({"id": f.id, "geometry": geom, "properties": props})
+        if encoded:
+            out.append({"name": name, "features": encoded})
+    if not out:
+        return b""
+    return bytes(
+        mapbox_vector_tile.encode(
+            out, default_options={"extents": extent, "y_coord_down": True, "check_winding_order": True}
+        )
+    )
+
+
+def decode(data: bytes) -> dict[str, Sequence[dict[str, Any]]]:
+    """Layer name → features (tile units, y down): for tests and the benchmark."""
+    if not data:
+        return {}
+    layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
+    return {name: layer["features"] for name, layer in layers.items()}
