@@ -29,6 +29,7 @@ class TownRatesOut(Schema):
     untreated_villages: int = Field(description="未治理行政村数")
     not_normal_facilities: int = Field(description="未正常运行设施数")
     out_of_scope_facilities: int = Field(description="不计入运行率的设施数")
+    targets: list["TargetOut"] = Field(description="本区镇对照全区考核目标的达标情况（30% / 80%）")
 
 
 class TargetOut(Schema):

@@ -115,7 +115,7 @@ class TownRates:
     untreated_villages: int
     not_normal_facilities: int
     out_of_scope_facilities: int
-    targets: tuple[TargetRow, ...] = ()  # against the district targets (pages show it; not in RatesOut)
+    targets: tuple[TargetRow, ...] = ()  # this town against the district targets
 
 
 @dataclass(frozen=True)
