@@ -101,7 +101,7 @@ const map = new maplibregl.Map({
 });
 if (config.bounds) {
   const [w, s, e, n] = config.bounds;
-  map.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0, maxZoom: 13 });
+  map.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0, maxZoom: 12 });
 }
 // The canvas is a region of its own (MapLibre), focusable: arrow keys pan, + and - zoom.
 map.getCanvas().setAttribute("aria-label", "地图画布：方向键平移，加号、减号缩放");
