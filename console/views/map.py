@@ -9,6 +9,7 @@ a town officer's map holds only its town. Search calls the API's list selectors 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -23,11 +24,13 @@ from checklists.models import RectificationStatus
 from geo import coords
 from geo.models import FacilityStatus, Region, RegionLevel, RiverSection, SewageFacility
 from geo.selectors import facility_list, region_list, section_list
+from kernel.errors import InvalidInput
 from scoring.engine.sewage import CONDITION_LABELS
 
 from ..access import ConsoleRequest, console_view
 
 SEARCH_LIMIT = 8
+MONTH = re.compile(r"(19|20|21)\d\d-(0[1-9]|1[0-2])")
 # Haimen's centre, for a user whose scope holds no town with a centroid.
 DEFAULT_CENTER = (121.18, 31.90)
 
@@ -59,6 +62,8 @@ def _bounds(paths: Any, datum: str) -> list[float] | None:
 def map_page(request: ConsoleRequest) -> HttpResponse:
     datum = _datum()
     month = request.GET.get("month") or f"{timezone.localdate():%Y-%m}"
+    if not MONTH.fullmatch(month):
+        raise InvalidInput(details={"fields": {"month": ["月份格式应为 YYYY-MM"]}})
     config = {
         "tiles": "/console/map/tiles/{layer}/{z}/{x}/{y}.pbf",
         "layers": list(LAYERS),

@@ -141,6 +141,8 @@ def test_map_page_has_its_config_and_nav_entry(mapped) -> None:  # type: ignore[
     # 常乐镇's officer opens the map on 常乐镇
     assert config["bounds"] == [121.14, 31.9, 121.14, 31.9]
     assert '<a href="/console/map/"' in html  # the 地图 entry is a link now
+    bad = signed_in("changle").get("/console/map/?month=2026-13")
+    assert bad.status_code == 422 and "月份格式应为 YYYY-MM" in bad.content.decode()
 
 
 def test_map_page_with_a_gcj02_base_map(mapped, settings) -> None:  # type: ignore[no-untyped-def]

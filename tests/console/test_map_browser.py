@@ -97,3 +97,15 @@ def test_map_at_phone_width(page, login, screenshot) -> None:  # type: ignore[no
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     assert page.get_by_role("checkbox", name="监测断面（按水质类别）").is_visible()
     screenshot(page, "map-phone")
+
+
+def test_month_picker_reloads_the_sections_and_keeps_the_url(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "guihua")
+    with page.expect_response(lambda r: "/console/map/tiles/sections/" in r.url and "month=2026-03" in r.url):
+        page.get_by_label("断面水质月份").fill("2026-03")
+    assert page.url.endswith("/console/map/?month=2026-03")
+    tiles = page.evaluate("() => window.fieldscoreMap.getSource('sections').tiles")
+    assert all("month=2026-03" in t for t in tiles)
+    page.reload()
+    page.wait_for_function(READY)
+    assert page.get_by_label("断面水质月份").input_value() == "2026-03"
