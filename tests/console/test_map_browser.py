@@ -109,3 +109,18 @@ def test_month_picker_reloads_the_sections_and_keeps_the_url(page, login, mapped
     page.reload()
     page.wait_for_function(READY)
     assert page.get_by_label("断面水质月份").input_value() == "2026-03"
+
+
+def test_a_town_popup_links_to_its_dashboard(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "guihua")
+    for name in ("监测断面（按水质类别）", "污水处理设施（按运行状况）", "未销号整改（逾期为红色大圆）"):
+        page.get_by_role("checkbox", name=name).uncheck()
+    x, y = page.evaluate(
+        "() => { const p = window.fieldscoreMap.project([121.185, 31.91]); return [p.x, p.y]; }"
+    )
+    page.locator("#map canvas").click(position={"x": x, "y": y})
+    popup = page.locator(".maplibregl-popup")
+    popup.wait_for()
+    assert "四甲镇" in popup.inner_text()
+    popup.get_by_role("link", name="打开区镇页面").click()
+    page.wait_for_url(f"**/console/towns/{mapped.town_b.pk}/")
