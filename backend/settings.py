@@ -8,6 +8,7 @@ in-process, media on local disk. Production sets ``DATABASE_URL=postgis://…``,
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -251,14 +252,29 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # No inline script or style anywhere in the console: htmx and ECharts come from our static files. The
 # back office and the API docs (Swagger UI styles itself inline) keep Django's and ninja's own pages.
+# The planners' map (/console/map/) draws our own vector tiles; an XYZ raster base map is optional (an
+# intranet has none): FIELDSCORE_MAP_BASE_URL with {z}/{x}/{y} (e.g. 天地图 with its key), and the datum
+# its tiles are drawn in (wgs84 — 天地图 / CGCS2000 — or gcj02 — 高德, 腾讯 — over which our tiles are
+# served shifted). Only that one host is added to the CSP, and only when set.
+FIELDSCORE_MAP_BASE_URL = env.str("FIELDSCORE_MAP_BASE_URL", default="")
+FIELDSCORE_MAP_BASE_DATUM = env.str("FIELDSCORE_MAP_BASE_DATUM", default="wgs84")
+if FIELDSCORE_MAP_BASE_DATUM not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured("FIELDSCORE_MAP_BASE_DATUM 只能是 wgs84 或 gcj02")
+_map_base = urlsplit(FIELDSCORE_MAP_BASE_URL)
+if FIELDSCORE_MAP_BASE_URL and (_map_base.scheme not in ("http", "https") or not _map_base.netloc):
+    raise ImproperlyConfigured("FIELDSCORE_MAP_BASE_URL 必须是 http(s) 开头的完整地址，含 {z}、{x}、{y}")
+_MAP_BASE_ORIGIN = [f"{_map_base.scheme}://{_map_base.netloc}"] if FIELDSCORE_MAP_BASE_URL else []
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/v1/docs"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
-        "connect-src": ["'self'"],
+        # MapLibre decodes raster tiles through blob: images and fetches them (connect-src); its worker is
+        # our static file (the CSP build), so no blob: worker.
+        "img-src": ["'self'", "data:", "blob:", *_MAP_BASE_ORIGIN],
+        "connect-src": ["'self'", *_MAP_BASE_ORIGIN],
+        "worker-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

@@ -26,7 +26,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("水质", "/console/water/"),
     NavItem("污水设施", "/console/sewage/"),
     NavItem("导入", "/console/imports/", REGISTRY_EDITORS),
-    NavItem("地图", "/console/map/", coming=True),
+    NavItem("地图", "/console/map/"),
 )
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from . import views
 from .views import imports, photos, review, scoreboards, sewage, towns, water
+from .views import map as maps
 
 app_name = "console"
 
@@ -25,5 +26,11 @@ urlpatterns = [
     path("sewage/", include(sewage.urls)),
     path("towns/", towns.town_index, name="towns"),
     path("towns/<int:region_id>/", towns.town_dashboard, name="town"),
+    path("map/", maps.map_page, name="map"),
+    path("map/search/", maps.map_search, name="map-search"),
+    re_path(
+        r"^map/tiles/(?P<layer>[a-z_]{1,32})/(?P<z>\d{1,10})/(?P<x>\d{1,19})/(?P<y>\d{1,19})\.pbf$",
+        maps.map_tile,
+    ),
     re_path(r"^photos/(?P<sha256>[0-9A-Fa-f]{64})/$", photos.photo, name="photo"),
 ]

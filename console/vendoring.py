@@ -27,6 +27,10 @@ MANIFEST = VENDOR_DIR / "manifest.json"
 VENDORED: dict[str, tuple[str, str]] = {
     "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
     "echarts.min.js": ("echarts", "dist/echarts.min.js"),
+    # MapLibre's CSP build: the worker is a file of ours (no blob: worker), see console/static/console/map.js.
+    "maplibre-gl-csp.js": ("maplibre-gl", "dist/maplibre-gl-csp.js"),
+    "maplibre-gl-csp-worker.js": ("maplibre-gl", "dist/maplibre-gl-csp-worker.js"),
+    "maplibre-gl.css": ("maplibre-gl", "dist/maplibre-gl.css"),
 }
 
 

@@ -79,11 +79,18 @@ def _section_scope(paths: Paths) -> Q:
     return scope_q(paths, "region__path") | scope_q(paths, "responsible_towns__path")
 
 
+def _name_or_code(q: str | None) -> Q:
+    """A name containing ``q`` or a code starting with it (no filter for a blank ``q``)."""
+    if not q or not q.strip():
+        return Q()
+    return Q(name__contains=q.strip()) | Q(code__startswith=q.strip())
+
+
 def section_list(
-    *, paths: Paths, level: str | None = None, town_id: int | None = None
+    *, paths: Paths, level: str | None = None, town_id: int | None = None, q: str | None = None
 ) -> QuerySet[RiverSection]:
     ids = RiverSection.objects.filter(_section_scope(paths)).values("pk")
-    qs = RiverSection.objects.filter(pk__in=ids)
+    qs = RiverSection.objects.filter(_name_or_code(q), pk__in=ids)
     if level:
         qs = qs.filter(level=level)
     if town_id is not None:
@@ -103,10 +110,16 @@ def section_get(*, paths: Paths, section_id: int) -> RiverSection:
 
 
 def facility_list(
-    *, paths: Paths, town_id: int | None = None, village_id: int | None = None, status: str | None = None
+    *,
+    paths: Paths,
+    town_id: int | None = None,
+    village_id: int | None = None,
+    status: str | None = None,
+    q: str | None = None,
 ) -> QuerySet[SewageFacility]:
+    """Facilities in scope; ``q`` finds a name containing it or a code starting with it."""
     qs = (
-        SewageFacility.objects.filter(scope_q(paths, "village__path"))
+        SewageFacility.objects.filter(scope_q(paths, "village__path"), _name_or_code(q))
         .select_related("village__parent")
         .defer("village__boundary", "village__parent__boundary")
     )

@@ -20,7 +20,7 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.utils import timezone
 
-from geo import mvt
+from geo import coords, mvt
 from geo.models import MapLayerVersion
 from kernel.access import Principal
 from kernel.errors import InvalidInput, NotFound
@@ -39,10 +39,25 @@ class TileRequest:
     tile: mvt.Tile
     paths: tuple[str, ...] | None
     month: date | None  # sections only
+    datum: str = coords.Datum.WGS84  # wgs84, or gcj02 to sit on a 高德 / 腾讯 base map
+
+
+# The datums a tile may be drawn in; GCJ-02 geometries are shifted by the server (vector tile geometry
+# cannot be shifted by the client) so the features sit on a GCJ-02 base map.
+TILE_DATUMS = (coords.Datum.WGS84, coords.Datum.GCJ02)
+# GCJ-02 moves a point by < 0.01° (~700 m) in China: a GCJ-02 tile reads its WGS-84 bbox grown by this.
+GCJ02_MARGIN_DEG = 0.01
 
 
 def tile_request(
-    *, principal: Principal, layer: str, z: int, x: int, y: int, month: str | None
+    *,
+    principal: Principal,
+    layer: str,
+    z: int,
+    x: int,
+    y: int,
+    month: str | None,
+    datum: str | None = None,
 ) -> TileRequest:
     """Check the request (404 for a layer that does not exist, 422 naming the field out of range)."""
     spec = LAYERS.get(layer)
@@ -56,7 +71,15 @@ def tile_request(
         tile = mvt.Tile(z, x, y)
     except mvt.TileOutOfRange as exc:
         raise InvalidInput(details={"fields": {exc.field: [exc.message]}}) from None
-    return TileRequest(spec, tile, principal.region_paths(), _month(month) if layer == "sections" else None)
+    if datum and datum not in TILE_DATUMS:
+        raise InvalidInput(details={"fields": {"datum": [f"可选坐标系：{'、'.join(TILE_DATUMS)}"]}})
+    return TileRequest(
+        spec,
+        tile,
+        principal.region_paths(),
+        _month(month) if layer == "sections" else None,
+        coords.Datum(datum or coords.Datum.WGS84),
+    )
 
 
 def _month(value: str | None) -> date:
@@ -72,22 +95,29 @@ def _month(value: str | None) -> date:
 def tile_etag(req: TileRequest) -> str:
     """Changes when the layer's data, the reader's scope or the month does (one indexed row read)."""
     version = MapLayerVersion.objects.filter(layer=req.layer.name).values_list("version", flat=True).first()
-    key = json.dumps([FORMAT, req.layer.name, version or 0, req.paths, req.month and req.month.isoformat()])
+    key_parts = [FORMAT, req.layer.name, version or 0, req.paths, req.month and req.month.isoformat()]
+    if req.datum != coords.Datum.WGS84:
+        key_parts.append(str(req.datum))
+    key = json.dumps(key_parts)
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
 def tile_render(req: TileRequest) -> bytes:
     """The tile's bytes (empty when no feature of the layer lies in it)."""
     minx, miny, maxx, maxy = req.tile.bounds_4326()
+    shifted = req.datum == coords.Datum.GCJ02
+    if shifted:
+        m = GCJ02_MARGIN_DEG
+        minx, miny, maxx, maxy = minx - m, max(miny - m, -85.06), maxx + m, min(maxy + m, 85.06)
     area = Polygon.from_bbox((minx, miny, maxx, maxy))
     querysets = req.layer.querysets(req.paths, area)
     classes = None
     if req.layer.name == "sections":
         ids = [i for qs in querysets for i in qs.values_list("fid", flat=True)]
         classes = section_classes(ids, req.month or timezone.localdate())
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not shifted:
         return _postgis(req, querysets, classes)
-    return _python(req, querysets, classes)
+    return _python(req, querysets, classes, shift=shifted)
 
 
 # --- PostGIS: one query ------------------------------------------------------------------------------
@@ -164,7 +194,17 @@ def _prop_value(p: Prop, value: Any) -> Any:
     return value
 
 
-def _python(req: TileRequest, querysets: list[Any], classes: dict[int, Any] | None) -> bytes:
+def _to_gcj02(xy: Any) -> Any:
+    out = xy.copy()
+    for i, (lon, lat) in enumerate(xy):
+        p = coords.wgs84_to_gcj02(coords.LonLat(float(lon), float(lat)))
+        out[i] = (p.lon, p.lat)
+    return out
+
+
+def _python(
+    req: TileRequest, querysets: list[Any], classes: dict[int, Any] | None, *, shift: bool = False
+) -> bytes:
     features = []
     for qs in querysets:
         for row in qs:
@@ -174,5 +214,7 @@ def _python(req: TileRequest, querysets: list[Any], classes: dict[int, Any] | No
             if classes is not None:
                 props.update(classes.get(row["fid"], {}))
             geom = shapely.from_wkb(bytes(row["geom"].wkb))
+            if shift:
+                geom = shapely.transform(geom, _to_gcj02)
             features.append(mvt.Feature(row["fid"], geom, props))
     return mvt.encode({req.layer.name: features}, req.tile)

@@ -16,3 +16,9 @@ def vendor_script(name: str) -> str:
         static(f"console/vendor/{name}"),
         integrity(name),
     )
+
+
+@register.simple_tag
+def vendor_integrity(name: str) -> str:
+    """The SRI value of a pinned file loaded otherwise than as a script (a stylesheet)."""
+    return integrity(name)

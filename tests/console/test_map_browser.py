@@ -1,0 +1,126 @@
+"""``/console/map/`` in Chromium: MapLibre loads under the console's CSP (no console error), the layer
+switcher works from the keyboard, a facility's popup links to its dossier, and a town officer's map
+draws none of another town's facilities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.console.test_map import mapped  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("mapped")
+
+READY = "() => document.getElementById('map').dataset.ready === '1' && window.fieldscoreMap.loaded()"
+
+
+def open_map(page: Any, login: Any, username: str) -> None:
+    login(page, username)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="地图").click()
+    page.wait_for_url("**/console/map/")
+    page.wait_for_function(READY)
+
+
+def rendered(page: Any, layer: str) -> set[int]:
+    return set(
+        page.evaluate(
+            "(layer) => window.fieldscoreMap.queryRenderedFeatures({layers: [layer]}).map((f) => f.id)", layer
+        )
+    )
+
+
+def test_layers_toggle_from_the_keyboard(page, login, screenshot, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "guihua")
+    assert page.get_by_role("region", name="海门区地图").first.is_visible()
+    assert rendered(page, "facilities") == {mapped.facility_a.pk, mapped.facility_b.pk}
+    assert rendered(page, "towns-fill") == {mapped.town_a.pk, mapped.town_b.pk}
+    box = page.get_by_role("checkbox", name="污水处理设施（按运行状况）")
+    box.focus()
+    page.keyboard.press("Space")
+    assert not box.is_checked()
+    visibility = "() => window.fieldscoreMap.getLayoutProperty('facilities', 'visibility')"
+    assert page.evaluate(visibility) == "none"
+    page.wait_for_function(READY)
+    assert rendered(page, "facilities") == set()
+    page.keyboard.press("Space")
+    assert page.evaluate(visibility) == "visible"
+    photos = page.get_by_role("checkbox", name="证据照片（有核验标记为红框）")
+    assert not photos.is_checked()
+    assert page.evaluate("() => window.fieldscoreMap.getLayoutProperty('photos', 'visibility')") == "none"
+    screenshot(page, "map-world-guihua")
+
+
+def test_a_facility_popup_links_to_its_dossier(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "guihua")
+    page.get_by_role("checkbox", name="区镇边界").uncheck()  # the point only, not the town under it
+    x, y = page.evaluate(
+        "() => { const p = window.fieldscoreMap.project([121.15, 31.9]); return [p.x, p.y]; }"
+    )
+    page.locator("#map canvas").click(position={"x": x, "y": y})
+    popup = page.locator(".maplibregl-popup")
+    popup.wait_for()
+    assert mapped.facility_a.name in popup.inner_text() and "WS-A" in popup.inner_text()
+    popup.get_by_role("link", name="打开设施档案").click()
+    page.wait_for_url(f"**/console/sewage/facilities/{mapped.facility_a.pk}/")
+
+
+def test_a_town_officer_sees_only_its_town(page, login, screenshot, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "changle")
+    # 四甲镇's facility lies 1 km east, inside the view: the map has not got it.
+    assert page.evaluate(
+        "() => { const b = window.fieldscoreMap.getBounds(); return b.contains([121.16, 31.905]); }"
+    )
+    assert rendered(page, "facilities") == {mapped.facility_a.pk}
+    assert rendered(page, "towns-fill") == {mapped.town_a.pk}
+    screenshot(page, "map-world-changle")
+
+
+def test_search_flies_to_the_facility(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "changle")
+    page.get_by_label("查找设施、断面或区镇").fill("WS-")
+    page.get_by_role("button", name="查找").click()
+    results = page.locator("#map-search-results")
+    results.get_by_role("button").first.wait_for()
+    assert results.get_by_role("button").count() == 1  # 四甲镇's WS-B is not found
+    results.get_by_role("button").first.click()
+    page.wait_for_function("() => window.fieldscoreMap.getZoom() > 14.9 && !window.fieldscoreMap.isMoving()")
+    lon, lat = page.evaluate("() => window.fieldscoreMap.getCenter().toArray()")
+    assert abs(lon - 121.15) < 1e-4 and abs(lat - 31.9) < 1e-4
+
+
+@pytest.mark.parametrize("page", ["phone"], indirect=True)
+def test_map_at_phone_width(page, login, screenshot) -> None:  # type: ignore[no-untyped-def]
+    open_map(page, login, "guihua")
+    canvas = page.locator("#map").bounding_box()
+    assert canvas["width"] <= 375 and canvas["height"] > 300
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert page.get_by_role("checkbox", name="监测断面（按水质类别）").is_visible()
+    screenshot(page, "map-phone")
+
+
+def test_month_picker_reloads_the_sections_and_keeps_the_url(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "guihua")
+    with page.expect_response(lambda r: "/console/map/tiles/sections/" in r.url and "month=2026-03" in r.url):
+        page.get_by_label("断面水质月份").fill("2026-03")
+    assert page.url.endswith("/console/map/?month=2026-03")
+    tiles = page.evaluate("() => window.fieldscoreMap.getSource('sections').tiles")
+    assert all("month=2026-03" in t for t in tiles)
+    page.reload()
+    page.wait_for_function(READY)
+    assert page.get_by_label("断面水质月份").input_value() == "2026-03"
+
+
+def test_a_town_popup_links_to_its_dashboard(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "guihua")
+    for name in ("监测断面（按水质类别）", "污水处理设施（按运行状况）", "未销号整改（逾期为红色大圆）"):
+        page.get_by_role("checkbox", name=name).uncheck()
+    x, y = page.evaluate(
+        "() => { const p = window.fieldscoreMap.project([121.185, 31.91]); return [p.x, p.y]; }"
+    )
+    page.locator("#map canvas").click(position={"x": x, "y": y})
+    popup = page.locator(".maplibregl-popup")
+    popup.wait_for()
+    assert "四甲镇" in popup.inner_text()
+    popup.get_by_role("link", name="打开区镇页面").click()
+    page.wait_for_url(f"**/console/towns/{mapped.town_b.pk}/")
