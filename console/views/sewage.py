@@ -4,7 +4,6 @@ downloads. Every number comes from the services the API calls; nothing here deci
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -112,12 +111,7 @@ def _rates_context(request: ConsoleRequest, filters: Filters) -> dict[str, Any]:
         "rates": rates,
         "rate_rows": rows,
         "district_checks": district,
-        # The option as escaped text in a hidden element, not json_script: htmx (allowScriptTags off)
-        # drops every <script> of a swapped-in answer, data included; console.js reads textContent.
-        "charts": [
-            (f"sewage-chart-{key}", label, json.dumps(_chart(rates, key, label), ensure_ascii=False))
-            for key, label in RATES
-        ],
+        "charts": [(f"sewage-chart-{key}", label, _chart(rates, key, label)) for key, label in RATES],
     }
 
 

@@ -151,7 +151,8 @@ def test_the_chart_data_are_the_rates_and_the_targets(audited, console_users) ->
     html = signed_in("huanjing").get(URL).content.decode()
     answer = ApiClient(console_users["huanjing"]).get("/api/v1/sewage/rates").json()
     for key, target in (("treatment", 30), ("operation", 80)):
-        raw = re.search(rf'<div hidden id="sewage-chart-{key}">(.*?)</div>', html, re.S)
+        data = rf'<script id="sewage-chart-{key}" type="application/json">(.*?)</script>'
+        raw = re.search(data, html, re.S)
         assert raw and f'data-chart="sewage-chart-{key}"' in html
         option = json.loads(unescape(raw.group(1)))
         assert option["xAxis"]["data"] == [t["town"]["name"] for t in answer["towns"]]
