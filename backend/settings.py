@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "checklists",
     "media",
     "console",
+    "fieldapp",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ admin.site.site_title = "fieldscore"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
     path("console/", include("console.urls")),
+    path("m/", include("fieldapp.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

@@ -183,3 +183,19 @@ def _reset_celery_caches(app):  # type: ignore[no-untyped-def]
     app._local.__dict__.pop("backend", None)
     app._pool = None  # not closed: something may still hold it; a fresh pool follows the new broker URL
     app.__dict__.pop("amqp", None)
+
+
+# Browser tests (tests/browser.py): marked ``browser`` wherever they are, and where their screenshots went.
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from tests.browser import BROWSER_FIXTURES
+
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.browser import TAKEN
+
+    if TAKEN:
+        terminalreporter.write_line(f"浏览器截图 {len(TAKEN)} 张：{TAKEN[0].parent}")

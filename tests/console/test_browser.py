@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.console.conftest import PASSWORD
+from tests.browser import PASSWORD
 from tests.console.test_console import DEMO_ROLES
 
 

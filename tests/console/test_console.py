@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver
 from console import vendoring
 from console.access import console_view
 from kernel.errors import NotFound, PermissionDenied
-from tests.console.conftest import PASSWORD
+from tests.browser import PASSWORD
 
 DEMO_ROLES = ["admin", "anweiban", "huanjing", "guihua", "changle", "jiancha1"]
 

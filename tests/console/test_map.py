@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from checklists.maps.sources import LAYERS
 from geo import coords, mvt
 from geo.models import Region, RiverSection, SewageFacility
+from tests.browser import PASSWORD
 from tests.conftest import ApiClient
-from tests.console.conftest import PASSWORD
 from tests.factories import FacilityFactory
 
 Z = 12

@@ -16,8 +16,8 @@ from scoring.assessment import exports
 from scoring.assessment.models import Appeal, AwardDecision, Scoreboard
 from scoring.assessment.selectors import scoreboard_for
 from scoring.assessment.services import scoreboard_notice
+from tests.browser import PASSWORD
 from tests.conftest import ApiClient
-from tests.console.conftest import PASSWORD
 from tests.console.scoreboard_data import SCHEME, store_board
 from tests.media.images import jpeg
 

@@ -19,9 +19,9 @@ from accounts.selectors import principal_for
 from checklists.services.templates import templates_sync
 from geo.models import FacilityService, SewageFacility
 from scoring.sewage.services import rates as sewage_rates
+from tests.browser import PASSWORD
 from tests.checklists.conftest import Phone, draft, sewage_answers
 from tests.conftest import ApiClient, make_user
-from tests.console.conftest import PASSWORD
 from tests.factories import FacilityFactory
 
 URL = "/console/sewage/"

@@ -1,0 +1,11 @@
+"""``/m/…``: the phone app's shell, manifest and service worker."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "fieldapp"
+
+urlpatterns = [
+    path("", views.shell, name="shell"),
+]
