@@ -35,11 +35,26 @@ class Prop:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """A count a grid cell carries below ``MAP_CLUSTER_BELOW_ZOOM``: its members whose ``prop`` passes
+    ``sql`` (PostgreSQL, over the raw ``p_<prop>`` column, ``{}``) and ``test`` (Python, over the tile
+    value of the property) — the two say the same thing."""
+
+    name: str
+    prop: str
+    sql: str
+    test: Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
 class Layer:
     name: str
     props: tuple[Prop, ...]
     querysets: Callable[[Paths, Polygon], list[QuerySet[Any]]]
     description: str
+    # A point layer aggregated into grid cells at low zoom: the counts each cell carries beside ``count``.
+    cluster: tuple[Tally, ...] | None = None
+    cluster_description: str = ""
 
 
 def _values(qs: QuerySet[Any], geom: Any, props: tuple[Prop, ...], **exprs: Any) -> QuerySet[Any]:
@@ -108,6 +123,14 @@ def _facilities(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
     return [_values(qs, F("location"), FACILITY_PROPS, condition=Subquery(latest.values("conditions")[:1]))]
 
 
+FACILITY_TALLIES = (
+    Tally("normal", "condition", "{}::jsonb = '[\"normal\"]'::jsonb", lambda v: v == "normal"),
+    Tally("abnormal", "condition", "{}::jsonb NOT IN ('[\"normal\"]'::jsonb, '[]'::jsonb)",
+          lambda v: v is not None and v != "normal"),
+    Tally("unaudited", "condition", "({} IS NULL OR {}::jsonb = '[]'::jsonb)", lambda v: v is None),
+)  # fmt: skip
+
+
 # --- rectifications -----------------------------------------------------------------------------------
 
 RECTIFICATION_PROPS = (
@@ -142,6 +165,9 @@ def _subject_location() -> Case:
     )
 
 
+RECTIFICATION_TALLIES = (Tally("overdue", "overdue", "{}", lambda v: bool(v)),)
+
+
 def _rectifications(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
     qs = (
         Rectification.objects.filter(scope_q(paths, "subject_region__path"))
@@ -155,6 +181,7 @@ def _rectifications(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
 # --- photos -------------------------------------------------------------------------------------------
 
 PHOTO_PROPS = (Prop("kind"), Prop("flags", "flag_codes"), Prop("flag_count"))
+PHOTO_TALLIES = (Tally("flagged", "flag_count", "{} > 0", lambda v: bool(v)),)
 
 
 def _photos(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
@@ -204,6 +231,9 @@ LAYERS: dict[str, Layer] = {
             "农村生活污水处理设施（点）：`code`、`name`、`status` 登记状态（in_service/stopped/…）、"
             "`condition` 最近一次有效核查的运行状况代码（逗号分隔，如 `normal` 或 `stopped,damaged`；"
             "未核查时无此属性）。",
+            FACILITY_TALLIES,
+            "`count` 设施数，`normal` 最近核查正常的，`abnormal` 最近核查有异常的，`unaudited` 未核查的"
+            "（三者之和为 `count`）",
         ),
         Layer(
             "rectifications",
@@ -211,6 +241,8 @@ LAYERS: dict[str, Layer] = {
             _rectifications,
             "未销号的整改（点，位于检查对象处：设施、断面、单位的位置或区划中心点；对象无位置时取其所在村、镇的中心点）：`status`、"
             "`overdue`（是否逾期）、`deadline`（YYYY-MM-DD，无期限时无此属性）、`subject_kind`、`subject_id`。",
+            RECTIFICATION_TALLIES,
+            "`count` 未销号整改数，`overdue` 其中逾期的",
         ),
         Layer(
             "photos",
@@ -219,6 +251,8 @@ LAYERS: dict[str, Layer] = {
             "证据照片（点，手机定位，缺失时用 EXIF 位置）：`kind`（inspection/rectification）、"
             "`flags` 核验标记代码（逗号分隔，无标记时无此属性）、`flag_count`；"
             "要素 id 在同一 `kind` 内唯一。",
+            PHOTO_TALLIES,
+            "`count` 照片数，`flagged` 其中有核验标记的",
         ),
     )
 }

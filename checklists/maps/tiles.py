@@ -5,6 +5,11 @@ around the layer's scoped Django query (:mod:`.sources`); SpatiaLite, which has 
 same query and encodes in Python (:mod:`geo.mvt`). The ETag is the layer's version (bumped by every
 service writing what it shows), the reader's scope and, for sections, the month: a client revalidates
 without the tile being built.
+
+Below ``MAP_CLUSTER_BELOW_ZOOM`` a point layer with ``cluster`` tallies is aggregated into grid cells of
+:data:`geo.mvt.CELL` tile units (one feature per occupied cell: ``count`` and the tallies, at the members'
+centroid), after scoping: in the same one statement on PostGIS, by :func:`geo.mvt.grid_aggregate` on
+SpatiaLite — both answer the same features.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from datetime import date
 from typing import Any
 
 import shapely
+from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.utils import timezone
@@ -30,7 +36,7 @@ from .sources import LAYERS, SECTION_CLASS_PROPS, Layer, Prop, section_classes
 # Clients may reuse a tile this long without asking; after that a revalidation costs one row's read.
 MAX_AGE = 60
 # Bumped when what a tile holds for the same data changes (properties, encoding).
-FORMAT = "1"
+FORMAT = "2"  # 2: point layers aggregated into grid cells below MAP_CLUSTER_BELOW_ZOOM
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,16 @@ def _month(value: str | None) -> date:
 def tile_etag(req: TileRequest) -> str:
     """Changes when the layer's data, the reader's scope or the month does (one indexed row read)."""
     version = MapLayerVersion.objects.filter(layer=req.layer.name).values_list("version", flat=True).first()
-    key = json.dumps([FORMAT, req.layer.name, version or 0, req.paths, req.month and req.month.isoformat()])
+    key = json.dumps(
+        [FORMAT, req.layer.name, version or 0, req.paths, req.month and req.month.isoformat()]
+        + ([mvt.CELL] if clustered(req.layer, req.tile) else [])
+    )
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def clustered(layer: Layer, tile: mvt.Tile) -> bool:
+    """Whether the tile holds grid cells rather than single points."""
+    return layer.cluster is not None and tile.z < settings.MAP_CLUSTER_BELOW_ZOOM
 
 
 def tile_render(req: TileRequest) -> bytes:
@@ -119,6 +133,8 @@ def tile_sql(
         sql, p = qs.query.sql_with_params()
         parts.append(f"({sql})")
         params.extend(p)
+    if clustered(layer, tile):
+        return _cluster_sql(layer, parts, params, tile)
     props = [_prop_sql(p) for p in layer.props]
     join = ""
     join_params: list[Any] = []
@@ -137,6 +153,38 @@ def tile_sql(
         f") AS t WHERE t.geom IS NOT NULL"
     )
     return sql, [layer.name, tile.z, tile.x, tile.y, *params, *join_params]
+
+
+def _cluster_sql(layer: Layer, parts: list[str], params: list[Any], tile: mvt.Tile) -> tuple[str, list[Any]]:
+    """Grid cells in one statement: each point's position in tile units and its cell (the arithmetic of
+    :func:`geo.mvt.cell_of`, with the tile's bounds bound as parameters so both databases use the same
+    numbers), GROUP BY the cell, the members' centroid rounded half up; points outside the tile proper
+    (in its buffer) are left to the neighbouring tile whose cell they fall in."""
+    assert layer.cluster is not None
+    minx, _, maxx, maxy = tile.bounds_3857()
+    scale = mvt.EXTENT / (maxx - minx)
+    n = mvt.EXTENT // mvt.CELL
+    needed = sorted({t.prop for t in layer.cluster})
+    tallies = "".join(
+        f', count(*) FILTER (WHERE {t.sql.replace("{}", f"p.{_q(t.prop)}")})::int AS "{t.name}"'
+        for t in layer.cluster
+    )
+    cols = "".join(f", {_q(name)}" for name in needed)
+    sql = (
+        f"SELECT ST_AsMVT(t, %s, {mvt.EXTENT}, 'geom', 'id') FROM ("  # noqa: S608 (our names, bound values)
+        f"SELECT ST_MakePoint(floor(avg(p.tx) + 0.5), floor(avg(p.ty) + 0.5)) AS geom, "
+        f'(p.cy * {n} + p.cx)::bigint AS id, count(*)::int AS "count"{tallies} '
+        f"FROM (SELECT q.*, floor(q.tx / {mvt.CELL})::int AS cx, floor(q.ty / {mvt.CELL})::int AS cy "
+        f"FROM (SELECT (ST_X(m.g) - %s) * %s AS tx, (%s - ST_Y(m.g)) * %s AS ty{cols} "
+        f"FROM (SELECT ST_Transform(s.geom, 3857) AS g{cols} FROM ({' UNION ALL '.join(parts)}) AS s) AS m"
+        f") AS q) AS p WHERE p.cx BETWEEN 0 AND {n - 1} AND p.cy BETWEEN 0 AND {n - 1} "
+        f"GROUP BY p.cx, p.cy) AS t"
+    )
+    return sql, [layer.name, minx, scale, maxy, scale, *params]
+
+
+def _q(prop: str) -> str:
+    return f'"p_{prop}"'
 
 
 def _postgis(req: TileRequest, querysets: list[Any], classes: dict[int, Any] | None) -> bytes:
@@ -165,6 +213,8 @@ def _prop_value(p: Prop, value: Any) -> Any:
 
 
 def _python(req: TileRequest, querysets: list[Any], classes: dict[int, Any] | None) -> bytes:
+    if clustered(req.layer, req.tile):
+        return _python_cells(req, querysets)
     features = []
     for qs in querysets:
         for row in qs:
@@ -176,3 +226,19 @@ def _python(req: TileRequest, querysets: list[Any], classes: dict[int, Any] | No
             geom = shapely.from_wkb(bytes(row["geom"].wkb))
             features.append(mvt.Feature(row["fid"], geom, props))
     return mvt.encode({req.layer.name: features}, req.tile)
+
+
+def _python_cells(req: TileRequest, querysets: list[Any]) -> bytes:
+    tallies = req.layer.cluster or ()
+    props = {p.name: p for p in req.layer.props}
+
+    def points() -> Any:
+        for qs in querysets:
+            for row in qs:
+                if row["geom"] is None:
+                    continue
+                values = {t.prop: _prop_value(props[t.prop], row[f"p_{t.prop}"]) for t in tallies}
+                yield row["geom"].x, row["geom"].y, {t.name: t.test(values[t.prop]) for t in tallies}
+
+    cells = mvt.grid_aggregate(points(), req.tile, [t.name for t in tallies])
+    return mvt.encode({req.layer.name: cells}, req.tile)
