@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import Polygon
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields import CharField
 from django.db.models.functions import Coalesce
 
+from geo import mvt
 from geo.models import FacilityCondition, Organisation, Region, RegionLevel, RiverSection, SewageFacility
 from kernel.scope import Paths, scope_q
 from scoring.engine import water
@@ -54,7 +56,30 @@ class Layer:
     description: str
     # A point layer aggregated into grid cells at low zoom: the counts each cell carries beside ``count``.
     cluster: tuple[Tally, ...] | None = None
-    cluster_description: str = ""
+
+
+def _clustered(
+    name: str,
+    props: tuple[Prop, ...],
+    querysets: Any,
+    description: str,
+    tallies: tuple[Tally, ...],
+    counts: str,
+) -> Layer:
+    """A point layer aggregated into grid cells at low zoom, its description saying so."""
+    cells = mvt.EXTENT // mvt.CELL
+    return Layer(
+        name,
+        props,
+        querysets,
+        f"{description}缩放级别低于 {settings.MAP_CLUSTER_BELOW_ZOOM}"
+        f"（`MAP_CLUSTER_BELOW_ZOOM`）时改为网格聚合：瓦片分成 {cells}×{cells} 格"
+        f"（每格 {mvt.CELL}×{mvt.CELL} 瓦片单位），每个有成员的格子一个点要素，"
+        f"位于成员的质心；要素 id 是格子编号（行×{cells}+列，不是对象编号），"
+        f"属性只有 {counts}。先按调用者范围过滤再计数；只计瓦片本身范围内的点"
+        "（不含缓冲区），每个点只计入一个瓦片。",
+        tallies,
+    )
 
 
 def _values(qs: QuerySet[Any], geom: Any, props: tuple[Prop, ...], **exprs: Any) -> QuerySet[Any]:
@@ -224,7 +249,7 @@ LAYERS: dict[str, Layer] = {
             "`watch` 人工标记提Ⅲ；当月有监测数据时另有 `class`（1–6，6 为劣Ⅴ）、`class_label`（Ⅰ…劣Ⅴ）、"
             "`meets_target`（是否达标）。`month=YYYY-MM` 选月份，默认本月。",
         ),
-        Layer(
+        _clustered(
             "facilities",
             FACILITY_PROPS,
             _facilities,
@@ -232,19 +257,19 @@ LAYERS: dict[str, Layer] = {
             "`condition` 最近一次有效核查的运行状况代码（逗号分隔，如 `normal` 或 `stopped,damaged`；"
             "未核查时无此属性）。",
             FACILITY_TALLIES,
-            "`count` 设施数，`normal` 最近核查正常的，`abnormal` 最近核查有异常的，`unaudited` 未核查的"
-            "（三者之和为 `count`）",
+            "`count` 设施数、`normal` 最近核查正常的、`abnormal` 最近核查有异常的、`unaudited` 未核查的"
+            "（后三者之和为 `count`）",
         ),
-        Layer(
+        _clustered(
             "rectifications",
             RECTIFICATION_PROPS,
             _rectifications,
             "未销号的整改（点，位于检查对象处：设施、断面、单位的位置或区划中心点；对象无位置时取其所在村、镇的中心点）：`status`、"
             "`overdue`（是否逾期）、`deadline`（YYYY-MM-DD，无期限时无此属性）、`subject_kind`、`subject_id`。",
             RECTIFICATION_TALLIES,
-            "`count` 未销号整改数，`overdue` 其中逾期的",
+            "`count` 未销号整改数、`overdue` 其中逾期的",
         ),
-        Layer(
+        _clustered(
             "photos",
             PHOTO_PROPS,
             _photos,
@@ -252,7 +277,7 @@ LAYERS: dict[str, Layer] = {
             "`flags` 核验标记代码（逗号分隔，无标记时无此属性）、`flag_count`；"
             "要素 id 在同一 `kind` 内唯一。",
             PHOTO_TALLIES,
-            "`count` 照片数，`flagged` 其中有核验标记的",
+            "`count` 照片数、`flagged` 其中有核验标记的",
         ),
     )
 }

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -112,6 +113,11 @@ def test_the_threshold_zoom_and_above_keep_single_points(many, api_as) -> None: 
     assert all("count" not in f["properties"] for f in at_12)
     at_11 = _clusters(planner, "facilities", 11)
     assert at_11 and all("code" not in f["properties"] for f in at_11)
+    schema = Client().get("/api/v1/openapi.json").json()
+    described = schema["paths"]["/api/v1/geo/tiles/{layer}/{z}/{x}/{y}.pbf"]["get"]["description"]
+    assert (
+        described.count("缩放级别低于 12") == 3 and "`flagged`" in described and "`overdue` 其中" in described
+    )
 
 
 def test_low_zoom_photos_and_rectifications_count_flagged_and_overdue(
