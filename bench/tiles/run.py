@@ -253,6 +253,7 @@ def main() -> None:
         worst: list[tuple[float, str, float, float]] = []
         sizes: dict[int, list[int]] = {}
         points_sizes: dict[int, list[int]] = {}
+        zoom_ms: dict[int, list[tuple[float, float]]] = {}
         api_ms: list[float] = []
         for z, x, y in sweep():
             req = tiles.tile_request(principal=principal, layer=layer, z=z, x=x, y=y, month=None)
@@ -278,6 +279,7 @@ def main() -> None:
             ratios.append(t_api / t_bare)
             worst.append((t_api / t_bare, f"{z}/{x}/{y}", t_api * 1000, t_bare * 1000))
             api_ms.append(t_api * 1000)
+            zoom_ms.setdefault(z, []).append((t_api * 1000, t_bare * 1000))
             sizes.setdefault(z, []).append(len(body["tile"]))
             clustered = tiles.clustered(req.layer, req.tile)
             points = _points_tile(req.layer, querysets, req.tile) if clustered else len(body["tile"])
@@ -287,13 +289,15 @@ def main() -> None:
         failed |= not ok
         print(f"  {layer}: {len(ratios)} tiles, API {statistics.median(api_ms):.1f} ms median, "
               f"{max(api_ms):.0f} ms slowest")  # fmt: skip
-        print(f"    tile size per zoom (KiB, median / max): as served  |  every point (before grid cells, "
-              f"below z{settings.MAP_CLUSTER_BELOW_ZOOM})")  # fmt: skip
+        print(f"    per zoom: tile size (KiB, median / max) as served  |  with every point (before grid "
+              f"cells, below z{settings.MAP_CLUSTER_BELOW_ZOOM})  |  median ms API / bare")  # fmt: skip
         for z, sz in sorted(sizes.items()):
             before = points_sizes[z]
             kind = "cells " if z < settings.MAP_CLUSTER_BELOW_ZOOM else "points"
             now, was = _kib(sz), _kib(before)
-            print(f"    z{z:<2} {len(sz):3} tiles  {kind} {now}  |  points {was}")
+            ms = zoom_ms[z]
+            t_a, t_b = statistics.median(a for a, _ in ms), statistics.median(b for _, b in ms)
+            print(f"    z{z:<2} {len(sz):3} tiles  {kind} {now}  |  points {was}  |  {t_a:6.1f} / {t_b:6.1f}")
         # The request's fixed cost (token, grants, layer version) dominates near-empty tiles.
         fixed_api, fixed_bare = fixed_cost(client, principal, layer)
         print(f"    fixed cost per request (an empty tile): API {fixed_api:.1f} ms, bare {fixed_bare:.1f} ms "
