@@ -159,9 +159,9 @@ def _cluster_sql(layer: Layer, parts: list[str], params: list[Any], tile: mvt.Ti
     """Grid cells in one statement: each point's position in tile units and its cell (the arithmetic of
     :func:`geo.mvt.cell_of`, with the tile's bounds bound as parameters so both databases use the same
     numbers), GROUP BY the cell, the members' centroid rounded half up; points outside the tile proper
-    (in its buffer) are left to the neighbouring tile whose cell they fall in. ``OFFSET 0`` keeps the
-    planner from inlining the innermost subquery: otherwise each row's ``ST_Transform`` and its
-    properties' subqueries (the facility's latest audit) run once per reference — 3× to 5× the work."""
+    (in its buffer) are left to the neighbouring tile whose cell they fall in. With ``cluster_fence``,
+    ``OFFSET 0`` keeps the planner from inlining the innermost subquery, which would run each row's
+    correlated subquery (the facility's latest audit) once per reference (three tallies)."""
     assert layer.cluster is not None
     minx, _, maxx, maxy = tile.bounds_3857()
     scale = mvt.EXTENT / (maxx - minx)
@@ -179,7 +179,7 @@ def _cluster_sql(layer: Layer, parts: list[str], params: list[Any], tile: mvt.Ti
         f"FROM (SELECT q.*, floor(q.tx / {mvt.CELL})::int AS cx, floor(q.ty / {mvt.CELL})::int AS cy "
         f"FROM (SELECT (ST_X(m.g) - %s) * %s AS tx, (%s - ST_Y(m.g)) * %s AS ty{cols} "
         f"FROM (SELECT ST_Transform(s.geom, 3857) AS g{cols} FROM ({' UNION ALL '.join(parts)}) AS s "
-        f"OFFSET 0) AS m"
+        f"{'OFFSET 0' if layer.cluster_fence else ''}) AS m"
         f") AS q) AS p WHERE p.cx BETWEEN 0 AND {n - 1} AND p.cy BETWEEN 0 AND {n - 1} "
         f"GROUP BY p.cx, p.cy) AS t"
     )
