@@ -350,6 +350,11 @@ LEDGER_TOWN_TOLERANCE_M = env.float("LEDGER_TOWN_TOLERANCE_M", default=500.0)
 # ones during the request.
 LEDGER_EXPORT_SYNC_FACILITIES = env.int("LEDGER_EXPORT_SYNC_FACILITIES", default=5000)
 
+# --- The planners' map (vector tiles) ----------------------------------------------------------------
+# Below this zoom the point layers (facilities, photos, rectifications) are aggregated server-side into
+# grid cells (one feature per occupied cell with counts) instead of one feature per point.
+MAP_CLUSTER_BELOW_ZOOM = env.int("MAP_CLUSTER_BELOW_ZOOM", default=12)
+
 # --- Storage -----------------------------------------------------------------------------------------
 # Local disk by default; S3-compatible object storage (MinIO, OSS, COS, …) when S3_BUCKET is set.
 STORAGES = {

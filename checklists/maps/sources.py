@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import Polygon
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields import CharField
 from django.db.models.functions import Coalesce
 
+from geo import mvt
 from geo.models import FacilityCondition, Organisation, Region, RegionLevel, RiverSection, SewageFacility
 from kernel.scope import Paths, scope_q
 from scoring.engine import water
@@ -35,11 +37,56 @@ class Prop:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """A count a grid cell carries below ``MAP_CLUSTER_BELOW_ZOOM``: its members whose ``prop`` passes
+    ``sql`` (PostgreSQL, over the raw ``p_<prop>`` column, ``{}``) and ``test`` (Python, over the tile
+    value of the property) — the two say the same thing."""
+
+    name: str
+    prop: str
+    sql: str
+    test: Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
 class Layer:
     name: str
     props: tuple[Prop, ...]
     querysets: Callable[[Paths, Polygon], list[QuerySet[Any]]]
     description: str
+    # A point layer aggregated into grid cells at low zoom: the counts each cell carries beside ``count``.
+    cluster: tuple[Tally, ...] | None = None
+    # Fence the grid-cell statement's row subquery (``OFFSET 0``): for a tally read from a correlated
+    # subquery, computed once per row instead of once per reference (facilities: z8 ~1.2 s → ~0.6 s on
+    # the bench). Off elsewhere: for photos the inlined plan is faster (~0.2 s against up to ~1.5 s at z11).
+    cluster_fence: bool = False
+
+
+def _clustered(
+    name: str,
+    props: tuple[Prop, ...],
+    querysets: Any,
+    description: str,
+    tallies: tuple[Tally, ...],
+    counts: str,
+    *,
+    fence: bool = False,
+) -> Layer:
+    """A point layer aggregated into grid cells at low zoom, its description saying so."""
+    cells = mvt.EXTENT // mvt.CELL
+    return Layer(
+        name,
+        props,
+        querysets,
+        f"{description}缩放级别低于 {settings.MAP_CLUSTER_BELOW_ZOOM}"
+        f"（`MAP_CLUSTER_BELOW_ZOOM`）时改为网格聚合：瓦片分成 {cells}×{cells} 格"
+        f"（每格 {mvt.CELL}×{mvt.CELL} 瓦片单位），每个有成员的格子一个点要素，"
+        f"位于成员的质心；要素 id 是格子编号（行×{cells}+列，不是对象编号），"
+        f"属性只有 {counts}。先按调用者范围过滤再计数；只计瓦片本身范围内的点"
+        "（不含缓冲区），每个点只计入一个瓦片。",
+        tallies,
+        fence,
+    )
 
 
 def _values(qs: QuerySet[Any], geom: Any, props: tuple[Prop, ...], **exprs: Any) -> QuerySet[Any]:
@@ -108,6 +155,14 @@ def _facilities(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
     return [_values(qs, F("location"), FACILITY_PROPS, condition=Subquery(latest.values("conditions")[:1]))]
 
 
+FACILITY_TALLIES = (
+    Tally("normal", "condition", "{}::jsonb = '[\"normal\"]'::jsonb", lambda v: v == "normal"),
+    Tally("abnormal", "condition", "{}::jsonb NOT IN ('[\"normal\"]'::jsonb, '[]'::jsonb)",
+          lambda v: v is not None and v != "normal"),
+    Tally("unaudited", "condition", "({} IS NULL OR {}::jsonb = '[]'::jsonb)", lambda v: v is None),
+)  # fmt: skip
+
+
 # --- rectifications -----------------------------------------------------------------------------------
 
 RECTIFICATION_PROPS = (
@@ -142,6 +197,9 @@ def _subject_location() -> Case:
     )
 
 
+RECTIFICATION_TALLIES = (Tally("overdue", "overdue", "{}", lambda v: bool(v)),)
+
+
 def _rectifications(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
     qs = (
         Rectification.objects.filter(scope_q(paths, "subject_region__path"))
@@ -155,6 +213,7 @@ def _rectifications(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
 # --- photos -------------------------------------------------------------------------------------------
 
 PHOTO_PROPS = (Prop("kind"), Prop("flags", "flag_codes"), Prop("flag_count"))
+PHOTO_TALLIES = (Tally("flagged", "flag_count", "{} > 0", lambda v: bool(v)),)
 
 
 def _photos(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
@@ -197,28 +256,36 @@ LAYERS: dict[str, Layer] = {
             "`watch` 人工标记提Ⅲ；当月有监测数据时另有 `class`（1–6，6 为劣Ⅴ）、`class_label`（Ⅰ…劣Ⅴ）、"
             "`meets_target`（是否达标）。`month=YYYY-MM` 选月份，默认本月。",
         ),
-        Layer(
+        _clustered(
             "facilities",
             FACILITY_PROPS,
             _facilities,
             "农村生活污水处理设施（点）：`code`、`name`、`status` 登记状态（in_service/stopped/…）、"
             "`condition` 最近一次有效核查的运行状况代码（逗号分隔，如 `normal` 或 `stopped,damaged`；"
             "未核查时无此属性）。",
+            FACILITY_TALLIES,
+            "`count` 设施数、`normal` 最近核查正常的、`abnormal` 最近核查有异常的、`unaudited` 未核查的"
+            "（后三者之和为 `count`）",
+            fence=True,
         ),
-        Layer(
+        _clustered(
             "rectifications",
             RECTIFICATION_PROPS,
             _rectifications,
             "未销号的整改（点，位于检查对象处：设施、断面、单位的位置或区划中心点；对象无位置时取其所在村、镇的中心点）：`status`、"
             "`overdue`（是否逾期）、`deadline`（YYYY-MM-DD，无期限时无此属性）、`subject_kind`、`subject_id`。",
+            RECTIFICATION_TALLIES,
+            "`count` 未销号整改数、`overdue` 其中逾期的",
         ),
-        Layer(
+        _clustered(
             "photos",
             PHOTO_PROPS,
             _photos,
             "证据照片（点，手机定位，缺失时用 EXIF 位置）：`kind`（inspection/rectification）、"
             "`flags` 核验标记代码（逗号分隔，无标记时无此属性）、`flag_count`；"
             "要素 id 在同一 `kind` 内唯一。",
+            PHOTO_TALLIES,
+            "`count` 照片数、`flagged` 其中有核验标记的",
         ),
     )
 }

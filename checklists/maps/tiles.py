@@ -5,6 +5,11 @@ around the layer's scoped Django query (:mod:`.sources`); SpatiaLite, which has 
 same query and encodes in Python (:mod:`geo.mvt`). The ETag is the layer's version (bumped by every
 service writing what it shows), the reader's scope and, for sections, the month: a client revalidates
 without the tile being built.
+
+Below ``MAP_CLUSTER_BELOW_ZOOM`` a point layer with ``cluster`` tallies is aggregated into grid cells of
+:data:`geo.mvt.CELL` tile units (one feature per occupied cell: ``count`` and the tallies, at the members'
+centroid), after scoping: in the same one statement on PostGIS, by :func:`geo.mvt.grid_aggregate` on
+SpatiaLite — both answer the same features.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from datetime import date
 from typing import Any
 
 import shapely
+from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.utils import timezone
@@ -30,7 +36,7 @@ from .sources import LAYERS, SECTION_CLASS_PROPS, Layer, Prop, section_classes
 # Clients may reuse a tile this long without asking; after that a revalidation costs one row's read.
 MAX_AGE = 60
 # Bumped when what a tile holds for the same data changes (properties, encoding).
-FORMAT = "1"
+FORMAT = "2"  # 2: point layers aggregated into grid cells below MAP_CLUSTER_BELOW_ZOOM
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,15 @@ def tile_etag(req: TileRequest) -> str:
     key_parts = [FORMAT, req.layer.name, version or 0, req.paths, req.month and req.month.isoformat()]
     if req.datum != coords.Datum.WGS84:
         key_parts.append(str(req.datum))
+    if clustered(req.layer, req.tile):
+        key_parts.append(mvt.CELL)
     key = json.dumps(key_parts)
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def clustered(layer: Layer, tile: mvt.Tile) -> bool:
+    """Whether the tile holds grid cells rather than single points."""
+    return layer.cluster is not None and tile.z < settings.MAP_CLUSTER_BELOW_ZOOM
 
 
 def tile_render(req: TileRequest) -> bytes:
@@ -149,6 +162,8 @@ def tile_sql(
         sql, p = qs.query.sql_with_params()
         parts.append(f"({sql})")
         params.extend(p)
+    if clustered(layer, tile):
+        return _cluster_sql(layer, parts, params, tile)
     props = [_prop_sql(p) for p in layer.props]
     join = ""
     join_params: list[Any] = []
@@ -167,6 +182,41 @@ def tile_sql(
         f") AS t WHERE t.geom IS NOT NULL"
     )
     return sql, [layer.name, tile.z, tile.x, tile.y, *params, *join_params]
+
+
+def _cluster_sql(layer: Layer, parts: list[str], params: list[Any], tile: mvt.Tile) -> tuple[str, list[Any]]:
+    """Grid cells in one statement: each point's position in tile units and its cell (the arithmetic of
+    :func:`geo.mvt.cell_of`, with the tile's bounds bound as parameters so both databases use the same
+    numbers), GROUP BY the cell, the members' centroid rounded half up; points outside the tile proper
+    (in its buffer) are left to the neighbouring tile whose cell they fall in. With ``cluster_fence``,
+    ``OFFSET 0`` keeps the planner from inlining the innermost subquery, which would run each row's
+    correlated subquery (the facility's latest audit) once per reference (three tallies)."""
+    assert layer.cluster is not None
+    minx, _, maxx, maxy = tile.bounds_3857()
+    scale = mvt.EXTENT / (maxx - minx)
+    n = mvt.EXTENT // mvt.CELL
+    needed = sorted({t.prop for t in layer.cluster})
+    tallies = "".join(
+        f', count(*) FILTER (WHERE {t.sql.replace("{}", f"p.{_q(t.prop)}")})::int AS "{t.name}"'
+        for t in layer.cluster
+    )
+    cols = "".join(f", {_q(name)}" for name in needed)
+    sql = (
+        f"SELECT ST_AsMVT(t, %s, {mvt.EXTENT}, 'geom', 'id') FROM ("  # noqa: S608 (our names, bound values)
+        f"SELECT ST_MakePoint(floor(avg(p.tx) + 0.5), floor(avg(p.ty) + 0.5)) AS geom, "
+        f'(p.cy * {n} + p.cx)::bigint AS id, count(*)::int AS "count"{tallies} '
+        f"FROM (SELECT q.*, floor(q.tx / {mvt.CELL})::int AS cx, floor(q.ty / {mvt.CELL})::int AS cy "
+        f"FROM (SELECT (ST_X(m.g) - %s) * %s AS tx, (%s - ST_Y(m.g)) * %s AS ty{cols} "
+        f"FROM (SELECT ST_Transform(s.geom, 3857) AS g{cols} FROM ({' UNION ALL '.join(parts)}) AS s "
+        f"{'OFFSET 0' if layer.cluster_fence else ''}) AS m"
+        f") AS q) AS p WHERE p.cx BETWEEN 0 AND {n - 1} AND p.cy BETWEEN 0 AND {n - 1} "
+        f"GROUP BY p.cx, p.cy) AS t"
+    )
+    return sql, [layer.name, minx, scale, maxy, scale, *params]
+
+
+def _q(prop: str) -> str:
+    return f'"p_{prop}"'
 
 
 def _postgis(req: TileRequest, querysets: list[Any], classes: dict[int, Any] | None) -> bytes:
@@ -205,6 +255,8 @@ def _to_gcj02(xy: Any) -> Any:
 def _python(
     req: TileRequest, querysets: list[Any], classes: dict[int, Any] | None, *, shift: bool = False
 ) -> bytes:
+    if clustered(req.layer, req.tile):
+        return _python_cells(req, querysets, shift=shift)
     features = []
     for qs in querysets:
         for row in qs:
@@ -218,3 +270,23 @@ def _python(
                 geom = shapely.transform(geom, _to_gcj02)
             features.append(mvt.Feature(row["fid"], geom, props))
     return mvt.encode({req.layer.name: features}, req.tile)
+
+
+def _python_cells(req: TileRequest, querysets: list[Any], *, shift: bool) -> bytes:
+    tallies = req.layer.cluster or ()
+    props = {p.name: p for p in req.layer.props}
+
+    def points() -> Any:
+        for qs in querysets:
+            for row in qs:
+                if row["geom"] is None:
+                    continue
+                values = {t.prop: _prop_value(props[t.prop], row[f"p_{t.prop}"]) for t in tallies}
+                x, y = row["geom"].x, row["geom"].y
+                if shift:
+                    moved = coords.wgs84_to_gcj02(coords.LonLat(x, y))
+                    x, y = moved.lon, moved.lat
+                yield x, y, {t.name: t.test(values[t.prop]) for t in tallies}
+
+    cells = mvt.grid_aggregate(points(), req.tile, [t.name for t in tallies])
+    return mvt.encode({req.layer.name: cells}, req.tile)

@@ -252,8 +252,9 @@ def test_a_demo_facility_point_looks_up_its_town_and_village(loaded) -> None:  #
         assert body["town"]["boundary_synthetic"] and body["village"]["boundary_synthetic"]
 
 
-def test_demo_shows_on_the_map_tiles(loaded) -> None:  # type: ignore[no-untyped-def]
-    """Every located demo facility, section, open rectification and photo is in guihua's z10 tiles."""
+def test_demo_shows_on_the_map_tiles(loaded, settings) -> None:  # type: ignore[no-untyped-def]
+    """Every located demo facility, section, open rectification and photo is in guihua's z10 tiles (as
+    single points with the cluster threshold at 10, counted once in grid cells below it)."""
     import math
 
     from checklists.models import InspectionPhoto, Rectification, RectificationPhoto
@@ -271,6 +272,7 @@ def test_demo_shows_on_the_map_tiles(loaded) -> None:  # type: ignore[no-untyped
         )
 
     (x0, y0), (x1, y1) = xy(west, north), xy(east, south)
+    settings.MAP_CLUSTER_BELOW_ZOOM = 10
     seen: dict[str, set[int]] = {}
     for layer in ("facilities", "sections", "rectifications", "photos", "towns"):
         for x in range(x0, x1 + 1):
@@ -297,3 +299,10 @@ def test_demo_shows_on_the_map_tiles(loaded) -> None:  # type: ignore[no-untyped
     # inspection and repair photos are numbered apart: the layer's ids are per `kind`
     assert photos and photos <= seen["photos"]
     assert len(seen["towns"]) == 14
+    settings.MAP_CLUSTER_BELOW_ZOOM = 12
+    counted = 0
+    for x in range(x0, x1 + 1):
+        for y in range(y0, y1 + 1):
+            cells = mvt.decode(planner.get(f"/api/v1/geo/tiles/facilities/10/{x}/{y}.pbf").content)
+            counted += sum(f["properties"]["count"] for f in cells.get("facilities", []))
+    assert counted == len(facilities)

@@ -30,6 +30,13 @@ from tests.conftest import ApiClient, assert_error, make_user
 Z = 10
 
 
+@pytest.fixture(autouse=True)
+def _points_unclustered_at_z(settings) -> None:  # type: ignore[no-untyped-def]
+    """These tests read single points at z10; grid aggregation below the threshold is tested in
+    ``test_map_clusters`` (which also checks the default threshold)."""
+    settings.MAP_CLUSTER_BELOW_ZOOM = Z
+
+
 def tile_of(lon: float, lat: float, z: int = Z) -> tuple[int, int, int]:
     n = 1 << z
     x = int((lon + 180) / 360 * n)
