@@ -146,6 +146,14 @@ def cell_of(x: float, y: float, tile: Tile, cell: int = CELL) -> tuple[float, fl
     return tx, ty, cx, cy
 
 
+def cell_id(tile: Tile, cx: int, cy: int, cell: int = CELL) -> int:
+    """A grid cell's feature id, unique across all tiles of the zoom level (a client that deduplicates
+    features by id across tiles must not merge two tiles' cells): global row × cells per world row + global
+    column, where the global column is ``tile.x * cells + cx``."""
+    n = EXTENT // cell
+    return (tile.y * n + cy) * ((1 << tile.z) * n) + tile.x * n + cx
+
+
 def grid_aggregate(
     points: Iterable[tuple[float, float, Mapping[str, bool]]],
     tile: Tile,
@@ -154,7 +162,8 @@ def grid_aggregate(
 ) -> list[Feature]:
     """WGS-84 points ``(lon, lat, {tally: member counts?})`` of ``tile`` grouped into grid cells: one
     feature per occupied cell at its members' centroid (rounded half up to the integer grid), id
-    ``row * cells + column``, properties ``count`` and the number of members for which each tally is true.
+    :func:`cell_id` (unique across the zoom level's tiles), properties ``count`` and the number of members
+    for which each tally is true.
     Points outside the tile proper are left out (their cell belongs to a neighbouring tile)."""
     sums: dict[tuple[int, int], list[Any]] = {}
     for lon, lat, flags in points:
@@ -169,10 +178,9 @@ def grid_aggregate(
         acc[2] += ty
         for name in tallies:
             acc[3][name] += bool(flags.get(name))
-    n = EXTENT // cell
     return [
         Feature(
-            cy * n + cx,
+            cell_id(tile, cx, cy, cell),
             shapely.Point(math.floor(sx / count + 0.5), math.floor(sy / count + 0.5)),
             {"count": count, **counts},
             tile_units=True,

@@ -81,7 +81,8 @@ def _clustered(
         f"{description}缩放级别低于 {settings.MAP_CLUSTER_BELOW_ZOOM}"
         f"（`MAP_CLUSTER_BELOW_ZOOM`）时改为网格聚合：瓦片分成 {cells}×{cells} 格"
         f"（每格 {mvt.CELL}×{mvt.CELL} 瓦片单位），每个有成员的格子一个点要素，"
-        f"位于成员的质心；要素 id 是格子编号（行×{cells}+列，不是对象编号），"
+        f"位于成员的质心；要素 id 是格子在该缩放级别全部瓦片中的编号"
+        "（全局行×每行格数+全局列，不是对象编号），"
         f"属性只有 {counts}。先按调用者范围过滤再计数；只计瓦片本身范围内的点"
         "（不含缓冲区），每个点只计入一个瓦片。",
         tallies,

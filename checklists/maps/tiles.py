@@ -204,7 +204,9 @@ def _cluster_sql(layer: Layer, parts: list[str], params: list[Any], tile: mvt.Ti
     sql = (
         f"SELECT ST_AsMVT(t, %s, {mvt.EXTENT}, 'geom', 'id') FROM ("  # noqa: S608 (our names, bound values)
         f"SELECT ST_MakePoint(floor(avg(p.tx) + 0.5), floor(avg(p.ty) + 0.5)) AS geom, "
-        f'(p.cy * {n} + p.cx)::bigint AS id, count(*)::int AS "count"{tallies} '
+        # geo.mvt.cell_id: (global row) * (cells per world row) + global column.
+        f"(({tile.y * n} + p.cy)::bigint * {(1 << tile.z) * n} + {tile.x * n} + p.cx) AS id, "
+        f'count(*)::int AS "count"{tallies} '
         f"FROM (SELECT q.*, floor(q.tx / {mvt.CELL})::int AS cx, floor(q.ty / {mvt.CELL})::int AS cy "
         f"FROM (SELECT (ST_X(m.g) - %s) * %s AS tx, (%s - ST_Y(m.g)) * %s AS ty{cols} "
         f"FROM (SELECT ST_Transform(s.geom, 3857) AS g{cols} FROM ({' UNION ALL '.join(parts)}) AS s "

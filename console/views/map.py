@@ -67,6 +67,8 @@ def map_page(request: ConsoleRequest) -> HttpResponse:
     config = {
         "tiles": "/console/map/tiles/{layer}/{z}/{x}/{y}.pbf",
         "layers": list(LAYERS),
+        # Below this zoom the point layers are grid cells (counts), not objects.
+        "cluster_below": settings.MAP_CLUSTER_BELOW_ZOOM,
         "datum": datum,
         "month": month,
         "base": {"url": settings.FIELDSCORE_MAP_BASE_URL} if settings.FIELDSCORE_MAP_BASE_URL else None,

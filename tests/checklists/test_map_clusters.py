@@ -183,7 +183,25 @@ def test_grid_cells_count_every_point_of_the_tile_once(
     assert sum(c.properties["flagged"] for c in cells) == sum(p[2]["flagged"] for p in inside)
     n = mvt.EXTENT // mvt.CELL
     assert len({c.id for c in cells}) == len(cells) <= n * n
+    width = (1 << z) * n
     for c in cells:
-        cx, cy = c.id % n, c.id // n
+        cx, cy = c.id % width - x * n, c.id // width - y * n
         assert cx * mvt.CELL <= c.geometry.x <= (cx + 1) * mvt.CELL
         assert cy * mvt.CELL <= c.geometry.y <= (cy + 1) * mvt.CELL
+
+
+def test_gcj02_cells_count_the_same_points_shifted_onto_the_gcj02_map(many, api_as) -> None:  # type: ignore[no-untyped-def]
+    """Over a 高德 base map (``datum=gcj02``) the cells hold the points moved by the GCJ-02 offset: the
+    cell of WS-A and WS-B sits some hundred metres (several tile units at z8) from its WGS-84 place."""
+    planner = api_as("planner", many.district)
+    url = _tile_url("facilities", LOW)
+    wgs = features(planner.get(url), "facilities")
+    gcj = features(planner.get(url + "?datum=gcj02"), "facilities")
+    assert gcj and all(set(f["properties"]) == {"count", "normal", "abnormal", "unaudited"} for f in gcj)
+    # Points near the tile's edge may cross into a neighbour when shifted; the pair in the middle does not.
+    pair = [f for f in wgs if f["properties"]["count"] >= 2]
+    shifted = [f for f in gcj if f["properties"]["count"] >= 2]
+    assert pair and shifted
+    (wx, wy), (gx, gy) = pair[0]["geometry"]["coordinates"], shifted[0]["geometry"]["coordinates"]
+    assert 5 < ((gx - wx) ** 2 + (gy - wy) ** 2) ** 0.5 < 40  # ~500 m at ~38 m per unit
+    assert planner.get(url).headers["ETag"] != planner.get(url + "?datum=gcj02").headers["ETag"]

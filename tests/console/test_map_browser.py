@@ -124,3 +124,49 @@ def test_a_town_popup_links_to_its_dashboard(page, login, mapped) -> None:  # ty
     assert "四甲镇" in popup.inner_text()
     popup.get_by_role("link", name="打开区镇页面").click()
     page.wait_for_url(f"**/console/towns/{mapped.town_b.pk}/")
+
+
+def cells_at(page: Any, center: list[float], zoom: float) -> list[dict[str, Any]]:
+    """Jump to ``zoom`` (below the cluster threshold), wait until the map is idle, the facility cells."""
+    page.evaluate(
+        "([center, zoom]) => new Promise((done) => {"
+        " const map = window.fieldscoreMap; map.once('idle', done); map.jumpTo({center, zoom}); })",
+        [center, zoom],
+    )
+    return list(
+        page.evaluate(
+            "() => window.fieldscoreMap.queryRenderedFeatures({layers: ['facilities']})"
+            ".map((f) => ({properties: f.properties, at: f.geometry.coordinates}))"
+        )
+    )
+
+
+def test_zoomed_out_facilities_are_counted_cells_that_zoom_in(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "guihua")
+    page.get_by_role("checkbox", name="区镇边界").uncheck()
+    cells = cells_at(page, [121.155, 31.9025], 8)
+    assert cells and all("count" in c["properties"] and "name" not in c["properties"] for c in cells)
+    assert sum(c["properties"]["count"] for c in cells) == 2
+    biggest = max(cells, key=lambda c: c["properties"]["count"])
+    x, y = page.evaluate(
+        "(at) => { const p = window.fieldscoreMap.project(at); return [p.x, p.y]; }", biggest["at"]
+    )
+    page.locator("#map canvas").click(position={"x": x, "y": y})
+    popup = page.locator(".maplibregl-popup")
+    popup.wait_for()
+    assert f"此处 {biggest['properties']['count']} 个设施" in popup.inner_text()
+    assert "尚未核查" in popup.inner_text() and "打开设施档案" not in popup.inner_text()
+    popup.get_by_role("button", name="放大查看").click()
+    page.wait_for_function("() => window.fieldscoreMap.getZoom() >= 12 && !window.fieldscoreMap.isMoving()")
+    page.evaluate(
+        "() => new Promise((done) => { const map = window.fieldscoreMap;"
+        " if (map.loaded()) done(); else map.once('idle', done); })"
+    )
+    assert rendered(page, "facilities") <= {mapped.facility_a.pk, mapped.facility_b.pk}
+    assert rendered(page, "facilities")
+
+
+def test_a_town_officers_cells_count_only_its_town(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    open_map(page, login, "changle")
+    cells = cells_at(page, [121.155, 31.9025], 8)
+    assert sum(c["properties"]["count"] for c in cells) == 1  # 四甲镇's facility nearby is not counted

@@ -9,9 +9,12 @@ maplibregl.setWorkerUrl(new URL(container.dataset.worker, window.location.href).
 
 const CLASS_COLOURS = ["match", ["get", "class"], 1, "#1c6fb8", 2, "#4fa3e0", 3, "#2f9e44", 4, "#f2c200", 5, "#f08c00", 6, "#d62828", "#9aa0a6"];
 const CLASS_LABELS = { 1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ" };
-// Features aggregated at low zoom carry `count` (several objects at one point).
+// Below config.cluster_below the point layers come as grid cells: one feature per occupied cell with `count`
+// and tallies, an id that is the cell's (not an object's), no other property. Objects never carry `count`.
+const CELL = ["has", "count"];
 const COUNT = ["coalesce", ["get", "count"], 1];
-const CLUSTER_SIZE = ["interpolate", ["linear"], COUNT, 2, 9, 100, 16, 10000, 26];
+const CELL_SIZE = ["interpolate", ["linear"], COUNT, 1, 7, 100, 16, 10000, 26];
+const SOME = (tally) => [">", ["coalesce", ["get", tally], 0], 0];
 const SWITCHABLE = { towns: ["towns-fill", "towns-line"], sections: ["sections"], facilities: ["facilities"], rectifications: ["rectifications"], photos: ["photos"] };
 const CLICKABLE = ["photos", "rectifications", "facilities", "sections", "towns-fill"];
 
@@ -53,29 +56,34 @@ function style() {
     {
       id: "facilities", type: "circle", source: "facilities", "source-layer": "facilities", layout: on("facilities"),
       paint: {
-        "circle-color": ["case", [">", COUNT, 1], "#5c5f99", ["!", ["has", "condition"]], "#9aa0a6", ["==", ["get", "condition"], "normal"], "#2f9e44", "#e8590c"],
-        // "zoom" may only be the input of the top-level interpolate: the aggregate's size sits in both stops.
-        "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, ["case", [">", COUNT, 1], CLUSTER_SIZE, 3], 14, ["case", [">", COUNT, 1], CLUSTER_SIZE, 6]],
-        "circle-opacity": ["case", [">", COUNT, 1], 0.75, 1],
-        "circle-stroke-color": "#ffffff", "circle-stroke-width": 1,
+        // A cell: orange when one of its facilities was found abnormal, green when all were found normal,
+        // grey-blue while some are unaudited. A facility: by its last audit's condition.
+        "circle-color": ["case",
+          CELL, ["case", SOME("abnormal"), "#e8590c", ["==", ["get", "normal"], COUNT], "#2f9e44", "#5c5f99"],
+          ["!", ["has", "condition"]], "#9aa0a6", ["==", ["get", "condition"], "normal"], "#2f9e44", "#e8590c"],
+        // "zoom" may only be the input of the top-level interpolate: the cell's size sits in both stops.
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, ["case", CELL, CELL_SIZE, 3], 14, ["case", CELL, CELL_SIZE, 6]],
+        "circle-opacity": ["case", CELL, 0.75, 1],
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": ["case", CELL, 2, 1],
       },
     },
     {
       id: "rectifications", type: "circle", source: "rectifications", "source-layer": "rectifications", layout: on("rectifications"),
       paint: {
-        "circle-color": ["case", ["==", ["get", "overdue"], true], "#c92a2a", "#f59f00"],
-        "circle-radius": ["case", ["==", ["get", "overdue"], true], 10, 6],
+        // A cell with overdue ones is red like an overdue rectification, and sized by its count.
+        "circle-color": ["case", ["case", CELL, SOME("overdue"), ["==", ["get", "overdue"], true]], "#c92a2a", "#f59f00"],
+        "circle-radius": ["case", CELL, CELL_SIZE, ["==", ["get", "overdue"], true], 10, 6],
         "circle-opacity": 0.85,
-        "circle-stroke-color": ["case", ["==", ["get", "overdue"], true], "#5c0b0b", "#ffffff"], "circle-stroke-width": 2,
+        "circle-stroke-color": ["case", ["case", CELL, SOME("overdue"), ["==", ["get", "overdue"], true]], "#5c0b0b", "#ffffff"], "circle-stroke-width": 2,
       },
     },
     {
       id: "photos", type: "circle", source: "photos", "source-layer": "photos", layout: on("photos"),
       paint: {
-        "circle-color": ["case", [">", COUNT, 1], "#5c5f99", "#495057"],
-        "circle-radius": ["case", [">", COUNT, 1], ["interpolate", ["linear"], COUNT, 2, 8, 1000, 20], 4],
-        "circle-stroke-color": ["case", [">", ["coalesce", ["get", "flag_count"], 0], 0], "#e03131", "#ffffff"],
-        "circle-stroke-width": ["case", [">", ["coalesce", ["get", "flag_count"], 0], 0], 3, 1],
+        "circle-color": ["case", CELL, "#5c5f99", "#495057"],
+        "circle-radius": ["case", CELL, CELL_SIZE, 4],
+        "circle-stroke-color": ["case", ["case", CELL, SOME("flagged"), SOME("flag_count")], "#e03131", "#ffffff"],
+        "circle-stroke-width": ["case", ["case", CELL, SOME("flagged"), SOME("flag_count")], 3, 1],
       },
     },
   );
@@ -154,11 +162,7 @@ function popupContent(feature) {
   const box = el("div", null, "map-popup");
   const facts = el("dl");
   const layer = feature.layer.id;
-  const count = Number(p.count || 1);
-  if (count > 1) {
-    box.append(el("h3", `此处有 ${count} 个${layer === "photos" ? "照片" : "设施"}`), el("p", "放大地图查看各个对象。"));
-    return box;
-  }
+  if (p.count !== undefined) return cellContent(feature, box, facts);
   if (layer === "facilities") {
     box.append(el("h3", p.name));
     row(facts, "编码", p.code);
@@ -190,6 +194,28 @@ function popupContent(feature) {
     row(facts, "核验标记", p.flags ? String(p.flags).split(",").join("、") : "无");
     box.append(facts);
   }
+  return box;
+}
+
+const CELL_TALLIES = {
+  facilities: ["个设施", [["normal", "最近核查正常"], ["abnormal", "最近核查有异常"], ["unaudited", "尚未核查"]]],
+  rectifications: ["项未销号整改", [["overdue", "其中逾期"]]],
+  photos: ["张证据照片", [["flagged", "有核验标记"]]],
+};
+
+// A grid cell names no object: its counts, and a button that zooms in until the objects show.
+function cellContent(feature, box, facts) {
+  const p = feature.properties;
+  const [noun, tallies] = CELL_TALLIES[feature.layer.id];
+  box.append(el("h3", `此处 ${p.count} ${noun}`));
+  for (const [tally, term] of tallies) row(facts, term, p[tally] ?? 0);
+  const zoomIn = el("button", "放大查看", "button-link");
+  zoomIn.type = "button";
+  zoomIn.addEventListener("click", () => {
+    if (popup) popup.remove();
+    map.easeTo({ center: feature.geometry.coordinates, zoom: Math.max(config.cluster_below, map.getZoom() + 2) });
+  });
+  box.append(facts, el("p", `缩放到 ${config.cluster_below} 级及以上时逐个显示。`), zoomIn);
   return box;
 }
 
