@@ -105,6 +105,13 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     options.setdefault("timeout", env.float("SQLITE_BUSY_TIMEOUT", default=20.0))
     # WAL lets readers work while one writer commits; NORMAL sync is durable across app crashes.
     options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+elif DATABASES["default"]["ENGINE"].endswith("postgis"):
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # PostgreSQL's JIT compiles a query whose estimated cost is high, which a map tile's or a scoreboard's
+    # correlated subqueries easily reach: at 100,000 facilities a z10 tile spent 1.1 s compiling for 0.2 s
+    # of execution. Our queries are short; JIT only adds latency. PG_JIT=on gives it back.
+    if not env.bool("PG_JIT", default=False):
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
