@@ -137,8 +137,16 @@ def page(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iter
 
 @pytest.fixture(scope="module")
 def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
-    """The full demo, committed once for the module, and a live server over it; flushed afterwards."""
+    """The full demo, committed once for the module, and a live server over it; flushed afterwards.
+
+    On the embedded SpatiaLite default only — the database ``make demo`` runs on. These modules only read
+    the demo; every page they visit is also tested on PostGIS by the ``page`` tests over their own data,
+    and ``tests/backend/test_demo.py`` loads the demo on both. ``FIELDSCORE_DEMO_PAGES_EVERYWHERE=1`` runs
+    them on PostGIS too (about three minutes more)."""
     from pytest_django.live_server_helper import LiveServer
+
+    if connection.vendor != "sqlite" and os.environ.get("FIELDSCORE_DEMO_PAGES_EVERYWHERE") != "1":
+        pytest.skip("演示数据上的页面测试在内嵌 SpatiaLite 上运行（make demo 所用的数据库）")
 
     with django_db_blocker.unblock():
         call_command("load_demo", "--password", PASSWORD, stdout=StringIO())
