@@ -170,3 +170,41 @@ def test_a_town_officers_cells_count_only_its_town(page, login, mapped) -> None:
     open_map(page, login, "changle")
     cells = cells_at(page, [121.155, 31.9025], 8)
     assert sum(c["properties"]["count"] for c in cells) == 1  # 四甲镇's facility nearby is not counted
+
+
+@pytest.mark.parametrize("page", ["phone"], indirect=True)
+def test_over_a_gcj02_base_map_the_location_dot_is_shifted_too(page, login, settings, live_server) -> None:  # type: ignore[no-untyped-def]
+    """Over a 高德-style base map the browser's WGS-84 fix is drawn where the GCJ-02 map has that place
+    (as the tiles are), not ~500 m off; the same shift as the server's ``geo.coords``."""
+    import io
+
+    from PIL import Image
+
+    from geo import coords
+
+    blank = io.BytesIO()
+    Image.new("RGB", (256, 256), "#eeeeee").save(blank, "PNG")
+    settings.FIELDSCORE_MAP_BASE_URL = live_server.url + "/basemap/{z}/{x}/{y}.png"  # same origin: CSP holds
+    settings.FIELDSCORE_MAP_BASE_DATUM = "gcj02"
+    page.route("**/basemap/**", lambda route: route.fulfill(body=blank.getvalue(), content_type="image/png"))
+    fix = coords.LonLat(121.15, 31.9)
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"longitude": fix.lon, "latitude": fix.lat, "accuracy": 10})
+    open_map(page, login, "guihua")
+    page.get_by_role("button", name="我的位置").click()
+    dot = page.locator(".maplibregl-user-location-dot")
+    dot.wait_for()
+    page.wait_for_function("() => !window.fieldscoreMap.isMoving()")
+    box, canvas = dot.bounding_box(), page.locator("#map canvas").bounding_box()
+    at = (box["x"] + box["width"] / 2 - canvas["x"], box["y"] + box["height"] / 2 - canvas["y"])
+    shifted = coords.wgs84_to_gcj02(fix)
+
+    def pixel(p: coords.LonLat) -> tuple[float, float]:
+        x, y = page.evaluate(
+            "(p) => { const q = window.fieldscoreMap.project(p); return [q.x, q.y]; }", [p.lon, p.lat]
+        )
+        return x, y
+
+    (sx, sy), (wx, wy) = pixel(shifted), pixel(fix)
+    assert abs(at[0] - sx) < 2 and abs(at[1] - sy) < 2, (at, (sx, sy))
+    assert abs(at[0] - wx) + abs(at[1] - wy) > 20  # the unshifted fix would sit visibly elsewhere

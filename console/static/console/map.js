@@ -2,6 +2,8 @@
 // vector tiles; layer switcher, month picker, search, popups built with DOM methods (no inline code, no HTML
 // strings). The map is on `window.fieldscoreMap` for the browser tests.
 
+import { wgs84ToGcj02 } from "./gcj02.js";
+
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const container = document.getElementById("map");
 const maplibregl = window.maplibregl;
@@ -115,7 +117,23 @@ if (config.bounds) {
 // The canvas is a region of its own (MapLibre), focusable: arrow keys pan, + and - zoom.
 map.getCanvas().setAttribute("aria-label", "地图画布：方向键平移，加号、减号缩放");
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
-map.addControl(new maplibregl.GeolocateControl({ positionOptions: { enableHighAccuracy: true } }));
+const geolocate = new maplibregl.GeolocateControl({ positionOptions: { enableHighAccuracy: true } });
+if (config.datum === "gcj02") {
+  // The browser's fix is WGS-84; over a GCJ-02 base map it is moved like our tiles before the control draws
+  // it. The control takes no datum: `_onSuccess` is the pinned MapLibre 4.7.1 control's fix handler (read
+  // when each fix arrives), and a browser test fails if an upgrade renames it.
+  const draw = geolocate._onSuccess;
+  if (typeof draw !== "function") throw new Error("MapLibre GeolocateControl._onSuccess 不存在：升级后需调整定位坐标转换");
+  geolocate._onSuccess = (position) => {
+    const c = position.coords;
+    const [longitude, latitude] = wgs84ToGcj02(c.longitude, c.latitude);
+    draw({
+      timestamp: position.timestamp,
+      coords: { longitude, latitude, accuracy: c.accuracy, altitude: c.altitude, altitudeAccuracy: c.altitudeAccuracy, heading: c.heading, speed: c.speed },
+    });
+  };
+}
+map.addControl(geolocate);
 map.addControl(new maplibregl.ScaleControl());
 window.fieldscoreMap = map;
 // The first full render (every visible layer drawn), in the page's own timing: the browser test and bench/tiles read it.
