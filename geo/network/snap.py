@@ -1,0 +1,134 @@
+"""Snapping sites (sections, outfalls, pump stations, facilities) to the nearest edge of the network."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from shapely.geometry import Point
+
+from .model import SNAP_MESSAGES, Network, _fmt_m
+
+DEFAULT_MAX_SNAP_M = 200.0
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A point to place on the network, in the network's planar metres. With ``river_id`` it is snapped
+    only to that river's lines (a section on 青龙河 at a confluence belongs to 青龙河, not the tributary)."""
+
+    id: str
+    x: float
+    y: float
+    river_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """A site placed on an edge: ``edge_offset_m`` from the edge's upstream end, ``offset_m`` from its
+    line's first vertex; ``distance_m`` from the site to the snapped point (``x``, ``y``)."""
+
+    site_id: str
+    edge: int
+    line_id: str
+    river_id: str
+    offset_m: float
+    edge_offset_m: float
+    distance_m: float
+    x: float
+    y: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "site_id": self.site_id,
+            "line_id": self.line_id,
+            "river_id": self.river_id,
+            "offset_m": self.offset_m,
+            "snap_distance_m": self.distance_m,
+            "x": self.x,
+            "y": self.y,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Unsnapped:
+    """A site left off the network: ``code`` (a ``SNAP_MESSAGES`` key), zh-Hans ``message`` and the
+    distance to the nearest edge it could have had (None when there is none)."""
+
+    site_id: str
+    code: str
+    message: str
+    nearest_m: float | None = None
+
+
+@dataclass(frozen=True)
+class SnapResult:
+    snapped: tuple[Snap, ...]
+    unsnapped: tuple[Unsnapped, ...]
+
+    def by_site(self) -> dict[str, Snap]:
+        return {s.site_id: s for s in self.snapped}
+
+
+def snap_sites(
+    network: Network, sites: Iterable[Site], *, max_distance_m: float = DEFAULT_MAX_SNAP_M
+) -> SnapResult:
+    """Each site on its nearest edge (ties: the earlier edge), if no farther than ``max_distance_m``
+    (inclusive); the others are listed as unsnapped with the reason."""
+    if not (math.isfinite(max_distance_m) and max_distance_m >= 0):
+        raise ValueError("最大捕捉距离必须是非负有限数值")
+    snapped: list[Snap] = []
+    unsnapped: list[Unsnapped] = []
+    edges_of: dict[str, list[int]] = {}
+    for edge in network.edges:
+        edges_of.setdefault(edge.river_id, []).append(edge.index)
+    for site in sites:
+        result = _snap_one(network, site, max_distance_m, edges_of)
+        if isinstance(result, Snap):
+            snapped.append(result)
+        else:
+            unsnapped.append(result)
+    return SnapResult(tuple(snapped), tuple(unsnapped))
+
+
+def _snap_one(
+    network: Network, site: Site, max_distance_m: float, edges_of: dict[str, list[int]]
+) -> Snap | Unsnapped:
+    if not (math.isfinite(site.x) and math.isfinite(site.y)):
+        return _unsnapped(site, "invalid_coordinate")
+    if not network.edges:
+        return _unsnapped(site, "empty_network")
+    point = Point(site.x, site.y)
+    if site.river_id is not None:
+        candidates = edges_of.get(site.river_id, [])
+        if not candidates:
+            return _unsnapped(site, "no_river_line", river=site.river_id)
+    else:
+        candidates = network.edge_tree.query(point, predicate="dwithin", distance=max_distance_m).tolist()
+        if not candidates:
+            nearest = network.edge_tree.query_nearest(point, return_distance=True)[1]
+            return _too_far(site, float(nearest[0]), max_distance_m)
+    geoms = [network.edge_geoms[e] for e in candidates]
+    distances = shapely.distance(geoms, point).tolist()
+    best_distance, best = min(zip(distances, candidates, strict=True))
+    if best_distance > max_distance_m:
+        return _too_far(site, best_distance, max_distance_m)
+    edge = network.edges[best]
+    geom = network.edge_geoms[best]
+    t = min(max(float(geom.project(point)), 0.0), edge.length_m)
+    on = geom.interpolate(t)
+    return Snap(
+        site.id, best, edge.line_id, edge.river_id, edge.start_m + t, t, float(best_distance), on.x, on.y
+    )
+
+
+def _too_far(site: Site, nearest: float, max_distance_m: float) -> Unsnapped:
+    message = SNAP_MESSAGES["too_far"].format(distance=_fmt_m(nearest), max_distance=_fmt_m(max_distance_m))
+    return Unsnapped(site.id, "too_far", message, nearest)
+
+
+def _unsnapped(site: Site, code: str, *, river: str = "") -> Unsnapped:
+    return Unsnapped(site.id, code, SNAP_MESSAGES[code].format(river=river))
