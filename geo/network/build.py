@@ -38,17 +38,32 @@ class _Line:
         return self.line.coords[-1]
 
 
-def build_network(lines: Iterable[RiverLine], *, tolerance_m: float = DEFAULT_TOLERANCE_M) -> Network:
+def build_network(
+    lines: Iterable[RiverLine],
+    *,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    outlets: Iterable[Coord] = (),
+) -> Network:
     """Join ``lines`` into a directed network and check them feature by feature.
 
     End points closer than ``tolerance_m`` (metres) are one node; an end point within the tolerance of
     another line's interior splits that line there. Errors leave a line out (duplicate id, no river, fewer
     than two vertices, a non-finite coordinate, no longer than the tolerance, self-intersecting or closed);
     warnings keep it in (crossing another line away from any node, not connected to the largest part of
-    the network, drawn against the flow of its own river's neighbouring lines).
+    the network, drawn against the flow of its own river's neighbouring lines, and — when ``outlets`` are
+    given — no way down to any of them).
+
+    ``outlets`` are where the water leaves the network (sluices to the Yangtze, the sea, the district's
+    edge), each matched to the nodes within the tolerance. They catch what the per-river check cannot: a
+    river drawn as one line from its mouth to its source ends at its source, from which no outlet is
+    reachable. Outlets matching no node are kept in ``Network.unmatched_outlets``.
     """
     if not (math.isfinite(tolerance_m) and tolerance_m >= 0):
         raise ValueError("捕捉容差必须是非负有限数值")
+    lines = list(lines)
+    position: dict[str, int] = {}
+    for k, line in enumerate(lines):
+        position.setdefault(line.id, k)
     issues: list[LineIssue] = []
     accepted = _accept(lines, tolerance_m, issues)
     while True:
@@ -65,13 +80,15 @@ def build_network(lines: Iterable[RiverLine], *, tolerance_m: float = DEFAULT_TO
     issues += _crossings(accepted, nodes, line_nodes, tolerance_m)
     issues += _disconnected(accepted, edges, len(nodes))
     issues += _reversed(accepted, ends, nodes)
-    order = {a.line.id: a.order for a in accepted}
-    issues.sort(key=lambda i: (order.get(i.line_id, -1), i.line_id, i.code))
     incoming: list[list[int]] = [[] for _ in nodes]
     outgoing: list[list[int]] = [[] for _ in nodes]
     for edge in edges:
         incoming[edge.target].append(edge.index)
         outgoing[edge.source].append(edge.index)
+    outlet_nodes, unmatched = _match_outlets(outlets, nodes, tolerance_m)
+    if outlet_nodes or unmatched:
+        issues += _without_outlet(accepted, ends, edges, incoming, outlet_nodes)
+    issues.sort(key=lambda i: (position[i.line_id], i.code))  # stable: a duplicate id's rows stay in order
     names: dict[str, str] = {}
     for a in accepted:
         if a.line.river_name and a.line.river_id not in names:
@@ -87,7 +104,47 @@ def build_network(lines: Iterable[RiverLine], *, tolerance_m: float = DEFAULT_TO
         outgoing=tuple(tuple(e) for e in outgoing),
         edge_geoms=tuple(edge_geoms),
         edge_tree=STRtree(edge_geoms),
+        outlets=tuple(sorted(outlet_nodes)),
+        unmatched_outlets=unmatched,
     )
+
+
+def _match_outlets(
+    outlets: Iterable[Coord], nodes: Sequence[Coord], tolerance_m: float
+) -> tuple[set[int], tuple[Coord, ...]]:
+    matched: set[int] = set()
+    unmatched: list[Coord] = []
+    for outlet in outlets:
+        near = {n for n, p in enumerate(nodes) if math.dist(p, outlet) <= tolerance_m}
+        if near:
+            matched |= near
+        else:
+            unmatched.append((float(outlet[0]), float(outlet[1])))
+    return matched, tuple(unmatched)
+
+
+def _without_outlet(
+    accepted: Sequence[_Line],
+    ends: Sequence[tuple[int, int]],
+    edges: Sequence[Edge],
+    incoming: Sequence[Sequence[int]],
+    outlet_nodes: set[int],
+) -> list[LineIssue]:
+    """Lines whose end has no way down to an outlet (searched against the flow from the outlets)."""
+    drains = set(outlet_nodes)
+    stack = list(outlet_nodes)
+    while stack:
+        node = stack.pop()
+        for e in incoming[node]:
+            source = edges[e].source
+            if source not in drains:
+                drains.add(source)
+                stack.append(source)
+    return [
+        make_issue(a.line.id, IssueCode.NO_OUTLET, at=a.end)
+        for a, (_, end) in zip(accepted, ends, strict=True)
+        if end not in drains
+    ]
 
 
 def _accept(lines: Iterable[RiverLine], tolerance_m: float, issues: list[LineIssue]) -> list[_Line]:

@@ -30,6 +30,7 @@ class IssueCode(StrEnum):
     CROSSING_WITHOUT_NODE = "crossing_without_node"
     DISCONNECTED = "disconnected"
     REVERSED_FLOW = "reversed_flow"
+    NO_OUTLET = "no_outlet"
 
 
 ISSUE_SEVERITY: Mapping[IssueCode, Severity] = {
@@ -42,6 +43,7 @@ ISSUE_SEVERITY: Mapping[IssueCode, Severity] = {
     IssueCode.CROSSING_WITHOUT_NODE: Severity.WARNING,
     IssueCode.DISCONNECTED: Severity.WARNING,
     IssueCode.REVERSED_FLOW: Severity.WARNING,
+    IssueCode.NO_OUTLET: Severity.WARNING,
 }
 
 # zh-Hans messages; ``{other}`` is the other line's id, ``{tolerance}`` the snapping tolerance in metres.
@@ -57,6 +59,7 @@ ISSUE_MESSAGES: Mapping[IssueCode, str] = {
     ),
     IssueCode.DISCONNECTED: "河段与河网主体不连通",
     IssueCode.REVERSED_FLOW: "河段流向与同一河流相邻河段 {other} 相反，请核对顶点顺序（应按水流方向）",
+    IssueCode.NO_OUTLET: "顺流而下到不了任何出口（入江口、入海口或区界），本河段或其下游河段可能流向相反",
 }
 
 # Messages for snapping sites (sections, outfalls, pump stations, facilities) to the network.
@@ -169,6 +172,9 @@ class Network:
     # Shapely geometries of the edges (planar metres) and their STRtree, for snapping.
     edge_geoms: tuple[Any, ...] = field(repr=False)
     edge_tree: Any = field(repr=False)
+    # Nodes matched by the ``outlets`` given to ``build_network``, and the outlets that matched none.
+    outlets: tuple[int, ...] = ()
+    unmatched_outlets: tuple[Coord, ...] = ()
 
     @property
     def ok(self) -> bool:

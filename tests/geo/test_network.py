@@ -267,6 +267,21 @@ def test_a_river_splitting_round_an_island_is_not_reversed() -> None:
     assert network.issues == ()
 
 
+def test_a_river_drawn_as_one_line_against_the_flow_has_no_way_to_its_outlet() -> None:
+    # 青龙河 drawn from its mouth at the Yangtze (x = 10 km) back to its source: no neighbour of its own
+    # river to disagree with, but with the outlet declared nothing drains.
+    backwards = line("qlh", "QLH", (10_000, 0), (0, 0))
+    tributary = line("zh", "ZH", (5_000, 3_000), (5_000, 0))
+    outlets = [(10_000, 0.5), (-7_000, 0)]
+    network = build_network([backwards, tributary], outlets=outlets)
+    assert codes(network) == {"qlh": {"no_outlet"}, "zh": {"no_outlet"}}
+    assert "流向相反" in network.issues[0].message
+    assert network.unmatched_outlets == ((-7_000.0, 0.0),)
+    fixed = build_network([backwards.reversed(), tributary], outlets=outlets)
+    assert fixed.issues == () and len(fixed.outlets) == 1
+    assert build_network([backwards, tributary]).issues == ()  # without outlets the check is off
+
+
 def test_a_line_not_connected_to_the_rest_is_reported_and_not_reached() -> None:
     network = build_network(
         [line("main", "M", (0, 0), (5_000, 0)), line("island", "X", (100, 500), (600, 500), (600, 600))]
@@ -312,6 +327,24 @@ def test_broken_features_are_errors_and_left_out(bad: RiverLine, code: str) -> N
     assert issue.message and not network.ok
     assert list(network.lines) == ["r1"]
     assert issue.as_dict()["code"] == code and issue.as_dict()["severity"] == "error"
+
+
+def test_issues_come_in_the_file_order_for_the_importer_to_show_row_by_row() -> None:
+    network = build_network(
+        [
+            line("1", "R", (0, 0)),
+            line("2", "R", (0, 0), (1_000, 0)),
+            line("3", "R", (3_000, 0), (2_000, 0)),
+            line("4", "R", (2_000, 0), (2_000, 0)),
+            line("5", "R", (1_000, 0), (2_000, 0)),
+        ]
+    )
+    assert [(i.line_id, str(i.code)) for i in network.issues] == [
+        ("1", "too_few_vertices"),
+        ("3", "reversed_flow"),
+        ("4", "zero_length"),
+    ]
+    assert network.issues[2].message == "河段长度为零或不超过捕捉容差 1 米"
 
 
 def test_end_points_within_the_tolerance_are_one_node() -> None:
