@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from shapely import STRtree
 from shapely.geometry import LineString, Point
@@ -259,21 +260,26 @@ def _crossings(
     or a node the drawing forgot), so both are reported and left unconnected."""
     if len(accepted) < 2:
         return []
-    geoms = [a.geom for a in accepted]
+    geoms = np.array([a.geom for a in accepted], dtype=object)
     left, right = STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    # One vectorised intersection per candidate pair; its coordinates grouped back by pair.
+    points, pair_of = shapely.get_coordinates(
+        shapely.intersection(geoms[left], geoms[right]), return_index=True
+    )
     near = 2 * tolerance_m + 1e-9  # an end point lies within the tolerance of its node, on both lines
     out: list[LineIssue] = []
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j:
+    reported: set[int] = set()
+    for (x, y), k in zip(points.tolist(), pair_of.tolist(), strict=True):
+        if k in reported:
             continue
-        shared = [nodes[n] for n in line_nodes[i] & line_nodes[j]]
-        points = shapely.get_coordinates(geoms[i].intersection(geoms[j])).tolist()
-        for x, y in points:
-            if not any(math.dist((x, y), q) <= near for q in shared):
-                a, b = accepted[i].line.id, accepted[j].line.id
-                out.append(make_issue(a, IssueCode.CROSSING_WITHOUT_NODE, other=b, at=(x, y)))
-                out.append(make_issue(b, IssueCode.CROSSING_WITHOUT_NODE, other=a, at=(x, y)))
-                break
+        i, j = int(left[k]), int(right[k])
+        if not any(math.dist((x, y), nodes[n]) <= near for n in line_nodes[i] & line_nodes[j]):
+            reported.add(k)
+            a, b = accepted[i].line.id, accepted[j].line.id
+            out.append(make_issue(a, IssueCode.CROSSING_WITHOUT_NODE, other=b, at=(x, y)))
+            out.append(make_issue(b, IssueCode.CROSSING_WITHOUT_NODE, other=a, at=(x, y)))
     return out
 
 

@@ -7,8 +7,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shapely.geometry import Point
 
 from geo.network import LIMIT_EPS_M, Network, RiverLine, Site, Snap, build_network, snap_sites, upstream
 
@@ -246,3 +248,27 @@ def test_loops_terminate_with_the_shortest_distance_and_the_limit_is_exact(
     if limit:
         inside = {k: d for k, d in expected.items() if d <= limit - 0.001}
         assert upstream(network, origin, max_distance_m=limit - 0.001, sites=sites).distances() == inside
+
+
+@given(
+    lattices().filter(bool),
+    st.lists(st.tuples(st.integers(-200, 600), st.integers(-200, 500)), min_size=1, max_size=20),
+    st.sampled_from([0.0, 30.0, 50.0, 150.0]),
+)
+@settings(max_examples=100, deadline=None)
+def test_snapping_picks_the_nearest_edge_then_the_earlier_one(
+    lines: list[RiverLine], points: list[tuple[int, int]], max_distance: float
+) -> None:
+    network = build_network(lines)
+    sites = [Site(f"p{k}", x, y) for k, (x, y) in enumerate(points)]
+    result = snap_sites(network, sites, max_distance_m=max_distance)
+    snapped = result.by_site()
+    for site in sites:
+        here = Point(site.x, site.y)
+        distance, edge = min((g.distance(here), e) for e, g in enumerate(network.edge_geoms))
+        if distance <= max_distance:
+            assert (snapped[site.id].edge, snapped[site.id].distance_m) == (edge, distance)
+            assert Point(snapped[site.id].x, snapped[site.id].y).distance(here) == pytest.approx(distance)
+        else:
+            assert site.id not in snapped
+    assert {u.site_id for u in result.unsnapped} == {s.id for s in sites} - set(snapped)
