@@ -36,7 +36,7 @@ from .model import (
     Severity,
 )
 from .rivers import RiverLevel, first_level_tributaries, river_levels, river_outflows
-from .snap import DEFAULT_MAX_SNAP_M, Site, Snap, SnapResult, Unsnapped, snap_sites
+from .snap import DEFAULT_MAX_SNAP_M, Site, Snap, SnapResult, Unsnapped, snap_at, snap_sites
 from .upstream import Piece, Reached, Upstream, upstream
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "first_level_tributaries",
     "river_levels",
     "river_outflows",
+    "snap_at",
     "snap_sites",
     "upstream",
 ]

@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
-from .model import SNAP_MESSAGES, Network, _fmt_m
+from .model import LIMIT_EPS_M, SNAP_MESSAGES, Network, _fmt_m
 
 DEFAULT_MAX_SNAP_M = 200.0
 
@@ -168,3 +168,18 @@ def _too_far(site: Site, nearest: float, max_distance_m: float) -> Unsnapped:
 
 def _unsnapped(site: Site, code: str, *, river: str = "") -> Unsnapped:
     return Unsnapped(site.id, code, SNAP_MESSAGES[code].format(river=river))
+
+
+def snap_at(network: Network, site_id: str, line_id: str, offset_m: float, distance_m: float = 0.0) -> Snap:
+    """A snap rebuilt from what the database keeps (line id, offset along the line, snapping distance),
+    without snapping again; edges are numbered per build, lines and offsets are not. An offset on a node
+    inside the line belongs to the piece ending there, as nearest-edge snapping would pick it."""
+    pieces = [e for e in network.edges if e.line_id == line_id]
+    if not pieces:
+        raise KeyError(line_id)
+    if not (math.isfinite(offset_m) and -LIMIT_EPS_M <= offset_m <= pieces[-1].end_m + LIMIT_EPS_M):
+        raise ValueError(f"河段 {line_id} 上的位置 {offset_m} 米超出河段长度")
+    edge = next((e for e in pieces if offset_m <= e.end_m), pieces[-1])
+    t = min(max(offset_m - edge.start_m, 0.0), edge.length_m)
+    on = network.edge_geoms[edge.index].interpolate(t)
+    return Snap(site_id, edge.index, line_id, edge.river_id, edge.start_m + t, t, distance_m, on.x, on.y)

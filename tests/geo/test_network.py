@@ -17,6 +17,7 @@ from geo.network import (
     build_network,
     first_level_tributaries,
     river_levels,
+    snap_at,
     snap_sites,
     upstream,
 )
@@ -96,6 +97,22 @@ def test_snapping_keeps_the_distance_and_the_river_hint_wins_at_a_confluence(con
     assert (near_mouth["s-main"].line_id, near_mouth["s-main"].distance_m) == ("qlh", pytest.approx(3))
     assert near_mouth["s-main"].offset_m == pytest.approx(4_998)
     assert (near_mouth["s-main"].x, near_mouth["s-main"].y) == (pytest.approx(4_998), pytest.approx(0))
+
+
+def test_a_snap_is_rebuilt_from_the_line_and_offset_the_database_keeps(confluence: Network) -> None:
+    for site in [Site("a", 100, 3), Site("b", 6_000, -7), Site("c", 5_000, 0), Site("d", 5_000, 2_000)]:
+        fresh = snap_sites(confluence, [site]).snapped[0]
+        again = snap_at(confluence, site.id, fresh.line_id, fresh.offset_m, fresh.distance_m)
+        assert (again.edge, again.edge_offset_m, again.x, again.y) == (
+            fresh.edge,
+            pytest.approx(fresh.edge_offset_m),
+            pytest.approx(fresh.x),
+            pytest.approx(fresh.y),
+        )
+    with pytest.raises(KeyError):
+        snap_at(confluence, "x", "nope", 0)
+    with pytest.raises(ValueError):
+        snap_at(confluence, "x", "qlh", 12_001)
 
 
 def test_the_limit_is_inclusive_and_exact() -> None:
