@@ -46,7 +46,9 @@ class Upstream:
     origin: Snap
     max_distance_m: float
     sites: tuple[Reached, ...]  # by distance, then site id
-    pieces: tuple[Piece, ...]  # by distance, then line and offset
+    # By distance, then line and offset; one per edge, except the origin's edge when a loop brings the water
+    # back to it (its part below the origin then comes as a second piece).
+    pieces: tuple[Piece, ...]
 
     def distances(self) -> dict[str, float]:
         return {r.site_id: r.distance_m for r in self.sites}
