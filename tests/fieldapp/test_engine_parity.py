@@ -52,8 +52,10 @@ async ({doc, cases}) => {
   };
   return JSON.parse(cases).map(({answers, photos}) => ({
     wire: JSON.stringify(answers),
-    score: run(() => m.scoreInspection(document, answers, photos)),
-    missing: run(() => m.missingAnswers(document, answers, photos)),
+    score: run(() => m.scoreInspection(document, answers, photos, {strict: true})),
+    missing: run(() => m.missingAnswers(document, answers, photos, {strict: true})),
+    lenient: run(() => [
+      m.scoreInspection(document, answers, photos), m.missingAnswers(document, answers, photos)]),
     errors: Object.fromEntries(Object.keys(answers).filter((k) => k in items)
       .map((k) => [k, m.answerError(items[k], answers[k])])),
   }));
@@ -81,11 +83,17 @@ def server_side(spec: TemplateSpec, wire: str, photos: dict[str, int]) -> dict[s
             return exc.message
         return None
 
+    errors = {k: error(items[k], raw) for k, raw in stored.items() if k in items}
+    # what the phone shows while an answer is refused: the score of the answers the server accepts
+    accepted = to_domain_answers(
+        {k: (raw if errors[k] is None else {}) for k, raw in stored.items() if k in items}, photos
+    )
     return {
         "wire": wire,
         "score": _run(lambda: score_json(score(spec, answers))),
         "missing": _run(lambda: missing_answers(spec, answers)),
-        "errors": {k: error(items[k], raw) for k, raw in stored.items() if k in items},
+        "lenient": _run(lambda: [score_json(score(spec, accepted)), missing_answers(spec, accepted)]),
+        "errors": errors,
     }
 
 

@@ -4,9 +4,10 @@
 // answer errors the inspector sees offline are the ones the server will compute.
 //
 // The contract (ISSUE17.md, README "Scoring on the device"):
-//   scoreInspection(document, answers, photoCounts) -> score_json(score(spec, answers)), or throws AnswerError
-//   missingAnswers(document, answers, photoCounts)  -> {item_key: message}
-//   answerError(item, answer)                       -> null or the message of the server's validate_answer
+//   scoreInspection(document, answers, photoCounts, {strict}) -> score_json(score(spec, answers))
+//   missingAnswers(document, answers, photoCounts, {strict})  -> {item_key: message}
+//   answerError(item, answer)                                 -> null or the server's validate_answer message
+// An answer the server refuses counts as unanswered, unless {strict: true}: then they throw AnswerError.
 // `document` is the template as the catalogue sends it (TemplateOut.document), `answers` exactly the PUT
 // body's `answers` ({item_key: {value, na, comment}}), `photoCounts` {item_key: photos attached}.
 //
@@ -643,13 +644,39 @@ function scoreItem(item, answer) {
 
 // --- the contract ------------------------------------------------------------------------------------------
 
-/** The score the server would give these answers: score_json(score(spec, answers)). Throws AnswerError for an
- * answer the server would refuse (an unknown item, a value that does not fit: see answerError). */
-export function scoreInspection(document, answers, photoCounts) {
+/** The answers the server would accept of those given: an answer it refuses (see answerError) counts as
+ * unanswered (its photos still count), an item the template does not have is left out. */
+function acceptable(spec, given) {
+  const out = new Map();
+  for (const [key, answer] of given) {
+    const item = spec.items.get(key);
+    if (item === undefined) continue;
+    try {
+      validateAnswer(item, answer);
+      out.set(key, answer);
+    } catch (exc) {
+      if (!(exc instanceof AnswerError)) throw exc;
+      out.set(key, { ...UNANSWERED, photo_count: answer.photo_count });
+    }
+  }
+  return out;
+}
+
+/** The score the server would give these answers: score_json(score(spec, answers)).
+ *
+ * An answer the server refuses (a value that does not fit, 不适用 where not allowed: answerError gives its
+ * message) has no score on the server, whose PUT answers 400 invalid_answers. While the inspector types, the
+ * running score counts it as unanswered, and an answer for an item the template does not have is left out;
+ * with `{strict: true}` the function throws the server's AnswerError instead (key, message), as score does. */
+export function scoreInspection(document, answers, photoCounts, { strict = false } = {}) {
   const spec = readTemplate(document);
-  const given = domainAnswers(answers, photoCounts);
-  for (const key of given.keys()) {
-    if (!spec.items.has(key)) throw new AnswerError(key, "模板中没有这个检查项");
+  let given = domainAnswers(answers, photoCounts);
+  if (strict) {
+    for (const key of given.keys()) {
+      if (!spec.items.has(key)) throw new AnswerError(key, "模板中没有这个检查项");
+    }
+  } else {
+    given = acceptable(spec, given);
   }
   const items = [];
   const sections = [];
@@ -708,10 +735,13 @@ export function scoreInspection(document, answers, photoCounts) {
   };
 }
 
-/** What blocks a submit, as the server's missing_answers: {item_key: message}. */
-export function missingAnswers(document, answers, photoCounts) {
+/** What blocks a submit, as the server's missing_answers: {item_key: message}. An answer the server refuses
+ * counts as unanswered (`{strict: true}`: as the server's function, which is only ever given accepted answers,
+ * would take it — it may throw AnswerError then). */
+export function missingAnswers(document, answers, photoCounts, { strict = false } = {}) {
   const spec = readTemplate(document);
-  const given = domainAnswers(answers, photoCounts);
+  let given = domainAnswers(answers, photoCounts);
+  if (!strict) given = acceptable(spec, given);
   const problems = {};
   for (const item of spec.items.values()) {
     const a = given.get(item.key) || UNANSWERED;
