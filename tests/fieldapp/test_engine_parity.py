@@ -402,7 +402,8 @@ def evidence_server(case: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "distance": distance_m(LonLat(a["lon"], a["lat"]), LonLat(b["lon"], b["lat"])),
-        "warnings": [f.as_dict() for f in flags if f.code in OVERLAP],
+        # as the API writes them: details null where the flag has none
+        "warnings": [{"details": None} | f.as_dict() for f in flags if f.code in OVERLAP],
     }
 
 

@@ -5,7 +5,7 @@
 // server where they overlap (far_from_subject, no_gps, mock_location, time_far); the server adds what only
 // it can see (the photo's EXIF, reuse of the same picture elsewhere).
 //
-//   photoWarnings({fix, capturedAt, subject, span, limits}) -> [{code, message, value, details?}]
+//   photoWarnings({fix, capturedAt, subject, span, limits}) -> [{code, message, value, details}]
 //     fix: {lon, lat, accuracy_m, captured_at: Date} or null; capturedAt: Date (when the photo was taken)
 //     subject: {lon, lat} WGS-84 or null; span: {from: Date, to: Date|null} the inspection's device times
 //     limits: {subjectDistanceM, timeFlagHours} (the server's PHOTO_SUBJECT_DISTANCE_M, PHOTO_TIME_FLAG_HOURS)
@@ -101,20 +101,21 @@ function timeWarning(capturedAt, span, hours) {
   };
 }
 
-/** What the server will flag about this photo, known on site: [{code, message, value, details?}]. */
+/** What the server will flag about this photo, known on site: [{code, message, value, details}] (details null
+ * where there is nothing more to say, as the API writes the server's flags). */
 export function photoWarnings({ fix, capturedAt, subject, span, limits }) {
   const subjectDistanceM = limits?.subjectDistanceM ?? 200;
   const timeFlagHours = limits?.timeFlagHours ?? 24;
   const warnings = [];
   const located = fix && Number.isFinite(fix.lon) && Number.isFinite(fix.lat);
-  if (!located) warnings.push({ code: "no_gps", message: "照片与手机均无可用定位", value: null });
+  if (!located) warnings.push({ code: "no_gps", message: "照片与手机均无可用定位", value: null, details: null });
   if (located && fix.accuracy_m === 0) {
-    warnings.push({ code: "mock_location", message: "手机定位精度恰为 0 米，疑似模拟定位", value: 0 });
+    warnings.push({ code: "mock_location", message: "手机定位精度恰为 0 米，疑似模拟定位", value: 0, details: null });
   }
   if (located && subject && Number.isFinite(subject.lon) && Number.isFinite(subject.lat)) {
     const d = distanceM(fix, subject);
     if (d > subjectDistanceM) {
-      warnings.push({ code: "far_from_subject", message: `拍摄位置距检查对象 ${pyFixed(d, 0)} 米`, value: pyRound(d, 1) });
+      warnings.push({ code: "far_from_subject", message: `拍摄位置距检查对象 ${pyFixed(d, 0)} 米`, value: pyRound(d, 1), details: null });
     }
   }
   const late = timeWarning(capturedAt, span, timeFlagHours);
