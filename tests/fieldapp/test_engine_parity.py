@@ -25,6 +25,7 @@ from checklists.services.inspection_shared import to_domain_answers
 from checklists.services.inspection_submit import score_json
 from checklists.templates import load_directory, parse, spec_from_document
 from geo.coords import LonLat, distance_m
+from kernel.kit import decimal_text
 from media.checks import Thresholds, device_window, evidence_flags
 from scoring.engine.checklist import (
     Answer,
@@ -32,6 +33,7 @@ from scoring.engine.checklist import (
     ItemSpec,
     TemplateSpec,
     missing_answers,
+    round_half_up,
     score,
     validate_answer,
 )
@@ -331,6 +333,34 @@ def test_the_phone_scores_the_corners_as_the_server_does(page):
     parse(CORNERS)  # a valid template: what the catalogue could send
     tally = compare(page, CORNERS, CORNER_CASES + answer_sets(CORNERS, seed=1717, n=600))
     assert tally["capped"] > 100 and tally["vetoed"] > 10 and tally["complete"] > 20
+
+
+def test_the_phone_rounds_for_display_as_the_server_does(page):
+    """``roundHalfUp`` is the server's ``round_half_up``: a score's unrounded percent shown to 2 places."""
+    rng = random.Random(4)
+    values = [
+        "2.345",
+        "-2.345",
+        "0.005",
+        "-0.001",
+        "99.995",
+        "99.9949999",
+        "100",
+        "1E+2",
+        "66.66666666666666666666666667",
+    ]
+    values += [str(Decimal(rng.randint(0, 10**6)) / Decimal(rng.randint(1, 10**4))) for _ in range(300)]
+    values += [f"{rng.randint(0, 9999)}.{rng.randint(0, 999):03d}5" for _ in range(100)]  # ties
+    page.goto("/m/")
+    got = page.evaluate(
+        """async (values) => {
+          const m = await import("/static/fieldapp/js/engine.js");
+          return values.map((v) => [0, 1, 2, 4].map((p) => m.roundHalfUp(v, p)));
+        }""",
+        values,
+    )
+    want = [[decimal_text(round_half_up(Decimal(v), p)) for p in (0, 1, 2, 4)] for v in values]
+    assert got == want
 
 
 # --- evidence -------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 //   scoreInspection(document, answers, photoCounts, {strict}) -> score_json(score(spec, answers))
 //   missingAnswers(document, answers, photoCounts, {strict})  -> {item_key: message}
 //   answerError(item, answer)                                 -> null or the server's validate_answer message
+//   roundHalfUp(decimalText, places = 2)                      -> the server's round_half_up, as text (display)
 // An answer the server refuses counts as unanswered, unless {strict: true}: then they throw AnswerError.
 // `document` is the template as the catalogue sends it (TemplateOut.document), `answers` exactly the PUT
 // body's `answers` ({item_key: {value, na, comment}}), `photoCounts` {item_key: photos attached}.
@@ -757,6 +758,18 @@ export function missingAnswers(document, answers, photoCounts, { strict = false 
     if (needsPhotos && a.photo_count < item.min_photos) problems[item.key] = `需要至少 ${item.min_photos} 张照片`;
   }
   return problems;
+}
+
+/** The server's round_half_up (scoring.engine.checklist): a decimal string (a score's `percent`, which
+ * score_json leaves unrounded) to `places` decimals, halves away from zero, as text with its places
+ * ("66.67", "100.00"). For display: compute with the unrounded strings. */
+export function roundHalfUp(value, places = 2) {
+  const d = typeof value === "string" ? parseDecimalText(value) : asDecimal("", value);
+  if (!(d instanceof Dec)) throw new RangeError(`不是有限的数值：${String(value)}`);
+  if (d.e >= -places) return decText(new Dec(d.s, d.c * pow10(d.e + places), -places));
+  const unit = pow10(-places - d.e);
+  const q = d.c / unit;
+  return decText(new Dec(d.s, (d.c % unit) * 2n >= unit ? q + 1n : q, -places));
 }
 
 /** The message the server's validate_answer gives for this answer to this item (the template document's
