@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ import pytest
 
 from checklists.services.inspection_shared import to_domain_answers
 from checklists.services.inspection_submit import score_json
+from checklists.services.templates import templates_sync
 from checklists.templates import load_directory, parse, spec_from_document
 from geo.coords import LonLat, distance_m
 from kernel.kit import decimal_text
@@ -468,3 +470,51 @@ def test_bearing_and_compass(page):
     assert got["names"] == [
         "北", "北", "东北", "东北", "东", "东南", "南", "西南", "西", "西北", "西北", "北", "北", "西北", "北"
     ]  # fmt: skip
+
+
+# --- through the API ----------------------------------------------------------------------------------------
+
+API_JS = """
+async ({document, answers, photos}) => {
+  const m = await import("/static/fieldapp/js/engine.js");
+  const score = m.scoreInspection(document, answers, photos);
+  return {score, missing: m.missingAnswers(document, answers, photos)};
+}
+"""
+
+
+def test_the_phone_scores_as_the_api_answers(page, world):
+    """The catalogue's document and the phone's answers, as the API takes and gives them: the phone knows what
+    submit will refuse, and its score is the one the submitted inspection carries."""
+    from tests.checklists.conftest import Phone, draft, sewage_answers
+    from tests.conftest import make_user
+
+    templates_sync()
+    phone = Phone(make_user("inspector", world.town_a, username="jiancha_e"))
+    catalogue = phone.get("/api/v1/catalogue").json()
+    document = next(t["document"] for t in catalogue["templates"] if t["key"] == "sewage-facility-audit")
+    answers = sewage_answers() | {
+        "op.damage": {"value": False, "comment": "格栅破损"},
+        "effluent.cod": {"value": 75.5},
+        "ledger.meter": {"value": None, "na": True},
+    }
+    cu = str(uuid.uuid4())
+    assert phone.put(cu, draft(world, answers)).status_code == 201
+    page.goto("/m/")
+    photos: dict[str, int] = {}
+    for step in range(10):
+        mine = page.evaluate(API_JS, {"document": document, "answers": answers, "photos": photos})
+        if not mine["missing"]:
+            break
+        refused = phone.submit(cu)
+        assert refused.status_code == 422 and refused.json()["code"] == "incomplete"
+        fields = refused.json()["details"]["fields"]
+        assert fields == {f"answers.{k}": [v] for k, v in mine["missing"].items()}
+        for key in mine["missing"]:  # one more photo each for what the phone says is missing
+            assert phone.photo(cu, key, seed=step * 100 + len(photos)).status_code == 201
+            photos[key] = photos.get(key, 0) + 1
+    assert step > 0 and not mine["missing"]
+    assert phone.submit(cu).status_code == 200
+    submitted = phone.get(f"/api/v1/inspections/{cu}").json()
+    assert submitted["score"] == mine["score"]
+    assert submitted["score"]["items"][1]["failed"] and mine["score"]["percent"] != "100"
