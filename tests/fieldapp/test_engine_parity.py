@@ -196,9 +196,26 @@ def invalid_value(rng: random.Random, raw: dict[str, Any]) -> Any:
     if kind in {"deduct", "bonus", "penalty"} and Decimal(str(raw.get("per", 0))) > 0:
         return rng.choice([1.5, -1, True, "2", None])
     if kind in {"score", "deduct", "bonus", "penalty"}:
-        return rng.choice([float(points) + 0.5, -0.5, "abc", True, "NaN", "Infinity", "1e999", [], "-0"])
+        return rng.choice(
+            [
+                float(points) + 0.5,
+                -0.5,
+                "abc",
+                True,
+                "NaN",
+                "Infinity",
+                "1e999",
+                [],
+                "-0",
+                "1e-999999999",
+                "0E-25",
+                "1" * 29,
+                "1e16",
+                "9999999999999999",
+            ]
+        )
     if kind == "measure":
-        return rng.choice([-0.1, "x", "inf", [], "1 2", " 7.5 ", "7_5", "٣"])
+        return rng.choice([-0.1, "x", "inf", [], "1 2", " 7.5 ", "7_5", "٣", "1e-21", "1E+16", 1e300])
     capture = raw.get("capture")
     return {
         "text": lambda: rng.choice([5, "长" * 2001, False]),

@@ -18,6 +18,7 @@ from scoring.engine.checklist import (
     missing_answers,
     round_half_up,
     score,
+    validate_answer,
 )
 
 
@@ -229,3 +230,18 @@ def test_more_occurrences_never_score_higher(a, b) -> None:  # type: ignore[no-u
 )
 def test_round_half_up(value, expected) -> None:  # type: ignore[no-untyped-def]
     assert round_half_up(D(value)) == D(expected)
+
+
+@pytest.mark.parametrize(
+    "value", ["1e-999999999", "0E-25", "1" * 29, "1e16", "10000000000000000", 1e300, "1E-21"]
+)
+def test_numbers_beyond_what_a_person_types_are_refused(value) -> None:  # type: ignore[no-untyped-def]
+    """A score of "1e-999999999" was valid, and that score_json would have written out as a billion digits."""
+    item = ItemSpec(key="s", kind="score", title="分", points=D(10))
+    with pytest.raises(AnswerError, match="超出允许范围"):
+        validate_answer(item, Answer(value))
+
+
+@pytest.mark.parametrize("value", ["0.1", 0.30000000000000004, "9999999999999999", "1E-20", "7.50", 0])
+def test_ordinary_numbers_stay_valid(value) -> None:  # type: ignore[no-untyped-def]
+    validate_answer(ItemSpec(key="m", kind="measure", title="测", unit="mg/L"), Answer(value))

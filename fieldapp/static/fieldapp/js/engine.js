@@ -20,6 +20,9 @@
 // no "." or exponent, else a float read through its shortest repr, as Python does.
 
 const PREC = 28;
+const MAX_DIGITS = 28;
+const MAX_ADJUSTED = 15;
+const MIN_EXPONENT = -20;
 const TEN = 10n;
 
 // --- exact decimals (the subset of Python's decimal module the engine uses) ---------------------------
@@ -323,6 +326,10 @@ function asDecimal(key, value, what = "数值") {
   else throw new AnswerError(key, `应为${what}`);
   if (d === null) throw new AnswerError(key, `应为${what}`);
   if (d === "nonfinite") throw new AnswerError(key, `应为有限${what}`);
+  // values.py's bounds: 28 significant digits, |value| < 10^16, nothing finer than 10^-20.
+  if (ndigits(d.c) > MAX_DIGITS || d.e + ndigits(d.c) - 1 > MAX_ADJUSTED || d.e < MIN_EXPONENT) {
+    throw new AnswerError(key, `${what}超出允许范围（有效数字不超过 28 位，绝对值小于 10¹⁶，精度不细于 10⁻²⁰）`);
+  }
   return d;
 }
 
