@@ -55,6 +55,8 @@ class RiverLine(models.Model):
     level_override = models.PositiveSmallIntegerField(
         "河流级别（人工设定）", null=True, blank=True, help_text="0 干流，1 一级支流…；空则由河网推导"
     )
+    # The river's level as the engine gave it at import (the override where set): the map reads it.
+    level = models.PositiveSmallIntegerField("河流级别", null=True, blank=True)
     geometry = models.LineStringField("河段（WGS-84，按水流方向）", srid=4326)
 
     class Meta:

@@ -232,6 +232,8 @@ def _write(
         imported_by_id=principal.user_id,
         note=note,
     )
+    overrides = overrides_of((ln.river_id, parsed.levels.get(ln.id)) for ln in parsed.lines)
+    loaded = load(row.pk, str(row.key), (), overrides, built=network)
     RiverLine.objects.bulk_create(
         [
             RiverLine(
@@ -241,14 +243,14 @@ def _write(
                 river_id=ln.river_id,
                 river_name=ln.river_name,
                 level_override=parsed.levels.get(ln.id),
+                level=loaded.levels[ln.river_id].level,
                 geometry=LineString(wgs, srid=4326),
             )
             for k, (ln, wgs) in enumerate(zip(parsed.lines, parsed.wgs84, strict=True))
         ],
         batch_size=2000,
     )
-    overrides = overrides_of((ln.river_id, parsed.levels.get(ln.id)) for ln in parsed.lines)
-    remember(load(row.pk, str(row.key), (), overrides, built=network))
+    remember(loaded)
     map_layers_bump(RIVERS)
     audit_record(
         action="geo.river_network.import",

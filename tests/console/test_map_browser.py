@@ -124,3 +124,24 @@ def test_a_town_popup_links_to_its_dashboard(page, login, mapped) -> None:  # ty
     assert "四甲镇" in popup.inner_text()
     popup.get_by_role("link", name="打开区镇页面").click()
     page.wait_for_url(f"**/console/towns/{mapped.town_b.pk}/")
+
+
+def test_the_rivers_are_drawn_as_the_base_and_toggle(page, login, mapped, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from geo.demo import SYSTEM
+    from geo.rivers import engine
+    from geo.rivers.services import river_network_import
+    from tests.geo.river_files import river_features, write_geojson
+
+    engine.forget()
+    river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "r.geojson", river_features()), dry_run=False
+    )
+    open_map(page, login, "changle")  # a town's officer: rivers are district-wide, not scoped
+    assert len(rendered(page, "rivers")) >= 2
+    assert page.get_by_role("heading", name="河网").is_visible()
+    box = page.get_by_role("checkbox", name="河网（当前河网的河流、支流）")
+    assert box.is_checked()
+    box.uncheck()
+    assert page.evaluate("() => window.fieldscoreMap.getLayoutProperty('rivers', 'visibility')") == "none"
+    page.wait_for_function(READY)
+    assert rendered(page, "rivers") == set()
