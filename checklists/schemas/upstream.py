@@ -1,8 +1,15 @@
-"""The upstream (溯源) answer of ``GET /water/sections/{id}/upstream``."""
+"""The upstream (溯源) answer of ``GET /water/sections/{id}/upstream``.
+
+Plain pydantic models read from the selector's frozen rows (``from_attributes``): an answer holds hundreds
+of facilities, and ninja's ``Schema`` runs a Python validator per nested object (a third of the request)."""
 
 from datetime import date
 
-from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
 
 
 class UpstreamRiverOut(Schema):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from geo.models import FacilityCondition, SewageFacility, SiteKind, SiteSnap
@@ -152,34 +151,28 @@ def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> 
 
 def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamFacility, ...]:
     by_id = {s.site_id: s for s in reached}
-    latest = FacilityCondition.objects.filter(facility=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
-        "-approved_at", "-id"
+    rows = SewageFacility.objects.filter(scope_q(paths, "village__path"), pk__in=list(by_id)).values_list(
+        "pk", "code", "name", "village__name", "village__parent__name", "status"
     )
-    rows = (
-        SewageFacility.objects.filter(scope_q(paths, "village__path"), pk__in=list(by_id))
-        .select_related("village__parent")
-        .annotate(
-            cond=Subquery(latest.values("conditions")[:1]), cond_at=Subquery(latest.values("approved_at")[:1])
-        )
+    rows = list(rows)
+    # The latest standing audit of each (one read for all, newest first; the first seen per facility wins).
+    latest: dict[int, tuple[list[str], date]] = {}
+    standing = (
+        FacilityCondition.objects.filter(facility_id__in=[r[0] for r in rows], withdrawn_at__isnull=True)
+        .order_by("facility_id", "-approved_at", "-id")
+        .values_list("facility_id", "conditions", "approved_at")
     )
+    for facility_id, conditions, approved_at in standing:
+        latest.setdefault(facility_id, (conditions, timezone.localtime(approved_at).date()))
     out = []
-    for f in rows:
-        s = by_id[f.pk]
+    for pk, code, name, village, town, status in rows:
+        s, cond = by_id[pk], latest.get(pk)
         out.append(
             UpstreamFacility(
-                f.pk,
-                f.code,
-                f.name,
-                f.village.name,
-                f.village.parent.name if f.village.parent else None,
-                f.status,
-                tuple(f.cond) if f.cond is not None else None,
-                timezone.localtime(f.cond_at).date() if f.cond_at else None,
-                s.distance_m,
-                s.snap_distance_m,
-                s.river_id,
+                pk, code, name, village, town, status, tuple(cond[0]) if cond else None,
+                cond[1] if cond else None, s.distance_m, s.snap_distance_m, s.river_id,
             )
-        )
+        )  # fmt: skip
     return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
 
 

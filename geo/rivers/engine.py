@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import shapely
 from django.contrib.gis.gdal import CoordTransform, OGRGeometry, SpatialReference
@@ -61,6 +61,8 @@ class LoadedNetwork:
     overrides: dict[str, int]
     # river name → river id, so a section's ``river`` text finds its river
     river_by_name: dict[str, str]
+    # each river's 一级支流, asked once per river (the engine derives every level to answer)
+    _first_level: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def river_of(self, text: str) -> str | None:
         text = (text or "").strip()
@@ -71,9 +73,10 @@ class LoadedNetwork:
         return self.river_by_name.get(text)
 
     def first_level(self, river_id: str) -> frozenset[str]:
-        return frozenset(
-            r.river_id for r in engine.first_level_tributaries(self.network, river_id, self.overrides)
-        )
+        if river_id not in self._first_level:
+            found = engine.first_level_tributaries(self.network, river_id, self.overrides)
+            self._first_level[river_id] = frozenset(r.river_id for r in found)
+        return self._first_level[river_id]
 
 
 def load(

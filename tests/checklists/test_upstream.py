@@ -90,7 +90,12 @@ def _engine_answer(km: float) -> dict[str, float]:
 
 def test_upstream_along_the_water_matches_the_engine(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
     api = api_as("environment_bureau", rivers.district)
+    from geo.models import FacilityCondition
+
     open_late = _rectification(rivers, overdue=True)
+    for days, codes in ((40, ["normal"]), (5, ["stopped", "damaged"])):  # the latest standing audit counts
+        FacilityCondition.objects.create(facility=rivers.facility_a, conditions=codes, status="stopped",
+            inspection_uuid=uuid.uuid4(), approved_at=timezone.now() - timedelta(days=days))  # fmt: skip
     _rectification(rivers, overdue=False, closed=True)
     r = api.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream", km=10)
     assert r.status_code == 200, r.content
@@ -98,6 +103,7 @@ def test_upstream_along_the_water_matches_the_engine(rivers, api_as) -> None:  #
     expected = _engine_answer(10)
     assert set(expected) == {"a"}  # facility B is downstream
     assert [f["id"] for f in body["facilities"]] == [rivers.facility_a.pk]
+    assert body["facilities"][0]["condition"] == ["stopped", "damaged"]
     assert body["facilities"][0]["distance_m"] == pytest.approx(expected["a"], abs=1e-6)
     assert 7000 < expected["a"] < 9000  # ~4.7 km down m1, ~3.3 km down T: not the ~5 km crow's flight
     assert body["river_id"] == "M" and body["river_name"] == "主河" and not body["network_synthetic"]
