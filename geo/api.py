@@ -371,8 +371,10 @@ def river_import(
     file: UploadedFile = File(..., description="河段线图层，顶点按水流方向；.geojson / .json、.gpkg 或 .zip"),
     dry_run: bool = Form(True, description="试运行（默认）：只报告逐要素的错误与警告"),
     datum: Datum = Form(Datum.WGS84, description="经纬度的基准：gcj02（高德 / 腾讯描绘）、bd09（百度）"),
-    source_srid: int | None = Form(None, description="文件没有说明坐标系时必填的 EPSG 代码"),
-    layer: str | None = Form(None, description="图层序号（从 0 起）或名称"),
+    source_srid: int | None = Form(
+        None, ge=1, le=999_999, description="文件没有说明坐标系时必填的 EPSG 代码"
+    ),
+    layer: str | None = Form(None, max_length=255, description="图层序号（从 0 起）或名称"),
 ) -> Status:
     report = river_files.river_network_upload(
         principal=request.auth, data=file, filename=file.name or "rivers",

@@ -301,21 +301,21 @@ class RiverIssueOut(Schema):
 
 class RiverImportOut(Schema):
     ok: bool = Field(description="没有错误（可导入）")
-    dry_run: bool
+    dry_run: bool = Field(description="试运行")
     applied: bool = Field(description="已导入为当前河网")
     network_id: int | None = Field(description="导入后的河网版本")
-    file: str
-    layer: str
-    layers: list[str]
+    file: str = Field(description="文件名")
+    layer: str = Field(description="读取的图层")
+    layers: list[str] = Field(description="文件中的全部图层")
     srs: dict[str, Any] = Field(description="文件坐标系 {name, srid}")
-    datum: str
+    datum: str = Field(description="经纬度基准（wgs84 / gcj02 / bd09 / cgcs2000）")
     metric_srid: int = Field(description="计算所用的平面坐标系（EPSG:4549，CGCS2000 3 度带 120°E）")
     fields: dict[str, str | None] = Field(description="所用字段 {line, river, name, level}")
-    features_read: int
+    features_read: int = Field(description="读取的要素数")
     lines: int = Field(description="可用河段数")
-    rivers: int
-    nodes: int
-    error_count: int
-    warning_count: int
+    rivers: int = Field(description="河流数")
+    nodes: int = Field(description="节点数（河段端点与汇流点）")
+    error_count: int = Field(description="错误数（有错误则不能导入）")
+    warning_count: int = Field(description="警告数")
     issues: list[RiverIssueOut] = Field(description="逐要素问题，按文件顺序")
     snapped: dict[str, int] | None = Field(description="导入后捕捉到河网的点位数（按类型）")

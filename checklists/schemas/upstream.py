@@ -27,9 +27,9 @@ class UpstreamRiverOut(Schema):
 
 
 class UpstreamFacilityOut(Schema):
-    id: int
-    code: str
-    name: str
+    id: int = Field(description="设施编号")
+    code: str = Field(description="设施编码")
+    name: str = Field(description="设施名称")
     village: str = Field(description="所在行政村")
     town: str | None = Field(description="所在区镇")
     status: str = Field(description="登记状态（in_service / stopped / …）")
@@ -42,29 +42,29 @@ class UpstreamFacilityOut(Schema):
 
 class UpstreamProblemOut(Schema):
     id: int = Field(description="整改编号")
-    facility_id: int
-    facility_name: str
+    facility_id: int = Field(description="所在设施编号")
+    facility_name: str = Field(description="所在设施")
     item_title: str = Field(description="问题（检查项）")
     reason: str = Field(description="问题描述")
-    category: str
+    category: str = Field(description="问题类别")
     responsible_unit: str = Field(description="责任单位")
     status: str = Field(description="open / in_progress / submitted / awaiting_approval")
     deadline: date | None = Field(description="整改期限")
     overdue: bool = Field(description="已逾期")
-    overdue_since: date | None
+    overdue_since: date | None = Field(description="逾期日期")
     distance_m: float = Field(description="所在设施沿水流到断面的距离（米）")
 
 
 class SectionUpstreamOut(Schema):
-    section_id: int
-    section_code: str
-    section_name: str
+    section_id: int = Field(description="断面编号")
+    section_code: str = Field(description="断面编码")
+    section_name: str = Field(description="断面名称")
     km: float = Field(description="沿水流向上游追溯的距离（公里）")
     network_id: int = Field(description="所用河网版本")
     network_synthetic: bool = Field(description="河网为演示用合成数据（非实测）")
     network_source: str = Field(description="河网来源文件")
     river_id: str = Field(description="断面所在河流编码")
-    river_name: str
+    river_name: str = Field(description="断面所在河流名称")
     snap_distance_m: float = Field(description="断面点位到河段的距离（米）")
     rivers: list[UpstreamRiverOut] = Field(description="到达的河流与支流，按距离")
     facilities: list[UpstreamFacilityOut] = Field(description="上游的污水处理设施（管辖范围内），按距离")
