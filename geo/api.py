@@ -17,6 +17,7 @@ from kernel.kit import Id, Moment, Page, PageNumber, Pages, conditional_json, du
 from . import ledger_export, ledger_import, selectors, services
 from .coords import Datum
 from .models import LedgerExport
+from .rivers import upload as river_files
 from .schemas import (
     FacilitiesNearOut,
     FacilityIn,
@@ -25,6 +26,7 @@ from .schemas import (
     RegionOut,
     RegionPatch,
     RegionsAtOut,
+    RiverImportOut,
     SectionOut,
     SectionsNearOut,
     regions_at_out,
@@ -354,3 +356,28 @@ def facility_patch(request: HttpRequest, facility_id: Id, payload: FacilityPatch
         clear_location="location" in payload.model_fields_set and payload.location is None,
     )
     return selectors.facility_get(paths=None, facility_id=facility.pk)
+
+
+# --- the river network (issue 18: 溯源) -----------------------------------------------------------------
+
+
+@router.post(
+    "/rivers/import",
+    response={200: RiverImportOut, 201: RiverImportOut},
+    summary="导入河网（GeoJSON、GeoPackage、压缩的 Shapefile；默认试运行，逐要素报告；无错误时成为当前河网）",
+)
+def river_import(
+    request: HttpRequest,
+    file: UploadedFile = File(..., description="河段线图层，顶点按水流方向；.geojson / .json、.gpkg 或 .zip"),
+    dry_run: bool = Form(True, description="试运行（默认）：只报告逐要素的错误与警告"),
+    datum: Datum = Form(Datum.WGS84, description="经纬度的基准：gcj02（高德 / 腾讯描绘）、bd09（百度）"),
+    source_srid: int | None = Form(
+        None, ge=1, le=999_999, description="文件没有说明坐标系时必填的 EPSG 代码"
+    ),
+    layer: str | None = Form(None, max_length=255, description="图层序号（从 0 起）或名称"),
+) -> Status:
+    report = river_files.river_network_upload(
+        principal=request.auth, data=file, filename=file.name or "rivers",
+        dry_run=dry_run, datum=datum, source_srid=source_srid, layer=layer,
+    )  # fmt: skip
+    return Status(201 if report["applied"] else 200, report)

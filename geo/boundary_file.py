@@ -1,5 +1,6 @@
 """Reading a GIS file of region boundaries (GeoJSON, Shapefile — a ``.shp`` or a zip — or GeoPackage)
-through GDAL, for ``manage.py import_regions`` (``geo.services.region_boundaries_import``).
+through GDAL, for ``manage.py import_regions`` (``geo.services.region_boundaries_import``); the same
+reading serves river lines (``read_lines``, ``manage.py import_rivers``).
 
 Every vertex ends in WGS-84 lon/lat (SRID 4326, what ``Region.boundary`` stores): the file's own SRS is
 read (a ``.prj``, the GeoPackage's SRS table, GeoJSON's CRS84 default) and transformed by PROJ, so
@@ -17,6 +18,7 @@ out-of-China results are refused with a stable code. No database here.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,10 @@ import numpy as np
 import shapely
 from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, SpatialReference
 from django.contrib.gis.gdal.layer import Layer
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.contrib.gis.geos import GEOSGeometry, LineString, MultiPolygon
 from django.utils.encoding import DjangoUnicodeDecodeError
+from shapely.geometry import LineString as ShapelyLineString
+from shapely.geometry import MultiLineString as ShapelyMultiLineString
 from shapely.geometry import MultiPolygon as ShapelyMultiPolygon
 from shapely.geometry import Polygon as ShapelyPolygon
 
@@ -38,6 +42,8 @@ from .coords import Datum, LonLat, in_china, to_wgs84
 SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg")
 _POLYGON_TYPES = {"Polygon", "MultiPolygon", "Polygon25D", "MultiPolygon25D", "Unknown", "CurvePolygon"}
 _POLYGON_TYPES |= {"MultiSurface"}
+_LINE_TYPES = {"LineString", "MultiLineString", "LineString25D", "MultiLineString25D", "Unknown"}
+_LINE_TYPES |= {"CompoundCurve", "MultiCurve", "CircularString"}
 WGS84 = 4326
 
 # Field names tried, in order, when the caller names none (norm_key: case, spaces and underscores
@@ -62,6 +68,8 @@ FILE_ERROR_CODES = frozenset(
     {"unreadable_file", "no_polygon_layer", "unknown_layer", "unknown_srs", "invalid_srid", "unknown_field"}
 )
 FEATURE_ERROR_CODES = frozenset({"missing_geometry", "not_polygon", "empty_geometry", "outside_china"})
+LINE_FILE_ERROR_CODES = (FILE_ERROR_CODES - {"no_polygon_layer"}) | {"no_line_layer"}
+LINE_FEATURE_ERROR_CODES = frozenset({"missing_geometry", "not_line", "multi_part", "outside_china"})
 
 
 class _WrongEncoding(Exception):
@@ -85,6 +93,30 @@ class Feature:
     error: tuple[str, str] | None = None  # (code, zh-Hans message)
 
 
+@dataclass(frozen=True)
+class LineFeature:
+    """One feature of a line layer: its 1-based position, GDAL's fid, attributes as text, and either the
+    line in WGS-84 (a single LineString: a MultiLineString whose parts join end to end is merged) or an
+    error (a ``LINE_FEATURE_ERROR_CODES`` code and a zh-Hans message)."""
+
+    number: int
+    fid: int
+    attrs: dict[str, str]
+    line: LineString | None
+    error: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What a reading looks for: the layer's geometry types, how to name them and read a feature."""
+
+    types: frozenset[str]
+    no_layer_code: str
+    label: str  # 面 / 线
+    type_names: str
+    feature: Callable[..., Any]
+
+
 @dataclass
 class BoundaryFile:
     path: str
@@ -96,7 +128,7 @@ class BoundaryFile:
     srs_srid: int | None
     datum: str
     encoding: str
-    features: list[Feature]
+    features: list[Any]  # Feature (boundaries) or LineFeature (read_lines)
 
 
 def read_boundaries(
@@ -104,6 +136,20 @@ def read_boundaries(
 ) -> BoundaryFile:
     """Open ``path``, pick the polygon layer and return its features in WGS-84. Raises ``InvalidInput``
     with a ``FILE_ERROR_CODES`` code when the file, its layer or its SRS cannot be used."""
+    return _read_file(path, layer, source_srid, datum, _POLYGONS)
+
+
+def read_lines(
+    path: str | Path, *, layer: str | int | None = None, source_srid: int | None = None, datum: str = "wgs84"
+) -> BoundaryFile:
+    """Open ``path``, pick the line layer and return its features (``LineFeature``) in WGS-84, as
+    ``read_boundaries`` does for polygons (``LINE_FILE_ERROR_CODES``)."""
+    return _read_file(path, layer, source_srid, datum, _LINES)
+
+
+def _read_file(
+    path: str | Path, layer: str | int | None, source_srid: int | None, datum: str, kind: _Kind
+) -> BoundaryFile:
     try:
         datum = Datum(datum)
     except ValueError as exc:
@@ -114,7 +160,7 @@ def read_boundaries(
     # A shapefile without .cpg is usually GBK here: GDAL then hands over the bytes as they are.
     for encoding in ("utf-8", "gb18030"):
         try:
-            return _read(str(path), target, layer, source_srid, datum, encoding)
+            return _read(str(path), target, layer, source_srid, datum, encoding, kind)
         except (_WrongEncoding, DjangoUnicodeDecodeError):  # also field names
             continue
     raise file_error("unreadable_file", "文件的属性文字既不是 UTF-8 也不是 GBK 编码，无法读取")
@@ -140,7 +186,13 @@ def _gdal_path(path: Path) -> str:
 
 
 def _read(
-    display: str, target: str, layer: str | int | None, source_srid: int | None, datum: Datum, encoding: str
+    display: str,
+    target: str,
+    layer: str | int | None,
+    source_srid: int | None,
+    datum: Datum,
+    encoding: str,
+    kind: _Kind,
 ) -> BoundaryFile:
     try:
         ds = DataSource(target, encoding=encoding)
@@ -149,7 +201,7 @@ def _read(
             "unreadable_file", f"无法读取文件（GDAL 不能识别为矢量数据）：{Path(display).name}"
         ) from exc
     names = [ds[i].name for i in range(ds.layer_count)]
-    lyr = _layer(ds, names, layer)
+    lyr = _layer(ds, names, layer, kind)
     src = _source_srs(lyr, source_srid)
     to_wgs84_ct = None if src.srid == WGS84 else CoordTransform(src, SpatialReference(WGS84))
     fields = list(lyr.fields)
@@ -159,7 +211,7 @@ def _read(
             attrs = {f: _text(feat.get(f)) for f in fields}
         except DjangoUnicodeDecodeError as exc:
             raise _WrongEncoding from exc
-        features.append(_feature(number, feat.fid, attrs, _geom(feat), to_wgs84_ct, datum))
+        features.append(kind.feature(number, feat.fid, attrs, _geom(feat), to_wgs84_ct, datum))
     return BoundaryFile(
         path=display,
         driver=str(ds.driver),
@@ -174,7 +226,7 @@ def _read(
     )
 
 
-def _layer(ds: DataSource, names: list[str], wanted: str | int | None) -> Layer:
+def _layer(ds: DataSource, names: list[str], wanted: str | int | None, kind: _Kind) -> Layer:
     if wanted is not None:
         index = (
             int(wanted) if str(wanted).isdigit() else (names.index(str(wanted)) if wanted in names else -1)
@@ -183,15 +235,17 @@ def _layer(ds: DataSource, names: list[str], wanted: str | int | None) -> Layer:
             listed = "、".join(f"{i}：{n}" for i, n in enumerate(names))
             raise file_error("unknown_layer", f"文件中没有图层 {wanted}；可用的图层：{listed}", layers=names)
         lyr = ds[index]
-        if lyr.geom_type.name not in _POLYGON_TYPES:
+        if lyr.geom_type.name not in kind.types:
             raise file_error(
-                "no_polygon_layer", f"图层「{lyr.name}」是{lyr.geom_type.name}，不是面图层", layers=names
+                kind.no_layer_code,
+                f"图层「{lyr.name}」是{lyr.geom_type.name}，不是{kind.label}图层",
+                layers=names,
             )
         return lyr
     for i in range(len(names)):
-        if ds[i].geom_type.name in _POLYGON_TYPES:
+        if ds[i].geom_type.name in kind.types:
             return ds[i]
-    raise file_error("no_polygon_layer", "文件中没有面（Polygon / MultiPolygon）图层", layers=names)
+    raise file_error(kind.no_layer_code, f"文件中没有{kind.label}（{kind.type_names}）图层", layers=names)
 
 
 def _source_srs(lyr: Layer, source_srid: int | None) -> SpatialReference:
@@ -268,6 +322,51 @@ def _feature(
     boundary = GEOSGeometry(memoryview(cleaned.wkb), srid=WGS84)
     assert isinstance(boundary, MultiPolygon)  # clean_polygon gives MultiPolygons only
     return Feature(number, fid, attrs, boundary, repaired=repaired)
+
+
+def _line_feature(
+    number: int, fid: int, attrs: dict[str, str], geom: Any, ct: CoordTransform | None, datum: Datum
+) -> LineFeature:
+    def refused(code: str, message: str) -> LineFeature:
+        return LineFeature(number, fid, attrs, None, error=(code, message))
+
+    if geom is None:
+        return refused("missing_geometry", "要素没有几何")
+    if ct is not None:
+        geom = geom.clone()
+        geom.transform(ct)
+    shape = shapely.force_2d(shapely.from_wkb(bytes(geom.wkb)))
+    if isinstance(shape, ShapelyMultiLineString):
+        parts = list(shape.geoms)
+        shape = shapely.line_merge(shape) if len(parts) > 1 else parts[0] if parts else ShapelyLineString()
+        if isinstance(shape, ShapelyMultiLineString):
+            return refused(
+                "multi_part", f"要素是由 {len(shape.geoms)} 段互不相接的线组成的多段线，请拆分为单条河段"
+            )
+    if not isinstance(shape, ShapelyLineString):
+        return refused("not_line", f"要素的几何是 {shape.geom_type}，不是线")
+    if datum not in (Datum.WGS84, Datum.CGCS2000) and not shape.is_empty:
+        shape = shapely.transform(shape, lambda xy: _shift(xy, datum))
+    if not shape.is_empty:
+        minx, miny, maxx, maxy = shape.bounds
+        if not (in_china(minx, miny) and in_china(maxx, maxy)):
+            return refused(
+                "outside_china",
+                f"转换为 WGS-84 后坐标（{minx:.4f}, {miny:.4f} – {maxx:.4f}, {maxy:.4f}）不在中国范围内："
+                "文件的坐标系是否正确？可用 --source-srid 指定",
+            )
+    # Degenerate lines (one vertex, zero length, self-crossing) are the network engine's to report.
+    coords = list(shape.coords)
+    line = LineString(coords if len(coords) != 1 else coords * 2, srid=WGS84) if coords else None
+    if line is None:
+        return refused("missing_geometry", "要素的几何为空")
+    return LineFeature(number, fid, attrs, line)
+
+
+_POLYGONS = _Kind(
+    frozenset(_POLYGON_TYPES), "no_polygon_layer", "面", "Polygon / MultiPolygon", lambda *a: _feature(*a)
+)
+_LINES = _Kind(frozenset(_LINE_TYPES), "no_line_layer", "线", "LineString / MultiLineString", _line_feature)
 
 
 def _shift(xy: np.ndarray, datum: Datum) -> np.ndarray:

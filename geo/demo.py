@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,7 +30,15 @@ from shapely.geometry.base import BaseGeometry
 from kernel.access import Principal
 
 from .coords import Datum, LonLat, from_wgs84
-from .models import CodeSource, FacilityService, LocationQuality, Region, RegionLevel, SewageFacility
+from .models import (
+    CodeSource,
+    FacilityService,
+    LocationQuality,
+    Region,
+    RegionLevel,
+    RiverSection,
+    SewageFacility,
+)
 from .services import LocationInput, facility_create, region_create, section_upsert
 
 # Demo rows are written by "the system" (no request, so the audit log shows no person).
@@ -365,3 +374,113 @@ def load_ledger_import(*, principal: Principal) -> int:
         dry_run=True, valid_rows_only=False,
     )  # fmt: skip
     return 1
+
+
+# --- a synthetic river network through the seven sections (issue 18) -----------------------------------
+
+DEMO_RIVERS_NOTE = (
+    "演示用合成河网：为展示沿河溯源而画出的示意河道，不是实测河道。每个重点断面在一条自北向南的示意河上，"
+    "向南汇入一条自西向东的示意干流；示意支沟从部分污水设施通向断面上游的河道。请用实测河网（import_rivers）替换。"
+)
+_UP_DEG, _DOWN_DEG = 0.08, 0.02  # each section's river: ~8.9 km drawn above it, ~2.2 km below
+_DITCHES_PER_RIVER = 4
+_DITCH_WITHIN_KM = 9.0  # a ditch's facility lies at most this far above its section along the water
+
+
+def demo_river_features(prefer: Collection[int] = ()) -> list[dict[str, object]]:
+    """GeoJSON features (WGS-84, vertices in flow order) of the demo network: a river per section location
+    flowing south into an east-flowing 干流, and ditches from up to four facilities per river (those in
+    ``prefer`` first — the demo's facilities with open rectifications) joining it above the section.
+    Junctions are vertices of the river they join (a parallel or meridian drawn straight in lon/lat is
+    curved in the metric projection); a ditch that would cross another line is left out."""
+    from shapely import LineString
+
+    wanted = set(prefer)
+    spots: dict[tuple[float, float], list[RiverSection]] = {}
+    for s in RiverSection.objects.filter(code__in=[c for c, *_ in SECTIONS], location__isnull=False).order_by(
+        "code"
+    ):
+        spots.setdefault((round(s.location.x, 6), round(s.location.y, 6)), []).append(s)
+    if not spots:
+        return []
+    stem_y = round(min(y for _, y in spots) - _DOWN_DEG - 0.01, 6)
+    xs = sorted({x for x, _ in spots})
+    mains = {(x, y): [(x, round(y + _UP_DEG, 6)), (x, y), (x, stem_y)] for x, y in spots}
+    main_lines = {k: LineString(c) for k, c in mains.items()}
+    drawn = list(main_lines.values())
+    facilities = sorted(
+        SewageFacility.objects.filter(location__isnull=False, is_synthetic=True).select_related(
+            "village__parent"
+        ),
+        key=lambda f: (f.pk not in wanted, f.code),
+    )
+    used: set[int] = set()
+    ditches: dict[tuple[float, float], list[tuple[SewageFacility, tuple[float, float]]]] = {
+        k: [] for k in mains
+    }
+    for (x, y), line in main_lines.items():
+        for f in facilities:
+            if len(ditches[(x, y)]) == _DITCHES_PER_RIVER:
+                break
+            fx, fy = round(f.location.x, 6), round(f.location.y, 6)
+            # within ~9 km along the water: across the ditch, then down the river (km per degree at 32°N)
+            along_km = abs(fx - x) * 94.4 + (fy - y) * 110.9
+            if f.pk in used or not (y + 0.005 < fy < y + _UP_DEG - 0.002 and abs(fx - x) > 0.002):
+                continue
+            if along_km > _DITCH_WITHIN_KM:
+                continue
+            ditch = LineString([(fx, fy), (x, fy)])
+            if any(ditch.crosses(other) or ditch.touches(other) for other in drawn if other is not line):
+                continue
+            used.add(f.pk)
+            drawn.append(ditch)
+            ditches[(x, y)].append((f, (x, fy)))
+    features = []
+    names = {k: "、".join(s.name for s in v) for k, v in spots.items()}
+    for i, ((x, y), coords) in enumerate(sorted(mains.items()), start=1):
+        joins = sorted({j for _, j in ditches[(x, y)]}, key=lambda p: -p[1])
+        vertices = [coords[0], *joins, coords[1], coords[2]]
+        features.append(
+            _river_feature(f"DEMO-R{i:02d}", f"DEMO-R{i:02d}", f"{names[(x, y)]}所在河（演示）", vertices)
+        )
+        for k, (f, join) in enumerate(ditches[(x, y)], start=1):
+            start = (round(f.location.x, 6), round(f.location.y, 6))
+            name = f"{f.village.parent.name if f.village.parent else ''}{f.village.name}沟（演示）"
+            features.append(_river_feature(f"DEMO-R{i:02d}-T{k}", f"DEMO-T{i:02d}{k}", name, [start, join]))
+    stem = [(round(xs[0] - 0.03, 6), stem_y), *[(x, stem_y) for x in xs], (round(xs[-1] + 0.03, 6), stem_y)]
+    features.append(_river_feature("DEMO-MAIN", "DEMO-MAIN", "示意干流（演示）", stem))
+    return features
+
+
+def _river_feature(
+    line_id: str, river_id: str, name: str, coords: list[tuple[float, float]]
+) -> dict[str, object]:
+    return {
+        "type": "Feature",
+        "properties": {"line_id": line_id, "river_id": river_id, "river_name": name},
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
+    }
+
+
+def load_rivers(*, principal: Principal, prefer: Collection[int] = ()) -> int | None:
+    """Import the synthetic network (flagged synthetic) unless a network is already current (a re-run, or a
+    real one imported over the demo). Returns the new version's id."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from .models import RiverNetwork
+    from .rivers.services import river_network_import
+
+    if RiverNetwork.objects.filter(is_current=True).exists():
+        return None
+    features = demo_river_features(prefer)
+    if not features:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "haimen-demo-rivers.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+        report = river_network_import(
+            principal=principal, path=path, dry_run=False, is_synthetic=True, note=DEMO_RIVERS_NOTE
+        )
+    return report["network_id"]

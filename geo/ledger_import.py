@@ -39,6 +39,8 @@ from .models import (
     RegionLevel,
     SewageFacility,
 )
+from .rivers.models import SiteKind
+from .rivers.services import site_snaps_refresh
 from .services import FACILITIES, LocationInput, located_fields, map_layers_bump
 
 
@@ -145,9 +147,11 @@ def _import(data: bytes, record: LedgerImport, run: jobs.Run[LedgerImport]) -> N
         return
     run.step(70)
     with run.atomic():  # the facilities and the job's end commit together, or not at all
+        written = []
         for i, (r, village) in enumerate(ready):
-            _upsert(r, village, naturals, replace_services=report["natural_villages_column"])
+            written.append(_upsert(r, village, naturals, replace_services=report["natural_villages_column"]))
             run.step(70 + 29 * i // len(ready))
+        site_snaps_refresh(kinds=[SiteKind.SEWAGE_FACILITY], ids=written)  # on the river network, all at once
         report["created"], report["updated"] = report["would_create"], report["would_update"]
         report["stopped_serving"] = report["would_stop_serving"]
         audit_record(
@@ -312,7 +316,7 @@ def _serves(facility: SewageFacility) -> dict[str, int]:
 
 def _upsert(
     r: ledger.LedgerRow, village: Region, naturals: dict[Any, Region], *, replace_services: bool
-) -> None:
+) -> int:
     location = (
         LocationInput(r.raw_lon, r.raw_lat, r.datum, LocationQuality.SURVEYED)
         if r.raw_lon is not None and r.raw_lat is not None
@@ -355,6 +359,7 @@ def _upsert(
         before=before,
         after=snapshot(facility) | {"serves": _serves(facility)},
     )
+    return facility.pk
 
 
 def facility_ledger_import_get(*, principal: Principal, import_uuid: Any) -> LedgerImport:

@@ -364,3 +364,10 @@ class MapLayerVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.layer} v{self.version}"
+
+
+# The river network (issue 18) keeps its models in its own room (geo/rivers/models.py); registered here.
+from .rivers.models import RiverLine as RiverLine  # noqa: E402
+from .rivers.models import RiverNetwork as RiverNetwork  # noqa: E402
+from .rivers.models import SiteKind as SiteKind  # noqa: E402
+from .rivers.models import SiteSnap as SiteSnap  # noqa: E402

@@ -280,3 +280,42 @@ class SectionsNearOut(Schema):
     lon: float = Field(description="查询所用经度（WGS-84）")
     lat: float = Field(description="查询所用纬度（WGS-84）")
     items: list[SectionNearOut] = Field(description="由近及远；无坐标的断面不在其中")
+
+
+# --- the river network (issue 18) ---------------------------------------------------------------------
+
+
+class RiverIssueOut(Schema):
+    feature: int | None = Field(description="要素在文件中的序号（从 1 起）")
+    line_id: str = Field(description="河段编号（文件中无编号时为 #序号）")
+    code: str = Field(
+        description="代码：读取 missing_geometry / not_line / multi_part / outside_china / invalid_level；"
+        "河网引擎 duplicate_line_id / missing_river / too_few_vertices / invalid_coordinate / zero_length / "
+        "self_intersection（错误）、crossing_without_node / disconnected / reversed_flow / no_outlet（警告）"
+    )
+    severity: str = Field(description="error（要素不能使用，文件不能导入）/ warning（可导入，请核对）")
+    message: str = Field(description="中文说明")
+    other_line_id: str | None = Field(description="涉及的另一河段")
+    at: list[float] | None = Field(description="问题位置 [经度, 纬度]（WGS-84）")
+
+
+class RiverImportOut(Schema):
+    ok: bool = Field(description="没有错误（可导入）")
+    dry_run: bool = Field(description="试运行")
+    applied: bool = Field(description="已导入为当前河网")
+    network_id: int | None = Field(description="导入后的河网版本")
+    file: str = Field(description="文件名")
+    layer: str = Field(description="读取的图层")
+    layers: list[str] = Field(description="文件中的全部图层")
+    srs: dict[str, Any] = Field(description="文件坐标系 {name, srid}")
+    datum: str = Field(description="经纬度基准（wgs84 / gcj02 / bd09 / cgcs2000）")
+    metric_srid: int = Field(description="计算所用的平面坐标系（EPSG:4549，CGCS2000 3 度带 120°E）")
+    fields: dict[str, str | None] = Field(description="所用字段 {line, river, name, level}")
+    features_read: int = Field(description="读取的要素数")
+    lines: int = Field(description="可用河段数")
+    rivers: int = Field(description="河流数")
+    nodes: int = Field(description="节点数（河段端点与汇流点）")
+    error_count: int = Field(description="错误数（有错误则不能导入）")
+    warning_count: int = Field(description="警告数")
+    issues: list[RiverIssueOut] = Field(description="逐要素问题，按文件顺序")
+    snapped: dict[str, int] | None = Field(description="导入后捕捉到河网的点位数（按类型）")

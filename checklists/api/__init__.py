@@ -4,7 +4,7 @@ One router module per concept, combined here into the one ``router`` that ``back
 
 from ninja import Router
 
-from . import dossier, inspections, photos, rectifications, review, spotchecks
+from . import dossier, inspections, photos, rectifications, review, spotchecks, upstream
 
 router = Router(tags=["检查表与检查"])
 
@@ -20,7 +20,7 @@ def _mount(concept: Router) -> None:
     router.add_router("", concept)
 
 
-for _concept in (inspections, photos, review, rectifications, dossier, spotchecks):
+for _concept in (inspections, photos, review, rectifications, dossier, spotchecks, upstream):
     _mount(_concept.router)
 
 __all__ = ["router"]

@@ -22,7 +22,15 @@ from django.db.models.fields import CharField
 from django.db.models.functions import Coalesce
 
 from geo import mvt
-from geo.models import FacilityCondition, Organisation, Region, RegionLevel, RiverSection, SewageFacility
+from geo.models import (
+    FacilityCondition,
+    Organisation,
+    Region,
+    RegionLevel,
+    RiverLine,
+    RiverSection,
+    SewageFacility,
+)
 from kernel.scope import Paths, scope_q
 from scoring.engine import water
 from scoring.water import selectors as water_selectors
@@ -143,6 +151,20 @@ def section_classes(section_ids: list[int], month: date) -> dict[int, dict[str, 
     return out
 
 
+# --- rivers ------------------------------------------------------------------------------------------
+
+RIVER_PROPS = (Prop("name"), Prop("level"), Prop("river_id"), Prop("synthetic"))
+
+
+def _rivers(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    """The current network's lines. Rivers are district-wide geography, the base every reader's map is
+    drawn on: the layer is the same whatever the reader's scope (``paths`` is not applied)."""
+    qs = RiverLine.objects.filter(network__is_current=True, geometry__intersects=area)
+    return [
+        _values(qs, F("geometry"), RIVER_PROPS, name=F("river_name"), synthetic=F("network__is_synthetic"))
+    ]
+
+
 # --- facilities ---------------------------------------------------------------------------------------
 
 FACILITY_PROPS = (Prop("code"), Prop("name"), Prop("status"), Prop("condition", "codes"))
@@ -256,6 +278,15 @@ LAYERS: dict[str, Layer] = {
             "在用监测断面（点）：`code`、`name`、`level` 考核级别、`target_class` 目标类别（1–5）、"
             "`watch` 人工标记提Ⅲ；当月有监测数据时另有 `class`（1–6，6 为劣Ⅴ）、`class_label`（Ⅰ…劣Ⅴ）、"
             "`meets_target`（是否达标）。`month=YYYY-MM` 选月份，默认本月。",
+        ),
+        _clustered(
+            "rivers",
+            RIVER_PROPS,
+            _rivers,
+            "当前河网的河段（线，顶点按水流方向）：`name` 河流名称、`level` 河流级别（0 干流，1 一级支流…；"
+            "闭合河网中无此属性）、`river_id` 河流编码、`synthetic` 是否演示用合成河网。"
+            "河流是全区共用的底图，"
+            "不按读者的管辖范围筛选。",
         ),
         _clustered(
             "facilities",

@@ -11,11 +11,13 @@ from .photos import photo_flags_for_viewer
 from .rectifications import TownOverdue, overdue_by_town, rectification_list, rectification_result
 from .review import review_queue
 from .spotchecks import SpotComparison, spot_check_comparison, spot_check_get, spot_check_list
+from .upstream import SectionUpstream, section_upstream
 
 __all__ = [
     "FacilityConditionRow",
     "FacilityDossier",
     "FacilityServes",
+    "SectionUpstream",
     "SpotComparison",
     "TownOverdue",
     "assignment_catalogue",
@@ -30,6 +32,7 @@ __all__ = [
     "rectification_list",
     "rectification_result",
     "review_queue",
+    "section_upstream",
     "spot_check_comparison",
     "spot_check_get",
     "spot_check_list",

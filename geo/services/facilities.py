@@ -23,6 +23,8 @@ from ..models import (
     RegionLevel,
     SewageFacility,
 )
+from ..rivers.models import SiteKind
+from ..rivers.services import site_snaps_refresh
 from ..selectors import facility_get, region_get, region_list
 from .locations import LocationInput, _require_editor, located_fields
 from .map_layers import FACILITIES, map_layers_bump
@@ -210,6 +212,7 @@ def facility_create(
             )
     except IntegrityError as exc:  # a concurrent create with the same code
         raise _duplicate_facility_code() from exc
+    site_snaps_refresh(kinds=[SiteKind.SEWAGE_FACILITY], ids=[facility.pk])
     map_layers_bump(FACILITIES)
     audit_record(
         action="geo.facility.create", obj=facility, region_path=village.path, after=snapshot(facility)
@@ -250,6 +253,8 @@ def facility_update(
     if moved:
         facility_location_check(village=facility.village, point=facility.location)
     facility.save()
+    if moved:  # re-snapped to the river network where it now stands
+        site_snaps_refresh(kinds=[SiteKind.SEWAGE_FACILITY], ids=[facility.pk])
     map_layers_bump(FACILITIES)
     audit_record(
         action="geo.facility.update",

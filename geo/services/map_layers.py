@@ -8,14 +8,15 @@ from django.db.models import F
 from ..models import MapLayerVersion
 
 # The tile layers (checklists.maps serves them); a write names the ones it changes.
-TOWNS, SECTIONS, FACILITIES, RECTIFICATIONS, PHOTOS = (
+TOWNS, SECTIONS, FACILITIES, RECTIFICATIONS, PHOTOS, RIVERS = (
     "towns",
     "sections",
     "facilities",
     "rectifications",
     "photos",
+    "rivers",
 )
-MAP_LAYERS = (TOWNS, SECTIONS, FACILITIES, RECTIFICATIONS, PHOTOS)
+MAP_LAYERS = (TOWNS, SECTIONS, FACILITIES, RECTIFICATIONS, PHOTOS, RIVERS)
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ from ..models import (
     RegionLevel,
     RiverSection,
 )
+from ..rivers.models import SiteKind
+from ..rivers.services import site_snaps_refresh
 from .locations import LocationInput, located_fields
 from .map_layers import SECTIONS, map_layers_bump
 
@@ -53,6 +55,7 @@ def section_upsert(
     section.full_clean()
     section.save()
     section.responsible_towns.set(responsible_towns)
+    site_snaps_refresh(kinds=[SiteKind.RIVER_SECTION], ids=[section.pk])  # its point or river may have moved
     map_layers_bump(SECTIONS)
     after = snapshot(section) | {"responsible_towns": sorted(t.pk for t in responsible_towns)}
     audit_record(

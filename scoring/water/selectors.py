@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Case, DecimalField, F, QuerySet, Value, When
+from django.db.models import Avg, Case, DecimalField, F, Max, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -122,3 +122,32 @@ def measurement_list(
         start, end = bounds(first or date(1900, 1, 1), last or date(2999, 12, 30))
         qs = qs.filter(sampled_at__gte=start, sampled_at__lt=end)
     return qs.select_related("section").order_by("section__code", "sampled_at", "indicator")
+
+
+def latest_classes(section_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each section's water class in the latest month it was measured (Asia/Shanghai months), as the
+    engine evaluates that month: ``{id: {class, class_label, meets_target, month: date}}``; sections never
+    measured, or whose latest month gives no class, are absent."""
+    if not section_ids:
+        return {}
+    last = dict(
+        Measurement.objects.filter(section_id__in=section_ids)
+        .values("section_id")
+        .annotate(last=Max("sampled_at"))
+        .values_list("section_id", "last")
+    )
+    by_month: dict[date, list[int]] = defaultdict(list)
+    for section_id, at in last.items():
+        by_month[timezone.localtime(at).date().replace(day=1)].append(section_id)
+    sections = RiverSection.objects.in_bulk(list(last))
+    out: dict[int, dict[str, Any]] = {}
+    for month, ids in by_month.items():
+        values = period_values(ids, water.period_of(month, water.PeriodKind.MONTH))
+        for section_id in ids:
+            if not values.get(section_id):
+                continue
+            ev = evaluate_values(sections[section_id], values[section_id])
+            if ev.klass is not None:
+                out[section_id] = {"class": ev.klass, "class_label": ev.class_label,
+                                   "meets_target": ev.meets_target, "month": month}  # fmt: skip
+    return out

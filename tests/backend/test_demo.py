@@ -274,7 +274,7 @@ def test_demo_shows_on_the_map_tiles(loaded, settings) -> None:  # type: ignore[
     (x0, y0), (x1, y1) = xy(west, north), xy(east, south)
     settings.MAP_CLUSTER_BELOW_ZOOM = 10
     seen: dict[str, set[int]] = {}
-    for layer in ("facilities", "sections", "rectifications", "photos", "towns"):
+    for layer in ("facilities", "sections", "rectifications", "photos", "towns", "rivers"):
         for x in range(x0, x1 + 1):
             for y in range(y0, y1 + 1):
                 got = planner.get(f"/api/v1/geo/tiles/{layer}/10/{x}/{y}.pbf")
@@ -306,3 +306,39 @@ def test_demo_shows_on_the_map_tiles(loaded, settings) -> None:  # type: ignore[
             cells = mvt.decode(planner.get(f"/api/v1/geo/tiles/facilities/10/{x}/{y}.pbf").content)
             counted += sum(f["properties"]["count"] for f in cells.get("facilities", []))
     assert counted == len(facilities)
+    from geo.models import RiverLine
+
+    assert seen["rivers"] == set(
+        RiverLine.objects.filter(network__is_current=True).values_list("pk", flat=True)
+    )
+
+
+def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded) -> None:  # type: ignore[no-untyped-def]
+    """A synthetic river network (flagged, labelled) through the seven sections: upstream of the key
+    sections, facilities and their open problems come out with their distances along the water."""
+    from geo.models import RiverNetwork, SiteSnap
+    from tests.conftest import ApiClient
+
+    network = RiverNetwork.objects.get(is_current=True)
+    assert network.is_synthetic and "演示用合成河网" in network.note and network.line_count > 8
+    assert network.warning_count == 0, network.issues
+    assert all("(演示)" in name for name in network.lines.values_list("river_name", flat=True))  # NFKC
+    sections = RiverSection.objects.filter(code__in=[c for c, *_ in demo.SECTIONS])
+    snapped = SiteSnap.objects.filter(network=network, site_kind="river_section", line_id__gt="")
+    assert set(snapped.values_list("site_id", flat=True)) == set(sections.values_list("pk", flat=True))
+    huanjing = ApiClient(User.objects.get(username="huanjing"))
+    with_facilities = with_problems = 0
+    for section in sections:
+        got = huanjing.get(f"/api/v1/water/sections/{section.pk}/upstream", km=10)
+        assert got.status_code == 200, got.content
+        body = got.json()
+        assert body["network_synthetic"] and body["rivers"][0]["is_section_river"]
+        with_facilities += bool(body["facilities"])
+        with_problems += bool(body["problems"])
+        distances = [f["distance_m"] for f in body["facilities"]]
+        assert distances == sorted(distances) and all(0 < d <= 10_000 for d in distances)
+        assert {p["facility_id"] for p in body["problems"]} <= {f["id"] for f in body["facilities"]}
+    assert with_facilities >= 5 and with_problems >= 3, (with_facilities, with_problems)
+    # re-running the loader keeps the network (no second version)
+    call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
+    assert RiverNetwork.objects.count() == 1

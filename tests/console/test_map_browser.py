@@ -208,3 +208,24 @@ def test_over_a_gcj02_base_map_the_location_dot_is_shifted_too(page, login, sett
     (sx, sy), (wx, wy) = pixel(shifted), pixel(fix)
     assert abs(at[0] - sx) < 2 and abs(at[1] - sy) < 2, (at, (sx, sy))
     assert abs(at[0] - wx) + abs(at[1] - wy) > 20  # the unshifted fix would sit visibly elsewhere
+
+
+def test_the_rivers_are_drawn_as_the_base_and_toggle(page, login, mapped, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from geo.demo import SYSTEM
+    from geo.rivers import engine
+    from geo.rivers.services import river_network_import
+    from tests.geo.river_files import river_features, write_geojson
+
+    engine.forget()
+    river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "r.geojson", river_features()), dry_run=False
+    )
+    open_map(page, login, "changle")  # a town's officer: rivers are district-wide, not scoped
+    assert len(rendered(page, "rivers")) >= 2
+    assert page.get_by_role("heading", name="河网").is_visible()
+    box = page.get_by_role("checkbox", name="河网（当前河网的河流、支流）")
+    assert box.is_checked()
+    box.uncheck()
+    assert page.evaluate("() => window.fieldscoreMap.getLayoutProperty('rivers', 'visibility')") == "none"
+    page.wait_for_function(READY)
+    assert rendered(page, "rivers") == set()

@@ -12,7 +12,7 @@ from accounts.demo import load_demo_users
 from accounts.models import User
 from accounts.selectors import principal_for
 from checklists import demo as checklists_demo
-from checklists.models import Inspection, Rectification
+from checklists.models import RECTIFICATION_DONE, Inspection, Rectification
 from checklists.services.rectifications import rectifications_mark_overdue
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
@@ -52,6 +52,14 @@ class Command(BaseCommand):
             checklists_demo.load_survey(principals=principals)
             scheme_key = checklists_demo.load_assessment(principals=principals, towns=towns)
             rectifications_mark_overdue()  # what the nightly worker does: the demo's late repairs show
+            # A synthetic river network through the sections; ditches from the facilities with open repairs
+            # first, so the upstream (溯源) answer of the key sections shows problems.
+            repairs = Rectification.objects.filter(subject_kind="sewage_facility").exclude(
+                status__in=RECTIFICATION_DONE
+            )
+            geo_demo.load_rivers(
+                principal=principals["anweiban"], prefer=set(repairs.values_list("subject_id", flat=True))
+            )
         # After commit (the approvals above also queue it): the draft, then the public notice (公示).
         board = assessment_recompute(scheme_key=scheme_key)
         if not Scoreboard.objects.filter(scheme_key=scheme_key).exclude(status="draft").exists():

@@ -18,8 +18,8 @@ const COUNT = ["coalesce", ["get", "count"], 1];
 // Cells are 16 px apart at the tiles' own zoom (32 × 32 per 512 px tile): a radius up to 8 px keeps them apart.
 const CELL_SIZE = ["interpolate", ["linear"], COUNT, 1, 4, 10, 6, 100, 8];
 const SOME = (tally) => [">", ["coalesce", ["get", tally], 0], 0];
-const SWITCHABLE = { towns: ["towns-fill", "towns-line"], sections: ["sections"], facilities: ["facilities"], rectifications: ["rectifications"], photos: ["photos"] };
-const CLICKABLE = ["photos", "rectifications", "facilities", "sections", "towns-fill"];
+const SWITCHABLE = { towns: ["towns-fill", "towns-line"], rivers: ["rivers"], sections: ["sections"], facilities: ["facilities"], rectifications: ["rectifications"], photos: ["photos"] };
+const CLICKABLE = ["photos", "rectifications", "facilities", "sections", "rivers", "towns-fill"];
 
 let month = config.month;
 
@@ -52,6 +52,11 @@ function style() {
   layers.push(
     { id: "towns-fill", type: "fill", source: "towns", "source-layer": "towns", layout: on("towns"), paint: { "fill-color": "#d8e4cf", "fill-opacity": config.base ? 0.15 : 0.6 } },
     { id: "towns-line", type: "line", source: "towns", "source-layer": "towns", layout: on("towns"), paint: { "line-color": "#4d5b45", "line-width": 1.5 } },
+    // The base's rivers (the current river network): 干流 wider than tributaries, drawn under every point.
+    {
+      id: "rivers", type: "line", source: "rivers", "source-layer": "rivers", layout: { ...on("rivers"), "line-cap": "round" },
+      paint: { "line-color": "#3b7bbf", "line-width": ["interpolate", ["linear"], ["zoom"], 8, ["case", ["==", ["get", "level"], 0], 3, 1.5], 14, ["case", ["==", ["get", "level"], 0], 6, 3]] },
+    },
     {
       id: "sections", type: "circle", source: "sections", "source-layer": "sections", layout: on("sections"),
       paint: { "circle-color": CLASS_COLOURS, "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 5, 14, 9], "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 },
@@ -197,6 +202,12 @@ function popupContent(feature) {
     row(facts, `${month} 水质`, p.class_label ? `${p.class_label}类${p.meets_target === false ? "（未达标）" : p.meets_target ? "（达标）" : ""}` : "当月无数据");
     if (p.watch) row(facts, "标记", "提Ⅲ");
     box.append(facts, link("section", feature.id, "打开断面页面"));
+  } else if (layer === "rivers") {
+    box.append(el("h3", p.name || p.river_id));
+    row(facts, "河流编码", p.river_id);
+    row(facts, "级别", p.level === undefined ? "未定" : Number(p.level) === 0 ? "干流" : `${p.level} 级支流`);
+    if (p.synthetic) row(facts, "河网", "演示用合成河网（非实测）");
+    box.append(facts);
   } else if (layer === "towns-fill") {
     box.append(el("h3", p.name));
     row(facts, "区划代码", p.code);

@@ -1,0 +1,71 @@
+"""The upstream (溯源) answer of ``GET /water/sections/{id}/upstream``.
+
+Plain pydantic models read from the selector's frozen rows (``from_attributes``): an answer holds hundreds
+of facilities, and ninja's ``Schema`` runs a Python validator per nested object (a third of the request)."""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UpstreamRiverOut(Schema):
+    river_id: str = Field(description="河流编码（河网文件中的）")
+    name: str = Field(description="河流名称")
+    level: int | None = Field(description="河流级别：0 干流，1 一级支流…（推导或人工设定）")
+    level_overridden: bool = Field(description="级别为人工设定")
+    first_level_tributary: bool = Field(description="是断面所在河流的一级支流")
+    is_section_river: bool = Field(description="断面所在河流")
+    distance_m: float = Field(description="沿水流到断面的最近距离（米；支流为其河口）")
+    water_class: int | None = Field(description="该河上断面最近一个有监测数据月份的水质类别（1–6，6 为劣Ⅴ）")
+    water_class_label: str | None = Field(description="水质类别（Ⅰ…劣Ⅴ）")
+    water_class_month: str | None = Field(description="水质类别所属月份（YYYY-MM）")
+    water_class_section: str | None = Field(description="给出水质类别的断面")
+
+
+class UpstreamFacilityOut(Schema):
+    id: int = Field(description="设施编号")
+    code: str = Field(description="设施编码")
+    name: str = Field(description="设施名称")
+    village: str = Field(description="所在行政村")
+    town: str | None = Field(description="所在区镇")
+    status: str = Field(description="登记状态（in_service / stopped / …）")
+    condition: list[str] | None = Field(description="最近一次有效核查的运行状况代码；未核查为空")
+    condition_at: date | None = Field(description="该次核查的审核日期")
+    distance_m: float = Field(description="沿水流到断面的距离（米）")
+    snap_distance_m: float = Field(description="设施点位到河段的距离（米）")
+    river_id: str = Field(description="设施所在河流编码")
+
+
+class UpstreamProblemOut(Schema):
+    id: int = Field(description="整改编号")
+    facility_id: int = Field(description="所在设施编号")
+    facility_name: str = Field(description="所在设施")
+    item_title: str = Field(description="问题（检查项）")
+    reason: str = Field(description="问题描述")
+    category: str = Field(description="问题类别")
+    responsible_unit: str = Field(description="责任单位")
+    status: str = Field(description="open / in_progress / submitted / awaiting_approval")
+    deadline: date | None = Field(description="整改期限")
+    overdue: bool = Field(description="已逾期")
+    overdue_since: date | None = Field(description="逾期日期")
+    distance_m: float = Field(description="所在设施沿水流到断面的距离（米）")
+
+
+class SectionUpstreamOut(Schema):
+    section_id: int = Field(description="断面编号")
+    section_code: str = Field(description="断面编码")
+    section_name: str = Field(description="断面名称")
+    km: float = Field(description="沿水流向上游追溯的距离（公里）")
+    network_id: int = Field(description="所用河网版本")
+    network_synthetic: bool = Field(description="河网为演示用合成数据（非实测）")
+    network_source: str = Field(description="河网来源文件")
+    river_id: str = Field(description="断面所在河流编码")
+    river_name: str = Field(description="断面所在河流名称")
+    snap_distance_m: float = Field(description="断面点位到河段的距离（米）")
+    rivers: list[UpstreamRiverOut] = Field(description="到达的河流与支流，按距离")
+    facilities: list[UpstreamFacilityOut] = Field(description="上游的污水处理设施（管辖范围内），按距离")
+    problems: list[UpstreamProblemOut] = Field(description="这些设施未销号的整改（问题），按距离、期限")

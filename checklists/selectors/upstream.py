@@ -1,0 +1,207 @@
+"""溯源 (海政办发〔2022〕65号 items 15, 19): what lies upstream of a section along the river network — the
+rivers and tributaries reached (with the latest class of a section on them), the sewage facilities and the
+open rectifications at them, each with its distance along the water. Here because the rectifications are
+this app's; the graph is geo's (``geo.rivers.selectors``), the water classes scoring's.
+
+Outfalls (排污口) and pump stations (排涝泵站) join this answer as lists of their own when their registry
+lands: they are snapped to the same network (``geo.rivers.SiteKind``) and read the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from geo.models import FacilityCondition, SewageFacility, SiteKind, SiteSnap
+from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_reach
+from geo.selectors import section_list
+from kernel.access import Principal
+from kernel.errors import NotFound
+from kernel.scope import Paths, scope_q
+from scoring.water.selectors import latest_classes
+
+from ..models import RECTIFICATION_DONE, Rectification
+
+
+@dataclass(frozen=True)
+class UpstreamRiver:
+    river_id: str
+    name: str
+    level: int | None
+    level_overridden: bool
+    first_level_tributary: bool
+    is_section_river: bool
+    distance_m: float
+    water_class: int | None  # 1–6 (6 = 劣Ⅴ), the latest month a section on this river was measured
+    water_class_label: str | None
+    water_class_month: str | None  # YYYY-MM
+    water_class_section: str | None  # the section's name
+
+
+@dataclass(frozen=True)
+class UpstreamFacility:
+    id: int
+    code: str
+    name: str
+    village: str
+    town: str | None
+    status: str
+    condition: tuple[str, ...] | None  # the latest standing audit's codes; None when never audited
+    condition_at: date | None
+    distance_m: float
+    snap_distance_m: float
+    river_id: str
+
+
+@dataclass(frozen=True)
+class UpstreamProblem:
+    id: int
+    facility_id: int
+    facility_name: str
+    item_title: str
+    reason: str
+    category: str
+    responsible_unit: str
+    status: str
+    deadline: date | None
+    overdue: bool
+    overdue_since: date | None
+    distance_m: float
+
+
+@dataclass(frozen=True)
+class SectionUpstream:
+    section_id: int
+    section_code: str
+    section_name: str
+    km: float
+    network_id: int
+    network_synthetic: bool
+    network_source: str
+    river_id: str
+    river_name: str
+    snap_distance_m: float
+    rivers: tuple[UpstreamRiver, ...]
+    facilities: tuple[UpstreamFacility, ...]
+    problems: tuple[UpstreamProblem, ...]
+
+
+def section_upstream(*, principal: Principal, section_id: int, km: float) -> SectionUpstream:
+    """Within ``km`` along the water upstream of a section in the caller's scope (404 otherwise).
+    Facilities and problems are those in the caller's scope; rivers are district-wide geography."""
+    paths = principal.region_paths()
+    section = section_list(paths=paths).filter(pk=section_id).first()
+    if section is None:
+        raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
+    reach = section_upstream_reach(section=section, max_distance_m=km * 1000.0)
+    facilities = _facilities(reach.sites[SiteKind.SEWAGE_FACILITY], paths)
+    return SectionUpstream(
+        section_id=section.pk,
+        section_code=section.code,
+        section_name=section.name,
+        km=km,
+        network_id=reach.network_id,
+        network_synthetic=reach.network_synthetic,
+        network_source=reach.network_source,
+        river_id=reach.river_id,
+        river_name=reach.river_name,
+        snap_distance_m=reach.snap_distance_m,
+        rivers=_rivers(reach.rivers, reach.network_id, paths),
+        facilities=facilities,
+        problems=_problems(facilities, paths),
+    )
+
+
+def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> tuple[UpstreamRiver, ...]:
+    on_river: dict[str, list[int]] = {}
+    snaps = SiteSnap.objects.filter(
+        network_id=network_id,
+        site_kind=SiteKind.RIVER_SECTION,
+        river_id__in=[r.river_id for r in rivers],
+        offset_m__isnull=False,
+        site_id__in=section_list(paths=paths).filter(is_active=True).values("pk"),
+    ).values_list("river_id", "site_id")
+    for river_id, site_id in snaps:
+        on_river.setdefault(river_id, []).append(site_id)
+    classes = latest_classes([s for ids in on_river.values() for s in ids])
+    names = dict(section_list(paths=paths).filter(pk__in=list(classes)).values_list("pk", "name"))
+    out = []
+    for r in rivers:
+        measured = [s for s in on_river.get(r.river_id, []) if s in classes]
+        latest = max(measured, key=lambda s: (classes[s]["month"], -s), default=None)
+        c = classes[latest] if latest is not None else None
+        out.append(
+            UpstreamRiver(
+                r.river_id,
+                r.name,
+                r.level,
+                r.level_overridden,
+                r.first_level_tributary,
+                r.is_section_river,
+                r.distance_m,
+                c["class"] if c else None,
+                c["class_label"] if c else None,
+                c["month"].strftime("%Y-%m") if c else None,
+                names.get(latest) if c else None,
+            )
+        )
+    return tuple(out)
+
+
+def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamFacility, ...]:
+    by_id = {s.site_id: s for s in reached}
+    rows = SewageFacility.objects.filter(scope_q(paths, "village__path"), pk__in=list(by_id)).values_list(
+        "pk", "code", "name", "village__name", "village__parent__name", "status"
+    )
+    rows = list(rows)
+    # The latest standing audit of each (one read for all, newest first; the first seen per facility wins).
+    latest: dict[int, tuple[list[str], date]] = {}
+    standing = (
+        FacilityCondition.objects.filter(facility_id__in=[r[0] for r in rows], withdrawn_at__isnull=True)
+        .order_by("facility_id", "-approved_at", "-id")
+        .values_list("facility_id", "conditions", "approved_at")
+    )
+    for facility_id, conditions, approved_at in standing:
+        latest.setdefault(facility_id, (conditions, timezone.localtime(approved_at).date()))
+    out = []
+    for pk, code, name, village, town, status in rows:
+        s, cond = by_id[pk], latest.get(pk)
+        out.append(
+            UpstreamFacility(
+                pk, code, name, village, town, status, tuple(cond[0]) if cond else None,
+                cond[1] if cond else None, s.distance_m, s.snap_distance_m, s.river_id,
+            )
+        )  # fmt: skip
+    return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
+
+
+def _problems(facilities: tuple[UpstreamFacility, ...], paths: Paths) -> tuple[UpstreamProblem, ...]:
+    distance = {f.id: f.distance_m for f in facilities}
+    rows = (
+        Rectification.objects.filter(
+            scope_q(paths, "subject_region__path"),
+            subject_kind="sewage_facility",
+            subject_id__in=list(distance),
+        )
+        .exclude(status__in=RECTIFICATION_DONE)
+        .select_related("finding")
+    )
+    out = [
+        UpstreamProblem(
+            r.pk,
+            r.subject_id,
+            r.subject_name,
+            r.finding.item_title,
+            r.finding.reason,
+            r.category,
+            r.responsible_unit,
+            r.status,
+            r.deadline,
+            r.overdue,
+            r.overdue_since,
+            distance[r.subject_id],
+        )
+        for r in rows
+    ]
+    return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id)))

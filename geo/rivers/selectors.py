@@ -1,0 +1,137 @@
+"""Reads of the river network: what lies upstream of a section along the water (the engine's answer,
+with the sites the database keeps snapped to the current network)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kernel.errors import Conflict
+
+from .. import network as engine
+from ..models import RiverSection
+from .engine import LoadedNetwork, current_network
+from .models import RiverNetwork, SiteKind, SiteSnap
+
+
+@dataclass(frozen=True)
+class RiverReached:
+    river_id: str
+    name: str
+    level: int | None  # 0 干流, 1 一级支流 …; None for a river in a closed loop of channels
+    level_overridden: bool
+    first_level_tributary: bool  # 一级支流 of the section's river
+    is_section_river: bool
+    distance_m: float  # nearest point reached (a tributary: its mouth) along the water
+
+
+@dataclass(frozen=True)
+class SiteReached:
+    kind: str
+    site_id: int
+    distance_m: float  # along the water, down to the section
+    snap_distance_m: float  # from the site's point to the line it was snapped to
+    line_id: str
+    river_id: str
+
+
+@dataclass(frozen=True)
+class UpstreamReach:
+    network_id: int
+    network_synthetic: bool
+    network_source: str
+    line_id: str
+    river_id: str
+    river_name: str
+    snap_distance_m: float
+    max_distance_m: float
+    rivers: tuple[RiverReached, ...]  # by distance
+    sites: dict[str, tuple[SiteReached, ...]]  # by kind, each by distance
+
+
+def _no_network() -> Conflict:
+    return Conflict("尚未导入河网，无法沿河追溯上游", code="no_river_network")
+
+
+def section_upstream_reach(
+    *, section: RiverSection, max_distance_m: float, kinds: Iterable[str] = (SiteKind.SEWAGE_FACILITY,)
+) -> UpstreamReach:
+    """Everything within ``max_distance_m`` upstream of ``section`` along the current network: the rivers
+    reached and the snapped sites of ``kinds``, each with its distance along the water. The caller has
+    checked the section is in scope. ``Conflict`` when no network was imported or the section is not on it."""
+    loaded = current_network()
+    if loaded is None:
+        raise _no_network()
+    snap = SiteSnap.objects.filter(
+        network_id=loaded.network_id, site_kind=SiteKind.RIVER_SECTION, site_id=section.pk
+    ).first()
+    if snap is None or not snap.line_id or snap.offset_m is None:
+        why = snap.unsnapped_message if snap is not None else "断面尚未捕捉到河网"
+        raise Conflict(
+            f"断面「{section.name}」不在河网上：{why}",
+            code="section_not_on_network",
+            details={"section_id": section.pk, "reason": snap.unsnapped_code if snap else "not_snapped"},
+        )
+    origin = engine.snap_at(
+        loaded.network, str(section.pk), snap.line_id, snap.offset_m, snap.distance_m or 0.0
+    )
+    reach = engine.upstream(loaded.network, origin, max_distance_m=max_distance_m)
+    row = RiverNetwork.objects.values("is_synthetic", "source_name").get(pk=loaded.network_id)
+    return UpstreamReach(
+        network_id=loaded.network_id,
+        network_synthetic=row["is_synthetic"],
+        network_source=row["source_name"],
+        line_id=snap.line_id,
+        river_id=origin.river_id,
+        river_name=loaded.network.river_names.get(origin.river_id, ""),
+        snap_distance_m=snap.distance_m or 0.0,
+        max_distance_m=max_distance_m,
+        rivers=_rivers(loaded, reach, origin.river_id),
+        sites={kind: _sites(loaded, reach, kind) for kind in kinds},
+    )
+
+
+def _rivers(loaded: LoadedNetwork, reach: engine.Upstream, own: str) -> tuple[RiverReached, ...]:
+    first = loaded.first_level(own)
+    out = []
+    for river_id, distance in reach.rivers().items():
+        level = loaded.levels.get(river_id)
+        out.append(
+            RiverReached(
+                river_id=river_id,
+                name=loaded.network.river_names.get(river_id, ""),
+                level=level.level if level else None,
+                level_overridden=bool(level and level.overridden),
+                first_level_tributary=river_id in first,
+                is_section_river=river_id == own,
+                distance_m=distance,
+            )
+        )
+    return tuple(sorted(out, key=lambda r: (r.distance_m, r.river_id)))
+
+
+def _sites(loaded: LoadedNetwork, reach: engine.Upstream, kind: str) -> tuple[SiteReached, ...]:
+    """The snapped sites on the pieces reached. A site at offset ``o`` on a piece [from, to] of its line is
+    ``piece.distance_m + (to - o)`` from the section, the shortest over the pieces holding it — what the
+    engine's ``upstream(…, sites=…)`` answers, without rebuilding a snap per site on every request."""
+    pieces: dict[str, list[engine.Piece]] = defaultdict(list)
+    for piece in reach.pieces:
+        pieces[piece.line_id].append(piece)
+    if not pieces:
+        return ()
+    rows = SiteSnap.objects.filter(
+        network_id=loaded.network_id, site_kind=kind, line_id__in=list(pieces), offset_m__isnull=False
+    ).values_list("site_id", "line_id", "river_id", "offset_m", "distance_m")
+    limit = reach.max_distance_m + engine.LIMIT_EPS_M
+    eps = engine.LIMIT_EPS_M
+    out = []
+    for site_id, line_id, river_id, offset, snap_distance in rows:
+        best = math.inf
+        for p in pieces[line_id]:
+            if p.from_m - eps <= offset <= p.to_m + eps:
+                best = min(best, p.distance_m + max(0.0, p.to_m - offset))
+        if best <= limit:
+            out.append(SiteReached(kind, site_id, best, snap_distance or 0.0, line_id, river_id))
+    return tuple(sorted(out, key=lambda s: (s.distance_m, s.site_id)))

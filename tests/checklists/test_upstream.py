@@ -1,0 +1,156 @@
+"""``GET /api/v1/water/sections/{id}/upstream?km=10``: along the water, not as the crow flies — the rivers
+reached, the facilities upstream and the open rectifications at them, each with its distance; the same
+distances the engine gives over the same lines; scoped like every read."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from geo import network as engine
+from geo.demo import SYSTEM
+from geo.rivers import engine as river_engine
+from geo.rivers.services import river_network_import
+from geo.services import LocationInput, facility_update, section_upsert
+from tests.conftest import assert_error
+from tests.geo.river_files import FACILITY_A_AT, FACILITY_B_AT, SECTION_AT, river_features, write_geojson
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_network():  # type: ignore[no-untyped-def]
+    river_engine.forget()
+    yield
+    river_engine.forget()
+
+
+@pytest.fixture
+def rivers(world, tmp_path):  # type: ignore[no-untyped-def]
+    section_upsert(code="S-A", name="甲桥", level="municipal", region=world.district,
+                   responsible_towns=[world.town_a], location=LocationInput(*SECTION_AT))  # fmt: skip
+    for facility, at in ((world.facility_a, FACILITY_A_AT), (world.facility_b, FACILITY_B_AT)):
+        facility_update(principal=SYSTEM, facility_id=facility.pk, changes={}, location=LocationInput(*at))
+    river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "r.geojson", river_features()), dry_run=False
+    )
+    return world
+
+
+def _rectification(world, *, overdue: bool, closed: bool = False):  # type: ignore[no-untyped-def]
+    from checklists.models import ChecklistTemplate, Finding, Inspection, Rectification
+    from checklists.services.templates import templates_sync
+    from tests.conftest import make_user
+
+    templates_sync()
+    template = ChecklistTemplate.objects.get(key="sewage-facility-audit", status="published")
+    today = timezone.localdate()
+    subject = {
+        "subject_kind": "sewage_facility",
+        "subject_id": world.facility_a.pk,
+        "subject_name": world.facility_a.name,
+        "subject_region": world.village_a,
+        "subject_town": world.town_a,
+    }
+    inspection = Inspection.objects.create(
+        client_uuid=uuid.uuid4(), template=template, inspector=make_user("inspector", world.town_a),
+        purpose="audit", period=today.year, status="submitted", submitted_at=timezone.now(),
+        percent=Decimal("90"), **subject,
+    )  # fmt: skip
+    finding = Finding.objects.create(
+        inspection=inspection, revision=1, item_key=f"k-{uuid.uuid4().hex[:6]}", item_title="出水超标",
+        kind="boolean", category="effluent", points_lost=Decimal("1"), reason="出水浑浊",
+    )  # fmt: skip
+    return Rectification.objects.create(
+        finding=finding, category="effluent", status="closed" if closed else "open", overdue=overdue,
+        deadline=today - timedelta(days=3) if overdue else today + timedelta(days=30),
+        overdue_since=today - timedelta(days=2) if overdue else None, **subject,
+    )  # fmt: skip
+
+
+def _engine_answer(km: float) -> dict[str, float]:
+    """The engine over the same lines and points, straight from the file (no database)."""
+    feats = river_features()
+    lines = river_engine.project_lines([f["geometry"]["coordinates"] for f in feats])
+    network = engine.build_network(
+        [
+            engine.RiverLine(f["properties"]["line_id"], f["properties"]["river_id"], c)
+            for f, c in zip(feats, lines, strict=True)
+        ]
+    )
+    (sx, sy), (ax, ay), (bx, by) = river_engine.project_points([SECTION_AT, FACILITY_A_AT, FACILITY_B_AT])
+    origin = engine.snap_sites(network, [engine.Site("s", sx, sy, "M")]).snapped[0]
+    sites = engine.snap_sites(network, [engine.Site("a", ax, ay), engine.Site("b", bx, by)]).snapped
+    return engine.upstream(network, origin, max_distance_m=km * 1000, sites=sites).distances()
+
+
+def test_upstream_along_the_water_matches_the_engine(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as("environment_bureau", rivers.district)
+    from geo.models import FacilityCondition
+
+    open_late = _rectification(rivers, overdue=True)
+    for days, codes in ((40, ["normal"]), (5, ["stopped", "damaged"])):  # the latest standing audit counts
+        FacilityCondition.objects.create(facility=rivers.facility_a, conditions=codes, status="stopped",
+            inspection_uuid=uuid.uuid4(), approved_at=timezone.now() - timedelta(days=days))  # fmt: skip
+    _rectification(rivers, overdue=False, closed=True)
+    r = api.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream", km=10)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    expected = _engine_answer(10)
+    assert set(expected) == {"a"}  # facility B is downstream
+    assert [f["id"] for f in body["facilities"]] == [rivers.facility_a.pk]
+    assert body["facilities"][0]["condition"] == ["stopped", "damaged"]
+    assert body["facilities"][0]["distance_m"] == pytest.approx(expected["a"], abs=1e-6)
+    assert 7000 < expected["a"] < 9000  # ~4.7 km down m1, ~3.3 km down T: not the ~5 km crow's flight
+    assert body["river_id"] == "M" and body["river_name"] == "主河" and not body["network_synthetic"]
+    rivers_by_id = {r["river_id"]: r for r in body["rivers"]}
+    assert rivers_by_id["M"]["is_section_river"] and rivers_by_id["M"]["level"] == 0
+    assert rivers_by_id["T"]["first_level_tributary"] and rivers_by_id["T"]["level"] == 1
+    assert [r["distance_m"] for r in body["rivers"]] == sorted(r["distance_m"] for r in body["rivers"])
+    assert [(p["id"], p["overdue"], p["facility_id"]) for p in body["problems"]] == [
+        (open_late.pk, True, rivers.facility_a.pk)
+    ]
+    assert body["problems"][0]["distance_m"] == body["facilities"][0]["distance_m"]
+    # 5 km: the facility is ~8 km up, out of reach; the engine agrees
+    near = api.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream", km=5).json()
+    assert near["facilities"] == [] == [k for k in _engine_answer(5)] and near["problems"] == []
+
+
+def test_a_moved_facility_moves_in_the_answer(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as("environment_bureau", rivers.district)
+    path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
+    assert [f["id"] for f in api.get(path).json()["facilities"]] == [rivers.facility_a.pk]
+    facility_update(principal=SYSTEM, facility_id=rivers.facility_b.pk, changes={},
+                    location=LocationInput(121.12, 31.9002))  # fmt: skip  # onto m1, ~7.5 km up
+    ids = [f["id"] for f in api.get(path).json()["facilities"]]
+    assert ids == [rivers.facility_b.pk, rivers.facility_a.pk]
+
+
+def test_scope_and_bounds(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
+    outsider = api_as("town_officer", rivers.town_b)
+    assert_error(outsider.get(path), 404, "not_found")
+    assert_error(outsider.get("/api/v1/water/sections/999999/upstream"), 404, "not_found")
+    town_a = api_as("town_officer", rivers.town_a)
+    assert [f["id"] for f in town_a.get(path).json()["facilities"]] == [rivers.facility_a.pk]
+    for km in (0, -1, 51, "x"):
+        body = assert_error(town_a.get(path, km=km), 422)
+        assert "km" in str(body["details"]["fields"]), body
+
+
+def test_without_a_network_or_off_it_the_answer_says_why(world, api_as, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    api = api_as("environment_bureau", world.district)
+    path = f"/api/v1/water/sections/{world.section_a.pk}/upstream"
+    assert_error(api.get(path), 409, "no_river_network")
+    river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "r.geojson", river_features()), dry_run=False
+    )
+    assert api.get(path).status_code == 200  # (121.2, 31.9) is m1/m2's node
+    body = assert_error(
+        api.get(f"/api/v1/water/sections/{world.section_b.pk}/upstream"), 409, "section_not_on_network"
+    )
+    assert body["details"] == {"section_id": world.section_b.pk, "reason": "no_location"}
