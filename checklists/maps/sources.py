@@ -279,7 +279,7 @@ LAYERS: dict[str, Layer] = {
             "`watch` 人工标记提Ⅲ；当月有监测数据时另有 `class`（1–6，6 为劣Ⅴ）、`class_label`（Ⅰ…劣Ⅴ）、"
             "`meets_target`（是否达标）。`month=YYYY-MM` 选月份，默认本月。",
         ),
-        _clustered(
+        Layer(
             "rivers",
             RIVER_PROPS,
             _rivers,
