@@ -27,6 +27,14 @@ export function whenUnauthorized(fn) {
   onUnauthorized = fn;
 }
 
+// How many requests are on their way, on <body data-requests> (the tests wait for 0 before they look).
+let requests = 0;
+document.body.dataset.requests = "0";
+function inFlight(delta) {
+  requests += delta;
+  document.body.dataset.requests = String(requests);
+}
+
 async function errorOf(response) {
   let body = null;
   try {
@@ -57,11 +65,18 @@ export async function request(method, path, { body, headers = {}, auth = true, s
     h["Content-Type"] = "application/json";
     payload = JSON.stringify(body);
   }
+  if (navigator.onLine === false) {
+    // The phone knows it has no network (its "online" may lie, its "offline" does not): don't try.
+    throw new ApiError({ status: 0, code: "offline", message: "无法连接服务器（网络不可用）", details: null });
+  }
   let response;
+  inFlight(+1);
   try {
     response = await fetch(API + path, { method, headers: h, body: payload, signal, cache: "no-store" });
   } catch (exc) {
     throw new ApiError({ status: 0, code: "offline", message: "无法连接服务器（网络不可用）", details: { error: String(exc) } });
+  } finally {
+    inFlight(-1);
   }
   if (response.status === 401 && auth) {
     const error = await errorOf(response);

@@ -89,7 +89,13 @@ async function render() {
 }
 
 function nav(active) {
-  const tab = (hash, label) => h("a", { href: hash, class: hash.includes(active) ? "tab active" : "tab" }, label);
+  // Tapping the tab one is on reloads it (the lists ask the server again).
+  const tab = (hash, label) => h("a", { href: hash, class: hash.includes(active) ? "tab active" : "tab", onclick: (e) => {
+    if (location.hash === hash) {
+      e.preventDefault();
+      render();
+    }
+  } }, label);
   return h("nav", { class: "tabs" }, tab("#/tasks", "任务"), tab("#/mine", "我的检查"), tab("#/rect", "整改"));
 }
 
@@ -282,9 +288,10 @@ async function screenForm(uuid) {
   let shownMissing = false;
   let saveTimer = null;
 
+  // The form owns the answers; the outbox owns version and status (store.patchInspection).
   const save = async () => {
     local.updated_at = new Date().toISOString();
-    await store.put("inspections", local);
+    await store.patchInspection(uuid, { answers: local.answers, updated_at: local.updated_at });
     clearTimeout(saveTimer);
     saveTimer = setTimeout(() => sync.queueSave(uuid), 800); // one PUT for a burst of typing
   };
@@ -372,7 +379,8 @@ async function screenForm(uuid) {
     };
     await store.put("photos", photo);
     photos.push(photo);
-    if (!local.version) await sync.queueSave(uuid); // the draft must exist on the server before its photos
+    // The draft must exist on the server before its photos.
+    if (!(await store.get("inspections", uuid))?.version) await sync.queueSave(uuid);
     await sync.queuePhoto(uuid, photo.photo_uuid);
   };
 
@@ -410,9 +418,9 @@ async function screenForm(uuid) {
     }
     clearTimeout(saveTimer);
     local.device_submitted_at = new Date().toISOString();
-    local.status = "queued";
-    local.submit_errors = null;
-    await store.put("inspections", local);
+    await store.patchInspection(uuid, {
+      answers: local.answers, device_submitted_at: local.device_submitted_at, status: "queued", submit_errors: null,
+    });
     await sync.queueSubmit(uuid);
     go("#/mine");
   } }, "提交");
@@ -427,8 +435,10 @@ async function screenForm(uuid) {
       review, scoreBox, summary, body,
       h("div", { class: "actions" }, h("button", { onclick: async () => {
         clearTimeout(saveTimer);
-        await store.put("inspections", local);
-        if (!locked) await sync.queueSave(uuid);
+        if (!locked) {
+          await store.patchInspection(uuid, { answers: local.answers, updated_at: new Date().toISOString() });
+          await sync.queueSave(uuid);
+        }
         go("#/mine");
       } }, "保存"), submit)),
     nav("mine"));
@@ -482,8 +492,7 @@ async function screenMine() {
     for (const s of server) {
       const l = await store.get("inspections", s.client_uuid);
       if (l && l.status === "sent" && l.server_status !== s.status) {
-        l.server_status = s.status;
-        await store.put("inspections", l);
+        await store.patchInspection(s.client_uuid, { server_status: s.status });
       }
     }
     await draw();
@@ -574,17 +583,16 @@ async function screenConflict(uuid) {
     (k) => JSON.stringify(local.answers[k] || null) !== JSON.stringify(theirs[k] || null));
   const resolve = async (mine) => {
     if (mine) {
-      local.version = server.version; // re-PUT my answers over the server's version
-      local.status = local.device_submitted_at ? "queued" : "draft";
+      // my answers, PUT again over the server's version
+      await store.patchInspection(uuid, {
+        version: server.version, status: local.device_submitted_at ? "queued" : "draft", conflict: null,
+      });
     } else {
-      local.answers = theirs;
-      local.version = server.version;
-      local.status = "draft";
-      local.device_submitted_at = null;
       await sync.dropEdits(uuid);
+      await store.patchInspection(uuid, {
+        answers: theirs, version: server.version, status: "draft", device_submitted_at: null, conflict: null,
+      });
     }
-    local.conflict = null;
-    await store.put("inspections", local);
     sync.retryNow();
     go(`#/form/${uuid}`);
   };
@@ -674,12 +682,17 @@ async function boot() {
     go("#/signin");
   });
   let redraw = null;
-  sync.subscribe(() => {
+  sync.subscribe(async () => {
     showNet();
+    const editing = location.hash.match(/^#\/form\/(.+)$/);
+    if (editing && (await store.get("inspections", decodeURIComponent(editing[1])))?.status === "conflict") {
+      return go(`#/conflict/${editing[1]}`); // the server holds another version: the inspector chooses
+    }
     // Lists follow the outbox; a form being filled is never redrawn under the inspector's fingers.
     if (!/^#\/(mine|rect)/.test(location.hash)) return;
     clearTimeout(redraw);
-    redraw = setTimeout(render, 400);
+    document.body.dataset.redraw = "1"; // a redraw is due (the tests wait for it before they look)
+    redraw = setTimeout(() => render().finally(() => { document.body.dataset.redraw = "0"; }), 400);
   });
   window.addEventListener("online", async () => {
     showNet();

@@ -79,6 +79,26 @@ export async function put(store, value) {
   return run(store, "readwrite", (s) => promised(s.put(value)));
 }
 
+/** Read, change and write one record in one transaction: ``fn(current)`` answers the new value. Two writers
+(the form, the outbox) each change only their own fields of an inspection and never undo the other's. */
+export async function update(store, key, fn) {
+  if (!persistent) {
+    const next = fn(structuredClone(memory[store].get(key)));
+    if (next !== undefined) memory[store].set(key, structuredClone(next));
+    return next;
+  }
+  return run(store, "readwrite", async (s) => {
+    const next = fn(await promised(s.get(key)));
+    if (next !== undefined) await promised(s.put(next));
+    return next;
+  });
+}
+
+/** Merge ``patch`` into the inspection kept on the device; answers the result. */
+export function patchInspection(uuid, patch) {
+  return update("inspections", uuid, (current) => (current ? { ...current, ...patch } : undefined));
+}
+
 export async function del(store, key) {
   if (!persistent) return memory[store].delete(key);
   return run(store, "readwrite", (s) => promised(s.delete(key)));

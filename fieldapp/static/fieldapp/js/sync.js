@@ -73,49 +73,37 @@ function retryable(error) {
   return error.offline || error.status >= 500 || error.status === 429 || error.status === 408;
 }
 
-async function fromServer(local, data) {
-  local.version = data.version;
-  local.server_status = data.status;
-  local.revision = data.revision;
-  if (data.percent !== undefined) local.server_percent = data.percent;
-  await store.put("inspections", local);
+// The outbox writes only what the server says (version, status, revision) and the sync state; the answers
+// are the form's (store.patchInspection: one transaction each, so neither undoes the other).
+function fromServer(uuid, data, extra = {}) {
+  return store.patchInspection(uuid, {
+    version: data.version, server_status: data.status, revision: data.revision, server_percent: data.percent ?? null, ...extra,
+  });
 }
 
 async function sendPut(entry, local, submit) {
   try {
     const { data } = await api.putInspection(entry.uuid, bodyOf(local, { submitting: submit }), local.version, { submit });
-    await fromServer(local, data);
-    if (submit) {
-      local.status = "sent";
-      local.submit_errors = null;
-      await store.put("inspections", local);
-    }
+    await fromServer(entry.uuid, data, submit ? { status: "sent", submit_errors: null } : {});
   } catch (error) {
     if (error.code === "if_match_required" && !local.version) {
       // Our first PUT arrived but its answer did not, and the draft changed since: continue from there.
-      local.version = error.details?.current_version;
-      await store.put("inspections", local);
-      return sendPut(entry, local, submit);
+      const fresh = await store.patchInspection(entry.uuid, { version: error.details?.current_version });
+      return sendPut(entry, fresh, submit);
     }
     if (error.code === "version_conflict") {
       const { data } = await api.inspection(entry.uuid);
-      local.status = "conflict";
-      local.conflict = data;
-      await store.put("inspections", local);
+      await store.patchInspection(entry.uuid, { status: "conflict", conflict: data });
       throw Object.assign(error, { blocked: true });
     }
     if (submit && error.code === "inspection_locked") {
       // The submit was done (its answer lost): what the server holds is the result.
       const { data } = await api.inspection(entry.uuid);
-      await fromServer(local, data);
-      local.status = "sent";
-      await store.put("inspections", local);
+      await fromServer(entry.uuid, data, { status: "sent" });
       return;
     }
     if (submit && error.code === "incomplete") {
-      local.status = "draft";
-      local.submit_errors = error.details?.fields || {};
-      await store.put("inspections", local);
+      await store.patchInspection(entry.uuid, { status: "draft", submit_errors: error.details?.fields || {} });
       error.drop = true;
     }
     throw error;
@@ -143,10 +131,11 @@ async function send(entry) {
 }
 
 async function pass() {
-  if (!(await store.session())?.token) return;
+  if (!(await store.session())?.token) return false;
   const now = Date.now();
   const stopped = new Set();
   let wait = null;
+  let worked = false;
   for (const entry of await store.all("outbox")) {
     if (entry.dead || stopped.has(entry.uuid)) continue;
     if (entry.next_at > now) {
@@ -154,12 +143,13 @@ async function pass() {
       wait = Math.min(wait ?? Infinity, entry.next_at - now);
       continue;
     }
+    worked = true;
     try {
       await send(entry);
       await store.del("outbox", entry.seq);
     } catch (error) {
       stopped.add(entry.uuid);
-      if (error.status === 401) return; // signed out: the outbox waits for the next sign-in
+      if (error.status === 401) return true; // signed out: the outbox waits for the next sign-in
       if (error.blocked) continue; // the conflict screen decides
       if (error.drop) {
         await store.del("outbox", entry.seq);
@@ -180,6 +170,7 @@ async function pass() {
     changed();
   }
   if (wait !== null && Number.isFinite(wait)) schedule(wait);
+  return worked;
 }
 
 function schedule(ms) {
@@ -194,14 +185,15 @@ export function kick() {
     return running;
   }
   running = (async () => {
+    let worked = false;
     try {
       do {
         again = false;
-        await pass();
+        worked = (await pass()) || worked;
       } while (again);
     } finally {
       running = null;
-      changed();
+      if (worked) changed();
     }
   })();
   return running;
