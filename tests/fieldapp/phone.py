@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from django.db import connection
 
-__all__ = ["FIELD", "phone", "phone_context"]
+__all__ = ["FIELD", "demo_phone", "phone", "phone_context"]
 
 FIELD = {"longitude": 121.31, "latitude": 31.95, "accuracy": 8}
 
 
 def _context(browser: Any, base_url: str, **extra: Any) -> Any:
+    options = {"geolocation": FIELD, **extra}
     return browser.new_context(
         base_url=base_url,
         viewport={"width": 375, "height": 740},
@@ -27,16 +28,12 @@ def _context(browser: Any, base_url: str, **extra: Any) -> Any:
         has_touch=True,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
-        geolocation=FIELD,
         permissions=["geolocation"],
-        **extra,
+        **options,
     )
 
 
-@pytest.fixture
-def phone_context(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iterator[Any]:
-    """A new phone context factory: ``phone_context()`` → (context, page); all closed after the test,
-    console errors collected like the ``page`` fixture's."""
+def _phones(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iterator[Any]:
     marker = request.node.get_closest_marker("allow_console_errors")
     allowed = marker.args if marker else ()
     if connection.vendor == "sqlite":
@@ -48,7 +45,7 @@ def phone_context(request: pytest.FixtureRequest, browser: Any, live_server: Any
     errors: list[str] = []
 
     def open_phone(**extra: Any) -> tuple[Any, Any]:
-        context = _context(browser, live_server.url, **extra)
+        context = _context(browser, base_url, **extra)
         page = context.new_page()
         page.on(
             "console",
@@ -70,5 +67,21 @@ def phone_context(request: pytest.FixtureRequest, browser: Any, live_server: Any
 
 
 @pytest.fixture
+def phone_context(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iterator[Any]:
+    """A new phone context factory: ``phone_context()`` → (context, page); all closed after the test,
+    console errors collected like the ``page`` fixture's."""
+    yield from _phones(request, browser, live_server.url)
+
+
+@pytest.fixture
 def phone(phone_context: Any) -> Any:
     return phone_context()[1]
+
+
+@pytest.fixture
+def demo_phone(request: pytest.FixtureRequest, browser: Any, demo_site: Any, db: None) -> Iterator[Any]:
+    """A phone over the full Haimen demo (``demo_site``, as ``demo_page``: read-only tests in a module of
+    their own); ``demo_phone.context.set_geolocation(…)`` moves it."""
+    phones = _phones(request, browser, demo_site.url)
+    yield next(phones)()[1]
+    next(phones, None)

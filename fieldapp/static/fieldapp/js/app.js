@@ -35,6 +35,9 @@ function getFix() {
   });
 }
 
+/** A decimal string of the API ("90.0000") as people write it ("90"). */
+const points = (x) => (x === null || x === undefined ? "" : String(Number(x)));
+
 const subjectPoint = (s) => (s && s.lon !== null && s.lon !== undefined ? { lon: s.lon, lat: s.lat } : null);
 
 function whereIs(subject, fix) {
@@ -162,7 +165,19 @@ async function screenTasks() {
     }
   } }, "更新任务");
   const status = h("p", { class: "muted" }, catalogue ? `任务更新于 ${localTime(catalogue.synced_at)}` : "");
-  mount(root, h("section", {}, h("div", { class: "row" }, h("h1", {}, "任务"), refresh), status, list), nav("tasks"));
+  const who = (await store.session())?.username || "";
+  const signOut = h("button", { class: "link quiet", onclick: async () => {
+    const waiting = (await sync.pending()).length;
+    if (waiting && !confirm(`还有 ${waiting} 项未同步，退出后保留在本机，下次登录继续上传。确定退出？`)) return;
+    try {
+      await api.signOut();
+    } catch {
+      await store.setSession(null); // offline: the token is forgotten here; the office may revoke it
+    }
+    go("#/signin");
+  } }, "退出登录");
+  mount(root, h("section", {}, h("div", { class: "row" }, h("h1", {}, "任务"), refresh), status, list,
+    h("p", { class: "muted account" }, `当前账号：${who} `, signOut)), nav("tasks"));
   draw();
   await loadTemplates();
   draw();
@@ -476,7 +491,7 @@ async function screenMine() {
           h("strong", {}, s?.subject_name || l?.subject.name || ""),
           h("span", { class: "badge" }, state)),
         h("div", { class: "muted" }, templateTitle(s?.template_key || l?.template_key),
-          percent !== null ? ` · ${percent} 分` : "", s?.revision > 1 ? ` · 第 ${s.revision} 次修订` : ""),
+          percent !== null ? ` · ${points(percent)} 分` : "", s?.revision > 1 ? ` · 第 ${s.revision} 次修订` : ""),
         waiting ? h("div", { class: "muted" }, `待同步 ${waiting} 项`) : null,
         dead.map((e) => h("div", { class: "error" }, "未能同步：", e.error)));
     }));
@@ -562,7 +577,7 @@ async function screenInspection(uuid) {
     note,
     h("div", { class: "card" },
       h("div", { class: "row" }, h("span", {}, t?.title || data.template_key), h("span", { class: "badge", id: "state" }, STATUS_ZH[data.status] || data.status)),
-      data.percent !== null ? h("div", {}, `得分 ${data.percent}`, data.vetoed ? "（一票否决）" : "") : null,
+      data.percent !== null ? h("div", {}, `得分 ${points(data.percent)}`, data.vetoed ? "（一票否决）" : "") : null,
       h("div", { class: "muted" }, `第 ${data.revision} 次修订 · 照片 ${data.photos.length} 张`)),
     data.review_reason ? h("div", { class: "card rejected", id: "review" }, h("strong", {}, "审核意见："), data.review_reason) : null,
     comments.length ? h("ul", { class: "list comments" }, comments.map(([key, text]) => h("li", { class: "card", dataset: { item: key } },
