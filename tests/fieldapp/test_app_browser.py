@@ -164,6 +164,8 @@ def test_offline_audit_with_two_photos_syncs_exactly_once(phone_context, field, 
     assert "米" in warning.inner_text()
     assert item(page, "record.site-photo").locator(".warning").count() == 1  # nothing else to say
     screenshot(page, "fieldapp-form-offline-warning")
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot(page, "fieldapp-form-warning")))  # the viewport, for the README
     assert page.locator("#percent").inner_text() == "100"
     page.get_by_role("button", name="提交").click()
     page.get_by_role("heading", name="我的检查").wait_for()
@@ -312,7 +314,8 @@ def test_an_edit_from_a_second_device_leads_to_the_conflict_screen(phone, field,
     assert (
         "PHONE-1" in row.locator(".mine").inner_text() and "TABLET-1" in row.locator(".theirs").inner_text()
     )
-    screenshot(phone, "fieldapp-conflict")
+    page_shot = screenshot(phone, "fieldapp-conflict")
+    phone.screenshot(path=str(page_shot))  # the viewport, for the README
     phone.get_by_role("button", name="保留本机的").click()
     phone.locator("#percent").wait_for()
     synced(phone)
