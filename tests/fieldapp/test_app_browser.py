@@ -145,7 +145,7 @@ def test_offline_audit_with_two_photos_syncs_exactly_once(phone_context, field, 
     # closed and reopened without a network: the shell from the service worker, the tasks from IndexedDB
     page.reload()
     page.locator(f'[data-assignment="{field.task.pk}"]').wait_for()
-    assert "离线" in page.locator("#net").inner_text()
+    page.locator("#net").filter(has_text="离线").wait_for()
     page.locator(f'[data-assignment="{field.task.pk}"]').get_by_role("button", name="开始检查").click()
     page.locator("#percent").wait_for()
     fill_sewage_audit(page)
@@ -359,3 +359,73 @@ def test_without_a_service_worker_the_app_says_so_and_works_online(phone_context
     submit_audit(page, field, seeds=(7, 8))
     assert db(page, lambda: Inspection.objects.get().status == "submitted")
     assert InspectionPhoto.objects.count() == 2
+
+
+@pytest.mark.allow_console_errors("status of 409")  # the version conflict, on purpose
+def test_taking_the_servers_version_drops_the_local_edit(phone, field) -> None:  # type: ignore[no-untyped-def]
+    from tests.checklists.conftest import Phone
+
+    sign_in(phone)
+    open_task(phone, field)
+    fill_sewage_audit(phone)
+    phone.get_by_role("button", name="保存").click()
+    synced(phone)
+    inspection = wait_until(phone, lambda: Inspection.objects.first())
+    tablet = {"value": "TABLET-2", "na": False, "comment": ""}
+    body = {
+        "template_key": "sewage-facility-audit", "template_version": 1, "purpose": "audit",
+        "subject": {"kind": "sewage_facility", "id": field.task.subject_id}, "assignment_id": field.task.pk,
+        "answers": inspection.answers | {"ledger.meter-number": tablet},
+    }  # fmt: skip
+    other = Phone(field.inspector, device_id="tablet")
+    assert db(phone, lambda: other.put(inspection.client_uuid, body, if_match=1)).status_code == 200
+    phone.locator(f'[data-uuid="{inspection.client_uuid}"]').get_by_role("link").click()
+    item(phone, "ledger.meter-number").locator("textarea").fill("PHONE-2")
+    phone.get_by_role("heading", name="版本冲突").wait_for()
+    phone.get_by_role("button", name="采用服务器的").click()
+    phone.locator("#percent").wait_for()
+    assert item(phone, "ledger.meter-number").locator("textarea").input_value() == "TABLET-2"
+    synced(phone)
+    inspection = db(phone, lambda: Inspection.objects.get())
+    assert inspection.version == 2 and inspection.answers["ledger.meter-number"]["value"] == "TABLET-2"
+    # the draft goes on from the server's version
+    item(phone, "effluent.cod").locator("input[type=number]").fill("36")
+    synced(phone)
+
+    def saved() -> bool:
+        inspection.refresh_from_db()
+        return inspection.answers["effluent.cod"]["value"] == 36
+
+    assert wait_until(phone, saved) and inspection.version == 3
+    assert inspection.answers["ledger.meter-number"]["value"] == "TABLET-2"
+
+
+def test_a_town_officer_sends_a_repair_photo_from_the_rectification_list(phone, field, world) -> None:  # type: ignore[no-untyped-def]
+    from checklists.models import Rectification, RectificationPhoto
+    from tests.checklists.conftest import Phone, sewage_answers
+    from tests.conftest import ApiClient
+
+    inspector = Phone(field.inspector, device_id="setup")
+    answers = sewage_answers() | {"ledger.meter": {"value": False}}
+    cu, submitted = inspector.complete(world, answers)
+    assert submitted.status_code == 200, submitted.content
+    officer = make_user("town_officer", world.town_a, username="changle")
+    officer.set_password(PASSWORD)
+    officer.save()
+    approved = ApiClient(officer).post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"})
+    assert approved.status_code == 200, approved.content
+    rect = Rectification.objects.get()
+    phone.goto("/m/")
+    phone.get_by_label("用户名").fill("changle")
+    phone.get_by_label("密码").fill(PASSWORD)
+    phone.get_by_role("button", name="登录").click()
+    phone.get_by_role("heading", name="任务").wait_for()
+    phone.locator(".tabs").get_by_role("link", name="整改").click()
+    card = phone.locator(f'[data-rectification="{rect.pk}"]')
+    card.wait_for()
+    card.locator("input[type=file]").set_input_files(photo_file(9))
+    synced(phone)
+    assert wait_until(phone, lambda: RectificationPhoto.objects.filter(rectification=rect).count() == 1)
+    card.get_by_role("button", name="开始整改").click()
+    card.get_by_role("button", name="提交销号").wait_for()
+    assert db(phone, lambda: Rectification.objects.get().status) == "in_progress"
