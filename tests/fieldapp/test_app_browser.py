@@ -348,10 +348,19 @@ def test_a_revoked_token_signs_out_and_keeps_what_waits(phone, field) -> None:  
     assert inspection is not None and inspection.answers["effluent.nh3n"]["value"] == 3.2
 
 
-def test_without_a_service_worker_the_app_says_so_and_works_online(phone_context, field, screenshot) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "delete Navigator.prototype.serviceWorker;",  # DingTalk's and WeChat's in-app browsers
+        "Object.defineProperty(window, 'indexedDB', {value: undefined});",  # some private modes
+    ],
+    ids=["no-service-worker", "no-indexeddb"],
+)
+def test_without_a_service_worker_or_indexeddb_the_app_says_so_and_works_online(  # type: ignore[no-untyped-def]
+    phone_context, field, screenshot, missing
+) -> None:
     context, page = phone_context()
-    # DingTalk's and WeChat's in-app browsers: no service worker
-    context.add_init_script("delete Navigator.prototype.serviceWorker;")
+    context.add_init_script(missing)
     sign_in(page)
     banner = page.locator("#banner")
     assert banner.is_visible() and "不支持离线使用" in banner.inner_text()

@@ -14,7 +14,6 @@ const root = document.getElementById("app");
 const net = document.getElementById("net");
 const banner = document.getElementById("banner");
 const LIMITS = api.settings.photo_limits;
-const offlineCapable = "serviceWorker" in navigator && store.persistent;
 let lastFix = null;
 let signInNote = "";
 
@@ -367,6 +366,11 @@ async function screenForm(uuid) {
           } }, "删除") : null))),
       mine.flatMap((p) => (p.warnings || []).map((w) => h("div", { class: "warning", dataset: { code: w.code } }, "⚠ ", w.message, "（可重拍）")),
       ),
+      // what the server found on upload beyond the device's own checks (reuse of a photo, EXIF far from
+      // the phone); not "no EXIF GPS": browsers often strip it, and the phone's own fix went with the photo
+      mine.flatMap((p) => (p.server_flags || [])
+        .filter((f) => f.code !== "no_exif_gps" && !(p.warnings || []).some((w) => w.code === f.code))
+        .map((f) => h("div", { class: "warning server", dataset: { code: f.code } }, "服务器核验：", f.message))),
       locked ? null : h("label", { class: "camera" }, "拍照", input));
   };
 
@@ -683,6 +687,7 @@ async function screenRectifications() {
 // --- boot -------------------------------------------------------------------------------------------------
 
 async function boot() {
+  const offlineCapable = "serviceWorker" in navigator && (await store.probe());
   if (!offlineCapable) {
     banner.hidden = false;
     banner.id = "banner";
@@ -718,7 +723,9 @@ async function boot() {
   await render();
   if ((await store.session())?.token) {
     sync.start();
-    if (navigator.onLine) api.syncCatalogue().then((changed) => changed && location.hash.startsWith("#/tasks") && render()).catch(() => {});
+    if (navigator.onLine) api.syncCatalogue()
+      .then((changed) => changed && (!location.hash || location.hash.startsWith("#/tasks")) && render())
+      .catch(() => {});
   }
 }
 

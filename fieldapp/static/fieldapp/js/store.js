@@ -15,7 +15,19 @@ const STORES = {
   outbox: { keyPath: "seq", autoIncrement: true },
 };
 
-export const persistent = typeof indexedDB !== "undefined" && indexedDB !== null;
+export let persistent = typeof indexedDB !== "undefined" && indexedDB !== null;
+
+/** Whether IndexedDB really opens (private modes may have the object and refuse to open it); if not, the
+memory stand-in takes over. Call once before anything else. */
+export async function probe() {
+  if (!persistent) return false;
+  try {
+    await db();
+  } catch {
+    persistent = false;
+  }
+  return persistent;
+}
 
 function promised(request) {
   return new Promise((resolve, reject) => {
