@@ -4,7 +4,7 @@
 // are computed on the device with the server's rules (engine.js, evidence.js).
 
 import * as api from "./api.js";
-import { answerError, missingAnswers, scoreInspection } from "./engine.js";
+import { answerError, missingAnswers, roundHalfUp, scoreInspection } from "./engine.js";
 import { bearingDeg, compassZh, distanceM, photoWarnings } from "./evidence.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
@@ -316,7 +316,7 @@ async function screenForm(uuid) {
     const sections = Object.fromEntries(result.sections.map((s) => [s.key, s]));
     const items = Object.fromEntries(result.items.map((i) => [i.key, i]));
     mount(scoreBox,
-      h("div", { class: "percent" }, h("span", { class: "big", id: "percent" }, result.percent), " 分（百分制）", result.vetoed ? h("span", { class: "badge red" }, "一票否决") : null),
+      h("div", { class: "percent" }, h("span", { class: "big", id: "percent" }, points(roundHalfUp(result.percent, 2))), " 分（百分制）", result.vetoed ? h("span", { class: "badge red" }, "一票否决") : null),
       h("div", { class: "muted" }, `基础分 ${result.base_earned} / ${result.base_maximum}`, Number(result.bonus) ? ` · 加分 ${result.bonus}` : "", Number(result.penalty) ? ` · 扣分 ${result.penalty}` : ""));
     for (const section of doc.sections || []) {
       const s = sections[section.key];

@@ -70,3 +70,13 @@ export function answerError(item, answer) {
   if (item.kind === "measure" && Number(v) < 0) return "测量值不能为负数";
   return null;
 }
+
+// i17-engine's engine.js adds this export (README "Scoring on the device"): percent is unrounded text.
+export function roundHalfUp(value, places = 2) {
+  const [int, frac = ""] = String(value).split(".");
+  const digits = (frac + "0".repeat(places + 1)).slice(0, places + 1);
+  const scaled = BigInt(int.replace("-", "") + digits.slice(0, places)) + (Number(digits[places]) >= 5 ? 1n : 0n);
+  const text = scaled.toString().padStart(places + 1, "0");
+  const sign = int.startsWith("-") && scaled !== 0n ? "-" : "";
+  return places ? `${sign}${text.slice(0, -places)}.${text.slice(-places)}` : `${sign}${text}`;
+}
