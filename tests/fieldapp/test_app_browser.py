@@ -438,3 +438,28 @@ def test_a_town_officer_sends_a_repair_photo_from_the_rectification_list(phone, 
     card.get_by_role("button", name="开始整改").click()
     card.get_by_role("button", name="提交销号").wait_for()
     assert db(phone, lambda: Rectification.objects.get().status) == "in_progress"
+
+
+def test_another_user_cannot_sign_in_over_unsent_work(phone_context, field, world) -> None:  # type: ignore[no-untyped-def]
+    other = make_user("inspector", world.town_a, username="jiancha9")
+    other.set_password(PASSWORD)
+    other.save()
+    context, page = phone_context()
+    sign_in(page)
+    open_task(page, field)
+    context.set_offline(True)
+    fill_sewage_audit(page)
+    page.get_by_role("button", name="保存").click()
+    page.locator(".tabs").get_by_role("link", name="任务").click()
+    page.once("dialog", lambda dialog: dialog.accept())  # 还有 n 项未同步……确定退出？
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("heading", name="登录").wait_for()
+    page.get_by_label("用户名").fill("jiancha9")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.locator(".signin .error").filter(has_text="jiancha1 未同步的数据").wait_for()
+    context.set_offline(False)
+    sign_in(page)
+    synced(page)
+    inspection = wait_until(page, lambda: Inspection.objects.first())
+    assert inspection is not None and inspection.inspector_id == field.inspector.pk

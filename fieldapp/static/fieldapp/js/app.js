@@ -111,8 +111,15 @@ async function screenSignIn() {
   const form = h("form", { class: "card signin", onsubmit: async (event) => {
     event.preventDefault();
     error.textContent = "";
+    // What waits in the outbox was made by the last user: only they may send it (nothing lost).
+    const owner = await store.getValue("last_user");
+    if (owner && owner !== username.value.trim() && (await sync.pending()).length) {
+      error.textContent = `本机还有账号 ${owner} 未同步的数据，请先用该账号登录并同步`;
+      return;
+    }
     try {
       await api.signIn(username.value.trim(), password.value);
+      await store.setValue("last_user", username.value.trim());
       signInNote = "";
       await api.syncCatalogue().catch(() => {});
       sync.retryNow();
@@ -497,7 +504,11 @@ async function screenMine() {
         h("div", { class: "muted" }, templateTitle(s?.template_key || l?.template_key),
           percent !== null ? ` · ${points(percent)} 分` : "", s?.revision > 1 ? ` · 第 ${s.revision} 次修订` : ""),
         waiting ? h("div", { class: "muted" }, `待同步 ${waiting} 项`) : null,
-        dead.map((e) => h("div", { class: "error" }, "未能同步：", e.error)));
+        dead.map((e) => h("div", { class: "error" }, "未能同步：", e.error, " ",
+          h("button", { class: "link quiet", onclick: async () => {
+            await store.put("outbox", { ...e, dead: false, attempts: 0, next_at: 0, error: null });
+            sync.kick();
+          } }, "重试"))));
     }));
     if (!rows.size) mount(list, h("li", { class: "empty" }, "还没有检查记录"));
   };
