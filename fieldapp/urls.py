@@ -8,4 +8,6 @@ app_name = "fieldapp"
 
 urlpatterns = [
     path("", views.shell, name="shell"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="sw"),
 ]

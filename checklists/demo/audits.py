@@ -72,6 +72,7 @@ def load(*, principals: dict[str, Principal], towns: dict[str, Region]) -> dict[
     _audit_assignments(inspector, officer, facilities, changle, year)
     _audit_scenarios(inspector, officer, facilities, year)
     _reused_photo_audit(inspector, facilities[0])
+    _phone_app_task(inspector, officer, changle, year)
     _spot_check_draw(district, towns, year)
     return {"templates_published": len(report.created), "inspections": Inspection.objects.count()}
 
@@ -86,6 +87,7 @@ def _audit_assignments(
             template_key="sewage-facility-audit",
             subject_kind="sewage_facility",
             subject_id=fac.pk,
+            note="常乐镇农村生活污水设施核查（演示）",  # the phone app's task below may share the facility
             defaults={
                 "subject_name": fac.name,
                 "subject_region": fac.village,
@@ -93,10 +95,34 @@ def _audit_assignments(
                 "purpose": "audit",
                 "period": year,
                 "due_date": due,
-                "note": "常乐镇农村生活污水设施核查（演示）",
                 "created_by_id": officer.user_id,
             },
         )
+
+
+def _phone_app_task(inspector: Principal, officer: Principal, changle: Region, year: int) -> None:
+    """An overdue re-audit of a surveyed facility, open for jiancha1's phone (/m/): the app lists it first,
+    with the distance and direction to the facility, and warns of a photo taken far away."""
+    located = SewageFacility.objects.filter(village__parent=changle, location__isnull=False)
+    fac = located.order_by("code").first()
+    if fac is None:
+        return
+    Assignment.objects.get_or_create(
+        inspector_id=inspector.user_id,
+        template_key="sewage-facility-audit",
+        subject_kind="sewage_facility",
+        subject_id=fac.pk,
+        note="设施复查（演示：外业检查 App 的逾期任务）",
+        defaults={
+            "subject_name": fac.name,
+            "subject_region": fac.village,
+            "subject_town": changle,
+            "purpose": "audit",
+            "period": year,
+            "due_date": timezone.localdate() - timedelta(days=3),
+            "created_by_id": officer.user_id,
+        },
+    )
 
 
 def _audit_scenarios(

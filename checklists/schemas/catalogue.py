@@ -35,6 +35,11 @@ class AssignmentOut(Schema):
     subject_id: int = Field(description="检查对象编号")
     subject_name: str = Field(description="检查对象名称")
     subject_town_id: int | None = Field(description="对象所在区镇")
+    subject_lon: float | None = Field(
+        description="检查对象位置：经度（WGS-84；设施、断面、单位的坐标，区镇、村的中心点；未知为空）。"
+        "手机据此显示距离和方向，并在拍照时提示离对象过远"
+    )
+    subject_lat: float | None = Field(description="检查对象位置：纬度（WGS-84；未知为空）")
     due_date: date | None = Field(description="截止日期")
     period: int | None = Field(
         description="考核年度：规定时，为该任务所做的检查即属该年度（PUT 中不同的 period 被拒绝）；"
@@ -43,6 +48,16 @@ class AssignmentOut(Schema):
     status: str = Field(description="open / done / cancelled")
     note: str = Field(description="说明")
     updated_at: datetime = Field(description="最后变化时间")
+
+    @staticmethod
+    def resolve_subject_lon(obj: Any) -> float | None:
+        point = getattr(obj, "subject_point", None)
+        return point.x if point is not None else None
+
+    @staticmethod
+    def resolve_subject_lat(obj: Any) -> float | None:
+        point = getattr(obj, "subject_point", None)
+        return point.y if point is not None else None
 
 
 class Catalogue(Schema):

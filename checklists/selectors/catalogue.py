@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.contrib.gis.db.models import PointField
+from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 
+from geo.models import Organisation, Region, RiverSection, SewageFacility
 from kernel.access import Principal
 
 from ..models import Assignment, AssignmentStatus, ChecklistTemplate, TemplateStatus
@@ -19,8 +21,32 @@ def template_catalogue(*, since: datetime | None = None) -> QuerySet[ChecklistTe
     return qs.filter(updated_at__gte=since)
 
 
+def _subject_point() -> Case:
+    """The subject's own WGS-84 point, the one the photo checks measure from (``geo.selectors.subject_get``):
+    a facility's, section's or organisation's location, a town's or village's centroid; null when unknown."""
+    point = PointField(srid=4326)
+    by_kind = {
+        "sewage_facility": SewageFacility.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "river_section": RiverSection.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "department": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "enterprise": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
+        "village": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
+    }
+    return Case(
+        *(When(subject_kind=k, then=Subquery(q[:1], output_field=point)) for k, q in by_kind.items()),
+        default=Value(None, output_field=point),
+        output_field=point,
+    )
+
+
 def assignment_catalogue(*, principal: Principal, since: datetime | None = None) -> QuerySet[Assignment]:
-    qs = Assignment.objects.filter(inspector_id=principal.user_id).order_by("due_date", "id")
+    """The inspector's assignments, each with ``subject_point`` (see ``_subject_point``)."""
+    qs = (
+        Assignment.objects.filter(inspector_id=principal.user_id)
+        .annotate(subject_point=_subject_point())
+        .order_by("due_date", "id")
+    )
     if since is None:
         return qs.filter(status=AssignmentStatus.OPEN)
     return qs.filter(updated_at__gte=since)
