@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import statistics
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.common import browser_over_live_server  # noqa: E402 - after the path is set
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -103,48 +103,25 @@ def reloads(page: object, cdp: object, conditions: dict[str, object]) -> list[fl
 
 def main() -> None:
     print(f"bench/fieldapp  first load of /m/ after install, {RUNS} reloads unthrottled and over Slow 3G")
-    executable = shutil.which("chromium")
-    if executable is None:
-        print("  no chromium command (deploy/bootstrap-system.sh --test installs it) → FAIL")
-        sys.exit(1)
     password = secrets.token_urlsafe(16)
     username = setup(password)
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.test.testcases import LiveServerThread
-    from django.test.utils import override_settings
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop in this thread
-    with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
-        server = LiveServerThread("localhost", StaticFilesHandler, port=0)
-        server.daemon = True
-        server.start()
-        server.is_ready.wait()
-        if server.error:
-            raise server.error
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-                context = browser.new_context(
-                    base_url=f"http://localhost:{server.port}", viewport={"width": 375, "height": 740},
-                    device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
-                    timezone_id="Asia/Shanghai", permissions=["geolocation"],
-                    geolocation={"longitude": 121.25, "latitude": 31.95, "accuracy": 8},
-                )  # fmt: skip
-                page = context.new_page()
-                page.goto("/m/")
-                page.get_by_label("用户名").fill(username)
-                page.get_by_label("密码").fill(password)
-                page.get_by_role("button", name="登录").click()
-                page.locator("[data-assignment]").first.wait_for(timeout=60_000)
-                page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
-                cdp = context.new_cdp_session(page)
-                cdp.send("Network.enable")
-                fast = reloads(page, cdp, UNTHROTTLED)
-                slow = reloads(page, cdp, SLOW_3G)
-                browser.close()
-        finally:
-            server.terminate()
+    with browser_over_live_server() as (browser, base):
+        context = browser.new_context(
+            base_url=base, viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
+            has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai", permissions=["geolocation"],
+            geolocation={"longitude": 121.25, "latitude": 31.95, "accuracy": 8},
+        )  # fmt: skip
+        page = context.new_page()
+        page.goto("/m/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.locator("[data-assignment]").first.wait_for(timeout=60_000)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        fast = reloads(page, cdp, UNTHROTTLED)
+        slow = reloads(page, cdp, SLOW_3G)
     f_med, s_med = statistics.median(fast), statistics.median(slow)
     ok = max(slow) < TARGET_MS
     print(f"  unthrottled: {f_med:.0f} ms median ({min(fast):.0f}–{max(fast):.0f})")

@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from bench.common import best_of  # noqa: E402 - after the path is set
+from bench.common import best_of, browser_over_live_server  # noqa: E402 - after the path is set
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -244,20 +244,10 @@ def page_render(planner: object) -> bool:
     """First full render of the map page (ms, page's own timing) for the planner and for a planner of an
     empty district; prints both and returns whether the target is met."""
     import secrets
-    import shutil
-
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.test.testcases import LiveServerThread
-    from django.test.utils import override_settings
-    from playwright.sync_api import sync_playwright
 
     from accounts.models import RoleGrant, User
     from geo.models import Region
 
-    executable = shutil.which("chromium")
-    if executable is None:
-        print("  page: no chromium command (deploy/bootstrap-system.sh --test installs it) → FAIL")
-        return False
     password = secrets.token_urlsafe(16)
     empty_district = Region.objects.filter(level="district", name="基准空区").first()
     if empty_district is None:
@@ -269,40 +259,25 @@ def page_render(planner: object) -> bool:
     for user in (planner, empty):
         user.set_password(password)  # type: ignore[attr-defined]
         user.save()  # type: ignore[attr-defined]
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop in this thread; ORM calls are ours
-    with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
-        server = LiveServerThread("localhost", StaticFilesHandler, port=0)
-        server.daemon = True
-        server.start()
-        server.is_ready.wait()
-        if server.error:
-            raise server.error
-        base = f"http://localhost:{server.port}"
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-                results = {}
-                for user in (empty, planner):
-                    runs = []
-                    for _ in range(PAGE_RUNS):
-                        context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 800})
-                        page = context.new_page()
-                        page.goto("/console/login/")
-                        page.fill("#id_username", user.username)  # type: ignore[attr-defined]
-                        page.fill("#id_password", password)
-                        page.click("button[type=submit]")
-                        page.wait_for_url("**/console/")
-                        page.goto("/console/map/")
-                        page.wait_for_function("() => document.getElementById('map').dataset.ready === '1'",
-                                               timeout=60_000)  # fmt: skip
-                        runs.append(
-                            int(page.evaluate("() => document.getElementById('map').dataset.readyMs"))
-                        )
-                        context.close()
-                    results[user] = statistics.median(runs), min(runs), max(runs)
-                browser.close()
-        finally:
-            server.terminate()
+    results = {}
+    with browser_over_live_server() as (browser, base):
+        for user in (empty, planner):
+            runs = []
+            for _ in range(PAGE_RUNS):
+                context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 800})
+                page = context.new_page()
+                page.goto("/console/login/")
+                page.fill("#id_username", user.username)  # type: ignore[attr-defined]
+                page.fill("#id_password", password)
+                page.click("button[type=submit]")
+                page.wait_for_url("**/console/")
+                page.goto("/console/map/")
+                page.wait_for_function(
+                    "() => document.getElementById('map').dataset.ready === '1'", timeout=60_000
+                )
+                runs.append(int(page.evaluate("() => document.getElementById('map').dataset.readyMs")))
+                context.close()
+            results[user] = statistics.median(runs), min(runs), max(runs)
     (e_med, _, _), (med, best, worst) = results[empty], results[planner]
     ok = med < PAGE_TARGET_MS
     print(f"  page /console/map/ (Chromium, {PAGE_RUNS} fresh loads): first full render "
