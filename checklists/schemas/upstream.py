@@ -38,12 +38,17 @@ class UpstreamFacilityOut(Schema):
     distance_m: float = Field(description="沿水流到断面的距离（米）")
     snap_distance_m: float = Field(description="设施点位到河段的距离（米）")
     river_id: str = Field(description="设施所在河流编码")
+    lon: float | None = Field(description="设施经度（WGS-84）")
+    lat: float | None = Field(description="设施纬度（WGS-84）")
 
 
 class UpstreamProblemOut(Schema):
     id: int = Field(description="整改编号")
-    facility_id: int = Field(description="所在设施编号")
-    facility_name: str = Field(description="所在设施")
+    site_kind: str = Field(description="问题所在对象类型：sewage_facility（排污口、排涝泵站登记后加入）")
+    site_id: int = Field(description="问题所在对象编号")
+    site_name: str = Field(description="问题所在对象名称")
+    lon: float | None = Field(description="问题点位经度（WGS-84，所在对象的位置）")
+    lat: float | None = Field(description="问题点位纬度（WGS-84）")
     item_title: str = Field(description="问题（检查项）")
     reason: str = Field(description="问题描述")
     category: str = Field(description="问题类别")
@@ -52,7 +57,7 @@ class UpstreamProblemOut(Schema):
     deadline: date | None = Field(description="整改期限")
     overdue: bool = Field(description="已逾期")
     overdue_since: date | None = Field(description="逾期日期")
-    distance_m: float = Field(description="所在设施沿水流到断面的距离（米）")
+    distance_m: float = Field(description="所在对象沿水流到断面的距离（米）")
 
 
 class SectionUpstreamOut(Schema):
@@ -68,4 +73,6 @@ class SectionUpstreamOut(Schema):
     snap_distance_m: float = Field(description="断面点位到河段的距离（米）")
     rivers: list[UpstreamRiverOut] = Field(description="到达的河流与支流，按距离")
     facilities: list[UpstreamFacilityOut] = Field(description="上游的污水处理设施（管辖范围内），按距离")
-    problems: list[UpstreamProblemOut] = Field(description="这些设施未销号的整改（问题），按距离、期限")
+    problems: list[UpstreamProblemOut] = Field(
+        description="上游各对象（设施；排污口、排涝泵站登记后加入）未销号的整改（问题），按距离、期限"
+    )

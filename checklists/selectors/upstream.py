@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from django.utils import timezone
 
@@ -39,6 +40,19 @@ class UpstreamRiver:
     water_class_section: str | None  # the section's name
 
 
+class UpstreamSite(Protocol):
+    """What every site reached upstream has (facilities; outfalls and pump stations to come)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def lon(self) -> float | None: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def distance_m(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class UpstreamFacility:
     id: int
@@ -52,13 +66,18 @@ class UpstreamFacility:
     distance_m: float
     snap_distance_m: float
     river_id: str
+    lon: float | None
+    lat: float | None
 
 
 @dataclass(frozen=True)
 class UpstreamProblem:
     id: int
-    facility_id: int
-    facility_name: str
+    site_kind: str  # the rectification's subject kind: sewage_facility (outfalls, pump stations to come)
+    site_id: int
+    site_name: str
+    lon: float | None  # the site's point (WGS-84): "明确到具体点位"
+    lat: float | None
     item_title: str
     reason: str
     category: str
@@ -109,7 +128,7 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
         snap_distance_m=reach.snap_distance_m,
         rivers=_rivers(reach.rivers, reach.network_id, paths),
         facilities=facilities,
-        problems=_problems(facilities, paths),
+        problems=_problems({SiteKind.SEWAGE_FACILITY: facilities}, paths),
     )
 
 
@@ -152,7 +171,7 @@ def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> 
 def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamFacility, ...]:
     by_id = {s.site_id: s for s in reached}
     rows = SewageFacility.objects.filter(scope_q(paths, "village__path"), pk__in=list(by_id)).values_list(
-        "pk", "code", "name", "village__name", "village__parent__name", "status"
+        "pk", "code", "name", "village__name", "village__parent__name", "status", "location"
     )
     rows = list(rows)
     # The latest standing audit of each (one read for all, newest first; the first seen per facility wins).
@@ -165,43 +184,38 @@ def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[Upstrea
     for facility_id, conditions, approved_at in standing:
         latest.setdefault(facility_id, (conditions, timezone.localtime(approved_at).date()))
     out = []
-    for pk, code, name, village, town, status in rows:
+    for pk, code, name, village, town, status, point in rows:
         s, cond = by_id[pk], latest.get(pk)
         out.append(
             UpstreamFacility(
                 pk, code, name, village, town, status, tuple(cond[0]) if cond else None,
                 cond[1] if cond else None, s.distance_m, s.snap_distance_m, s.river_id,
+                point.x if point else None, point.y if point else None,
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
 
 
-def _problems(facilities: tuple[UpstreamFacility, ...], paths: Paths) -> tuple[UpstreamProblem, ...]:
-    distance = {f.id: f.distance_m for f in facilities}
-    rows = (
-        Rectification.objects.filter(
-            scope_q(paths, "subject_region__path"),
-            subject_kind="sewage_facility",
-            subject_id__in=list(distance),
+def _problems(sites: dict[str, tuple[UpstreamSite, ...]], paths: Paths) -> tuple[UpstreamProblem, ...]:
+    """The open rectifications at the sites reached, per site kind (a site kind is also the subject kind of
+    its rectifications), each at its site's point and distance along the water."""
+    out = []
+    for kind, reached in sites.items():
+        at = {site.id: site for site in reached}
+        rows = (
+            Rectification.objects.filter(
+                scope_q(paths, "subject_region__path"), subject_kind=kind, subject_id__in=list(at)
+            )
+            .exclude(status__in=RECTIFICATION_DONE)
+            .select_related("finding")
         )
-        .exclude(status__in=RECTIFICATION_DONE)
-        .select_related("finding")
-    )
-    out = [
-        UpstreamProblem(
-            r.pk,
-            r.subject_id,
-            r.subject_name,
-            r.finding.item_title,
-            r.finding.reason,
-            r.category,
-            r.responsible_unit,
-            r.status,
-            r.deadline,
-            r.overdue,
-            r.overdue_since,
-            distance[r.subject_id],
-        )
-        for r in rows
-    ]
+        for r in rows:
+            site = at[r.subject_id]
+            out.append(
+                UpstreamProblem(
+                    r.pk, kind, r.subject_id, r.subject_name, site.lon, site.lat, r.finding.item_title,
+                    r.finding.reason, r.category, r.responsible_unit, r.status, r.deadline, r.overdue,
+                    r.overdue_since, site.distance_m,
+                )
+            )  # fmt: skip
     return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id)))

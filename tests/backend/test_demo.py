@@ -337,7 +337,7 @@ def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded)
         with_problems += bool(body["problems"])
         distances = [f["distance_m"] for f in body["facilities"]]
         assert distances == sorted(distances) and all(0 < d <= 10_000 for d in distances)
-        assert {p["facility_id"] for p in body["problems"]} <= {f["id"] for f in body["facilities"]}
+        assert {p["site_id"] for p in body["problems"]} <= {f["id"] for f in body["facilities"]}
     assert with_facilities >= 5 and with_problems >= 3, (with_facilities, with_problems)
     # re-running the loader keeps the network (no second version)
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())

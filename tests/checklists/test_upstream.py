@@ -111,9 +111,11 @@ def test_upstream_along_the_water_matches_the_engine(rivers, api_as) -> None:  #
     assert rivers_by_id["M"]["is_section_river"] and rivers_by_id["M"]["level"] == 0
     assert rivers_by_id["T"]["first_level_tributary"] and rivers_by_id["T"]["level"] == 1
     assert [r["distance_m"] for r in body["rivers"]] == sorted(r["distance_m"] for r in body["rivers"])
-    assert [(p["id"], p["overdue"], p["facility_id"]) for p in body["problems"]] == [
-        (open_late.pk, True, rivers.facility_a.pk)
+    assert [(p["id"], p["overdue"], p["site_kind"], p["site_id"]) for p in body["problems"]] == [
+        (open_late.pk, True, "sewage_facility", rivers.facility_a.pk)
     ]
+    problem, facility = body["problems"][0], body["facilities"][0]
+    assert (problem["lon"], problem["lat"]) == (facility["lon"], facility["lat"]) != (None, None)  # its point
     assert body["problems"][0]["distance_m"] == body["facilities"][0]["distance_m"]
     # 5 km: the facility is ~8 km up, out of reach; the engine agrees
     near = api.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream", km=5).json()
