@@ -36,10 +36,15 @@ def section_for_plan(*, principal: Principal, section_id: int) -> RiverSection:
     return section
 
 
+def work_plan_may_edit(*, principal: Principal, section_id: int) -> bool:
+    """Whether the caller may save the section's plan (what ``work_plan_save`` checks; for pages)."""
+    writable = section_list(paths=principal.region_paths(WORK_PLAN_WRITERS)).filter(pk=section_id)
+    return principal.has_any(WORK_PLAN_WRITERS) and writable.exists()
+
+
 def _writable(principal: Principal, section_id: int) -> RiverSection:
     section = section_for_plan(principal=principal, section_id=section_id)
-    writable = section_list(paths=principal.region_paths(WORK_PLAN_WRITERS)).filter(pk=section_id)
-    if not principal.has_any(WORK_PLAN_WRITERS) or not writable.exists():
+    if not work_plan_may_edit(principal=principal, section_id=section_id):
         raise PermissionDenied("您的角色不能编辑此断面的工作方案", details={"section_id": section_id})
     return section
 
