@@ -57,9 +57,13 @@ def exceedance_analysis(months: Mapping[str, Evaluation | None], target_class: i
     """The months' evaluations (``None`` or a class-less evaluation for a month without data), keys sorted
     as month labels, against the section's target class."""
     keys = tuple(sorted(months))
-    evaluated = tuple(k for k in keys if (ev := months[k]) is not None and ev.klass is not None)
-    classes = {k: months[k].klass for k in evaluated}  # type: ignore[union-attr]
-    meeting = tuple(k for k in evaluated if classes[k] <= target_class)  # type: ignore[operator]
+    classes: dict[str, int] = {}
+    for k in keys:
+        ev = months[k]
+        if ev is not None and ev.klass is not None:
+            classes[k] = ev.klass
+    evaluated = tuple(classes)
+    meeting = tuple(k for k in evaluated if classes[k] <= target_class)
     missing_target = tuple(k for k in evaluated if k not in meeting)
     over: dict[str, list[tuple[str, Decimal]]] = {}
     deciding: dict[str, int] = {}
