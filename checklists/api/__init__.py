@@ -31,6 +31,6 @@ def _mount(concept: Router) -> None:
 
 for _concept in (inspections, photos, review, rectifications, dossier, spotchecks, upstream):
     _mount(_concept.router)
-_mount(workplan.router)  # 稳Ⅲ提Ⅲ 工作方案 (issue 18)
+router.add_router("", workplan.router)  # 稳Ⅲ提Ⅲ 工作方案 (issue 18): new routes, ids of their own
 
 __all__ = ["router"]

@@ -26,6 +26,7 @@ def _year(year: int | None) -> int:
     "/water/sections/{section_id}/work-plan",
     response=SectionWorkPlanOut,
     by_alias=True,
+    operation_id="water_section_work_plan",
     summary="断面“稳Ⅲ提Ⅲ”工作方案：水质超标分析、上游 10 公里一级支流、溯源问题清单（format=docx 为 Word）",
     openapi_extra={
         "responses": {
@@ -55,6 +56,7 @@ def work_plan(
 @router.put(
     "/water/sections/{section_id}/work-plan",
     response=WorkPlanVersionOut,
+    operation_id="water_section_work_plan_save",
     summary="保存工作方案的分析文字（新版本；已有版本时须带 If-Match：所编辑的版本号）",
 )
 def work_plan_save(
@@ -71,6 +73,7 @@ def work_plan_save(
 @router.get(
     "/water/sections/{section_id}/work-plan/versions",
     response=list[WorkPlanVersionOut],
+    operation_id="water_section_work_plan_versions",
     summary="工作方案分析文字的历次版本（新的在前：保存人、时间、全文）",
 )
 @paginate(Pages, page_size=50)
