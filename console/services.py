@@ -4,6 +4,8 @@ straight from the owning app). Nothing here holds a rule."""
 from accounts.selectors import principal_for, user_names
 from checklists.exports import rectification_export, rectification_items, rectification_sheet
 from checklists.selectors import facility_dossier
+from checklists.selectors.workplan import section_work_plan
+from checklists.workplan_docx import DOCX_TYPE, work_plan_docx
 from geo.ledger_import import (
     facility_ledger_import_apply,
     facility_ledger_import_get,
@@ -25,9 +27,12 @@ from scoring.water.services import (
     measurement_imports_recent,
     measurement_may_import,
 )
+from scoring.water.workplans.selectors import work_plan_versions
+from scoring.water.workplans.services import work_plan_may_edit, work_plan_save
 
 __all__ = [
     "CONDITION_LABELS",
+    "DOCX_TYPE",
     "STATUS_LABELS",
     "FacilityStatus",
     "facility_dossier",
@@ -50,6 +55,11 @@ __all__ = [
     "rectification_sheet",
     "region_list",
     "scoreboard_catalogue",
+    "section_work_plan",
     "sewage_rates",
     "user_names",
+    "work_plan_docx",
+    "work_plan_may_edit",
+    "work_plan_save",
+    "work_plan_versions",
 ]

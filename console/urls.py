@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 
 from . import views
-from .views import imports, photos, review, scoreboards, sewage, towns, water
+from .views import imports, photos, review, scoreboards, sewage, towns, water, water_plan
 from .views import map as maps
 
 app_name = "console"
@@ -23,6 +23,12 @@ urlpatterns = [
     path("review/<uuid:client_uuid>/", review.detail, name="review_detail"),
     path("water/", water.water_page, name="water"),
     path("water/sections/<int:section_id>/", water.water_section, name="water-section"),
+    path("water/sections/<int:section_id>/work-plan/", water_plan.work_plan_panel, name="water-work-plan"),
+    path(
+        "water/sections/<int:section_id>/work-plan.docx",
+        water_plan.work_plan_download,
+        name="water-work-plan-docx",
+    ),
     path("sewage/", include(sewage.urls)),
     path("towns/", towns.town_index, name="towns"),
     path("towns/<int:region_id>/", towns.town_dashboard, name="town"),

@@ -15,6 +15,7 @@ from .assessment.models import (
     ScoreboardStatus,
     TaskCompletion,
 )
+from .water.workplans.models import WorkPlan, WorkPlanVersion
 
 __all__ = [
     "Appeal",
@@ -27,6 +28,8 @@ __all__ = [
     "Scoreboard",
     "ScoreboardStatus",
     "TaskCompletion",
+    "WorkPlan",
+    "WorkPlanVersion",
 ]
 
 

@@ -4,7 +4,16 @@ One router module per concept, combined here into the one ``router`` that ``back
 
 from ninja import Router
 
-from . import dossier, inspections, photos, rectifications, review, spotchecks, upstream
+from . import (
+    dossier,
+    inspections,
+    photos,
+    rectifications,
+    review,
+    spotchecks,
+    upstream,
+    workplan,
+)
 
 router = Router(tags=["检查表与检查"])
 
@@ -22,5 +31,6 @@ def _mount(concept: Router) -> None:
 
 for _concept in (inspections, photos, review, rectifications, dossier, spotchecks, upstream):
     _mount(_concept.router)
+router.add_router("", workplan.router)  # 稳Ⅲ提Ⅲ 工作方案 (issue 18): new routes, ids of their own
 
 __all__ = ["router"]

@@ -9,7 +9,7 @@ lands: they are snapped to the same network (``geo.rivers.SiteKind``) and read t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from django.utils import timezone
@@ -22,7 +22,7 @@ from kernel.errors import NotFound
 from kernel.scope import Paths, scope_q
 from scoring.water.selectors import latest_classes
 
-from ..models import RECTIFICATION_DONE, Rectification
+from ..models import RECTIFICATION_DONE, Rectification, RectificationStatus
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ class UpstreamProblem:
     overdue: bool
     overdue_since: date | None
     distance_m: float
+    closed_at: datetime | None = None  # when it was closed (销号); only the work plan lists closed ones
 
 
 @dataclass(frozen=True)
@@ -196,26 +197,43 @@ def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[Upstrea
     return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
 
 
-def _problems(sites: dict[str, tuple[UpstreamSite, ...]], paths: Paths) -> tuple[UpstreamProblem, ...]:
+def upstream_sites(upstream: SectionUpstream) -> dict[str, tuple[UpstreamSite, ...]]:
+    """The sites reached, per site kind, as ``section_upstream`` passes them to ``_problems``: a site kind
+    added to the answer is added here too (``tests/checklists/test_work_plan.py`` checks that every list of
+    sites in ``SectionUpstream`` is here)."""
+    return {SiteKind.SEWAGE_FACILITY: upstream.facilities}
+
+
+def upstream_problems_closed(
+    upstream: SectionUpstream, *, principal: Principal, since: datetime
+) -> tuple[UpstreamProblem, ...]:
+    """The rectifications at the sites of an upstream answer closed (销号) since ``since``, in scope."""
+    return _problems(upstream_sites(upstream), principal.region_paths(), closed_since=since)
+
+
+def _problems(
+    sites: dict[str, tuple[UpstreamSite, ...]], paths: Paths, *, closed_since: datetime | None = None
+) -> tuple[UpstreamProblem, ...]:
     """The open rectifications at the sites reached, per site kind (a site kind is also the subject kind of
-    its rectifications), each at its site's point and distance along the water."""
+    its rectifications), each at its site's point and distance along the water; with ``closed_since``, the
+    ones closed since then instead."""
     out = []
     for kind, reached in sites.items():
         at = {site.id: site for site in reached}
-        rows = (
-            Rectification.objects.filter(
-                scope_q(paths, "subject_region__path"), subject_kind=kind, subject_id__in=list(at)
-            )
-            .exclude(status__in=RECTIFICATION_DONE)
-            .select_related("finding")
-        )
+        rows = Rectification.objects.filter(
+            scope_q(paths, "subject_region__path"), subject_kind=kind, subject_id__in=list(at)
+        ).select_related("finding")
+        if closed_since is None:
+            rows = rows.exclude(status__in=RECTIFICATION_DONE)
+        else:
+            rows = rows.filter(status=RectificationStatus.CLOSED, closed_at__gte=closed_since)
         for r in rows:
             site = at[r.subject_id]
             out.append(
                 UpstreamProblem(
                     r.pk, kind, r.subject_id, r.subject_name, site.lon, site.lat, r.finding.item_title,
                     r.finding.reason, r.category, r.responsible_unit, r.status, r.deadline, r.overdue,
-                    r.overdue_since, site.distance_m,
+                    r.overdue_since, site.distance_m, r.closed_at,
                 )
             )  # fmt: skip
     return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id)))

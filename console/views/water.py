@@ -26,6 +26,7 @@ from scoring.water import services as water
 from scoring.water.readouts import EvaluationRow, SectionRow, SectionStatus, SectionStatuses, TownRef
 
 from ..access import ConsoleRequest, console_view, error_context
+from .water_plan import plan_year, work_plan_context
 
 SECTIONS_PART = "water-sections"
 DEKAD_PART = "water-dekad"
@@ -243,5 +244,8 @@ def water_section(request: ConsoleRequest, section_id: int) -> HttpResponse:
             for m in range(1, context["status"].through_month + 1)
         ],
     }
-    template = "sections" if request.headers.get("HX-Target") == SECTIONS_PART else "section"
-    return render(request, f"console/water/{template}.html", context)
+    if request.headers.get("HX-Target") == SECTIONS_PART:
+        return render(request, "console/water/sections.html", context)
+    # The 工作方案 panel (65号 item 15): the plan of the page month's year (never a future year).
+    context |= work_plan_context(request, section_id, plan_year(None, month.year))
+    return render(request, "console/water/section.html", context)

@@ -146,3 +146,27 @@ def load(*, principal: Principal) -> tuple[int, int]:
         imported += int(record.report.get("imported", 0))
     flagged = RiverSection.objects.filter(code="HM-SK-02").update(watch_flag=True)  # the seed's DO warning
     return imported, flagged
+
+
+def load_work_plans(*, principal: Principal) -> int:
+    """A first version of this year's 稳Ⅲ提Ⅲ 工作方案 analysis for each demo section, saved through the
+    service by the 生态环境局 (idempotent: a section whose plan has a version is left alone). The text is
+    the engine's analysis of the recent months and a labelled placeholder for the office's own reasoning."""
+    from .workplans.selectors import section_analysis, work_plan_current
+    from .workplans.services import work_plan_save
+
+    year, saved = timezone.localdate().year, 0
+    for section in RiverSection.objects.filter(code__startswith="HM-").order_by("code"):
+        if work_plan_current(section_id=section.pk, year=year) is not None:
+            continue
+        summary = section_analysis(section=section, year=year).analysis.summary
+        text = (
+            f"{summary}\n【演示文字，非正式分析】超标原因初步分析：上游一级支流沿线农村生活污水收集不全、"
+            "部分污水处理设施运行不正常；汛期泵站排水带入污染物。下一步按溯源问题清单逐项整改、动态清零。"
+        )
+        work_plan_save(
+            principal=principal, section_id=section.pk, year=year, analysis=text,
+            document_number=f"海环治〔{year}〕演示{saved + 1}号", if_match=None,
+        )  # fmt: skip
+        saved += 1
+    return saved

@@ -342,3 +342,28 @@ def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded)
     # re-running the loader keeps the network (no second version)
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
     assert RiverNetwork.objects.count() == 1
+
+
+def test_demo_key_sections_have_a_work_plan(loaded) -> None:  # type: ignore[no-untyped-def]
+    """Each section has this year's 稳Ⅲ提Ⅲ 工作方案 (65号 item 15): version 1 of the analysis by
+    the 生态环境局 (labelled 演示), the months analysed, and upstream tributaries and problems from the
+    synthetic network."""
+    from scoring.models import WorkPlan
+    from tests.conftest import ApiClient
+
+    sections = RiverSection.objects.filter(code__in=[c for c, *_ in demo.SECTIONS])
+    plans = WorkPlan.objects.filter(section__in=sections)
+    assert plans.count() == sections.count() == 7
+    assert all(p.version == 1 and "演示" in p.analysis and p.updated_by.username == "huanjing" for p in plans)
+    huanjing = ApiClient(User.objects.get(username="huanjing"))
+    with_tributaries = with_problems = 0
+    for section in sections:
+        got = huanjing.get(f"/api/v1/water/sections/{section.pk}/work-plan")
+        assert got.status_code == 200, got.content
+        body = got.json()
+        assert body["version"] == 1 and body["quality"]["analysis"]["months_evaluated"]
+        with_tributaries += bool(body["tributaries"])
+        with_problems += bool(body["problems_open"])
+    assert with_tributaries >= 5 and with_problems >= 3, (with_tributaries, with_problems)
+    call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())  # no second version
+    assert set(WorkPlan.objects.values_list("version", flat=True)) == {1}

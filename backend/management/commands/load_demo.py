@@ -67,6 +67,7 @@ class Command(BaseCommand):
         # An upheld appeal against 包场镇's veto, answered by a district correction: a new draft follows.
         checklists_demo.load_correction(principals=principals, towns=towns, scheme_key=scheme_key)
         water_values, _ = water_demo.load(principal=principals["huanjing"])
+        water_demo.load_work_plans(principal=principals["huanjing"])  # 稳Ⅲ提Ⅲ 工作方案, after the data
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(

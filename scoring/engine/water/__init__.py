@@ -36,11 +36,14 @@ Engine choices where the sources leave a detail open (*unconfirmed*; each is a p
 - Water temperature may be negative (a sensor near 0 ℃); every other value must be ≥ 0, pH within 0–14.
 
 Modules: ``standard`` (Table 1, constants), ``readings`` (input, censored values, settings),
-``classification`` (one section), ``means`` (period and group means, group CWQI), ``rivers``, ``periods``,
+``classification`` (one section),
+``analysis`` (a section's recent months, for the 工作方案), ``means`` (period and group means, group
+CWQI), ``rivers``, ``periods``,
 ``status``, ``ranking``.
 """
 
 from ..checklist import round_half_up  # used by callers as water.round_half_up
+from .analysis import Analysis, IndicatorExceedance, exceedance_analysis
 from .classification import Evaluation, classify, evaluate, indicator_index
 from .means import average_sections, group_cwqi, period_mean
 from .periods import DEKAD_LABELS, Period, PeriodKind, Sample, dekad, period_of, period_values
@@ -111,9 +114,11 @@ __all__ = [
     "WATER_BODIES",
     "WORST",
     "ZERO",
+    "Analysis",
     "CensoredRule",
     "Evaluation",
     "Indicator",
+    "IndicatorExceedance",
     "MeanOf",
     "Period",
     "PeriodKind",
@@ -129,6 +134,7 @@ __all__ = [
     "dekad",
     "evaluate",
     "evaluate_river",
+    "exceedance_analysis",
     "group_cwqi",
     "indicator_index",
     "name_of",
