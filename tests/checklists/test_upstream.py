@@ -156,3 +156,39 @@ def test_without_a_network_or_off_it_the_answer_says_why(world, api_as, tmp_path
         api.get(f"/api/v1/water/sections/{world.section_b.pk}/upstream"), 409, "section_not_on_network"
     )
     assert body["details"] == {"section_id": world.section_b.pk, "reason": "no_location"}
+
+
+def test_outfalls_upstream_with_their_distance_and_open_problems(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    """排污口 (item 19) in the answer as ``outfalls`` with ``distance_m`` along the water — the engine's
+    distance for the same point — and their open rectifications in ``problems``
+    with ``site_kind`` ``outfall``."""
+    from checklists.models import Rectification
+    from geo.outfalls.services import outfall_create
+
+    up = outfall_create(principal=SYSTEM, code="PWK-UP", name="支河排口", kind="agricultural",
+                        town_id=rivers.town_a.pk, location=LocationInput(*FACILITY_A_AT))  # fmt: skip
+    outfall_create(principal=SYSTEM, code="PWK-DOWN", name="下游排口", kind="industrial",
+                   town_id=rivers.town_a.pk, location=LocationInput(*FACILITY_B_AT))  # fmt: skip
+    other = outfall_create(principal=SYSTEM, code="PWK-B", name="乙镇排口", kind="other",
+                           town_id=rivers.town_b.pk, location=LocationInput(121.1503, 31.92))  # fmt: skip
+    rect = _rectification(rivers, overdue=False)
+    Rectification.objects.filter(pk=rect.pk).update(
+        subject_kind="outfall", subject_id=up.pk, subject_name=up.name
+    )
+    office = api_as("environment_bureau", rivers.district)
+    body = office.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream", km=10).json()
+    # by distance (乙镇排口 is 1 km nearer the mouth of 支河); the one downstream of the section is not there
+    assert [o["code"] for o in body["outfalls"]] == ["PWK-B", "PWK-UP"]
+    first = body["outfalls"][1]
+    assert first["distance_m"] == pytest.approx(_engine_answer(10)["a"], abs=1e-6)  # same point as facility A
+    assert (first["kind_label"], first["state"], first["river_id"]) == ("农业排口", "found", "T")
+    outfall_problems = [p for p in body["problems"] if p["site_kind"] == "outfall"]
+    assert [(p["id"], p["site_id"], p["site_name"]) for p in outfall_problems] == [
+        (rect.pk, up.pk, "支河排口")
+    ]
+    assert (outfall_problems[0]["lon"], outfall_problems[0]["lat"]) == (first["lon"], first["lat"])
+    assert outfall_problems[0]["distance_m"] == first["distance_m"]
+    # a town sees its own outfalls only
+    town_a = api_as("town_officer", rivers.town_a)
+    seen = town_a.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream").json()["outfalls"]
+    assert [o["id"] for o in seen] == [up.pk] and other.pk not in [o["id"] for o in seen]

@@ -1,0 +1,77 @@
+"""The outfall registry API (排污口, 海政办发〔2022〕65号 item 19), mounted under ``/geo/outfalls``."""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from kernel.access import Principal
+from kernel.kit import Id, Pages
+
+from ..services.locations import LocationInput
+from . import selectors, services
+from .schemas import OutfallChangeOut, OutfallDetailOut, OutfallIn, OutfallOut, OutfallPatch
+
+router = Router(tags=["排污口"])
+
+
+def _paths(request: HttpRequest) -> tuple[str, ...] | None:
+    principal: Principal = request.auth
+    return principal.region_paths()
+
+
+def _detail(outfall_id: int) -> object:
+    outfall = selectors.outfall_get(paths=None, outfall_id=outfall_id)
+    outfall.snap = selectors.outfall_snap(outfall=outfall)  # type: ignore[attr-defined]
+    return outfall
+
+
+@router.get("", response=list[OutfallOut], summary="排污口（管辖范围内；可按区镇、类型、整治方式、状态筛选）")
+@paginate(Pages, page_size=100)
+def outfall_list(
+    request: HttpRequest,
+    town_id: Id | None = None,
+    kind: str | None = Query(None, description="类型"),
+    decision: str | None = Query(None, description="整治方式（空字符串：未定）"),
+    state: str | None = Query(None, description="整治状态"),
+    q: str | None = Query(None, max_length=64, description="名称或排污单位包含此文字，或编码以此开头"),
+) -> object:
+    return selectors.outfall_list(
+        paths=_paths(request), town_id=town_id, kind=kind, decision=decision, state=state, q=q
+    )
+
+
+@router.post("", response={201: OutfallDetailOut}, summary="登记排污口（捕捉到河网）")
+def outfall_create(request: HttpRequest, payload: OutfallIn) -> Status[object]:
+    location = LocationInput(**payload.location.dict()) if payload.location else None
+    outfall = services.outfall_create(
+        principal=request.auth, location=location, **payload.dict(exclude={"location"})
+    )
+    return Status(201, _detail(outfall.pk))
+
+
+@router.get("/{outfall_id}", response=OutfallDetailOut, summary="排污口详情（含在河网上的位置）")
+def outfall_detail(request: HttpRequest, outfall_id: Id) -> object:
+    selectors.outfall_get(paths=_paths(request), outfall_id=outfall_id)
+    return _detail(outfall_id)
+
+
+@router.patch(
+    "/{outfall_id}", response=OutfallDetailOut, summary="修改排污口（含整治方式与状态；记入变更记录）"
+)
+def outfall_patch(request: HttpRequest, outfall_id: Id, payload: OutfallPatch) -> object:
+    changes = payload.dict(exclude_unset=True, exclude={"location", "reason"})
+    outfall = services.outfall_update(
+        principal=request.auth, outfall_id=outfall_id, changes=changes,
+        location=LocationInput(**payload.location.dict()) if payload.location else None,
+        clear_location="location" in payload.model_fields_set and payload.location is None,
+        reason=payload.reason,
+    )  # fmt: skip
+    return _detail(outfall.pk)
+
+
+@router.get(
+    "/{outfall_id}/history", response=list[OutfallChangeOut], summary="排污口变更记录（谁、何时、改前改后）"
+)
+@paginate(Pages, page_size=100)
+def outfall_history(request: HttpRequest, outfall_id: Id) -> object:
+    return selectors.outfall_history(paths=_paths(request), outfall_id=outfall_id)
