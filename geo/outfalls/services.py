@@ -3,6 +3,7 @@ validated, snapped to the river network, kept in the outfall's history and audit
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -265,3 +266,34 @@ def outfall_update(
             after=after,
         )
     return outfall
+
+
+@transaction.atomic
+def outfall_inspected_set(
+    *, principal: Principal, outfall_id: int, at: datetime | None, inspection_uuid: str, reason: str
+) -> Outfall | None:
+    """Record when the outfall was last inspected (an approved inspection's time; ``None`` when its last
+    approved inspection was withdrawn and no other stands). Called by the outfall plug-in of the inspection
+    lifecycle, which has checked the caller's rights on the inspection; kept in the history and audited."""
+    outfall = Outfall.objects.select_for_update().select_related("town").filter(pk=outfall_id).first()
+    if outfall is None:  # an inspection of an outfall deleted since: nothing to record
+        return None
+    before = {"last_inspected_at": outfall.last_inspected_at}
+    if outfall.last_inspected_at == at:
+        return outfall
+    outfall.last_inspected_at = at
+    outfall.save(update_fields=["last_inspected_at", "updated_at"])
+    after = {"last_inspected_at": at}
+    OutfallChange.objects.create(
+        outfall=outfall, action="inspection", changed_by_id=principal.user_id or None,
+        changed_by_name=principal.username[:150], before=snapshot_values(before),
+        after=snapshot_values(after), reason=f"{reason}（检查 {inspection_uuid}）"[:255],
+    )  # fmt: skip
+    audit_record(
+        action="geo.outfall.inspected", obj=outfall, region_path=outfall.town.path, before=before, after=after
+    )
+    return outfall
+
+
+def snapshot_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
