@@ -94,6 +94,38 @@ class SectionUpstreamOut(Schema):
     rivers: list[UpstreamRiverOut] = Field(description="到达的河流与支流，按距离")
     facilities: list[UpstreamFacilityOut] = Field(description="上游的污水处理设施（管辖范围内），按距离")
     outfalls: list[UpstreamOutfallOut] = Field(description="上游的排污口（管辖范围内），按距离")
+    outfall_coverage: dict[str, int] = Field(
+        description="有口皆查（今年）：{year 年度, total 上游排污口数, inspected 今年已检查的}；"
+        "详见 outfall-coverage"
+    )
     problems: list[UpstreamProblemOut] = Field(
         description="上游各对象（设施、排污口；排涝泵站登记后加入）未销号的整改（问题），按距离、期限"
     )
+
+
+class OutfallInspectedOut(Schema):
+    outfall: UpstreamOutfallOut = Field(description="排污口（与上游溯源答复中的相同，含沿水流距离）")
+    inspections: int = Field(description="该年度审核通过的检查次数")
+    last_inspected_at: datetime | None = Field(description="该年度最近一次审核通过的检查时间；未检查为空")
+
+
+class KindCoverageOut(Schema):
+    kind: str = Field(description="类型：industrial / sewage_plant / agricultural / other")
+    kind_label: str = Field(description="类型（中文）")
+    total: int = Field(description="上游该类排污口数")
+    inspected: int = Field(description="其中该年度已检查的")
+
+
+class OutfallCoverageOut(Schema):
+    section_id: int = Field(description="断面编号")
+    section_code: str = Field(description="断面编码")
+    section_name: str = Field(description="断面名称")
+    year: int = Field(description="年度")
+    km: float = Field(description="沿水流向上游的距离（公里）")
+    network_synthetic: bool = Field(description="河网为演示用合成数据（非实测）")
+    total: int = Field(description="上游排污口数（管辖范围内）")
+    inspected: int = Field(description="其中该年度有审核通过的检查的（有口皆查）")
+    rate: float | None = Field(description="检查覆盖率 inspected / total（0–1）；上游无排污口时为空")
+    complete: bool = Field(description="应查尽查：上游排污口全部已检查（且至少有一个）")
+    by_kind: list[KindCoverageOut] = Field(description="按四种类型（工业、城镇污水处理厂、农业、其他）")
+    outfalls: list[OutfallInspectedOut] = Field(description="逐个排污口，按距离；inspections 为 0 的尚未检查")

@@ -125,6 +125,7 @@ class SectionUpstream:
     rivers: tuple[UpstreamRiver, ...]
     facilities: tuple[UpstreamFacility, ...]
     outfalls: tuple[UpstreamOutfall, ...]
+    outfall_coverage: dict[str, int]  # {year, total, inspected}: 有口皆查 this year (see outfall_coverage)
     problems: tuple[UpstreamProblem, ...]
 
 
@@ -154,6 +155,7 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
         rivers=_rivers(reach.rivers, reach.network_id, paths),
         facilities=facilities,
         outfalls=outfalls,
+        outfall_coverage=_coverage(outfalls),
         problems=_problems({SiteKind.SEWAGE_FACILITY: facilities, SiteKind.OUTFALL: outfalls}, paths),
     )
 
@@ -246,6 +248,14 @@ def _outfalls(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamO
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
+
+
+def _coverage(outfalls: tuple[UpstreamOutfall, ...]) -> dict[str, int]:
+    from .outfall_coverage import outfalls_inspected
+
+    year = timezone.localdate().year
+    done = outfalls_inspected([o.id for o in outfalls], year) if outfalls else {}
+    return {"year": year, "total": len(outfalls), "inspected": len(done)}
 
 
 def _problems(sites: dict[str, tuple[UpstreamSite, ...]], paths: Paths) -> tuple[UpstreamProblem, ...]:
