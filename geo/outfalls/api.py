@@ -1,14 +1,17 @@
 """The outfall registry API (排污口, 海政办发〔2022〕65号 item 19), mounted under ``/geo/outfalls``."""
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from kernel.access import Principal
 from kernel.kit import Id, Pages
 
 from ..services.locations import LocationInput
-from . import selectors, services
+from . import ledger_io, selectors, services
 from .schemas import OutfallChangeOut, OutfallDetailOut, OutfallIn, OutfallOut, OutfallPatch
 
 router = Router(tags=["排污口"])
@@ -47,6 +50,38 @@ def outfall_create(request: HttpRequest, payload: OutfallIn) -> Status[object]:
         principal=request.auth, location=location, **payload.dict(exclude={"location"})
     )
     return Status(201, _detail(outfall.pk))
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.post(
+    "/import",
+    response=dict[str, Any],
+    summary="导入排污口台账（CSV / XLSX；默认试运行；按编码新增或更新；有错误则全部不导入）",
+)
+def outfall_import(
+    request: HttpRequest,
+    file: UploadedFile = File(
+        ..., description="排污口台账（CSV：UTF-8 / GBK；或 XLSX；导出的台账可改后再导入）"
+    ),
+    dry_run: bool = Form(True, description="试运行（默认）：只报告逐行错误与将新增/更新的排污口"),
+) -> object:
+    return ledger_io.outfall_ledger_import(
+        principal=request.auth, data=file.read(), filename=file.name or "outfalls", dry_run=dry_run
+    )
+
+
+@router.get(
+    "/ledger.xlsx",
+    summary="导出排污口台账（XLSX，与导入相同的列，可改后再导入）",
+    openapi_extra={"responses": {200: {"description": "XLSX 台账", "content": {XLSX_TYPE: {}}}}},
+)
+def outfall_ledger(request: HttpRequest, town_id: Id | None = None) -> HttpResponse:
+    data = ledger_io.outfall_ledger_export(principal=request.auth, town_id=town_id)
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="outfalls.xlsx"'
+    return response
 
 
 @router.get("/{outfall_id}", response=OutfallDetailOut, summary="排污口详情（含在河网上的位置）")
