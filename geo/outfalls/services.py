@@ -22,6 +22,7 @@ from ..rivers.models import SiteKind, SiteSnap
 from ..rivers.services import site_snaps_refresh
 from ..selectors import region_get
 from ..services.locations import LocationInput, _require_editor, located_fields
+from ..services.map_layers import OUTFALLS, map_layers_bump
 from .models import Outfall, OutfallChange, OutfallDecision, OutfallKind, OutfallState
 from .rules import state_error
 from .selectors import outfall_get
@@ -209,6 +210,7 @@ def outfall_create(
     except IntegrityError as exc:  # a concurrent create with the same code
         raise _duplicate_code() from exc
     _snap(outfall)
+    map_layers_bump(OUTFALLS)
     after = _history(outfall, principal, "create", {}, "")
     audit_record(action="geo.outfall.create", obj=outfall, region_path=town.path, after=after)
     return outfall
@@ -258,6 +260,7 @@ def outfall_update(
         _snap(outfall)
     after = _history(outfall, principal, "update", before, reason)
     if after:
+        map_layers_bump(OUTFALLS)
         audit_record(
             action="geo.outfall.update",
             obj=outfall,
@@ -283,6 +286,7 @@ def outfall_inspected_set(
         return outfall
     outfall.last_inspected_at = at
     outfall.save(update_fields=["last_inspected_at", "updated_at"])
+    map_layers_bump(OUTFALLS)
     after = {"last_inspected_at": at}
     OutfallChange.objects.create(
         outfall=outfall, action="inspection", changed_by_id=principal.user_id or None,

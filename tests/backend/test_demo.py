@@ -93,7 +93,7 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     from checklists.models import ChecklistTemplate, Inspection, Rectification, SpotCheck
     from checklists.services.spotchecks import spot_check_redraw
 
-    assert ChecklistTemplate.objects.filter(status="published").count() == 8
+    assert ChecklistTemplate.objects.filter(status="published").count() == 9  # with the outfall example
     audits = Inspection.objects.filter(subject_kind="sewage_facility")
     statuses = list(audits.values_list("status", flat=True))
     assert statuses.count("draft") == 1 and statuses.count("rejected") == 1
@@ -370,6 +370,14 @@ def test_demo_outfalls_upstream_of_the_six_key_sections(loaded) -> None:  # type
         distances = [o["distance_m"] for o in body["outfalls"]]
         assert distances == sorted(distances) and all(1000 < d < 10_000 for d in distances)
     assert min(found.values()) >= 2 and sum(found.values()) >= 20, found
+    # mid-campaign: some inspected (one per river with problems → open rectifications at it), some not
+    from checklists.models import Rectification
+
+    coverage = huanjing.get(f"/api/v1/water/sections/{section.pk}/outfall-coverage").json()
+    assert 0 < coverage["inspected"] < coverage["total"] and not coverage["complete"]
+    body = huanjing.get(f"/api/v1/water/sections/{section.pk}/upstream").json()
+    assert any(p["site_kind"] == "outfall" for p in body["problems"])
+    assert Rectification.objects.filter(subject_kind="outfall").exclude(status="closed").exists()
     count = outfalls.count()
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
     assert Outfall.objects.count() == count  # a re-run adds none
