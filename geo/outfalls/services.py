@@ -139,7 +139,8 @@ def _snap(outfall: Outfall) -> None:
     row = snap.filter(network_id=loaded.network_id).first() if loaded else None
     if row is not None and loaded is not None:
         outfall.receiving_river_id = row.river_id
-        outfall.receiving_water = loaded.network.river_names.get(row.river_id, "") or outfall.receiving_water
+        # a name the network does not know is kept (the ledger's own name for the water)
+        outfall.receiving_water = outfall.receiving_water or loaded.network.river_names.get(row.river_id, "")
         outfall.save(update_fields=["receiving_river_id", "receiving_water", "updated_at"])
 
 
@@ -253,10 +254,12 @@ def outfall_update(
         moved = True
     if moved:
         _check_point(outfall.town, outfall.location)
+    if "receiving_water" in changes and "receiving_river_id" not in changes:
+        outfall.receiving_river_id = ""  # a new name: its river is looked up again
     if "receiving_river_id" in changes or "receiving_water" in changes:
         _receiving_river(outfall)
     outfall.save()
-    if moved or "receiving_river_id" in changes:  # re-snapped where it now stands, to its river
+    if moved or "receiving_river_id" in changes or "receiving_water" in changes:  # re-snapped, to its river
         _snap(outfall)
     after = _history(outfall, principal, "update", before, reason)
     if after:

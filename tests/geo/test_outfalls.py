@@ -157,6 +157,10 @@ def test_a_moved_outfall_is_resnapped(network, officer) -> None:  # type: ignore
     assert away["snap"]["snapped"] is False and away["snap"]["unsnapped_code"], away["snap"]
     moved = officer.patch(f"{URL}/{oid}", {"receiving_river_id": "M"}).json()  # onto 主河 it stands by
     assert moved["snap"]["river_id"] == "M" and moved["receiving_water"] == "主河"
+    # named by its water's name alone: the river is looked up again, and the snap follows
+    back_to_t = {"location": {"lon": 121.1504, "lat": 31.93}, "receiving_water": "支河"}
+    back = officer.patch(f"{URL}/{oid}", back_to_t)
+    assert (back.json()["receiving_river_id"], back.json()["snap"]["river_id"]) == ("T", "T")
     cleared = officer.patch(f"{URL}/{oid}", {"location": None}).json()
     assert cleared["snap"]["snapped"] is False and cleared["snap"]["unsnapped_code"] == "no_location"
 
