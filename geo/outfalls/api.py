@@ -1,7 +1,5 @@
 """The outfall registry API (排污口, 海政办发〔2022〕65号 item 19), mounted under ``/geo/outfalls``."""
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -12,7 +10,14 @@ from kernel.kit import Id, Pages
 
 from ..services.locations import LocationInput
 from . import ledger_io, selectors, services
-from .schemas import OutfallChangeOut, OutfallDetailOut, OutfallIn, OutfallOut, OutfallPatch
+from .schemas import (
+    OutfallChangeOut,
+    OutfallDetailOut,
+    OutfallIn,
+    OutfallLedgerReportOut,
+    OutfallOut,
+    OutfallPatch,
+)
 
 router = Router(tags=["排污口"])
 
@@ -57,7 +62,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.post(
     "/import",
-    response=dict[str, Any],
+    response=OutfallLedgerReportOut,
     summary="导入排污口台账（CSV / XLSX；默认试运行；按编码新增或更新；有错误则全部不导入）",
 )
 def outfall_import(

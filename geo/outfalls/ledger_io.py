@@ -101,8 +101,7 @@ def outfall_ledger_import(
             errors += _row_errors(record, header, exc)
     report = {
         "ok": not errors, "dry_run": dry_run, "applied": False, "file": filename, "rows": len(records),
-        "would_create" if dry_run or errors else "created": counts["created"],
-        "would_update" if dry_run or errors else "updated": counts["updated"],
+        "would_create": counts["created"], "would_update": counts["updated"], "created": 0, "updated": 0,
         "error_count": len(errors), "errors": [e.as_dict() for e in errors[:ERROR_LIMIT]],
     }  # fmt: skip
     if dry_run:
@@ -112,7 +111,7 @@ def outfall_ledger_import(
         message = f"台账有 {len(errors)} 处错误，未导入；请修正后重新导入"
         raise InvalidInput(message, code="ledger_has_errors",
                            details={"fields": {"file": [message]}, "report": report})  # fmt: skip
-    report["applied"] = True
+    report |= {"applied": True, "created": counts["created"], "updated": counts["updated"]}
     audit_record(action="geo.outfall.ledger_import", object_type="geo.outfall", object_id="ledger",
                  after={"file": filename, **counts})  # fmt: skip
     return report

@@ -135,3 +135,29 @@ class OutfallChangeOut(Schema):
     before: dict[str, Any] = Field(description="修改前（仅变化的字段；登记时为空）")
     after: dict[str, Any] = Field(description="修改后（仅变化的字段；登记时为全部字段）")
     reason: str = Field(description="修改说明")
+
+
+class LedgerRowErrorOut(Schema):
+    row: int = Field(description="行号（含表头行；XLSX 为工作表行号）")
+    column: str = Field(description="列名（按文件中的表头）")
+    cell: str = Field(description="单元格（如 C7；列未知时为空）")
+    code: str = Field(
+        description="错误代码（missing_value、invalid_choice、unknown_town、code_taken、"
+        "state_needs_decision …）"
+    )
+    message: str = Field(description="中文说明")
+    value: str = Field(description="单元格原值")
+
+
+class OutfallLedgerReportOut(Schema):
+    ok: bool = Field(description="没有错误")
+    dry_run: bool = Field(description="试运行（只报告，不写入）")
+    applied: bool = Field(description="已导入")
+    file: str = Field(description="文件名")
+    rows: int = Field(description="数据行数")
+    would_create: int = Field(description="将新增的排污口数（按无错误的行）")
+    would_update: int = Field(description="将更新的排污口数（按编码匹配已有的）")
+    created: int = Field(description="已新增（导入后）")
+    updated: int = Field(description="已更新（导入后）")
+    error_count: int = Field(description="错误数")
+    errors: list[LedgerRowErrorOut] = Field(description="逐行错误（最多 500 条）")

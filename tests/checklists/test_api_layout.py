@@ -37,6 +37,7 @@ OPERATION_IDS = {
     ("/api/v1/scoreboards/{scheme_key}/towns/{region_id}", "get"): "town_scorecard",
     ("/api/v1/scoreboards/{scheme_key}/towns/{region_id}/tasks", "put"): "town_tasks",
     ("/api/v1/scoreboards/{scheme_key}/awards/{award_key}/decision", "put"): "award_decision",
+    ("/api/v1/water/sections/{section_id}/outfall-coverage", "get"): "section_outfall_coverage",
 }
 
 
