@@ -381,9 +381,3 @@ def river_import(
         dry_run=dry_run, datum=datum, source_srid=source_srid, layer=layer,
     )  # fmt: skip
     return Status(201 if report["applied"] else 200, report)
-
-
-# --- the outfall registry (issue 18: 排污口) -------------------------------------------------------------
-from .outfalls.api import router as outfall_router  # noqa: E402
-
-router.add_router("/outfalls", outfall_router)
