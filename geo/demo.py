@@ -484,3 +484,65 @@ def load_rivers(*, principal: Principal, prefer: Collection[int] = ()) -> int | 
             principal=principal, path=path, dry_run=False, is_synthetic=True, note=DEMO_RIVERS_NOTE
         )
     return report["network_id"]
+
+
+# --- synthetic outfalls upstream of the key sections (issue 18, 65号 item 19) ----------------------------
+
+# The six sections item 19 names; 海洪大桥 is not among them.
+OUTFALL_SECTIONS = ("高北大桥", "南京路桥", "临海公路桥", "货隆大桥", "青龙河桥", "汤正公路桥")
+# (km above the section along its river, type, discharger, decision, state): every type, every decision
+# and the states through to 达标排放, so the registry, the upstream answer and the map show them all.
+_OUTFALLS = (
+    (1.5, "industrial", "演示化工有限公司", "regulate", "compliant"),
+    (3.5, "sewage_plant", "演示污水处理厂", "regulate", "rectifying"),
+    (5.5, "agricultural", "演示养殖场", "ban", "rectifying"),
+    (7.5, "other", "", "", "found"),
+    (8.5, "other", "", "merge", "merged"),
+)
+_OUTFALL_NAMES = {"industrial": "工业排污口", "sewage_plant": "污水厂排口", "agricultural": "养殖尾水排口",
+                  "other": "雨污混接排口"}  # fmt: skip
+
+
+def load_outfalls(*, principal: Principal) -> int:
+    """Synthetic outfalls (flagged) beside each key section's demo river, 1.5–8.5 km above the section,
+    each in the town its point lies in, snapped to the current network on creation. Kept on a re-run."""
+    from .outfalls.models import Outfall
+    from .outfalls.services import outfall_create
+    from .rivers.engine import current_network
+    from .rivers.models import SiteKind, SiteSnap
+
+    loaded = current_network()
+    if loaded is None:
+        return 0
+    created = 0
+    seen: set[tuple[float, float]] = set()
+    for n, section in enumerate(
+        RiverSection.objects.filter(name__in=OUTFALL_SECTIONS, location__isnull=False).order_by("code"), 1
+    ):
+        spot = (round(section.location.x, 6), round(section.location.y, 6))
+        snap = SiteSnap.objects.filter(
+            network_id=loaded.network_id, site_kind=SiteKind.RIVER_SECTION, site_id=section.pk
+        ).first()
+        if spot in seen or snap is None or not snap.river_id:
+            continue
+        seen.add(spot)
+        for k, (km, kind, discharger, decision, state) in enumerate(_OUTFALLS, start=1):
+            code = f"HM-PWK-{n:02d}{k}"
+            if Outfall.objects.filter(code=code).exists():
+                continue
+            lon, lat = round(spot[0] + 0.0004, 6), round(spot[1] + km / 110.9, 6)  # ~38 m east of the river
+            at = GEOSGeometry(f"SRID=4326;POINT({lon} {lat})")
+            towns = Region.objects.filter(level=RegionLevel.TOWN, boundary__contains=at)
+            town = towns.defer("boundary").first()
+            if town is None:
+                continue
+            outfall_create(
+                principal=principal, code=code, name=f"{town.name}{_OUTFALL_NAMES[kind]}{k}（演示）",
+                kind=kind, town_id=town.pk,
+                location=LocationInput(lon, lat, quality=LocationQuality.SYNTHETIC),
+                receiving_river_id=snap.river_id, discharger=discharger, has_permit=kind != "other",
+                is_monitored=kind in ("industrial", "sewage_plant"), decision=decision, state=state,
+                note="演示用合成排污口：位置与属性均为示意。", is_synthetic=True,
+            )  # fmt: skip
+            created += 1
+    return created

@@ -367,6 +367,9 @@ class MapLayerVersion(models.Model):
 
 
 # The river network (issue 18) keeps its models in its own room (geo/rivers/models.py); registered here.
+# The outfall registry (issue 18, 排污口) keeps its models in geo/outfalls/models.py; registered here.
+from .outfalls.models import Outfall as Outfall  # noqa: E402
+from .outfalls.models import OutfallChange as OutfallChange  # noqa: E402
 from .rivers.models import RiverLine as RiverLine  # noqa: E402
 from .rivers.models import RiverNetwork as RiverNetwork  # noqa: E402
 from .rivers.models import SiteKind as SiteKind  # noqa: E402

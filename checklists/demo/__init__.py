@@ -5,5 +5,6 @@ inspection and assignment states the year it assesses (``period``): the current 
 
 from .assessment import load_assessment, load_correction
 from .audits import load, load_survey
+from .outfalls import load_outfall_inspections
 
-__all__ = ["load", "load_assessment", "load_correction", "load_survey"]
+__all__ = ["load", "load_assessment", "load_correction", "load_outfall_inspections", "load_survey"]

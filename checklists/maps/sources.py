@@ -13,18 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import Polygon
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields import CharField
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
 from geo import mvt
 from geo.models import (
     FacilityCondition,
     Organisation,
+    Outfall,
     Region,
     RegionLevel,
     RiverLine,
@@ -186,6 +188,23 @@ FACILITY_TALLIES = (
 )  # fmt: skip
 
 
+# --- outfalls ----------------------------------------------------------------------------------------
+
+OUTFALL_PROPS = (
+    Prop("code"), Prop("name"), Prop("kind"), Prop("decision"), Prop("state"), Prop("inspected_on", "date"),
+    Prop("synthetic"),
+)  # fmt: skip
+
+
+def _outfalls(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    """排污口 in the reader's scope (an outfall is its responsible town's)."""
+    qs = Outfall.objects.filter(scope_q(paths, "town__path"), location__intersects=area)
+    return [
+        _values(qs, F("location"), OUTFALL_PROPS, synthetic=F("is_synthetic"),
+                inspected_on=TruncDate("last_inspected_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+    ]  # fmt: skip
+
+
 # --- rectifications -----------------------------------------------------------------------------------
 
 RECTIFICATION_PROPS = (
@@ -208,6 +227,7 @@ def _subject_location() -> Case:
         "enterprise": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
         "village": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
+        "outfall": Outfall.objects.filter(pk=OuterRef("subject_id")).values("location"),
     }
     at_subject = Case(
         *(When(subject_kind=k, then=Subquery(q[:1], output_field=point)) for k, q in by_id.items()),
@@ -287,6 +307,15 @@ LAYERS: dict[str, Layer] = {
             "闭合河网中无此属性）、`river_id` 河流编码、`synthetic` 是否演示用合成河网。"
             "河流是全区共用的底图，"
             "不按读者的管辖范围筛选。",
+        ),
+        Layer(
+            "outfalls",
+            OUTFALL_PROPS,
+            _outfalls,
+            "排污口（点）：`code`、`name`、`kind` 类型（industrial/sewage_plant/agricultural/other）、"
+            "`decision` 整治方式（ban/merge/regulate，未定时为空）、`state` 整治状态"
+            "（found/rectifying/banned/merged/compliant）、`inspected_on` 最近一次检查（审核通过）的日期"
+            "（YYYY-MM-DD，未检查时无此属性）、`synthetic` 是否演示用合成数据。",
         ),
         _clustered(
             "facilities",

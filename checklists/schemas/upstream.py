@@ -3,7 +3,7 @@
 Plain pydantic models read from the selector's frozen rows (``from_attributes``): an answer holds hundreds
 of facilities, and ninja's ``Schema`` runs a Python validator per nested object (a third of the request)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,9 +42,29 @@ class UpstreamFacilityOut(Schema):
     lat: float | None = Field(description="设施纬度（WGS-84）")
 
 
+class UpstreamOutfallOut(Schema):
+    id: int = Field(description="排污口编号")
+    code: str = Field(description="排污口编码")
+    name: str = Field(description="排污口名称")
+    kind: str = Field(description="类型：industrial / sewage_plant / agricultural / other")
+    kind_label: str = Field(description="类型（工业排污口 / 城镇污水处理厂排污口 / 农业排口 / 其他排口）")
+    town: str = Field(description="责任区镇")
+    discharger: str = Field(description="排污单位")
+    receiving_water: str = Field(description="受纳水体")
+    decision: str = Field(description="整治方式：空 未定 / ban 取缔 / merge 清理合并 / regulate 规范整治")
+    state: str = Field(description="整治状态：found / rectifying / banned / merged / compliant（达标排放）")
+    state_label: str = Field(description="整治状态（中文）")
+    last_inspected_at: datetime | None = Field(description="最近一次检查（审核通过）时间")
+    distance_m: float = Field(description="沿水流到断面的距离（米）")
+    snap_distance_m: float = Field(description="排污口点位到河段的距离（米）")
+    river_id: str = Field(description="排污口所在河流编码")
+    lon: float | None = Field(description="排污口经度（WGS-84）")
+    lat: float | None = Field(description="排污口纬度（WGS-84）")
+
+
 class UpstreamProblemOut(Schema):
     id: int = Field(description="整改编号")
-    site_kind: str = Field(description="问题所在对象类型：sewage_facility（排污口、排涝泵站登记后加入）")
+    site_kind: str = Field(description="问题所在对象类型：sewage_facility、outfall（排涝泵站登记后加入）")
     site_id: int = Field(description="问题所在对象编号")
     site_name: str = Field(description="问题所在对象名称")
     lon: float | None = Field(description="问题点位经度（WGS-84，所在对象的位置）")
@@ -73,6 +93,39 @@ class SectionUpstreamOut(Schema):
     snap_distance_m: float = Field(description="断面点位到河段的距离（米）")
     rivers: list[UpstreamRiverOut] = Field(description="到达的河流与支流，按距离")
     facilities: list[UpstreamFacilityOut] = Field(description="上游的污水处理设施（管辖范围内），按距离")
-    problems: list[UpstreamProblemOut] = Field(
-        description="上游各对象（设施；排污口、排涝泵站登记后加入）未销号的整改（问题），按距离、期限"
+    outfalls: list[UpstreamOutfallOut] = Field(description="上游的排污口（管辖范围内），按距离")
+    outfall_coverage: dict[str, int] = Field(
+        description="有口皆查（今年）：{year 年度, total 上游排污口数, inspected 今年已检查的}；"
+        "详见 outfall-coverage"
     )
+    problems: list[UpstreamProblemOut] = Field(
+        description="上游各对象（设施、排污口；排涝泵站登记后加入）未销号的整改（问题），按距离、期限"
+    )
+
+
+class OutfallInspectedOut(Schema):
+    outfall: UpstreamOutfallOut = Field(description="排污口（与上游溯源答复中的相同，含沿水流距离）")
+    inspections: int = Field(description="该年度审核通过的检查次数")
+    last_inspected_at: datetime | None = Field(description="该年度最近一次审核通过的检查时间；未检查为空")
+
+
+class KindCoverageOut(Schema):
+    kind: str = Field(description="类型：industrial / sewage_plant / agricultural / other")
+    kind_label: str = Field(description="类型（中文）")
+    total: int = Field(description="上游该类排污口数")
+    inspected: int = Field(description="其中该年度已检查的")
+
+
+class OutfallCoverageOut(Schema):
+    section_id: int = Field(description="断面编号")
+    section_code: str = Field(description="断面编码")
+    section_name: str = Field(description="断面名称")
+    year: int = Field(description="年度")
+    km: float = Field(description="沿水流向上游的距离（公里）")
+    network_synthetic: bool = Field(description="河网为演示用合成数据（非实测）")
+    total: int = Field(description="上游排污口数（管辖范围内）")
+    inspected: int = Field(description="其中该年度有审核通过的检查的（有口皆查）")
+    rate: float | None = Field(description="检查覆盖率 inspected / total（0–1）；上游无排污口时为空")
+    complete: bool = Field(description="应查尽查：上游排污口全部已检查（且至少有一个）")
+    by_kind: list[KindCoverageOut] = Field(description="按四种类型（工业、城镇污水处理厂、农业、其他）")
+    outfalls: list[OutfallInspectedOut] = Field(description="逐个排污口，按距离；inspections 为 0 的尚未检查")

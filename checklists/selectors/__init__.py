@@ -7,6 +7,7 @@ from .catalogue import assignment_catalogue, template_catalogue
 from .dossier import FacilityConditionRow, FacilityDossier, FacilityServes, facility_dossier
 from .evidence import photo_visible, photos_citable
 from .inspections import inspection_get, inspection_list, inspection_result
+from .outfall_coverage import OutfallCoverage, section_outfall_coverage
 from .photos import photo_flags_for_viewer
 from .rectifications import TownOverdue, overdue_by_town, rectification_list, rectification_result
 from .review import review_queue
@@ -17,6 +18,7 @@ __all__ = [
     "FacilityConditionRow",
     "FacilityDossier",
     "FacilityServes",
+    "OutfallCoverage",
     "SectionUpstream",
     "SpotComparison",
     "TownOverdue",
@@ -32,6 +34,7 @@ __all__ = [
     "rectification_list",
     "rectification_result",
     "review_queue",
+    "section_outfall_coverage",
     "section_upstream",
     "spot_check_comparison",
     "spot_check_get",

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.contrib.gis.db.models import PointField
 from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 
-from geo.models import Organisation, Region, RiverSection, SewageFacility
+from geo.models import Organisation, Outfall, Region, RiverSection, SewageFacility
 from kernel.access import Principal
 
 from ..models import Assignment, AssignmentStatus, ChecklistTemplate, TemplateStatus
@@ -32,6 +32,7 @@ def _subject_point() -> Case:
         "enterprise": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
         "village": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
+        "outfall": Outfall.objects.filter(pk=OuterRef("subject_id")).values("location"),
     }
     return Case(
         *(When(subject_kind=k, then=Subquery(q[:1], output_field=point)) for k, q in by_kind.items()),

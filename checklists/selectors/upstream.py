@@ -3,8 +3,8 @@ rivers and tributaries reached (with the latest class of a section on them), the
 open rectifications at them, each with its distance along the water. Here because the rectifications are
 this app's; the graph is geo's (``geo.rivers.selectors``), the water classes scoring's.
 
-Outfalls (排污口) and pump stations (排涝泵站) join this answer as lists of their own when their registry
-lands: they are snapped to the same network (``geo.rivers.SiteKind``) and read the same way."""
+Outfalls (排污口, item 19) are a list of their own, snapped to the same network (``SiteKind.OUTFALL``) and
+read the same way; pump stations (排涝泵站) join when their registry lands."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from geo.models import FacilityCondition, SewageFacility, SiteKind, SiteSnap
+from geo.models import FacilityCondition, Outfall, SewageFacility, SiteKind, SiteSnap
 from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_reach
 from geo.selectors import section_list
 from kernel.access import Principal
@@ -71,9 +71,30 @@ class UpstreamFacility:
 
 
 @dataclass(frozen=True)
+class UpstreamOutfall:
+    id: int
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    town: str
+    discharger: str
+    receiving_water: str
+    decision: str
+    state: str
+    state_label: str
+    last_inspected_at: datetime | None
+    distance_m: float
+    snap_distance_m: float
+    river_id: str
+    lon: float | None
+    lat: float | None
+
+
+@dataclass(frozen=True)
 class UpstreamProblem:
     id: int
-    site_kind: str  # the rectification's subject kind: sewage_facility (outfalls, pump stations to come)
+    site_kind: str  # the rectification's subject kind: sewage_facility, outfall (pump stations to come)
     site_id: int
     site_name: str
     lon: float | None  # the site's point (WGS-84): "明确到具体点位"
@@ -104,6 +125,8 @@ class SectionUpstream:
     snap_distance_m: float
     rivers: tuple[UpstreamRiver, ...]
     facilities: tuple[UpstreamFacility, ...]
+    outfalls: tuple[UpstreamOutfall, ...]
+    outfall_coverage: dict[str, int]  # {year, total, inspected}: 有口皆查 this year (see outfall_coverage)
     problems: tuple[UpstreamProblem, ...]
 
 
@@ -114,8 +137,11 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
     section = section_list(paths=paths).filter(pk=section_id).first()
     if section is None:
         raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
-    reach = section_upstream_reach(section=section, max_distance_m=km * 1000.0)
+    reach = section_upstream_reach(
+        section=section, max_distance_m=km * 1000.0, kinds=(SiteKind.SEWAGE_FACILITY, SiteKind.OUTFALL)
+    )
     facilities = _facilities(reach.sites[SiteKind.SEWAGE_FACILITY], paths)
+    outfalls = _outfalls(reach.sites[SiteKind.OUTFALL], paths)
     return SectionUpstream(
         section_id=section.pk,
         section_code=section.code,
@@ -129,7 +155,9 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
         snap_distance_m=reach.snap_distance_m,
         rivers=_rivers(reach.rivers, reach.network_id, paths),
         facilities=facilities,
-        problems=_problems({SiteKind.SEWAGE_FACILITY: facilities}, paths),
+        outfalls=outfalls,
+        outfall_coverage=_coverage(outfalls),
+        problems=_problems({SiteKind.SEWAGE_FACILITY: facilities, SiteKind.OUTFALL: outfalls}, paths),
     )
 
 
@@ -197,11 +225,45 @@ def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[Upstrea
     return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
 
 
+def _outfalls(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamOutfall, ...]:
+    """The outfalls reached, in the caller's scope (an outfall is its responsible town's)."""
+    by_id = {s.site_id: s for s in reached}
+    rows = (
+        Outfall.objects.filter(scope_q(paths, "town__path"), pk__in=list(by_id))
+        .select_related("town")
+        .only(
+            "code", "name", "kind", "discharger", "receiving_water", "decision", "state", "last_inspected_at",
+            "location", "town__name",
+        )
+    )  # fmt: skip
+    out = []
+    for o in rows:
+        s = o.location
+        reached_at = by_id[o.pk]
+        out.append(
+            UpstreamOutfall(
+                o.pk, o.code, o.name, o.kind, o.get_kind_display(), o.town.name, o.discharger,
+                o.receiving_water, o.decision, o.state, o.get_state_display(), o.last_inspected_at,
+                reached_at.distance_m, reached_at.snap_distance_m, reached_at.river_id,
+                s.x if s else None, s.y if s else None,
+            )
+        )  # fmt: skip
+    return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
+
+
+def _coverage(outfalls: tuple[UpstreamOutfall, ...]) -> dict[str, int]:
+    from .outfall_coverage import outfalls_inspected
+
+    year = timezone.localdate().year
+    done = outfalls_inspected([o.id for o in outfalls], year) if outfalls else {}
+    return {"year": year, "total": len(outfalls), "inspected": len(done)}
+
+
 def upstream_sites(upstream: SectionUpstream) -> dict[str, tuple[UpstreamSite, ...]]:
     """The sites reached, per site kind, as ``section_upstream`` passes them to ``_problems``: a site kind
     added to the answer is added here too (``tests/checklists/test_work_plan.py`` checks that every list of
     sites in ``SectionUpstream`` is here)."""
-    return {SiteKind.SEWAGE_FACILITY: upstream.facilities}
+    return {SiteKind.SEWAGE_FACILITY: upstream.facilities, SiteKind.OUTFALL: upstream.outfalls}
 
 
 def upstream_problems_closed(

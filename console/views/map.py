@@ -23,6 +23,7 @@ from checklists.maps.sources import LAYERS
 from checklists.models import RectificationStatus
 from geo import coords
 from geo.models import FacilityStatus, Region, RegionLevel, RiverSection, SewageFacility
+from geo.outfalls.models import OutfallDecision, OutfallKind, OutfallState
 from geo.selectors import facility_list, region_list, section_list
 from kernel.errors import InvalidInput
 from scoring.engine.sewage import CONDITION_LABELS
@@ -79,6 +80,9 @@ def map_page(request: ConsoleRequest) -> HttpResponse:
             "condition": dict(CONDITION_LABELS),
             "status": dict(FacilityStatus.choices),
             "rectification": dict(RectificationStatus.choices),
+            "outfall_kind": dict(OutfallKind.choices),
+            "outfall_decision": dict(OutfallDecision.choices),
+            "outfall_state": dict(OutfallState.choices),
         },
         "links": {
             "facility": "/console/sewage/facilities/{id}/",

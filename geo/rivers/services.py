@@ -17,7 +17,7 @@ from kernel.errors import InvalidInput, PermissionDenied
 
 from .. import boundary_file as bf
 from .. import network as engine
-from ..models import RiverSection, SewageFacility
+from ..models import Outfall, RiverSection, SewageFacility
 from ..services.map_layers import RIVERS, map_layers_bump
 from .engine import (
     LoadedNetwork,
@@ -273,6 +273,13 @@ def _sites(
         return [
             (pk, (p.x, p.y) if p else None, loaded.river_of(river))
             for pk, p, river in rows.values_list("pk", "location", "river")
+        ]
+    if kind == SiteKind.OUTFALL:  # snapped to its receiving river when it names one on the network
+        outfalls = Outfall.objects.all()
+        found = outfalls.filter(pk__in=list(ids)) if ids is not None else outfalls
+        return [
+            (pk, (p.x, p.y) if p else None, loaded.river_of(river))
+            for pk, p, river in found.values_list("pk", "location", "receiving_river_id")
         ]
     qs = SewageFacility.objects.all()
     rows = qs.filter(pk__in=list(ids)) if ids is not None else qs

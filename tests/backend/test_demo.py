@@ -93,7 +93,7 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     from checklists.models import ChecklistTemplate, Inspection, Rectification, SpotCheck
     from checklists.services.spotchecks import spot_check_redraw
 
-    assert ChecklistTemplate.objects.filter(status="published").count() == 8
+    assert ChecklistTemplate.objects.filter(status="published").count() == 9  # with the outfall example
     audits = Inspection.objects.filter(subject_kind="sewage_facility")
     statuses = list(audits.values_list("status", flat=True))
     assert statuses.count("draft") == 1 and statuses.count("rejected") == 1
@@ -337,7 +337,9 @@ def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded)
         with_problems += bool(body["problems"])
         distances = [f["distance_m"] for f in body["facilities"]]
         assert distances == sorted(distances) and all(0 < d <= 10_000 for d in distances)
-        assert {p["site_id"] for p in body["problems"]} <= {f["id"] for f in body["facilities"]}
+        for kind, listed in (("sewage_facility", "facilities"), ("outfall", "outfalls")):
+            at = {p["site_id"] for p in body["problems"] if p["site_kind"] == kind}
+            assert at <= {f["id"] for f in body[listed]}
     assert with_facilities >= 5 and with_problems >= 3, (with_facilities, with_problems)
     # re-running the loader keeps the network (no second version)
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
@@ -367,3 +369,40 @@ def test_demo_key_sections_have_a_work_plan(loaded) -> None:  # type: ignore[no-
     assert with_tributaries >= 5 and with_problems >= 3, (with_tributaries, with_problems)
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())  # no second version
     assert set(WorkPlan.objects.values_list("version", flat=True)) == {1}
+
+
+def test_demo_outfalls_upstream_of_the_six_key_sections(loaded) -> None:  # type: ignore[no-untyped-def]
+    """65号 item 19: synthetic outfalls (flagged) of every type, decision and state beside the rivers of the
+    six sections it names, snapped to the network and listed upstream with their distances."""
+    from geo.models import Outfall, SiteSnap
+    from tests.conftest import ApiClient
+
+    outfalls = Outfall.objects.all()
+    assert outfalls.count() >= 15 and not outfalls.filter(is_synthetic=False).exists()
+    assert all("演示" in name for name in outfalls.values_list("name", flat=True))
+    kinds = {"industrial", "sewage_plant", "agricultural", "other"}
+    assert set(outfalls.values_list("kind", flat=True)) == kinds
+    assert {"", "ban", "merge", "regulate"} <= set(outfalls.values_list("decision", flat=True))
+    assert "compliant" in set(outfalls.values_list("state", flat=True))
+    snapped = SiteSnap.objects.filter(site_kind="outfall", line_id__gt="", network__is_current=True)
+    assert snapped.count() == outfalls.count()
+    huanjing = ApiClient(User.objects.get(username="huanjing"))
+    found = {}
+    for name in demo.OUTFALL_SECTIONS:  # (a point beyond the district's towns is not drawn)
+        section = RiverSection.objects.get(name=name)
+        body = huanjing.get(f"/api/v1/water/sections/{section.pk}/upstream", km=10).json()
+        found[name] = len(body["outfalls"])
+        distances = [o["distance_m"] for o in body["outfalls"]]
+        assert distances == sorted(distances) and all(1000 < d < 10_000 for d in distances)
+    assert min(found.values()) >= 2 and sum(found.values()) >= 20, found
+    # mid-campaign: some inspected (one per river with problems → open rectifications at it), some not
+    from checklists.models import Rectification
+
+    coverage = huanjing.get(f"/api/v1/water/sections/{section.pk}/outfall-coverage").json()
+    assert 0 < coverage["inspected"] < coverage["total"] and not coverage["complete"]
+    body = huanjing.get(f"/api/v1/water/sections/{section.pk}/upstream").json()
+    assert any(p["site_kind"] == "outfall" for p in body["problems"])
+    assert Rectification.objects.filter(subject_kind="outfall").exclude(status="closed").exists()
+    count = outfalls.count()
+    call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
+    assert Outfall.objects.count() == count  # a re-run adds none

@@ -39,6 +39,7 @@ OPERATION_IDS = {
     ("/api/v1/scoreboards/{scheme_key}/awards/{award_key}/decision", "put"): "award_decision",
     # added since the split (issue 18): new routes get their id once, and keep it
     ("/api/v1/water/sections/{section_id}/upstream", "get"): "section_upstream",
+    ("/api/v1/water/sections/{section_id}/outfall-coverage", "get"): "section_outfall_coverage",
 }
 
 

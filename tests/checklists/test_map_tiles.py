@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -190,6 +190,7 @@ def test_postgis_and_python_encoders_answer_the_same_features(placed, phone_a, o
     Region.objects.filter(pk=placed.town_a.pk).update(boundary=square)
     approved_with_findings(placed, phone_a, officer_a, {"ledger.meter": {"value": False}})
     InspectionPhoto.objects.update(device_location=Point(121.2001, 31.9001, srid=4326))
+    _outfall_inspected(placed)
     principal = principal_for(make_user("planner", placed.district))
     for layer in LAYERS:
         z, x, y = tile_of(121.2, 31.9)
@@ -200,6 +201,18 @@ def test_postgis_and_python_encoders_answer_the_same_features(placed, phone_a, o
         py = mvt.decode(tiles._python(req, querysets, classes)).get(layer, [])
         assert pg, layer
         assert _canonical(pg) == _canonical(py), layer
+
+
+def _outfall_inspected(world: Any) -> None:
+    """An outfall (排污口) in the tile, last inspected late in the evening UTC: the next day in Haimen."""
+    from geo.demo import SYSTEM
+    from geo.models import Outfall
+    from geo.outfalls.services import outfall_create
+    from geo.services import LocationInput
+
+    o = outfall_create(principal=SYSTEM, code="PWK-T", name="甲排口", kind="industrial",
+                       town_id=world.town_a.pk, location=LocationInput(121.2002, 31.9002))  # fmt: skip
+    Outfall.objects.filter(pk=o.pk).update(last_inspected_at=datetime(2022, 9, 20, 17, 0, tzinfo=UTC))
 
 
 def _rivers_imported(tmp_path: Any) -> None:

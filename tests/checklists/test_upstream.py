@@ -156,3 +156,98 @@ def test_without_a_network_or_off_it_the_answer_says_why(world, api_as, tmp_path
         api.get(f"/api/v1/water/sections/{world.section_b.pk}/upstream"), 409, "section_not_on_network"
     )
     assert body["details"] == {"section_id": world.section_b.pk, "reason": "no_location"}
+
+
+def test_outfalls_upstream_with_their_distance_and_open_problems(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    """排污口 (item 19) in the answer as ``outfalls`` with ``distance_m`` along the water — the engine's
+    distance for the same point — and their open rectifications in ``problems``
+    with ``site_kind`` ``outfall``."""
+    from checklists.models import Rectification
+    from geo.outfalls.services import outfall_create
+
+    up = outfall_create(principal=SYSTEM, code="PWK-UP", name="支河排口", kind="agricultural",
+                        town_id=rivers.town_a.pk, location=LocationInput(*FACILITY_A_AT))  # fmt: skip
+    outfall_create(principal=SYSTEM, code="PWK-DOWN", name="下游排口", kind="industrial",
+                   town_id=rivers.town_a.pk, location=LocationInput(*FACILITY_B_AT))  # fmt: skip
+    other = outfall_create(principal=SYSTEM, code="PWK-B", name="乙镇排口", kind="other",
+                           town_id=rivers.town_b.pk, location=LocationInput(121.1503, 31.92))  # fmt: skip
+    rect = _rectification(rivers, overdue=False)
+    Rectification.objects.filter(pk=rect.pk).update(
+        subject_kind="outfall", subject_id=up.pk, subject_name=up.name
+    )
+    office = api_as("environment_bureau", rivers.district)
+    body = office.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream", km=10).json()
+    # by distance (乙镇排口 is 1 km nearer the mouth of 支河); the one downstream of the section is not there
+    assert [o["code"] for o in body["outfalls"]] == ["PWK-B", "PWK-UP"]
+    first = body["outfalls"][1]
+    assert first["distance_m"] == pytest.approx(_engine_answer(10)["a"], abs=1e-6)  # same point as facility A
+    assert (first["kind_label"], first["state"], first["river_id"]) == ("农业排口", "found", "T")
+    outfall_problems = [p for p in body["problems"] if p["site_kind"] == "outfall"]
+    assert [(p["id"], p["site_id"], p["site_name"]) for p in outfall_problems] == [
+        (rect.pk, up.pk, "支河排口")
+    ]
+    assert (outfall_problems[0]["lon"], outfall_problems[0]["lat"]) == (first["lon"], first["lat"])
+    assert outfall_problems[0]["distance_m"] == first["distance_m"]
+    # a town sees its own outfalls only
+    town_a = api_as("town_officer", rivers.town_a)
+    seen = town_a.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream").json()["outfalls"]
+    assert [o["id"] for o in seen] == [up.pk] and other.pk not in [o["id"] for o in seen]
+
+
+def _approved_inspection(world, outfall, reviewed_at):  # type: ignore[no-untyped-def]
+    from checklists.models import ChecklistTemplate, Inspection
+    from checklists.services.templates import templates_sync
+    from tests.conftest import make_user
+
+    templates_sync()
+    template = ChecklistTemplate.objects.get(key="outfall-inspection", status="published")
+    return Inspection.objects.create(
+        client_uuid=uuid.uuid4(), template=template, inspector=make_user("inspector", world.town_a),
+        purpose="audit", period=reviewed_at.year, status="approved", submitted_at=reviewed_at,
+        reviewed_at=reviewed_at, percent=Decimal("100"), subject_kind="outfall", subject_id=outfall.pk,
+        subject_name=outfall.name, subject_region=outfall.town, subject_town=outfall.town,
+    )  # fmt: skip
+
+
+def test_outfall_coverage_counts_the_outfalls_inspected_in_the_year(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    """有口皆查: of the outfalls within 10 km upstream, those with an approved inspection reviewed in the year
+    (Asia/Shanghai), per type; downstream outfalls and other years do not count; scoped."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from geo.outfalls.services import outfall_create
+
+    tz = ZoneInfo("Asia/Shanghai")
+
+    def create(code, kind, at, town=rivers.town_a):  # type: ignore[no-untyped-def]
+        return outfall_create(principal=SYSTEM, code=code, name=code, kind=kind, town_id=town.pk,
+                              location=LocationInput(*at))  # fmt: skip
+
+    a = create("O-A", "industrial", FACILITY_A_AT)
+    b = create("O-B", "industrial", (121.1503, 31.92))
+    c = create("O-C", "agricultural", (121.12, 31.9003), town=rivers.town_b)
+    create("O-DOWN", "industrial", FACILITY_B_AT)  # downstream: not counted
+    _approved_inspection(rivers, a, datetime(2022, 1, 1, 0, 30, tzinfo=tz))  # 2022 in Haimen (2021 in UTC)
+    _approved_inspection(rivers, a, datetime(2022, 6, 1, 9, 0, tzinfo=tz))
+    _approved_inspection(rivers, b, datetime(2021, 12, 31, 23, 30, tzinfo=tz))  # the year before
+    _approved_inspection(rivers, c, datetime(2022, 3, 1, 9, 0, tzinfo=tz))
+    path = f"/api/v1/water/sections/{rivers.section_a.pk}/outfall-coverage"
+    office = api_as("environment_bureau", rivers.district)
+    body = office.get(path, year=2022).json()
+    assert (body["total"], body["inspected"], body["rate"], body["complete"]) == (3, 2, 0.6667, False)
+    kinds = {k["kind"]: (k["total"], k["inspected"]) for k in body["by_kind"]}
+    assert kinds == {"industrial": (2, 1), "sewage_plant": (0, 0), "agricultural": (1, 1), "other": (0, 0)}
+    rows = {r["outfall"]["code"]: r for r in body["outfalls"]}
+    assert set(rows) == {"O-A", "O-B", "O-C"} and rows["O-A"]["inspections"] == 2
+    assert rows["O-B"]["inspections"] == 0 and rows["O-B"]["last_inspected_at"] is None
+    assert rows["O-A"]["last_inspected_at"].startswith("2022-06-01")
+    assert office.get(path, year=2021).json()["inspected"] == 1
+    town_a = api_as("town_officer", rivers.town_a)  # its own outfalls only
+    own = town_a.get(path, year=2022).json()
+    assert (own["total"], own["inspected"]) == (2, 1)
+    for bad in ({"year": 1999}, {"year": "x"}, {"km": 0}):
+        assert_error(office.get(path, **bad), 422)
+    assert_error(api_as("town_officer", rivers.town_b).get(path), 404, "not_found")
+    # the upstream answer carries this year's summary
+    summary = office.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream").json()["outfall_coverage"]
+    assert summary["total"] == 3 and summary["year"] == timezone.localdate().year

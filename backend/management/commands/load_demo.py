@@ -60,6 +60,10 @@ class Command(BaseCommand):
             geo_demo.load_rivers(
                 principal=principals["anweiban"], prefer=set(repairs.values_list("subject_id", flat=True))
             )
+            geo_demo.load_outfalls(principal=principals["huanjing"])  # 排污口 upstream of the key sections
+            checklists_demo.load_outfall_inspections(  # some inspected, one per section with problems
+                inspector=principals["huanjing"], reviewer=principals["anweiban"]
+            )
         # After commit (the approvals above also queue it): the draft, then the public notice (公示).
         board = assessment_recompute(scheme_key=scheme_key)
         if not Scoreboard.objects.filter(scheme_key=scheme_key).exclude(status="draft").exists():

@@ -18,8 +18,10 @@ const COUNT = ["coalesce", ["get", "count"], 1];
 // Cells are 16 px apart at the tiles' own zoom (32 × 32 per 512 px tile): a radius up to 8 px keeps them apart.
 const CELL_SIZE = ["interpolate", ["linear"], COUNT, 1, 4, 10, 6, 100, 8];
 const SOME = (tally) => [">", ["coalesce", ["get", tally], 0], 0];
-const SWITCHABLE = { towns: ["towns-fill", "towns-line"], rivers: ["rivers"], sections: ["sections"], facilities: ["facilities"], rectifications: ["rectifications"], photos: ["photos"] };
-const CLICKABLE = ["photos", "rectifications", "facilities", "sections", "rivers", "towns-fill"];
+const SWITCHABLE = { towns: ["towns-fill", "towns-line"], rivers: ["rivers"], sections: ["sections"], facilities: ["facilities"], rectifications: ["rectifications"], photos: ["photos"], outfalls: ["outfalls"] };
+const CLICKABLE = ["photos", "rectifications", "outfalls", "facilities", "sections", "rivers", "towns-fill"];
+// 排污口 (65号 item 19): coloured by state; a thick dark ring while still to inspect this year.
+const OUTFALL_STATE_COLOURS = ["match", ["get", "state"], "found", "#e8590c", "rectifying", "#f2c200", "banned", "#495057", "merged", "#748ffc", "compliant", "#2f9e44", "#9aa0a6"];
 
 let month = config.month;
 
@@ -73,6 +75,15 @@ function style() {
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, ["case", CELL, CELL_SIZE, 3], 14, ["case", CELL, CELL_SIZE, 6]],
         "circle-opacity": ["case", CELL, 0.75, 1],
         "circle-stroke-color": "#ffffff", "circle-stroke-width": ["case", CELL, 2, 1],
+      },
+    },
+    {
+      id: "outfalls", type: "circle", source: "outfalls", "source-layer": "outfalls", layout: on("outfalls"),
+      paint: {
+        "circle-color": OUTFALL_STATE_COLOURS,
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 7],
+        "circle-stroke-color": "#212529",
+        "circle-stroke-width": ["case", ["has", "inspected_on"], 1, 3],
       },
     },
     {
@@ -220,6 +231,15 @@ function popupContent(feature) {
     box.append(facts);
     const target = SUBJECT_LINKS[p.subject_kind];
     if (target && p.subject_id) box.append(link(target[0], p.subject_id, target[1]));
+  } else if (layer === "outfalls") {
+    box.append(el("h3", p.name));
+    row(facts, "编码", p.code);
+    row(facts, "类型", config.labels.outfall_kind[p.kind] || p.kind);
+    row(facts, "整治方式", config.labels.outfall_decision[p.decision || ""] || p.decision);
+    row(facts, "整治状态", config.labels.outfall_state[p.state] || p.state);
+    row(facts, "最近检查", p.inspected_on || "尚未检查");
+    if (p.synthetic) row(facts, "数据", "演示用合成排污口");
+    box.append(facts);
   } else if (layer === "photos") {
     box.append(el("h3", p.kind === "rectification" ? "整改照片" : "检查照片"));
     row(facts, "核验标记", p.flags ? String(p.flags).split(",").join("、") : "无");
