@@ -7,6 +7,7 @@ from accounts.auth import DeviceTokenAuth
 from checklists.api import router as checklists_router
 from checklists.maps.api import router as maps_router
 from geo.api import router as geo_router
+from geo.pumps.api import router as pumps_router
 from kernel.audit.api import router as audit_router
 from kernel.errors import install_exception_handlers
 from kernel.kit import Renderer, TextCheckingParser
@@ -32,6 +33,7 @@ install_exception_handlers(api)
 
 api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
+api.add_router("/geo", pumps_router)
 api.add_router("/geo/tiles", maps_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", checklists_router)

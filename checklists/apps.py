@@ -10,8 +10,9 @@ class ChecklistsConfig(AppConfig):
         from scoring.assessment import source
 
         from .selectors import assessed
-        from .subjects import sewage
+        from .subjects import pumps, sewage
 
         sewage.plug_in()
+        pumps.plug_in()
         # The assessment reads inspections through this one narrow selector (scoring/assessment/source.py).
         source.install(assessed)

@@ -18,7 +18,9 @@ from scoring.engine.checklist import ItemSpec, SectionSpec, TemplateSpec, read_d
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 DOMAINS = {"safety", "fire", "sewage", "water"}
-SUBJECT_KINDS = {"town", "department", "enterprise", "village", "sewage_facility", "river_section"}
+SUBJECT_KINDS = {
+    "town", "department", "enterprise", "village", "sewage_facility", "river_section", "pump_station",
+}  # fmt: skip
 KEY_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 
 

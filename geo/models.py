@@ -367,6 +367,9 @@ class MapLayerVersion(models.Model):
 
 
 # The river network (issue 18) keeps its models in its own room (geo/rivers/models.py); registered here.
+# 排涝泵站 (issue 18) in its own room (geo/pumps/models.py); registered here.
+from .pumps.models import PumpStation as PumpStation  # noqa: E402
+from .pumps.models import PumpStationChange as PumpStationChange  # noqa: E402
 from .rivers.models import RiverLine as RiverLine  # noqa: E402
 from .rivers.models import RiverNetwork as RiverNetwork  # noqa: E402
 from .rivers.models import SiteKind as SiteKind  # noqa: E402

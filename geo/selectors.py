@@ -19,7 +19,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from kernel.errors import InvalidInput, NotFound
 from kernel.scope import Paths, scope_q
 
-from .models import Organisation, Region, RegionLevel, RiverSection, SewageFacility
+from .models import Organisation, PumpStation, Region, RegionLevel, RiverSection, SewageFacility
 
 # Boundaries are large; nothing but maps needs them. Region reads defer them unless asked.
 HEAVY_REGION_FIELDS = ("boundary",)
@@ -290,7 +290,9 @@ def section_nearest(*, paths: Paths, point: Point, limit: int) -> QuerySet[River
 
 # --- inspection subjects -----------------------------------------------------------------------------
 
-SUBJECT_KINDS = ("town", "department", "enterprise", "village", "sewage_facility", "river_section")
+SUBJECT_KINDS = (
+    "town", "department", "enterprise", "village", "sewage_facility", "river_section", "pump_station",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -343,6 +345,13 @@ def subject_get(*, kind: str, subject_id: int) -> Subject:
         if sec is None:
             raise not_found
         return Subject(kind, sec.pk, sec.name, sec.region, None, sec.location)
+    if kind == "pump_station":
+        station = (
+            PumpStation.objects.filter(pk=subject_id).select_related("town").defer("town__boundary").first()
+        )
+        if station is None:
+            raise not_found
+        return Subject(kind, station.pk, station.name, station.town, station.town, station.location)
     raise InvalidInput(details={"fields": {"subject.kind": ["检查对象类型不受支持"]}})
 
 
@@ -363,6 +372,8 @@ def subjects_visible(*, paths: Paths, subjects: Iterable[tuple[str, int]]) -> se
             qs = SewageFacility.objects.filter(scope_q(paths, "village__path"))
         elif kind == "river_section":
             qs = RiverSection.objects.filter(_section_scope(paths))
+        elif kind == "pump_station":
+            qs = PumpStation.objects.filter(scope_q(paths, "town__path"))
         else:
             continue
         found |= {(kind, pk) for pk in qs.filter(pk__in=wanted).values_list("pk", flat=True).distinct()}

@@ -25,6 +25,7 @@ from geo import mvt
 from geo.models import (
     FacilityCondition,
     Organisation,
+    PumpStation,
     Region,
     RegionLevel,
     RiverLine,
@@ -204,6 +205,7 @@ def _subject_location() -> Case:
     by_id = {
         "sewage_facility": SewageFacility.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "river_section": RiverSection.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "pump_station": PumpStation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "department": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "enterprise": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),

@@ -9,6 +9,7 @@ SUBJECT_KIND_CHOICES = [
     ("village", "行政村"),
     ("sewage_facility", "污水处理设施"),
     ("river_section", "监测断面"),
+    ("pump_station", "排涝泵站"),
 ]
 
 

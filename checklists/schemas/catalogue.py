@@ -21,9 +21,9 @@ class TemplateOut(Schema):
 
 
 class SubjectRef(StrictSchema):
-    kind: Literal["town", "department", "enterprise", "village", "sewage_facility", "river_section"] = Field(
-        description="检查对象类型"
-    )
+    kind: Literal[
+        "town", "department", "enterprise", "village", "sewage_facility", "river_section", "pump_station"
+    ] = Field(description="检查对象类型")
     id: Id = Field(description="检查对象编号")
 
 

@@ -9,12 +9,12 @@ lands: they are snapped to the same network (``geo.rivers.SiteKind``) and read t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from django.utils import timezone
 
-from geo.models import FacilityCondition, SewageFacility, SiteKind, SiteSnap
+from geo.models import FacilityCondition, PumpStation, SewageFacility, SiteKind, SiteSnap
 from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_reach
 from geo.selectors import section_list
 from kernel.access import Principal
@@ -71,9 +71,27 @@ class UpstreamFacility:
 
 
 @dataclass(frozen=True)
+class UpstreamPumpStation:
+    id: int
+    code: str
+    name: str
+    town: str
+    river: str
+    holds_sewage: bool  # 拦蓄污水 (item 19's list)
+    sewage_found_on: date | None
+    sewage_cleared_on: date | None  # 清零
+    last_inspected_at: datetime | None
+    distance_m: float
+    snap_distance_m: float
+    river_id: str
+    lon: float | None
+    lat: float | None
+
+
+@dataclass(frozen=True)
 class UpstreamProblem:
     id: int
-    site_kind: str  # the rectification's subject kind: sewage_facility (outfalls, pump stations to come)
+    site_kind: str  # the rectification's subject kind: sewage_facility, pump_station (outfalls to come)
     site_id: int
     site_name: str
     lon: float | None  # the site's point (WGS-84): "明确到具体点位"
@@ -103,6 +121,7 @@ class SectionUpstream:
     snap_distance_m: float
     rivers: tuple[UpstreamRiver, ...]
     facilities: tuple[UpstreamFacility, ...]
+    pump_stations: tuple[UpstreamPumpStation, ...]
     problems: tuple[UpstreamProblem, ...]
 
 
@@ -113,8 +132,11 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
     section = section_list(paths=paths).filter(pk=section_id).first()
     if section is None:
         raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
-    reach = section_upstream_reach(section=section, max_distance_m=km * 1000.0)
+    reach = section_upstream_reach(
+        section=section, max_distance_m=km * 1000.0, kinds=(SiteKind.SEWAGE_FACILITY, SiteKind.PUMP_STATION)
+    )
     facilities = _facilities(reach.sites[SiteKind.SEWAGE_FACILITY], paths)
+    pump_stations = _pump_stations(reach.sites[SiteKind.PUMP_STATION], paths)
     return SectionUpstream(
         section_id=section.pk,
         section_code=section.code,
@@ -128,7 +150,10 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
         snap_distance_m=reach.snap_distance_m,
         rivers=_rivers(reach.rivers, reach.network_id, paths),
         facilities=facilities,
-        problems=_problems({SiteKind.SEWAGE_FACILITY: facilities}, paths),
+        pump_stations=pump_stations,
+        problems=_problems(
+            {SiteKind.SEWAGE_FACILITY: facilities, SiteKind.PUMP_STATION: pump_stations}, paths
+        ),
     )
 
 
@@ -194,6 +219,24 @@ def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[Upstrea
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
+
+
+def _pump_stations(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamPumpStation, ...]:
+    by_id = {s.site_id: s for s in reached}
+    rows = PumpStation.objects.filter(scope_q(paths, "town__path"), pk__in=list(by_id)).values_list(
+        "pk", "code", "name", "town__name", "river", "holds_sewage", "sewage_found_on", "sewage_cleared_on",
+        "last_inspected_at", "location",
+    )  # fmt: skip
+    out = []
+    for pk, code, name, town, river, holds, found, cleared, inspected, point in rows:
+        s = by_id[pk]
+        out.append(
+            UpstreamPumpStation(
+                pk, code, name, town, river, holds, found, cleared, inspected, s.distance_m,
+                s.snap_distance_m, s.river_id, point.x if point else None, point.y if point else None,
+            )
+        )  # fmt: skip
+    return tuple(sorted(out, key=lambda p: (p.distance_m, p.id)))
 
 
 def _problems(sites: dict[str, tuple[UpstreamSite, ...]], paths: Paths) -> tuple[UpstreamProblem, ...]:
