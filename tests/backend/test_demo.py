@@ -93,7 +93,9 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     from checklists.models import ChecklistTemplate, Inspection, Rectification, SpotCheck
     from checklists.services.spotchecks import spot_check_redraw
 
-    assert ChecklistTemplate.objects.filter(status="published").count() == 8
+    assert (
+        ChecklistTemplate.objects.filter(status="published").count() == 9
+    )  # with the pump station template (issue 18)
     audits = Inspection.objects.filter(subject_kind="sewage_facility")
     statuses = list(audits.values_list("status", flat=True))
     assert statuses.count("draft") == 1 and statuses.count("rejected") == 1
@@ -327,7 +329,7 @@ def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded)
     snapped = SiteSnap.objects.filter(network=network, site_kind="river_section", line_id__gt="")
     assert set(snapped.values_list("site_id", flat=True)) == set(sections.values_list("pk", flat=True))
     huanjing = ApiClient(User.objects.get(username="huanjing"))
-    with_facilities = with_problems = 0
+    with_facilities = with_problems = with_stations = holding = cleared = station_problems = 0
     for section in sections:
         got = huanjing.get(f"/api/v1/water/sections/{section.pk}/upstream", km=10)
         assert got.status_code == 200, got.content
@@ -337,8 +339,22 @@ def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded)
         with_problems += bool(body["problems"])
         distances = [f["distance_m"] for f in body["facilities"]]
         assert distances == sorted(distances) and all(0 < d <= 10_000 for d in distances)
-        assert {p["site_id"] for p in body["problems"]} <= {f["id"] for f in body["facilities"]}
+        sites = {("sewage_facility", f["id"]) for f in body["facilities"]}
+        sites |= {("pump_station", s["id"]) for s in body["pump_stations"]}
+        assert {(p["site_kind"], p["site_id"]) for p in body["problems"]} <= sites
+        with_stations += bool(body["pump_stations"])
+        holding += sum(s["holds_sewage"] for s in body["pump_stations"])
+        cleared += sum(s["sewage_cleared_on"] is not None for s in body["pump_stations"])
+        station_problems += sum(p["site_kind"] == "pump_station" for p in body["problems"])
     assert with_facilities >= 5 and with_problems >= 3, (with_facilities, with_problems)
+    # 排涝泵站 (item 19): on the key sections' rivers, some holding sewage, some cleared (清零), with problems
+    assert with_stations >= 5 and holding >= 3 and cleared >= 3 and station_problems >= 1, (
+        with_stations, holding, cleared, station_problems,
+    )  # fmt: skip
+    from geo.models import PumpStation
+
+    assert all(s.is_synthetic and "演示" in s.name for s in PumpStation.objects.all())
+    assert PumpStation.objects.filter(changes__action="inspection", holds_sewage=False).exists()
     # re-running the loader keeps the network (no second version)
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
     assert RiverNetwork.objects.count() == 1

@@ -12,10 +12,12 @@ from accounts.demo import load_demo_users
 from accounts.models import User
 from accounts.selectors import principal_for
 from checklists import demo as checklists_demo
+from checklists.demo import pumps as pumps_demo
 from checklists.models import RECTIFICATION_DONE, Inspection, Rectification
 from checklists.services.rectifications import rectifications_mark_overdue
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
+from geo.pumps.demo import load_pump_stations
 from scoring.assessment.models import Scoreboard
 from scoring.assessment.services import assessment_recompute, scoreboard_notice
 from scoring.models import Measurement
@@ -60,6 +62,9 @@ class Command(BaseCommand):
             geo_demo.load_rivers(
                 principal=principals["anweiban"], prefer=set(repairs.values_list("subject_id", flat=True))
             )
+            # 排涝泵站 on the synthetic rivers (拦蓄污水, 清零) and their inspections (65号 item 19)
+            load_pump_stations(principal=principals["anweiban"])
+            pumps_demo.load(inspector=principals["huanjing"], reviewer=principals["anweiban"])
         # After commit (the approvals above also queue it): the draft, then the public notice (公示).
         board = assessment_recompute(scheme_key=scheme_key)
         if not Scoreboard.objects.filter(scheme_key=scheme_key).exclude(status="draft").exists():
