@@ -5,7 +5,9 @@ inspection lifecycle.
   the inspection settles the station's earlier rectifications (整改复核, the sewage facilities' rule) and
   records what it found on the station — a finding of category ``sewage_held`` (the template's
   ``sewage.not-held`` failed) puts the station on the 拦蓄污水 list from the approval day; no such finding
-  clears it (清零) that day.
+  clears it (清零) that day;
+- **withdrawn** by the district: the repairs it closed are reopened and what it recorded on the station is
+  taken back, unless the station changed since.
 
 The station side is geo's service (``geo.pumps.services.pump_station_inspected``); this module only reads
 the findings and plugs the two into the lifecycle."""
@@ -14,11 +16,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from geo.pumps.services import pump_station_inspected
+from geo.pumps.services import pump_station_inspected, pump_station_inspection_withdrawn
 from kernel.access import Principal
 
 from ..models import Finding, Inspection, InspectionStatus
-from ..services.rectifications import reaudit_rectifications
+from ..services.rectifications import reaudit_closures_reopen, reaudit_rectifications
 from . import NOTHING, SubjectHooks, register
 
 KIND = "pump_station"
@@ -53,6 +55,15 @@ class PumpStationHooks(SubjectHooks):
         if later:  # a later inspection has the last word on the station and its problems
             return NOTHING
         return self.on_approved(principal=principal, inspection=inspection, at=approved_at)
+
+    def on_withdrawn(
+        self, *, principal: Principal, inspection: Inspection, reason: str, note: str
+    ) -> dict[str, list[int]]:
+        reopened = reaudit_closures_reopen(principal=principal, inspection=inspection, note=note)
+        pump_station_inspection_withdrawn(
+            station_id=inspection.subject_id, inspection_uuid=inspection.client_uuid, by=principal.user_id
+        )
+        return {"reopened": reopened}
 
 
 HOOKS = PumpStationHooks()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from kernel.access import REGISTRY_EDITORS, Principal
 from kernel.audit.services import audit_record, snapshot
@@ -33,8 +34,10 @@ from .models import PumpStation, PumpStationChange
 from .selectors import pump_station_get
 
 PUMP_STATION_EDITABLE = ("name", "river", "note", "is_synthetic")
-_KEPT = ("code", "name", "river", "town_id", "holds_sewage", "sewage_found_on", "sewage_cleared_on",
-         "location", "location_datum", "location_quality", "note", "is_synthetic")  # fmt: skip
+_KEPT = (
+    "code", "name", "river", "town_id", "holds_sewage", "sewage_found_on", "sewage_cleared_on",
+    "last_inspected_at", "location", "location_datum", "location_quality", "note", "is_synthetic",
+)  # fmt: skip
 
 
 def _picture(station: PumpStation) -> dict[str, Any]:
@@ -206,3 +209,28 @@ def pump_station_inspected(
     station.save()
     _written(station, "inspection", before, by=by, inspection_uuid=inspection_uuid)
     return station
+
+
+@transaction.atomic
+def pump_station_inspection_withdrawn(*, station_id: int, inspection_uuid: uuid.UUID, by: int | None) -> bool:
+    """The district withdrew an inspection: what it recorded on the station (sewage found or cleared, last
+    inspected) is taken back — to the state before it — if nothing changed the station since. Returns
+    whether it was taken back (a later change keeps the station as it is, in its history)."""
+    station = PumpStation.objects.select_for_update().select_related("town").get(pk=station_id)
+    latest = PumpStationChange.objects.filter(station=station).order_by("-at", "-id").first()
+    if latest is None or latest.inspection_uuid != inspection_uuid or latest.action != "inspection":
+        return False
+    before = latest.before or {}
+    current = _picture(station)
+    station.holds_sewage = bool(before.get("holds_sewage"))
+    station.sewage_found_on = _day(before.get("sewage_found_on"))
+    station.sewage_cleared_on = _day(before.get("sewage_cleared_on"))
+    moment = before.get("last_inspected_at")
+    station.last_inspected_at = parse_datetime(moment) if moment else None
+    station.save()
+    _written(station, "inspection_withdrawn", current, by=by, inspection_uuid=inspection_uuid)
+    return True
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None

@@ -126,3 +126,21 @@ def test_sewage_found_lists_the_station_and_its_problem_upstream(
     assert not station.holds_sewage and station.sewage_cleared_on == timezone.localdate()
     rect.refresh_from_db()
     assert rect.status == "closed"
+
+
+def test_a_withdrawn_inspection_takes_back_what_it_recorded(
+    world, station, phone_a, officer_a, api_as
+) -> None:  # type: ignore[no-untyped-def]
+    cu = inspected(phone_a, station, ALL_WELL)
+    assert review(officer_a, cu, "approve").status_code == 200
+    station.refresh_from_db()
+    assert not station.holds_sewage
+    district = api_as("district_office", world.district)
+    r = district.post(f"/api/v1/inspections/{cu}/withdraw", {"reason": "检查对象记错，应为西闸泵站"})
+    assert r.status_code == 200, r.content
+    station.refresh_from_db()
+    assert station.holds_sewage and station.sewage_cleared_on is None and station.last_inspected_at is None
+    assert station.sewage_found_on == timezone.localdate()
+    assert list(station.changes.order_by("id").values_list("action", flat=True)) == [
+        "create", "inspection", "inspection_withdrawn",
+    ]  # fmt: skip
