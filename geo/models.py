@@ -126,6 +126,9 @@ class SectionLevel(models.TextChoices):
     PROVINCIAL = "provincial", "省考"
     MUNICIPAL = "municipal", "市考"
     DISTRICT = "district", "区考"
+    # A monitoring point on a tributary (支流监测点, 65号 item 19's 劣Ⅴ list): measured and classed like a
+    # section, never assessed or ranked as one.
+    TRIBUTARY = "tributary", "支流监测点"
 
 
 class WaterBody(models.TextChoices):
