@@ -14,6 +14,7 @@ from kernel.kit import Renderer, TextCheckingParser
 from scoring.assessment.api import router as assessment_router
 from scoring.sewage.api import router as sewage_router
 from scoring.water.api import router as water_router
+from scoring.water.inferior_api import router as inferior_v_router
 
 api = NinjaAPI(
     title="fieldscore API",
@@ -39,4 +40,5 @@ api.add_router("/audit", audit_router)
 api.add_router("/", checklists_router)
 api.add_router("/", assessment_router)
 api.add_router("/", water_router)
+api.add_router("/", inferior_v_router)
 api.add_router("/", sewage_router)
