@@ -187,6 +187,21 @@ FACILITY_TALLIES = (
 )  # fmt: skip
 
 
+# --- pump stations (排涝泵站, 65号 item 19) -----------------------------------------------------------
+
+PUMP_STATION_PROPS = (
+    Prop("code"), Prop("name"), Prop("holds_sewage"), Prop("cleared_on", "date"), Prop("synthetic"),
+)  # fmt: skip
+
+
+def _pump_stations(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    qs = PumpStation.objects.filter(scope_q(paths, "town__path"), location__intersects=area)
+    return [
+        _values(qs, F("location"), PUMP_STATION_PROPS, cleared_on=F("sewage_cleared_on"),
+                synthetic=F("is_synthetic"))
+    ]  # fmt: skip
+
+
 # --- rectifications -----------------------------------------------------------------------------------
 
 RECTIFICATION_PROPS = (
@@ -301,6 +316,14 @@ LAYERS: dict[str, Layer] = {
             "`count` 设施数、`normal` 最近核查正常的、`abnormal` 最近核查有异常的、`unaudited` 未核查的"
             "（后三者之和为 `count`）",
             fence=True,
+        ),
+        Layer(
+            "pump_stations",
+            PUMP_STATION_PROPS,
+            _pump_stations,
+            "排涝泵站（点，管辖范围内）：`code`、`name`、`holds_sewage`（是否拦蓄污水，65号第19条清单）、"
+            "`cleared_on`（清零日期 YYYY-MM-DD，未清零过或仍拦蓄时无此属性）、"
+            "`synthetic` 是否演示用合成数据。",
         ),
         _clustered(
             "rectifications",

@@ -23,6 +23,7 @@ from scoring.assessment.services import assessment_recompute, scoreboard_notice
 from scoring.models import Measurement
 from scoring.sewage.services import report as sewage_report
 from scoring.water import demo as water_demo
+from scoring.water import inferior_demo as inferior_v_demo
 
 
 class Command(BaseCommand):
@@ -72,6 +73,8 @@ class Command(BaseCommand):
         # An upheld appeal against 包场镇's veto, answered by a district correction: a new draft follows.
         checklists_demo.load_correction(principals=principals, towns=towns, scheme_key=scheme_key)
         water_values, _ = water_demo.load(principal=principals["huanjing"])
+        # 支流监测点 on the synthetic ditches with a year of monthly classes: the 劣Ⅴ list (65号 item 19)
+        inferior_v_demo.load(principal=principals["huanjing"])
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(
