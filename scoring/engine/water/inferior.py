@@ -22,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 INFERIOR_V = 6
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,7 @@ def months_between(first: date, last: date) -> tuple[date, ...]:
     return tuple(out)
 
 
-def inferior_v_list(
-    series: Mapping[Hashable, Mapping[date, int | None]], months: Iterable[date]
-) -> InferiorVList:
+def inferior_v_list(series: Mapping[K, Mapping[date, int | None]], months: Iterable[date]) -> InferiorVList:
     """The list over several points: each point ever on it with its spells, and the count per month of
     ``months`` (give the series from before the first month asked for, so a point already on the list
     then is counted)."""
