@@ -127,6 +127,9 @@ def pump_station_create(
     """Register a station under a town the caller may edit; its point (any supported datum) must lie in
     that town. ``holds_sewage`` with ``sewage_on``: found holding sewage on that day."""
     _require_editor(principal)
+    if sewage_on is not None and not holds_sewage:
+        message = "sewage_on（发现拦蓄污水的日期）只与 holds_sewage=true 一起使用"
+        raise InvalidInput(message, details={"fields": {"sewage_on": [message]}})
     town = _town(principal, town_id)
     located = located_fields(location)
     _location_check(town, located["location"])

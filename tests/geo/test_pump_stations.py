@@ -97,6 +97,9 @@ def test_bad_input_names_the_field_and_writes_nothing(world, api_as) -> None:  #
     body = assert_error(officer.post(URL, new_station(world, code="PS-4", location=utm)), 422)
     assert "location.datum" in body["details"]["fields"]
     assert_error(officer.patch(f"{URL}/{sid}", {}), 422)
+    day = timezone.localdate().isoformat()
+    body = assert_error(officer.post(URL, new_station(world, code="PS-5", sewage_on=day)), 422)
+    assert "sewage_on" in body["details"]["fields"]
     assert PumpStation.objects.count() == 1
 
 
