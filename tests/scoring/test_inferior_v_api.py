@@ -112,3 +112,22 @@ def test_scope_and_bad_months(world, network, api_as) -> None:  # type: ignore[n
     for params, field in bad:
         body = assert_error(api.get(path, **params), 422)
         assert field in str(body["details"]["fields"]), (params, body)
+
+
+def test_tributary_points_are_not_assessed_sections(world, network, api_as) -> None:  # type: ignore[no-untyped-def]
+    """Measured and classed, but never in the towns' water indicators (a ranking input) or the monthly
+    section table; a point's own evaluations are still there."""
+    _, points = network
+    bureau = api_as("environment_bureau", world.district)
+    towns = bureau.get("/api/v1/water/towns", period="month", on="2025-01-15").json()["towns"]
+    codes = {s["code"] for t in towns for s in t["sections"]}
+    assert not codes & {"TP-1", "TP-2", "TP-3"} and "TP-4" in codes  # TP-4 is a district section
+    report = bureau.get("/api/v1/water/reports/monthly", year=2025, month=1, format="csv")
+    assert report.status_code == 200, report.content
+    text = report.content.decode("utf-8-sig")
+    assert "支河考核断面" in text and "支河一号点" not in text
+    own = bureau.get(
+        "/api/v1/water/evaluations", period="month", on="2025-01-15", section_id=points["TP-1"].pk
+    )
+    assert own.status_code == 200, own.content
+    assert own.json()["sections"][0]["evaluation"]["class"] == 6
