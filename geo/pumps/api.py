@@ -6,9 +6,11 @@ from ninja.pagination import paginate
 
 from kernel.kit import Id, Pages
 
+from ..schemas import SectionOut
 from ..services import LocationInput
 from . import selectors, services
-from .schemas import PumpStationChangeOut, PumpStationIn, PumpStationOut, PumpStationPatch
+from .schemas import PumpStationChangeOut, PumpStationIn, PumpStationOut, PumpStationPatch, TributaryPointIn
+from .tributaries import tributary_point_create
 
 router = Router(tags=["空间登记"])
 
@@ -59,3 +61,14 @@ def pump_station_patch(request: HttpRequest, station_id: Id, payload: PumpStatio
         clear_location="location" in payload.model_fields_set and payload.location is None,
     )  # fmt: skip
     return selectors.pump_station_get(paths=None, station_id=station.pk)
+
+
+@router.post(
+    "/tributary-points",
+    response={201: SectionOut},
+    summary="登记支流监测点（断面级别 tributary：按监测数据导入、GB 3838 评价，列入劣Ⅴ清单的计算）",
+)
+def tributary_point_register(request: HttpRequest, payload: TributaryPointIn) -> Status[object]:
+    data = payload.dict(exclude={"location"})
+    point = tributary_point_create(principal=request.auth, location=_location(payload.location), **data)
+    return Status(201, point)

@@ -60,6 +60,16 @@ class PumpStationPatch(StrictSchema):
         return self
 
 
+class TributaryPointIn(StrictSchema):
+    code: str = Field(min_length=1, max_length=32, description="监测点编码（与断面编码共用，全区唯一）")
+    name: str = Field(min_length=1, max_length=64, description="监测点名称（唯一：监测数据按名称或编码匹配）")
+    town_id: Id = Field(description="责任区镇编号")
+    river: str = Field("", max_length=64, description="所在支流（名称或河流编码；与河网一致时按该河捕捉）")
+    target_class: int = Field(3, ge=1, le=5, description="目标水质类别（1–5）")
+    location: LocationIn | None = Field(None, description="位置（注明坐标系）；须在责任区镇范围内")
+    note: str = Field("", max_length=2000, description="备注")
+
+
 class PumpStationChangeOut(Schema):
     action: str = Field(description="create 登记 / update 修改 / inspection 检查审核通过")
     at: datetime = Field(description="时间")

@@ -139,3 +139,28 @@ def test_snapped_to_the_network_on_its_river_and_when_moved(world, api_as, tmp_p
     officer.patch(f"{URL}/{sid}", {"river": "主河"})
     snap = SiteSnap.objects.get(site_kind=SiteKind.PUMP_STATION, site_id=sid)
     assert (snap.river_id, snap.line_id, snap.unsnapped_code) == ("M", "m1", "")
+
+
+def test_a_tributary_point_is_registered_as_a_section_of_level_tributary(world, api_as, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "r.geojson", river_features()), dry_run=False
+    )
+    officer = api_as("town_officer", world.town_a)
+    url = "/api/v1/geo/tributary-points"
+    point = {"code": "TP-1", "name": "支河一号点", "town_id": world.town_a.pk, "river": "支河",
+             "location": {"lon": 121.1503, "lat": 31.93}}  # fmt: skip
+    r = officer.post(url, point)
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["level"] == "tributary" and [t["id"] for t in body["responsible_towns"]] == [world.town_a.pk]
+    snap = SiteSnap.objects.get(site_kind=SiteKind.RIVER_SECTION, site_id=body["id"])
+    assert (snap.river_id, snap.line_id) == ("T", "t1")
+    assert AuditEvent.objects.filter(action="geo.section.create", object_id=str(body["id"])).exists()
+    # never turns an existing section into a tributary point; names are unique too (the import matches them)
+    body = assert_error(officer.post(url, point | {"code": "S-A", "name": "新点"}), 409, "duplicate_code")
+    assert body["details"]["fields"] == {"code": ["断面编码已存在"]}
+    assert_error(officer.post(url, point | {"code": "TP-2"}), 409, "duplicate_name")
+    assert_error(api_as("town_officer", world.town_b).post(url, point | {"code": "TP-3", "name": "x"}), 422,
+                 "unknown_town")  # fmt: skip
+    assert_error(api_as("inspector", world.town_a).post(url, point | {"code": "TP-4", "name": "y"}), 403)
+    assert_error(officer.post(url, point | {"code": "TP-5", "name": "z", "target_class": 6}), 422)
