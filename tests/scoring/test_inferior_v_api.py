@@ -97,6 +97,9 @@ def test_entries_exits_and_the_monthly_count(world, network, api_as) -> None:  #
         f"/api/v1/water/sections/{section.pk}/inferior-v", km=9, **{"from": "2025-01", "to": "2025-06"}
     )
     assert [p["code"] for p in near.json()["points"]] == ["TP-1"]
+    # the upstream answer's tributary carries its monitoring points' latest class (June: TP-1 Ⅳ, TP-2 Ⅱ)
+    up = {r["river_id"]: r for r in api.get(f"/api/v1/water/sections/{section.pk}/upstream").json()["rivers"]}
+    assert (up["T"]["water_class_month"], up["T"]["water_class_section"]) == ("2025-06", "支河一号点")
 
 
 def test_scope_and_bad_months(world, network, api_as) -> None:  # type: ignore[no-untyped-def]
