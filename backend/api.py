@@ -8,12 +8,14 @@ from checklists.api import router as checklists_router
 from checklists.maps.api import router as maps_router
 from geo.api import router as geo_router
 from geo.outfalls.api import router as outfall_router
+from geo.pumps.api import router as pumps_router
 from kernel.audit.api import router as audit_router
 from kernel.errors import install_exception_handlers
 from kernel.kit import Renderer, TextCheckingParser
 from scoring.assessment.api import router as assessment_router
 from scoring.sewage.api import router as sewage_router
 from scoring.water.api import router as water_router
+from scoring.water.inferior_api import router as inferior_v_router
 
 api = NinjaAPI(
     title="fieldscore API",
@@ -34,9 +36,11 @@ install_exception_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/geo/outfalls", outfall_router)
+api.add_router("/geo", pumps_router)
 api.add_router("/geo/tiles", maps_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", checklists_router)
 api.add_router("/", assessment_router)
 api.add_router("/", water_router)
+api.add_router("/", inferior_v_router)
 api.add_router("/", sewage_router)

@@ -10,9 +10,10 @@ class ChecklistsConfig(AppConfig):
         from scoring.assessment import source
 
         from .selectors import assessed
-        from .subjects import outfall, sewage
+        from .subjects import outfall, pumps, sewage
 
         sewage.plug_in()
         outfall.plug_in()
+        pumps.plug_in()
         # The assessment reads inspections through this one narrow selector (scoring/assessment/source.py).
         source.install(assessed)

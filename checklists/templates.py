@@ -19,7 +19,8 @@ from scoring.engine.checklist import ItemSpec, SectionSpec, TemplateSpec, read_d
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 DOMAINS = {"safety", "fire", "sewage", "water"}
 SUBJECT_KINDS = {
-    "town", "department", "enterprise", "village", "sewage_facility", "river_section", "outfall"
+    "town", "department", "enterprise", "village", "sewage_facility", "river_section", "outfall",
+    "pump_station",
 }  # fmt: skip
 KEY_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 

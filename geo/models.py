@@ -126,6 +126,9 @@ class SectionLevel(models.TextChoices):
     PROVINCIAL = "provincial", "省考"
     MUNICIPAL = "municipal", "市考"
     DISTRICT = "district", "区考"
+    # A monitoring point on a tributary (支流监测点, 65号 item 19's 劣Ⅴ list): measured and classed like a
+    # section, never assessed or ranked as one.
+    TRIBUTARY = "tributary", "支流监测点"
 
 
 class WaterBody(models.TextChoices):
@@ -370,6 +373,10 @@ class MapLayerVersion(models.Model):
 # The outfall registry (issue 18, 排污口) keeps its models in geo/outfalls/models.py; registered here.
 from .outfalls.models import Outfall as Outfall  # noqa: E402
 from .outfalls.models import OutfallChange as OutfallChange  # noqa: E402
+
+# 排涝泵站 (issue 18) in its own room (geo/pumps/models.py); registered here.
+from .pumps.models import PumpStation as PumpStation  # noqa: E402
+from .pumps.models import PumpStationChange as PumpStationChange  # noqa: E402
 from .rivers.models import RiverLine as RiverLine  # noqa: E402
 from .rivers.models import RiverNetwork as RiverNetwork  # noqa: E402
 from .rivers.models import SiteKind as SiteKind  # noqa: E402

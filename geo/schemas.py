@@ -100,7 +100,9 @@ class SectionOut(Schema):
     name: str = Field(description="断面名称")
     river: str = Field(description="所在河流")
     water_body: str = Field(description="水体类型：river 河流 / lake 湖库")
-    level: str = Field(description="考核级别：national / provincial / municipal / district")
+    level: str = Field(
+        description="考核级别：national / provincial / municipal / district；tributary 为支流监测点"
+    )
     target_class: int = Field(description="目标水质类别（1–5，对应 Ⅰ–Ⅴ）")
     region: RegionRef = Field(description="所属区")
     responsible_towns: list[RegionRef] = Field(description="责任区镇")

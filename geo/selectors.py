@@ -19,7 +19,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from kernel.errors import InvalidInput, NotFound
 from kernel.scope import Paths, scope_q
 
-from .models import Organisation, Outfall, Region, RegionLevel, RiverSection, SewageFacility
+from .models import Organisation, Outfall, PumpStation, Region, RegionLevel, RiverSection, SewageFacility
 
 # Boundaries are large; nothing but maps needs them. Region reads defer them unless asked.
 HEAVY_REGION_FIELDS = ("boundary",)
@@ -291,7 +291,8 @@ def section_nearest(*, paths: Paths, point: Point, limit: int) -> QuerySet[River
 # --- inspection subjects -----------------------------------------------------------------------------
 
 SUBJECT_KINDS = (
-    "town", "department", "enterprise", "village", "sewage_facility", "river_section", "outfall"
+    "town", "department", "enterprise", "village", "sewage_facility", "river_section", "outfall",
+    "pump_station",
 )  # fmt: skip
 
 
@@ -350,6 +351,13 @@ def subject_get(*, kind: str, subject_id: int) -> Subject:
         if out is None:
             raise not_found
         return Subject(kind, out.pk, out.name, out.town, out.town, out.location)
+    if kind == "pump_station":
+        station = (
+            PumpStation.objects.filter(pk=subject_id).select_related("town").defer("town__boundary").first()
+        )
+        if station is None:
+            raise not_found
+        return Subject(kind, station.pk, station.name, station.town, station.town, station.location)
     raise InvalidInput(details={"fields": {"subject.kind": ["检查对象类型不受支持"]}})
 
 
@@ -372,6 +380,8 @@ def subjects_visible(*, paths: Paths, subjects: Iterable[tuple[str, int]]) -> se
             qs = RiverSection.objects.filter(_section_scope(paths))
         elif kind == "outfall":
             qs = Outfall.objects.filter(scope_q(paths, "town__path"))
+        elif kind == "pump_station":
+            qs = PumpStation.objects.filter(scope_q(paths, "town__path"))
         else:
             continue
         found |= {(kind, pk) for pk in qs.filter(pk__in=wanted).values_list("pk", flat=True).distinct()}

@@ -27,6 +27,7 @@ from geo.models import (
     FacilityCondition,
     Organisation,
     Outfall,
+    PumpStation,
     Region,
     RegionLevel,
     RiverLine,
@@ -205,6 +206,21 @@ def _outfalls(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
     ]  # fmt: skip
 
 
+# --- pump stations (排涝泵站, 65号 item 19) -----------------------------------------------------------
+
+PUMP_STATION_PROPS = (
+    Prop("code"), Prop("name"), Prop("holds_sewage"), Prop("cleared_on", "date"), Prop("synthetic"),
+)  # fmt: skip
+
+
+def _pump_stations(paths: Paths, area: Polygon) -> list[QuerySet[Any]]:
+    qs = PumpStation.objects.filter(scope_q(paths, "town__path"), location__intersects=area)
+    return [
+        _values(qs, F("location"), PUMP_STATION_PROPS, cleared_on=F("sewage_cleared_on"),
+                synthetic=F("is_synthetic"))
+    ]  # fmt: skip
+
+
 # --- rectifications -----------------------------------------------------------------------------------
 
 RECTIFICATION_PROPS = (
@@ -223,6 +239,7 @@ def _subject_location() -> Case:
     by_id = {
         "sewage_facility": SewageFacility.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "river_section": RiverSection.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "pump_station": PumpStation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "department": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "enterprise": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
@@ -328,6 +345,14 @@ LAYERS: dict[str, Layer] = {
             "`count` 设施数、`normal` 最近核查正常的、`abnormal` 最近核查有异常的、`unaudited` 未核查的"
             "（后三者之和为 `count`）",
             fence=True,
+        ),
+        Layer(
+            "pump_stations",
+            PUMP_STATION_PROPS,
+            _pump_stations,
+            "排涝泵站（点，管辖范围内）：`code`、`name`、`holds_sewage`（是否拦蓄污水，65号第19条清单）、"
+            "`cleared_on`（清零日期 YYYY-MM-DD，未清零过或仍拦蓄时无此属性）、"
+            "`synthetic` 是否演示用合成数据。",
         ),
         _clustered(
             "rectifications",

@@ -10,6 +10,7 @@ SUBJECT_KIND_CHOICES = [
     ("sewage_facility", "污水处理设施"),
     ("river_section", "监测断面"),
     ("outfall", "排污口"),
+    ("pump_station", "排涝泵站"),
 ]
 
 

@@ -22,7 +22,8 @@ class TemplateOut(Schema):
 
 class SubjectRef(StrictSchema):
     kind: Literal[
-        "town", "department", "enterprise", "village", "sewage_facility", "river_section", "outfall"
+        "town", "department", "enterprise", "village", "sewage_facility", "river_section", "outfall",
+        "pump_station",
     ] = Field(description="检查对象类型")  # fmt: skip
     id: Id = Field(description="检查对象编号")
 

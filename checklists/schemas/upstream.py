@@ -62,9 +62,28 @@ class UpstreamOutfallOut(Schema):
     lat: float | None = Field(description="排污口纬度（WGS-84）")
 
 
+class UpstreamPumpStationOut(Schema):
+    id: int = Field(description="泵站编号")
+    code: str = Field(description="泵站编码")
+    name: str = Field(description="泵站名称")
+    town: str = Field(description="责任区镇")
+    river: str = Field(description="登记的所在河道")
+    holds_sewage: bool = Field(description="拦蓄污水（65号第19条清单）")
+    sewage_found_on: date | None = Field(description="发现拦蓄污水日期")
+    sewage_cleared_on: date | None = Field(description="清零日期")
+    last_inspected_at: datetime | None = Field(description="最近一次检查（审核通过）时间")
+    distance_m: float = Field(description="沿水流到断面的距离（米）")
+    snap_distance_m: float = Field(description="泵站点位到河段的距离（米）")
+    river_id: str = Field(description="泵站所在河流编码（河网）")
+    lon: float | None = Field(description="泵站经度（WGS-84）")
+    lat: float | None = Field(description="泵站纬度（WGS-84）")
+
+
 class UpstreamProblemOut(Schema):
     id: int = Field(description="整改编号")
-    site_kind: str = Field(description="问题所在对象类型：sewage_facility、outfall（排涝泵站登记后加入）")
+    site_kind: str = Field(
+        description="问题所在对象类型：sewage_facility 污水设施、outfall 排污口、pump_station 排涝泵站"
+    )
     site_id: int = Field(description="问题所在对象编号")
     site_name: str = Field(description="问题所在对象名称")
     lon: float | None = Field(description="问题点位经度（WGS-84，所在对象的位置）")
@@ -98,8 +117,11 @@ class SectionUpstreamOut(Schema):
         description="有口皆查（今年）：{year 年度, total 上游排污口数, inspected 今年已检查的}；"
         "详见 outfall-coverage"
     )
+    pump_stations: list[UpstreamPumpStationOut] = Field(
+        description="上游的排涝泵站（管辖范围内），按距离；holds_sewage 为拦蓄污水清单"
+    )
     problems: list[UpstreamProblemOut] = Field(
-        description="上游各对象（设施、排污口；排涝泵站登记后加入）未销号的整改（问题），按距离、期限"
+        description="上游各对象（污水设施、排污口、排涝泵站）未销号的整改（问题），按距离、期限"
     )
 
 

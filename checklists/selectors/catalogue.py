@@ -7,7 +7,7 @@ from datetime import datetime
 from django.contrib.gis.db.models import PointField
 from django.db.models import Case, OuterRef, QuerySet, Subquery, Value, When
 
-from geo.models import Organisation, Outfall, Region, RiverSection, SewageFacility
+from geo.models import Organisation, Outfall, PumpStation, Region, RiverSection, SewageFacility
 from kernel.access import Principal
 
 from ..models import Assignment, AssignmentStatus, ChecklistTemplate, TemplateStatus
@@ -28,6 +28,7 @@ def _subject_point() -> Case:
     by_kind = {
         "sewage_facility": SewageFacility.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "river_section": RiverSection.objects.filter(pk=OuterRef("subject_id")).values("location"),
+        "pump_station": PumpStation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "department": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "enterprise": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
         "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from geo.models import FacilityCondition, Outfall, SewageFacility, SiteKind, SiteSnap
+from geo.models import FacilityCondition, Outfall, PumpStation, SewageFacility, SiteKind, SiteSnap
 from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_reach
 from geo.selectors import section_list
 from kernel.access import Principal
@@ -92,9 +92,27 @@ class UpstreamOutfall:
 
 
 @dataclass(frozen=True)
+class UpstreamPumpStation:
+    id: int
+    code: str
+    name: str
+    town: str
+    river: str
+    holds_sewage: bool  # 拦蓄污水 (item 19's list)
+    sewage_found_on: date | None
+    sewage_cleared_on: date | None  # 清零
+    last_inspected_at: datetime | None
+    distance_m: float
+    snap_distance_m: float
+    river_id: str
+    lon: float | None
+    lat: float | None
+
+
+@dataclass(frozen=True)
 class UpstreamProblem:
     id: int
-    site_kind: str  # the rectification's subject kind: sewage_facility, outfall (pump stations to come)
+    site_kind: str  # the rectification's subject kind: sewage_facility, outfall, pump_station
     site_id: int
     site_name: str
     lon: float | None  # the site's point (WGS-84): "明确到具体点位"
@@ -127,6 +145,7 @@ class SectionUpstream:
     facilities: tuple[UpstreamFacility, ...]
     outfalls: tuple[UpstreamOutfall, ...]
     outfall_coverage: dict[str, int]  # {year, total, inspected}: 有口皆查 this year (see outfall_coverage)
+    pump_stations: tuple[UpstreamPumpStation, ...]
     problems: tuple[UpstreamProblem, ...]
 
 
@@ -137,11 +156,11 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
     section = section_list(paths=paths).filter(pk=section_id).first()
     if section is None:
         raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
-    reach = section_upstream_reach(
-        section=section, max_distance_m=km * 1000.0, kinds=(SiteKind.SEWAGE_FACILITY, SiteKind.OUTFALL)
-    )
+    kinds = (SiteKind.SEWAGE_FACILITY, SiteKind.OUTFALL, SiteKind.PUMP_STATION)
+    reach = section_upstream_reach(section=section, max_distance_m=km * 1000.0, kinds=kinds)
     facilities = _facilities(reach.sites[SiteKind.SEWAGE_FACILITY], paths)
     outfalls = _outfalls(reach.sites[SiteKind.OUTFALL], paths)
+    pump_stations = _pump_stations(reach.sites[SiteKind.PUMP_STATION], paths)
     return SectionUpstream(
         section_id=section.pk,
         section_code=section.code,
@@ -157,7 +176,15 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
         facilities=facilities,
         outfalls=outfalls,
         outfall_coverage=_coverage(outfalls),
-        problems=_problems({SiteKind.SEWAGE_FACILITY: facilities, SiteKind.OUTFALL: outfalls}, paths),
+        pump_stations=pump_stations,
+        problems=_problems(
+            {
+                SiteKind.SEWAGE_FACILITY: facilities,
+                SiteKind.OUTFALL: outfalls,
+                SiteKind.PUMP_STATION: pump_stations,
+            },
+            paths,
+        ),
     )
 
 
@@ -263,7 +290,11 @@ def upstream_sites(upstream: SectionUpstream) -> dict[str, tuple[UpstreamSite, .
     """The sites reached, per site kind, as ``section_upstream`` passes them to ``_problems``: a site kind
     added to the answer is added here too (``tests/checklists/test_work_plan.py`` checks that every list of
     sites in ``SectionUpstream`` is here)."""
-    return {SiteKind.SEWAGE_FACILITY: upstream.facilities, SiteKind.OUTFALL: upstream.outfalls}
+    return {
+        SiteKind.SEWAGE_FACILITY: upstream.facilities,
+        SiteKind.OUTFALL: upstream.outfalls,
+        SiteKind.PUMP_STATION: upstream.pump_stations,
+    }
 
 
 def upstream_problems_closed(
@@ -271,6 +302,24 @@ def upstream_problems_closed(
 ) -> tuple[UpstreamProblem, ...]:
     """The rectifications at the sites of an upstream answer closed (销号) since ``since``, in scope."""
     return _problems(upstream_sites(upstream), principal.region_paths(), closed_since=since)
+
+
+def _pump_stations(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamPumpStation, ...]:
+    by_id = {s.site_id: s for s in reached}
+    rows = PumpStation.objects.filter(scope_q(paths, "town__path"), pk__in=list(by_id)).values_list(
+        "pk", "code", "name", "town__name", "river", "holds_sewage", "sewage_found_on", "sewage_cleared_on",
+        "last_inspected_at", "location",
+    )  # fmt: skip
+    out = []
+    for pk, code, name, town, river, holds, found, cleared, inspected, point in rows:
+        s = by_id[pk]
+        out.append(
+            UpstreamPumpStation(
+                pk, code, name, town, river, holds, found, cleared, inspected, s.distance_m,
+                s.snap_distance_m, s.river_id, point.x if point else None, point.y if point else None,
+            )
+        )  # fmt: skip
+    return tuple(sorted(out, key=lambda p: (p.distance_m, p.id)))
 
 
 def _problems(

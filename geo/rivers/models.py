@@ -77,6 +77,7 @@ class SiteKind(models.TextChoices):
     RIVER_SECTION = "river_section", "监测断面"
     SEWAGE_FACILITY = "sewage_facility", "污水处理设施"
     OUTFALL = "outfall", "排污口"
+    PUMP_STATION = "pump_station", "排涝泵站"
 
 
 class SiteSnap(models.Model):

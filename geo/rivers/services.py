@@ -17,7 +17,7 @@ from kernel.errors import InvalidInput, PermissionDenied
 
 from .. import boundary_file as bf
 from .. import network as engine
-from ..models import Outfall, RiverSection, SewageFacility
+from ..models import Outfall, PumpStation, RiverSection, SewageFacility
 from ..services.map_layers import RIVERS, map_layers_bump
 from .engine import (
     LoadedNetwork,
@@ -280,6 +280,13 @@ def _sites(
         return [
             (pk, (p.x, p.y) if p else None, loaded.river_of(river))
             for pk, p, river in found.values_list("pk", "location", "receiving_river_id")
+        ]
+    if kind == SiteKind.PUMP_STATION:  # on the river it names, when the network knows it
+        stations = PumpStation.objects.all()
+        rows = stations.filter(pk__in=list(ids)) if ids is not None else stations
+        return [
+            (pk, (p.x, p.y) if p else None, loaded.river_of(river))
+            for pk, p, river in rows.values_list("pk", "location", "river")
         ]
     qs = SewageFacility.objects.all()
     rows = qs.filter(pk__in=list(ids)) if ids is not None else qs

@@ -40,7 +40,7 @@ def test_towns_codes_and_named_villages(loaded) -> None:  # type: ignore[no-unty
 def test_sections_and_responsible_towns_from_65hao(loaded) -> None:  # type: ignore[no-untyped-def]
     got = {
         s.name: (s.level, sorted(t.name for t in s.responsible_towns.all()))
-        for s in RiverSection.objects.all()
+        for s in RiverSection.objects.exclude(level="tributary")  # the 劣Ⅴ list's demo points: see below
     }
     assert got == {
         "货隆大桥": ("provincial", ["四甲镇"]),
@@ -51,7 +51,8 @@ def test_sections_and_responsible_towns_from_65hao(loaded) -> None:  # type: ign
         "临海公路桥": ("municipal", ["海门港新区"]),
         "汤正公路桥": ("municipal", sorted(["临江新区", "常乐镇"])),
     }
-    assert all(s.location_quality == "approximate" and "近似" in s.note for s in RiverSection.objects.all())
+    sections = RiverSection.objects.exclude(level="tributary")
+    assert all(s.location_quality == "approximate" and "近似" in s.note for s in sections)
 
 
 def test_facilities_are_labelled_and_lie_in_their_town(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +94,8 @@ def test_demo_shows_the_inspection_workflow(loaded) -> None:  # type: ignore[no-
     from checklists.models import ChecklistTemplate, Inspection, Rectification, SpotCheck
     from checklists.services.spotchecks import spot_check_redraw
 
-    assert ChecklistTemplate.objects.filter(status="published").count() == 9  # with the outfall example
+    # with the outfall and pump station examples (issue 18)
+    assert ChecklistTemplate.objects.filter(status="published").count() == 10
     audits = Inspection.objects.filter(subject_kind="sewage_facility")
     statuses = list(audits.values_list("status", flat=True))
     assert statuses.count("draft") == 1 and statuses.count("rejected") == 1
@@ -325,9 +327,10 @@ def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded)
     assert all("(演示)" in name for name in network.lines.values_list("river_name", flat=True))  # NFKC
     sections = RiverSection.objects.filter(code__in=[c for c, *_ in demo.SECTIONS])
     snapped = SiteSnap.objects.filter(network=network, site_kind="river_section", line_id__gt="")
+    snapped = snapped.exclude(site_id__in=RiverSection.objects.filter(level="tributary").values("pk"))
     assert set(snapped.values_list("site_id", flat=True)) == set(sections.values_list("pk", flat=True))
     huanjing = ApiClient(User.objects.get(username="huanjing"))
-    with_facilities = with_problems = 0
+    with_facilities = with_problems = with_stations = holding = cleared = station_problems = 0
     for section in sections:
         got = huanjing.get(f"/api/v1/water/sections/{section.pk}/upstream", km=10)
         assert got.status_code == 200, got.content
@@ -340,7 +343,37 @@ def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded)
         for kind, listed in (("sewage_facility", "facilities"), ("outfall", "outfalls")):
             at = {p["site_id"] for p in body["problems"] if p["site_kind"] == kind}
             assert at <= {f["id"] for f in body[listed]}
+        sites = {("sewage_facility", f["id"]) for f in body["facilities"]}
+        sites |= {("outfall", o["id"]) for o in body["outfalls"]}
+        sites |= {("pump_station", s["id"]) for s in body["pump_stations"]}
+        assert {(p["site_kind"], p["site_id"]) for p in body["problems"]} <= sites
+        with_stations += bool(body["pump_stations"])
+        holding += sum(s["holds_sewage"] for s in body["pump_stations"])
+        cleared += sum(s["sewage_cleared_on"] is not None for s in body["pump_stations"])
+        station_problems += sum(p["site_kind"] == "pump_station" for p in body["problems"])
     assert with_facilities >= 5 and with_problems >= 3, (with_facilities, with_problems)
+    # 排涝泵站 (item 19): on the key sections' rivers, some holding sewage, some cleared (清零), with problems
+    assert with_stations >= 5 and holding >= 3 and cleared >= 3 and station_problems >= 1, (
+        with_stations, holding, cleared, station_problems,
+    )  # fmt: skip
+    from geo.models import PumpStation
+
+    assert all(s.is_synthetic and "演示" in s.name for s in PumpStation.objects.all())
+    assert PumpStation.objects.filter(changes__action="inspection", holds_sewage=False).exists()
+    # the 劣Ⅴ list (item 19): synthetic tributary points upstream, entering and leaving it (清零)
+    entered = left = 0
+    counts: set[int] = set()
+    for section in sections:
+        body = huanjing.get(f"/api/v1/water/sections/{section.pk}/inferior-v").json()
+        spells = [s for p in body["points"] for s in p["spells"]]
+        entered += len(spells)
+        left += sum(s["left"] is not None for s in spells)
+        counts |= {c["count"] for c in body["count_by_month"]}
+    assert entered >= 2 and left >= 2 and len(counts) >= 2, (entered, left, counts)
+    tributary = RiverSection.objects.filter(level="tributary")
+    assert tributary.exists() and all(
+        "演示" in p.name and p.location_quality == "synthetic" for p in tributary
+    )
     # re-running the loader keeps the network (no second version)
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
     assert RiverNetwork.objects.count() == 1

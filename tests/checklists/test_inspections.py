@@ -19,6 +19,7 @@ def test_catalogue_lists_templates_with_etag(phone_a) -> None:  # type: ignore[n
     assert {t["key"] for t in body["templates"]} == {
         "safety-town", "fire-town", "sewage-facility-audit", "river-section-inspection",
         "safety-department", "fire-department", "safety-enterprise", "fire-enterprise", "outfall-inspection",
+        "pump-station-inspection",
     }  # fmt: skip
     assert body["assignments"] == [] and body["server_time"]
     again = phone_a.get("/api/v1/catalogue", headers={"If-None-Match": first.headers["ETag"]})

@@ -191,6 +191,7 @@ def test_postgis_and_python_encoders_answer_the_same_features(placed, phone_a, o
     approved_with_findings(placed, phone_a, officer_a, {"ledger.meter": {"value": False}})
     InspectionPhoto.objects.update(device_location=Point(121.2001, 31.9001, srid=4326))
     _outfall_inspected(placed)
+    _pump_stations(placed)
     principal = principal_for(make_user("planner", placed.district))
     for layer in LAYERS:
         z, x, y = tile_of(121.2, 31.9)
@@ -213,6 +214,21 @@ def _outfall_inspected(world: Any) -> None:
     o = outfall_create(principal=SYSTEM, code="PWK-T", name="甲排口", kind="industrial",
                        town_id=world.town_a.pk, location=LocationInput(121.2002, 31.9002))  # fmt: skip
     Outfall.objects.filter(pk=o.pk).update(last_inspected_at=datetime(2022, 9, 20, 17, 0, tzinfo=UTC))
+
+
+def _pump_stations(world: Any) -> None:
+    """One station holding sewage, one cleared (清零: a date property) and one that never held any."""
+    from geo.demo import SYSTEM
+    from geo.pumps.services import pump_station_create, pump_station_update
+    from geo.services import LocationInput
+
+    for k, holds in enumerate((True, True, False)):
+        station = pump_station_create(
+            principal=SYSTEM, code=f"PS-{k}", name=f"{k}号泵站", town_id=world.town_a.pk,
+            holds_sewage=holds, location=LocationInput(121.2 + k / 1000, 31.9),
+        )  # fmt: skip
+        if k == 1:
+            pump_station_update(principal=SYSTEM, station_id=station.pk, changes={}, holds_sewage=False)
 
 
 def _rivers_imported(tmp_path: Any) -> None:
@@ -288,3 +304,29 @@ def test_each_layer_changes_its_etag_when_its_writers_write(placed, api_as, phon
     moved = etag("rectifications")
     assert rectifications_mark_overdue(today=rect.deadline.replace(year=rect.deadline.year + 1)) == 1
     assert etag("rectifications") != moved
+
+
+def test_the_pump_station_layer_is_scoped_carries_its_sewage_state_and_follows_its_writers(
+    placed, api_as
+) -> None:  # type: ignore[no-untyped-def]
+    from geo.demo import SYSTEM
+    from geo.pumps.services import pump_station_create, pump_station_update
+    from geo.services import LocationInput
+
+    planner = api_as("planner", placed.district)
+    before = get_tile(planner, "pump_stations")["ETag"]
+    held = pump_station_create(principal=SYSTEM, code="PS-A", name="甲泵站", town_id=placed.town_a.pk,
+                               holds_sewage=True, location=LocationInput(121.201, 31.901))  # fmt: skip
+    pump_station_create(principal=SYSTEM, code="PS-B", name="乙泵站", town_id=placed.town_b.pk,
+                        location=LocationInput(121.202, 31.902), is_synthetic=True)  # fmt: skip
+    assert get_tile(planner, "pump_stations")["ETag"] != before
+    both = by_code(features(get_tile(planner, "pump_stations"), "pump_stations"))
+    assert both["PS-A"] == {"code": "PS-A", "name": "甲泵站", "holds_sewage": True, "synthetic": False}
+    assert both["PS-B"]["synthetic"] and not both["PS-B"]["holds_sewage"]
+    changle = api_as("town_officer", placed.town_a)
+    assert set(by_code(features(get_tile(changle, "pump_stations"), "pump_stations"))) == {"PS-A"}
+    moved = get_tile(planner, "pump_stations")["ETag"]
+    pump_station_update(principal=SYSTEM, station_id=held.pk, changes={}, holds_sewage=False)
+    assert get_tile(planner, "pump_stations")["ETag"] != moved
+    cleared = by_code(features(get_tile(planner, "pump_stations"), "pump_stations"))["PS-A"]
+    assert not cleared["holds_sewage"] and cleared["cleared_on"] == timezone.localdate().isoformat()

@@ -25,6 +25,7 @@ def test_shipped_templates_load_and_say_their_weights_are_examples() -> None:
     assert set(loaded) == {
         "safety-town", "fire-town", "sewage-facility-audit", "river-section-inspection",
         "safety-department", "fire-department", "safety-enterprise", "fire-enterprise", "outfall-inspection",
+        "pump-station-inspection",
     }  # fmt: skip
     assert {t.spec.subject_kind for t in loaded.values()} == {
         "town",
@@ -33,6 +34,7 @@ def test_shipped_templates_load_and_say_their_weights_are_examples() -> None:
         "sewage_facility",
         "river_section",
         "outfall",
+        "pump_station",
     }
     for t in loaded.values():
         header = (TEMPLATE_DIR / t.source).read_text(encoding="utf-8").split("key:")[0]

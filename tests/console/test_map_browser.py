@@ -229,3 +229,23 @@ def test_the_rivers_are_drawn_as_the_base_and_toggle(page, login, mapped, tmp_pa
     assert page.evaluate("() => window.fieldscoreMap.getLayoutProperty('rivers', 'visibility')") == "none"
     page.wait_for_function(READY)
     assert rendered(page, "rivers") == set()
+
+
+def test_pump_stations_are_drawn_scoped_with_their_sewage_state(page, login, mapped) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from geo.demo import SYSTEM
+    from geo.pumps.services import pump_station_create
+    from geo.services import LocationInput
+
+    held = pump_station_create(principal=SYSTEM, code="PS-A", name="甲泵站", town_id=mapped.town_a.pk,
+                               holds_sewage=True, location=LocationInput(121.152, 31.901))  # fmt: skip
+    pump_station_create(principal=SYSTEM, code="PS-B", name="乙泵站", town_id=mapped.town_b.pk,
+                        location=LocationInput(121.162, 31.904))  # fmt: skip  # 四甲镇's: not drawn
+    open_map(page, login, "changle")  # a town's officer: only its own stations, not 四甲镇's in the same view
+    assert rendered(page, "pump_stations") == {held.pk}
+    assert page.get_by_role("heading", name="排涝泵站").is_visible()
+    box = page.get_by_role("checkbox", name="排涝泵站（拦蓄污水为红色）")
+    assert box.is_checked()
+    box.uncheck()
+    assert (
+        page.evaluate("() => window.fieldscoreMap.getLayoutProperty('pump_stations', 'visibility')") == "none"
+    )

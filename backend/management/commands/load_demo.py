@@ -12,15 +12,18 @@ from accounts.demo import load_demo_users
 from accounts.models import User
 from accounts.selectors import principal_for
 from checklists import demo as checklists_demo
+from checklists.demo import pumps as pumps_demo
 from checklists.models import RECTIFICATION_DONE, Inspection, Rectification
 from checklists.services.rectifications import rectifications_mark_overdue
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
+from geo.pumps.demo import load_pump_stations
 from scoring.assessment.models import Scoreboard
 from scoring.assessment.services import assessment_recompute, scoreboard_notice
 from scoring.models import Measurement
 from scoring.sewage.services import report as sewage_report
 from scoring.water import demo as water_demo
+from scoring.water import inferior_demo as inferior_v_demo
 
 
 class Command(BaseCommand):
@@ -64,6 +67,9 @@ class Command(BaseCommand):
             checklists_demo.load_outfall_inspections(  # some inspected, one per section with problems
                 inspector=principals["huanjing"], reviewer=principals["anweiban"]
             )
+            # 排涝泵站 on the synthetic rivers (拦蓄污水, 清零) and their inspections (65号 item 19)
+            load_pump_stations(principal=principals["anweiban"])
+            pumps_demo.load(inspector=principals["huanjing"], reviewer=principals["anweiban"])
         # After commit (the approvals above also queue it): the draft, then the public notice (公示).
         board = assessment_recompute(scheme_key=scheme_key)
         if not Scoreboard.objects.filter(scheme_key=scheme_key).exclude(status="draft").exists():
@@ -72,6 +78,8 @@ class Command(BaseCommand):
         checklists_demo.load_correction(principals=principals, towns=towns, scheme_key=scheme_key)
         water_values, _ = water_demo.load(principal=principals["huanjing"])
         water_demo.load_work_plans(principal=principals["huanjing"])  # 稳Ⅲ提Ⅲ 工作方案, after the data
+        # 支流监测点 on the synthetic ditches with a year of monthly classes: the 劣Ⅴ list (65号 item 19)
+        inferior_v_demo.load(principal=principals["huanjing"])
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(

@@ -18,10 +18,10 @@ const COUNT = ["coalesce", ["get", "count"], 1];
 // Cells are 16 px apart at the tiles' own zoom (32 × 32 per 512 px tile): a radius up to 8 px keeps them apart.
 const CELL_SIZE = ["interpolate", ["linear"], COUNT, 1, 4, 10, 6, 100, 8];
 const SOME = (tally) => [">", ["coalesce", ["get", tally], 0], 0];
-const SWITCHABLE = { towns: ["towns-fill", "towns-line"], rivers: ["rivers"], sections: ["sections"], facilities: ["facilities"], rectifications: ["rectifications"], photos: ["photos"], outfalls: ["outfalls"] };
-const CLICKABLE = ["photos", "rectifications", "outfalls", "facilities", "sections", "rivers", "towns-fill"];
 // 排污口 (65号 item 19): coloured by state; a thick dark ring while still to inspect this year.
 const OUTFALL_STATE_COLOURS = ["match", ["get", "state"], "found", "#e8590c", "rectifying", "#f2c200", "banned", "#495057", "merged", "#748ffc", "compliant", "#2f9e44", "#9aa0a6"];
+const SWITCHABLE = { towns: ["towns-fill", "towns-line"], rivers: ["rivers"], sections: ["sections"], facilities: ["facilities"], outfalls: ["outfalls"], pump_stations: ["pump_stations"], rectifications: ["rectifications"], photos: ["photos"] };
+const CLICKABLE = ["photos", "rectifications", "outfalls", "pump_stations", "facilities", "sections", "rivers", "towns-fill"];
 
 let month = config.month;
 
@@ -84,6 +84,15 @@ function style() {
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 7],
         "circle-stroke-color": "#212529",
         "circle-stroke-width": ["case", ["has", "inspected_on"], 1, 3],
+      },
+    },
+    {
+      // 排涝泵站: a square-ish marker (wide white stroke), red while it holds sewage (拦蓄污水), blue otherwise.
+      id: "pump_stations", type: "circle", source: "pump_stations", "source-layer": "pump_stations", layout: on("pump_stations"),
+      paint: {
+        "circle-color": ["case", ["==", ["get", "holds_sewage"], true], "#a61e4d", "#1971c2"],
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
+        "circle-stroke-color": "#212529", "circle-stroke-width": 2,
       },
     },
     {
@@ -218,6 +227,13 @@ function popupContent(feature) {
     row(facts, "河流编码", p.river_id);
     row(facts, "级别", p.level === undefined ? "未定" : Number(p.level) === 0 ? "干流" : `${p.level} 级支流`);
     if (p.synthetic) row(facts, "河网", "演示用合成河网（非实测）");
+    box.append(facts);
+  } else if (layer === "pump_stations") {
+    box.append(el("h3", p.name));
+    row(facts, "编码", p.code);
+    row(facts, "拦蓄污水", p.holds_sewage ? "是（在清单中）" : "否");
+    if (p.cleared_on) row(facts, "清零日期", p.cleared_on);
+    if (p.synthetic) row(facts, "数据", "演示用合成泵站");
     box.append(facts);
   } else if (layer === "towns-fill") {
     box.append(el("h3", p.name));

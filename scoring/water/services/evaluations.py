@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from geo.models import RiverSection
+from geo.models import RiverSection, SectionLevel
 from geo.selectors import section_list
 from kernel.access import Principal
 from kernel.errors import InvalidInput, NotFound
@@ -37,12 +37,19 @@ def evaluate_stateless(*, water_body: str, values: dict[str, Any], target_class:
         ) from exc
 
 
-def _sections(principal: Principal, *, level: str | None = None) -> list[RiverSection]:
-    return list(section_list(paths=principal.region_paths(), level=level).filter(is_active=True))
+def _sections(
+    principal: Principal, *, level: str | None = None, tributaries: bool = False
+) -> list[RiverSection]:
+    """Active sections in scope. Tributary monitoring points (level ``tributary``, the 劣Ⅴ list's) are
+    measured like sections but never assessed, ranked or reported as one: left out unless asked for."""
+    qs = section_list(paths=principal.region_paths(), level=level).filter(is_active=True)
+    if level is None and not tributaries:
+        qs = qs.exclude(level=SectionLevel.TRIBUTARY)
+    return list(qs)
 
 
 def _section(principal: Principal, section_id: int) -> RiverSection:
-    found = [s for s in _sections(principal) if s.pk == section_id]
+    found = [s for s in _sections(principal, tributaries=True) if s.pk == section_id]
     if not found:
         raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
     return found[0]
