@@ -126,13 +126,22 @@ def test_a_town_popup_links_to_its_dashboard(page, login, mapped) -> None:  # ty
     page.wait_for_url(f"**/console/towns/{mapped.town_b.pk}/")
 
 
+def settle(page: Any, move: str, arg: Any = None) -> None:
+    """Run ``move`` (a JS statement on ``map``, with ``arg``) and wait until the map is idle again: a repaint
+    is asked for so that ``idle`` comes even when the move changed nothing, and a stuck map fails the test
+    after 15 s instead of hanging it (``evaluate`` has no timeout of its own)."""
+    page.evaluate(
+        "(arg) => new Promise((done, fail) => { const map = window.fieldscoreMap;"
+        " const timer = setTimeout(() => fail(new Error('地图 15 秒内未静止')), 15000);"
+        " map.once('idle', () => { clearTimeout(timer); done(); });"
+        f" {move}; map.triggerRepaint(); }})",
+        arg,
+    )
+
+
 def cells_at(page: Any, center: list[float], zoom: float) -> list[dict[str, Any]]:
     """Jump to ``zoom`` (below the cluster threshold), wait until the map is idle, the facility cells."""
-    page.evaluate(
-        "([center, zoom]) => new Promise((done) => {"
-        " const map = window.fieldscoreMap; map.once('idle', done); map.jumpTo({center, zoom}); })",
-        [center, zoom],
-    )
+    settle(page, "map.jumpTo({center: arg[0], zoom: arg[1]})", [center, zoom])
     return list(
         page.evaluate(
             "() => window.fieldscoreMap.queryRenderedFeatures({layers: ['facilities']})"
@@ -158,10 +167,7 @@ def test_zoomed_out_facilities_are_counted_cells_that_zoom_in(page, login, mappe
     assert "尚未核查" in popup.inner_text() and "打开设施档案" not in popup.inner_text()
     popup.get_by_role("button", name="放大查看").click()
     page.wait_for_function("() => window.fieldscoreMap.getZoom() >= 12 && !window.fieldscoreMap.isMoving()")
-    page.evaluate(
-        "() => new Promise((done) => { const map = window.fieldscoreMap;"
-        " if (map.loaded()) done(); else map.once('idle', done); })"
-    )
+    settle(page, "void 0")
     assert rendered(page, "facilities") <= {mapped.facility_a.pk, mapped.facility_b.pk}
     assert rendered(page, "facilities")
 

@@ -16,7 +16,7 @@ from django.db import connection
 
 from geo import mvt
 from geo.models import Region, SewageFacility
-from tests.console.test_map_browser import READY
+from tests.console.test_map_browser import READY, settle
 
 FACILITIES = 100_000
 WEST, SOUTH, EAST, NORTH = 121.0, 31.8, 121.6, 32.05
@@ -107,18 +107,12 @@ def test_100000_facilities_load_tile_by_tile(page, login, screenshot, crowded) -
     assert 0 < cells < 5_000  # the district's 100,000 facilities as grid cells
     screenshot(page, "map-100k-district")
 
-    page.evaluate(
-        "() => new Promise((done) => { const map = window.fieldscoreMap; map.once('idle', done);"
-        " map.panBy([250, 120], {duration: 0}); })"
-    )
+    settle(page, "map.panBy([250, 120], {duration: 0})")
     panned = data_requests()
     assert all(TILE.search(url) for url, _ in panned)
     for url, body in panned:
         check_tile(url, body)
-    page.evaluate(
-        "() => new Promise((done) => { const map = window.fieldscoreMap; map.once('idle', done);"
-        " map.jumpTo({center: [121.3, 31.92], zoom: 14}); })"
-    )
+    settle(page, "map.jumpTo({center: [121.3, 31.92], zoom: 14})")
     zoomed = data_requests()
     assert zoomed and all(TILE.search(url) for url, _ in zoomed)
     singles = sum(check_tile(url, body) for url, body in zoomed if "/facilities/" in url)
