@@ -85,7 +85,8 @@ def sign_in(page: Any, username: str = "jiancha1") -> None:
 
 def service_worker_ready(page: Any) -> None:
     """The worker is installed and controls the page (it claims its clients on activation)."""
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    # (a worker that never activates fails here within 15 s, not the whole run: evaluate has no timeout)
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 

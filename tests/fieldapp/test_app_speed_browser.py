@@ -35,7 +35,8 @@ def _sign_in(page: Any) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.locator("[data-assignment]").first.wait_for()
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    # (a worker that never activates fails here within 15 s, not the whole run: evaluate has no timeout)
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.locator('body[data-requests="0"]').wait_for(state="attached")
 
