@@ -57,6 +57,10 @@ CATEGORY_LABELS = {
     "outfall": "排污口",
     "tributary": "支流水质",
     "pump_station": "排涝泵站",
+    # 排涝泵站检查（65号 第19条）
+    "sewage_held": "泵站拦蓄污水",
+    "sewage_discharge": "汛期集中放排污水",
+    "interception": "雨污混接、直排未截污",
     "ledger": "台账资料",
     "veto": "一票否决事项",
 }
