@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 
@@ -14,14 +13,12 @@ from kernel.access import REGISTRY_EDITORS, Principal
 from kernel.audit.services import audit_record, snapshot
 from kernel.errors import Conflict, InvalidInput, NotFound
 
-from .. import ledger
-from ..boundaries import BoundaryDistances
 from ..models import Region, RegionLevel
 from ..rivers.engine import current_network
 from ..rivers.models import SiteKind, SiteSnap
 from ..rivers.services import site_snaps_refresh
 from ..selectors import region_get
-from ..services.locations import LocationInput, _require_editor, located_fields
+from ..services.locations import LocationInput, _require_editor, located_fields, point_within_check
 from ..services.map_layers import OUTFALLS, map_layers_bump
 from .models import Outfall, OutfallChange, OutfallDecision, OutfallKind, OutfallState
 from .rules import state_error
@@ -113,20 +110,7 @@ def _receiving_river(outfall: Outfall) -> None:
 
 def _check_point(town: Region, point: Point | None) -> None:
     """The outfall's point must lie in its town (the ledger's tolerance, after the datum conversion)."""
-    if point is None:
-        return
-    tolerance = float(settings.LEDGER_TOWN_TOLERANCE_M)
-    region = Region.objects.only("name", "boundary").get(pk=town.pk)
-    distance = BoundaryDistances([region])(town.pk, point.x, point.y)
-    if distance is None or not ledger.is_outside(distance, tolerance):
-        return
-    message = ledger.outside_message(town.name, distance, tolerance, level="区镇")
-    raise InvalidInput(
-        message,
-        code="outside_town",
-        details={"fields": {"location": [message]}, "town_id": town.pk, "distance_m": round(distance),
-                 "tolerance_m": tolerance},
-    )  # fmt: skip
+    point_within_check(point=point, within=[(town.pk, "outside_town", "town_id", "区镇")])
 
 
 def _snap(outfall: Outfall) -> None:

@@ -12,7 +12,6 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,13 +21,11 @@ from kernel.access import REGISTRY_EDITORS, Principal
 from kernel.audit.services import audit_record, snapshot
 from kernel.errors import Conflict, InvalidInput, NotFound
 
-from .. import ledger
-from ..boundaries import BoundaryDistances
 from ..models import Region, RegionLevel
 from ..rivers.models import SiteKind
 from ..rivers.services import site_snaps_refresh
 from ..selectors import region_get
-from ..services.locations import LocationInput, _require_editor, located_fields
+from ..services.locations import LocationInput, _require_editor, located_fields, point_within_check
 from ..services.map_layers import PUMP_STATIONS, map_layers_bump
 from .models import PumpStation, PumpStationChange
 from .selectors import pump_station_get
@@ -57,20 +54,7 @@ def _town(principal: Principal, town_id: int) -> Region:
 
 def _location_check(town: Region, point: Point | None) -> None:
     """The point must lie in the responsible town (the facility ledger's tolerance)."""
-    if point is None:
-        return
-    tolerance = float(settings.LEDGER_TOWN_TOLERANCE_M)
-    row = Region.objects.filter(pk=town.pk).only("name", "boundary").get()
-    distance = BoundaryDistances([row])(row.pk, point.x, point.y)
-    if distance is None or not ledger.is_outside(distance, tolerance):
-        return
-    message = ledger.outside_message(row.name, distance, tolerance, level="区镇")
-    raise InvalidInput(
-        message,
-        code="outside_town",
-        details={"fields": {"location": [message]}, "town_id": row.pk, "distance_m": round(distance),
-                 "tolerance_m": tolerance},
-    )  # fmt: skip
+    point_within_check(point=point, within=[(town.pk, "outside_town", "town_id", "区镇")])
 
 
 def _sewage(station: PumpStation, holds: bool, on: date | None, *, field: str = "holds_sewage") -> None:

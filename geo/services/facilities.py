@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 
@@ -15,8 +14,6 @@ from kernel.access import REGISTRY_EDITORS, Principal
 from kernel.audit.services import audit_record, snapshot
 from kernel.errors import Conflict, InvalidInput, NotFound
 
-from .. import ledger
-from ..boundaries import BoundaryDistances
 from ..models import (
     FacilityStatus,
     Region,
@@ -26,7 +23,7 @@ from ..models import (
 from ..rivers.models import SiteKind
 from ..rivers.services import site_snaps_refresh
 from ..selectors import facility_get, region_get, region_list
-from .locations import LocationInput, _require_editor, located_fields
+from .locations import LocationInput, _require_editor, located_fields, point_within_check
 from .map_layers import FACILITIES, map_layers_bump
 
 # --- sewage facilities -------------------------------------------------------------------------------
@@ -129,26 +126,14 @@ def facility_location_check(*, village: Region, point: Point | None, field: str 
     """A facility's point must lie in its village's town, and in the village itself when the village has
     a boundary: the ledger's rule and tolerance (``LEDGER_TOWN_TOLERANCE_M``), measured in WGS-84 after
     the datum conversion. A 422 ``outside_town`` / ``outside_village`` naming the region and the distance."""
-    if point is None:
-        return
-    tolerance = float(settings.LEDGER_TOWN_TOLERANCE_M)
-    ids = [village.parent_id, village.pk]
-    regions = {r.pk: r for r in Region.objects.filter(pk__in=ids).only("name", "boundary")}
-    distances = BoundaryDistances(regions.values())
-    for region_id, code, key, level in (
-        (village.parent_id, "outside_town", "town_id", "区镇"),
-        (village.pk, "outside_village", "village_id", "行政村"),
-    ):
-        distance = distances(region_id, point.x, point.y) if region_id is not None else None
-        if distance is None or not ledger.is_outside(distance, tolerance):
-            continue
-        message = ledger.outside_message(regions[region_id].name, distance, tolerance, level=level)
-        raise InvalidInput(
-            message,
-            code=code,
-            details={"fields": {field: [message]}, key: region_id, "distance_m": round(distance),
-                     "tolerance_m": tolerance},
-        )  # fmt: skip
+    point_within_check(
+        point=point,
+        within=[
+            (village.parent_id, "outside_town", "town_id", "区镇"),
+            (village.pk, "outside_village", "village_id", "行政村"),
+        ],
+        field=field,
+    )
 
 
 def _duplicate_facility_code() -> Conflict:

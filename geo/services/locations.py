@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 
 from kernel.access import REGISTRY_EDITORS, Principal
 from kernel.errors import InvalidInput, PermissionDenied
 
-from .. import coords
-from ..models import (
-    LocationQuality,
-)
+from .. import coords, ledger
+from ..boundaries import BoundaryDistances
+from ..models import LocationQuality, Region
 
 
 @dataclass(frozen=True)
@@ -89,3 +89,29 @@ def device_fix_fields(
 def _require_editor(principal: Principal) -> None:
     if not principal.has_any(REGISTRY_EDITORS):
         raise PermissionDenied("您的角色不能修改登记数据")
+
+
+def point_within_check(
+    *, point: Point | None, within: list[tuple[int | None, str, str, str]], field: str = "location"
+) -> None:
+    """A registry point must lie in its regions — ``within`` lists ``(region id, error code, details key,
+    level name)``, e.g. ``(town_id, "outside_town", "town_id", "区镇")`` — by the ledger's rule and tolerance
+    (``LEDGER_TOWN_TOLERANCE_M``), measured in WGS-84 after the datum conversion: a 422 with the code,
+    naming the region and the distance. Regions without a boundary are not checked."""
+    if point is None:
+        return
+    tolerance = float(settings.LEDGER_TOWN_TOLERANCE_M)
+    ids = [region_id for region_id, *_ in within if region_id is not None]
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=ids).only("name", "boundary")}
+    distances = BoundaryDistances(regions.values())
+    for region_id, code, key, level in within:
+        distance = distances(region_id, point.x, point.y) if region_id is not None else None
+        if distance is None or not ledger.is_outside(distance, tolerance):
+            continue
+        message = ledger.outside_message(regions[region_id].name, distance, tolerance, level=level)
+        raise InvalidInput(
+            message,
+            code=code,
+            details={"fields": {field: [message]}, key: region_id, "distance_m": round(distance),
+                     "tolerance_m": tolerance},
+        )  # fmt: skip
