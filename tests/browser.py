@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,7 @@ PASSWORD = "console-pass-1"
 # settings' media folder, not the per-test one of tests/conftest.py: tests over the demo serve them from here.
 DEMO_MEDIA_ROOT = settings.MEDIA_ROOT
 SCREENSHOTS = Path(os.environ.get("FIELDSCORE_SCREENSHOTS", settings.BASE_DIR / "var" / "screenshots"))
+BROWSER_TEST_DEADLINE = 240  # seconds: the slowest browser test takes ~30 s
 BROWSER_FIXTURES = {"page", "demo_page", "browser"}
 # Where screenshots went, for the run's summary (tests/conftest.py prints it).
 TAKEN: list[Path] = []
@@ -108,6 +111,24 @@ def browser() -> Iterator[Any]:
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
 
 
+@contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """A browser test that runs past ``seconds`` fails instead of hanging the run (a wait with no timeout
+    of its own — an ``evaluate`` promise, a read blocked behind the live server's threads — once did for
+    17 minutes). SIGALRM: the main thread, POSIX only."""
+
+    def expired(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"浏览器测试超过 {seconds} 秒未结束")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _open_page(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iterator[Any]:
     viewport = getattr(request, "param", "desktop")
     marker = request.node.get_closest_marker("allow_console_errors")
@@ -123,7 +144,8 @@ def _open_page(request: pytest.FixtureRequest, browser: Any, base_url: str) -> I
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_default_timeout(15_000)
-    yield page
+    with _deadline(BROWSER_TEST_DEADLINE):
+        yield page
     context.close()
     errors = [e for e in errors if not any(text in e for text in allowed)]
     if errors:

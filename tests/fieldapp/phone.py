@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.browser import BROWSER_TEST_DEADLINE, _deadline
+
 __all__ = ["FIELD", "demo_phone", "phone", "phone_context"]
 
 FIELD = {"longitude": 121.31, "latitude": 31.95, "accuracy": 8}
@@ -58,7 +60,8 @@ def _phones(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iter
         opened.append(context)
         return context, page
 
-    yield open_phone
+    with _deadline(BROWSER_TEST_DEADLINE):
+        yield open_phone
     for context in opened:
         context.close()
     errors = [e for e in errors if not any(text in e for text in allowed)]
