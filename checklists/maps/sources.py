@@ -25,7 +25,6 @@ from django.db.models.functions import Coalesce, TruncDate
 from geo import mvt
 from geo.models import (
     FacilityCondition,
-    Organisation,
     Outfall,
     PumpStation,
     Region,
@@ -39,6 +38,7 @@ from scoring.engine import water
 from scoring.water import selectors as water_selectors
 
 from ..models import RECTIFICATION_DONE, InspectionPhoto, Rectification, RectificationPhoto
+from ..selectors.catalogue import subject_point
 
 
 @dataclass(frozen=True)
@@ -236,21 +236,7 @@ def _subject_location() -> Case:
     """Where a rectification's subject is: a facility's or section's point, an organisation's point, a
     region's centroid; else the centroid of the region (village, town) it belongs to."""
     point = PointField(srid=4326)
-    by_id = {
-        "sewage_facility": SewageFacility.objects.filter(pk=OuterRef("subject_id")).values("location"),
-        "river_section": RiverSection.objects.filter(pk=OuterRef("subject_id")).values("location"),
-        "pump_station": PumpStation.objects.filter(pk=OuterRef("subject_id")).values("location"),
-        "department": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
-        "enterprise": Organisation.objects.filter(pk=OuterRef("subject_id")).values("location"),
-        "town": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
-        "village": Region.objects.filter(pk=OuterRef("subject_id")).values("centroid"),
-        "outfall": Outfall.objects.filter(pk=OuterRef("subject_id")).values("location"),
-    }
-    at_subject = Case(
-        *(When(subject_kind=k, then=Subquery(q[:1], output_field=point)) for k, q in by_id.items()),
-        default=Value(None, output_field=point),
-        output_field=point,
-    )
+    at_subject = subject_point()
     # A subject without a point of its own (a facility not yet surveyed) shows at its region's centre.
     return Coalesce(
         at_subject, F("subject_region__centroid"), F("subject_town__centroid"), output_field=point

@@ -21,9 +21,11 @@ def template_catalogue(*, since: datetime | None = None) -> QuerySet[ChecklistTe
     return qs.filter(updated_at__gte=since)
 
 
-def _subject_point() -> Case:
+def subject_point() -> Case:
     """The subject's own WGS-84 point, the one the photo checks measure from (``geo.selectors.subject_get``):
-    a facility's, section's or organisation's location, a town's or village's centroid; null when unknown."""
+    a facility's, section's, outfall's, pump station's or organisation's location, a town's or village's
+    centroid; null when unknown. For any row with ``subject_kind`` / ``subject_id`` (assignments; the map
+    places rectifications with it too): a new subject kind is added here once."""
     point = PointField(srid=4326)
     by_kind = {
         "sewage_facility": SewageFacility.objects.filter(pk=OuterRef("subject_id")).values("location"),
@@ -43,10 +45,10 @@ def _subject_point() -> Case:
 
 
 def assignment_catalogue(*, principal: Principal, since: datetime | None = None) -> QuerySet[Assignment]:
-    """The inspector's assignments, each with ``subject_point`` (see ``_subject_point``)."""
+    """The inspector's assignments, each with ``subject_point`` (see ``subject_point``)."""
     qs = (
         Assignment.objects.filter(inspector_id=principal.user_id)
-        .annotate(subject_point=_subject_point())
+        .annotate(subject_point=subject_point())
         .order_by("due_date", "id")
     )
     if since is None:
