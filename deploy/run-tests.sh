@@ -19,19 +19,32 @@ env -u DATABASE_URL FIELDSCORE_VAR_DIR="$(mktemp -d)" .venv/bin/python manage.py
 
 rm -rf var/screenshots  # only this run's pages
 state=$(mktemp -d /tmp/fieldscore-test.XXXXXX)
-trap 'deploy/test-services.sh stop "$state"' EXIT INT TERM
+trap 'kill $(jobs -p) 2>/dev/null; deploy/test-services.sh stop "$state"' EXIT INT TERM
 deploy/test-services.sh start "$state"
-export FIELDSCORE_VAR_DIR="$state/var"
-mkdir -p "$FIELDSCORE_VAR_DIR"
 
+# The two databases run side by side (one pytest process each; CI has two cores), each with its own var
+# folder; their output is printed one after the other when both have ended. Each test has a watchdog
+# (tests/conftest.py): a hang ends that run with every thread's stack instead of using up CI's time.
+mkdir -p "$state/var-sqlite" "$state/var-postgis"
+echo ">>> 测试：SpatiaLite（嵌入式默认，Celery 即时执行）与 PostGIS + Redis + 真实 Celery worker 并行运行"
+(
+  env -u DATABASE_URL -u FIELDSCORE_TEST_REDIS_URL FIELDSCORE_VAR_DIR="$state/var-sqlite" \
+    .venv/bin/pytest -p no:cacheprovider "$@" >"$state/sqlite.log" 2>&1
+) &
+sqlite_pid=$!
+(
+  # shellcheck disable=SC1091
+  source "$state/env"
+  FIELDSCORE_VAR_DIR="$state/var-postgis" .venv/bin/pytest -p no:cacheprovider "$@" >"$state/postgis.log" 2>&1
+) &
+postgis_pid=$!
 status=0
+wait $sqlite_pid || status=$?
 echo ">>> 测试 1/2：SpatiaLite（嵌入式默认），Celery 即时执行"
-env -u DATABASE_URL -u FIELDSCORE_TEST_REDIS_URL .venv/bin/pytest -p no:cacheprovider "$@" || status=$?
-
+cat "$state/sqlite.log"
+wait $postgis_pid || status=$?
 echo ">>> 测试 2/2：PostGIS + Redis + 真实 Celery worker"
-# shellcheck disable=SC1091
-source "$state/env"
-.venv/bin/pytest -p no:cacheprovider "$@" || status=$?
+cat "$state/postgis.log"
 
 # The browser tests (tests/console) leave a screenshot of each page they visit, per database.
 if compgen -G "var/screenshots/*/*.png" >/dev/null; then

@@ -190,13 +190,14 @@ def _demo_media_root(request: pytest.FixtureRequest, settings: Any) -> None:
 
 
 @pytest.fixture
-def demo_page(request: pytest.FixtureRequest, browser: Any, demo_site: Any, db: None) -> Iterator[Any]:
-    # ``db`` (a transaction rolled back after the test) sets the test database up and keeps what the
-    # test itself writes out of the next test; on SQLite the server shares that connection too.
-    # ``browser`` comes first: the demo is then loaded, and the server handed its connection, in the
-    # same (event-loop) context the test runs in. The other way round, on SQLite the test's transaction
-    # and the server held two connections to the in-memory database and locked each other out.
-    yield from _open_page(request, browser, demo_site.url)
+def demo_page(
+    request: pytest.FixtureRequest, browser: Any, demo_site: Any, django_db_blocker: Any
+) -> Iterator[Any]:
+    # No ``db`` transaction around the test: the test database is a file (tests/settings.py), and a
+    # transaction open in the test's thread would hold SQLite's write lock (BEGIN IMMEDIATE) against the
+    # server's own writes (a login's session). These tests only read; the demo is flushed after the module.
+    with django_db_blocker.unblock():
+        yield from _open_page(request, browser, demo_site.url)
 
 
 @pytest.fixture

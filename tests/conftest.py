@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import faulthandler
+import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,6 +187,30 @@ def _reset_celery_caches(app):  # type: ignore[no-untyped-def]
     app._local.__dict__.pop("backend", None)
     app._pool = None  # not closed: something may still hold it; a fresh pool follows the new broker URL
     app.__dict__.pop("amqp", None)
+
+
+# A test that has not finished (setup, call and teardown, module fixtures included) after this many
+# seconds ends the run: every thread's stack is printed and the process exits, so a hang costs minutes and
+# says where, instead of CI's whole budget. faulthandler's watchdog is a C thread: it fires even when a
+# frozen thread holds the GIL, where a Python timer (SIGALRM, pytest-timeout) never runs. The slowest test
+# takes about a minute; FIELDSCORE_TEST_WATCHDOG=0 turns it off (a debugger session).
+WATCHDOG_SECONDS = int(os.environ.get("FIELDSCORE_TEST_WATCHDOG", "900"))
+_TERMINAL: list[int] = []  # stderr as the run started: while a test runs, pytest captures descriptor 2
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _TERMINAL.append(os.dup(sys.__stderr__.fileno() if sys.__stderr__ else 2))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    if WATCHDOG_SECONDS > 0:
+        faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True, file=_TERMINAL[0])
+    try:
+        return (yield)
+    finally:
+        if WATCHDOG_SECONDS > 0:
+            faulthandler.cancel_dump_traceback_later()
 
 
 # Browser tests (tests/browser.py): marked ``browser`` wherever they are, and where their screenshots went.

@@ -24,3 +24,18 @@ FIELDSCORE_TEST_REDIS_URL = os.environ.get("FIELDSCORE_TEST_REDIS_URL", "")
 
 # A lighter demo water series (one automatic reading a day) keeps the demo tests quick.
 DEMO_WATER_STEP_HOURS = 24
+
+if DATABASES["default"]["ENGINE"].endswith("spatialite"):  # noqa: F405
+    # The SpatiaLite test database is a file, as the embedded default is, not SQLite's in-memory database.
+    # In memory, Django hands the live server's threads the test's one connection; two threads on one
+    # sqlite3 connection can deadlock the whole process (one inside SQLite holding the connection's mutex and
+    # calling a Python function — Django's date helpers — waits for the GIL, while the other holds the GIL
+    # and waits for that mutex reading a row): a CI run froze for 80 minutes in a map test. On a file each
+    # thread opens its own connection, with production's options (WAL, BEGIN IMMEDIATE, busy timeout).
+    # One folder per test process (``tempfile``; pytest-xdist workers get their own), on tmpfs if present.
+    _db_dir = tempfile.mkdtemp(
+        prefix="fieldscore-test-db-",
+        dir="/dev/shm" if os.path.isdir("/dev/shm") else None,  # noqa: S108
+    )
+    atexit.register(shutil.rmtree, _db_dir, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_db_dir, "test.sqlite3")}  # noqa: F405
