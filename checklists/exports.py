@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -199,3 +200,69 @@ def rectification_export(
     title, header, rows = rectification_sheet(items, problems=sheet == "problems", one_town=town_id)
     content = to_csv(header, rows) if fmt == "csv" else to_xlsx(title, header, rows)
     return ExportFile(f"{sheet}.{fmt}", FORMATS[fmt], content)
+
+
+# --- 区镇总览 (issue 19) -------------------------------------------------------------------------------
+
+OVERVIEW_HEADER = [
+    "序号",
+    "区镇",
+    "考核总分",
+    "等次",
+    "排名",
+    "负责断面数",
+    "有数据断面数",
+    "达标断面数",
+    "治理率（%）",
+    "治理率目标（%）",
+    "治理率达标",
+    "正常运行率（%）",
+    "运行率目标（%）",
+    "运行率达标",
+    "逾期整改数",
+    "每旬逆序排名",
+]
+_MET = {True: "是", False: "否", None: ""}
+
+
+def overview_rows(overview: selectors.TownOverview) -> list[list[Any]]:
+    """The overview's rows as the sheet lists them: numbers stay numbers, a blank cell is "none"."""
+    rows: list[list[Any]] = []
+    for i, r in enumerate(overview.rows, start=1):
+        a, w, s = r.assessment, r.water, r.sewage
+        rows.append(
+            [
+                i,
+                r.town.name,
+                Decimal(a.total) if a else None,
+                a.grade if a else "",
+                a.rank if a else None,
+                w.sections,
+                w.evaluated,
+                w.meeting_target,
+                s.treatment.percent if s else None,
+                s.treatment.target if s else None,
+                _MET[s.treatment.met] if s else "",
+                s.operation.percent if s else None,
+                s.operation.target if s else None,
+                _MET[s.operation.met] if s else "",
+                r.overdue_rectifications,
+                r.dekad_rank,
+            ]
+        )
+    return rows
+
+
+def town_overview_export(*, principal: Principal, year: int | None = None) -> ExportFile:
+    """区镇总览 as an xlsx: the rows of ``GET /towns/overview`` for the same caller and year."""
+    overview = selectors.town_overview(principal=principal, year=year)
+    board = overview.board
+    source = f"考核结果：{board.title}（{board.status_label}）" if board else "考核结果：无可查看的结果"
+    footer = [
+        source,
+        f"断面达标：{overview.year}年1月1日至{overview.on.month}月{overview.on.day}日均值；污水两率截至{overview.on:%Y-%m-%d}",
+        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
+    ]
+    title = f"{overview.year}年区镇总览"
+    content = titled_xlsx(title=title, header=OVERVIEW_HEADER, rows=overview_rows(overview), footer=footer)
+    return ExportFile(f"towns-overview-{overview.year}.xlsx", XLSX_TYPE, content)

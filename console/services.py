@@ -2,8 +2,13 @@
 straight from the owning app). Nothing here holds a rule."""
 
 from accounts.selectors import principal_for, user_names
-from checklists.exports import rectification_export, rectification_items, rectification_sheet
-from checklists.selectors import facility_dossier
+from checklists.exports import (
+    rectification_export,
+    rectification_items,
+    rectification_sheet,
+    town_overview_export,
+)
+from checklists.selectors import facility_dossier, town_overview
 from checklists.selectors.workplan import section_work_plan
 from checklists.workplan_docx import DOCX_TYPE, work_plan_docx
 from geo.ledger_import import (
@@ -57,6 +62,8 @@ __all__ = [
     "scoreboard_catalogue",
     "section_work_plan",
     "sewage_rates",
+    "town_overview",
+    "town_overview_export",
     "user_names",
     "work_plan_docx",
     "work_plan_may_edit",

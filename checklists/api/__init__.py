@@ -7,6 +7,7 @@ from ninja import Router
 from . import (
     dossier,
     inspections,
+    overview,
     photos,
     rectifications,
     review,
@@ -32,5 +33,6 @@ def _mount(concept: Router) -> None:
 for _concept in (inspections, photos, review, rectifications, dossier, spotchecks, upstream):
     _mount(_concept.router)
 router.add_router("", workplan.router)  # 稳Ⅲ提Ⅲ 工作方案 (issue 18): new routes, ids of their own
+router.add_router("", overview.router)  # 区镇总览 (issue 19)
 
 __all__ = ["router"]

@@ -8,6 +8,7 @@ from .dossier import FacilityConditionRow, FacilityDossier, FacilityServes, faci
 from .evidence import photo_visible, photos_citable
 from .inspections import inspection_get, inspection_list, inspection_result
 from .outfall_coverage import OutfallCoverage, section_outfall_coverage
+from .overview import TownOverview, town_overview
 from .photos import photo_flags_for_viewer
 from .rectifications import TownOverdue, overdue_by_town, rectification_list, rectification_result
 from .review import review_queue
@@ -22,6 +23,7 @@ __all__ = [
     "SectionUpstream",
     "SpotComparison",
     "TownOverdue",
+    "TownOverview",
     "assignment_catalogue",
     "facility_dossier",
     "inspection_get",
@@ -40,4 +42,5 @@ __all__ = [
     "spot_check_get",
     "spot_check_list",
     "template_catalogue",
+    "town_overview",
 ]

@@ -31,7 +31,7 @@ from checklists.selectors import (
 from geo.models import Region, RegionLevel
 from geo.selectors import region_get, region_list
 from kernel.access import Principal
-from kernel.errors import NotFound
+from kernel.errors import ApplicationError, InvalidInput, NotFound
 from scoring.assessment.models import ScoreboardStatus
 from scoring.assessment.scorecards import Scorecard, ScorecardComponent, scorecard
 from scoring.assessment.selectors import appeals_for, scoreboard_catalogue, scoreboard_for
@@ -41,7 +41,8 @@ from scoring.sewage import rules as sewage_rules
 from scoring.sewage.services import RateRow, town_detail
 from scoring.water.services import section_statuses
 
-from ..access import ConsoleRequest, console_view
+from ..access import ConsoleRequest, console_view, error_context
+from ..services import town_overview, town_overview_export
 
 API_PHOTO_PREFIX = "/api/v1/photos/"
 PURPOSE_LABELS = dict(Purpose.choices)
@@ -261,13 +262,46 @@ def _sections(principal: Principal, town: Region, today: date) -> dict[str, Any]
     return {"year": statuses.year, "through_month": statuses.through_month, "rows": rows, "chart": chart}
 
 
+OVERVIEW_PART = "towns-overview"
+FIRST_YEAR = 2022  # the 81号 / 65号 rules the programme starts from
+
+
+def _year(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise InvalidInput(details={"fields": {"year": ["应为 2000–2100 年间的年份，如 2026"]}})
+    return int(raw)
+
+
+def _overview(request: ConsoleRequest) -> dict[str, Any]:
+    """The 区镇总览 of ``GET /towns/overview`` for this user and the year asked for."""
+    overview = town_overview(principal=request.principal, year=_year(request.GET.get("year")))
+    today = timezone.localdate()
+    years = list(range(today.year, min(FIRST_YEAR, overview.year) - 1, -1))
+    return {"overview": overview, "years": years}
+
+
 @require_safe
 @console_view
 def town_index(request: ConsoleRequest) -> HttpResponse:
+    """区镇总览: one row per town the user may see (a town officer lands on their own town's page);
+    ``?format=xlsx`` downloads it as the API's ``?format=xlsx`` writes it (same service, same scope)."""
+    if request.GET.get("format") == "xlsx":
+        file = town_overview_export(principal=request.principal, year=_year(request.GET.get("year")))
+        response = HttpResponse(file.content, content_type=file.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+        return response
+    if request.headers.get("HX-Target") == OVERVIEW_PART:
+        try:
+            return render(request, "console/towns/overview.html", _overview(request))
+        except ApplicationError as exc:
+            context = {"error": error_context(exc)}
+            return render(request, "console/partials/error.html", context, status=exc.status)
     towns = list(region_list(paths=request.principal.region_paths(), level=RegionLevel.TOWN))
-    if len(towns) == 1:  # a town officer lands on their own town
+    if len(towns) == 1 and not request.GET:
         return redirect("console:town", region_id=towns[0].pk)
-    return render(request, "console/towns/index.html", {"towns": towns})
+    return render(request, "console/towns/index.html", _overview(request))
 
 
 @require_safe
