@@ -25,8 +25,8 @@ class DekadRowOut(Schema):
     rank: int | None = Field(description="逆序名次（1 为最差；各项指标都无数据的区镇为 null，排在最后）")
     town: TownRefOut = Field(description="区镇")
     score: float | None = Field(description="综合得分（0–100，越高越好）")
-    values: dict[str, float | None] = Field(description="各指标本旬的值（无数据为 null）")
-    points: dict[str, float | None] = Field(description="各指标得分（0–100；无数据且不计为 null）")
+    values: dict[str, float | None] = Field(description="方案每项指标本旬的值（无数据或暂无数据来源为 null）")
+    points: dict[str, float | None] = Field(description="方案每项指标的得分（0–100；不计入的为 null）")
     at_bottom: bool = Field(description="本旬处于逆序前 bottom 名")
 
 

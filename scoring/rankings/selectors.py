@@ -110,8 +110,8 @@ def _rank(scheme: engine.RankingScheme, period: Period) -> DekadRanking:
             ts.rank,
             towns[ts.town],  # type: ignore[index]
             ts.score,
-            dict(ts.values),
-            dict(ts.points),
+            {i.key: ts.values.get(i.key) for i in info},  # every scheme indicator: a stable shape
+            {i.key: ts.points.get(i.key) for i in info},
             engine.at_bottom(ts, scheme.persistent),
         )
         for ts in result.towns

@@ -78,8 +78,8 @@ def test_dekad_ranking_with_the_shipped_scheme(world, ranked) -> None:  # type: 
     rows = [(x["rank"], x["town"]["name"], x["score"], x["at_bottom"]) for x in body["ranking"]]
     assert rows == [(1, "四甲镇", 0.0, True), (2, "常乐镇", 100.0, True)]
     first = body["ranking"][0]
-    assert set(first["values"]) == {"water.cwqi"} and first["values"]["water.cwqi"] > 0
-    assert first["points"] == {"water.cwqi": 0.0}
+    assert first["values"]["water.cwqi"] > 0 and first["values"]["air.aqi"] is None  # every key, always
+    assert first["points"] == {"air.aqi": None, "dust.fall": None, "water.cwqi": 0.0}
 
 
 def test_history_and_persistent_bottom(world, ranked) -> None:  # type: ignore[no-untyped-def]
