@@ -119,11 +119,32 @@ def _rank(scheme: engine.RankingScheme, period: Period) -> DekadRanking:
     return DekadRanking(scheme.key, scheme.title, period, info, scheme.persistent, rows)
 
 
+def ranking_of(*, on: date, scheme_key: str = schemes.DEFAULT_KEY) -> DekadRanking:
+    """The district's ranking over the 旬 containing ``on``, for callers that scope themselves (a
+    bulletin of the 旬, the town overview's latest rank): no principal."""
+    return _rank(schemes.load(scheme_key), period_of(on, PeriodKind.DEKAD))
+
+
+def ranking_of_key(*, period: str, scheme_key: str = schemes.DEFAULT_KEY) -> DekadRanking:
+    """:func:`ranking_of` for a 旬 named by its key ("2022-09-D2"); 422 ``invalid_period`` otherwise."""
+    try:
+        dekad = engine.dekad_of_key(period)
+    except ValueError as exc:
+        raise InvalidInput(
+            str(exc), code="invalid_period", details={"fields": {"period": [str(exc)]}}
+        ) from exc
+    return ranking_of(on=dekad.start, scheme_key=scheme_key)
+
+
+def town_ranks(*, on: date, scheme_key: str = schemes.DEFAULT_KEY) -> dict[int, int | None]:
+    """Town id → its 逆序名次 in the 旬 containing ``on`` (None: unranked); towns not in it are absent."""
+    return {r.town.id: r.rank for r in ranking_of(on=on, scheme_key=scheme_key).ranking}
+
+
 def dekad_ranking(*, principal: Principal, on: date, scheme_key: str = schemes.DEFAULT_KEY) -> DekadRanking:
     """The 逆序 ranking of the towns over the 旬 containing ``on`` (the worst first)."""
     _may_read(principal)
-    scheme = schemes.load(scheme_key)
-    return _rank(scheme, period_of(on, PeriodKind.DEKAD))
+    return ranking_of(on=on, scheme_key=scheme_key)
 
 
 def dekad_history(

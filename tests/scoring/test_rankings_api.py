@@ -162,3 +162,18 @@ def test_office_file_overrides_the_shipped_scheme(world, ranked, tmp_path) -> No
     )
     body = ranked.get("/api/v1/rankings/dekad", on="2022-09-05").json()
     assert body["title"] == "区里的方案" and [i["key"] for i in body["indicators"]] == ["water.cwqi"]
+
+
+def test_unscoped_entry_points_for_bulletins_and_the_overview(world, ranked) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from kernel.errors import InvalidInput
+    from scoring.rankings import selectors
+
+    by_key = selectors.ranking_of_key(period="2022-09-D3", scheme_key="water-only")
+    assert by_key.period.label == "2022年9月下旬"
+    assert [(r.rank, r.town.name) for r in by_key.ranking] == [(1, "四甲镇"), (None, "常乐镇")]
+    assert selectors.town_ranks(on=date(2022, 9, 5)) == {world.town_b.pk: 1, world.town_a.pk: 2}
+    with pytest.raises(InvalidInput) as exc:
+        selectors.ranking_of_key(period="2022-09")
+    assert exc.value.code == "invalid_period" and "period" in exc.value.details["fields"]

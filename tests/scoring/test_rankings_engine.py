@@ -18,6 +18,7 @@ from scoring.engine.rankings import (
     RankingScheme,
     SchemeError,
     TownScore,
+    dekad_of_key,
     dekads_between,
     persistent_bottom,
     rank_towns,
@@ -346,3 +347,28 @@ def test_persistent_bottom_matches_brute_force(seq, bottom: int, in_a_row: int) 
             else:
                 i += 1
     assert got == want
+
+
+@pytest.mark.parametrize(
+    ("key", "start", "end"),
+    [
+        ("2022-09-D2", date(2022, 9, 11), date(2022, 9, 20)),
+        ("2024-02-D3", date(2024, 2, 21), date(2024, 2, 29)),
+    ],
+)
+def test_dekad_of_key(key: str, start: date, end: date) -> None:
+    p = dekad_of_key(key)
+    assert (p.start, p.end, p.key) == (start, end, key)
+
+
+@pytest.mark.parametrize("key", ["2022-13-D1", "2022-09-D4", "2022-9-D1", "2022-09", "0999-01-D1", "", "x"])
+def test_dekad_of_key_refuses(key: str) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM-D1"):
+        dekad_of_key(key)
+
+
+@settings(max_examples=200, deadline=None)
+@given(d=st.dates(date(1900, 1, 1), date(2999, 12, 31)))
+def test_dekad_key_round_trip(d: date) -> None:
+    p = dekads_between(d, d)[0]
+    assert dekad_of_key(p.key) == p

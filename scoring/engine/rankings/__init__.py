@@ -23,7 +23,7 @@ Modules: ``scheme`` (the scheme and its reading), ``ranking`` (points, scores, r
 (the dekads between two days, runs at the bottom). 旬 come from ``scoring.engine.water.periods``.
 """
 
-from .history import Streak, at_bottom, dekads_between, persistent_bottom
+from .history import Streak, at_bottom, dekad_of_key, dekads_between, persistent_bottom
 from .ranking import Ranking, RankingInputError, TownScore, indicator_points, rank_towns
 from .scheme import (
     Better,
@@ -49,6 +49,7 @@ __all__ = [
     "Streak",
     "TownScore",
     "at_bottom",
+    "dekad_of_key",
     "dekads_between",
     "indicator_points",
     "persistent_bottom",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,6 +10,16 @@ from datetime import date, timedelta
 from ..water.periods import Period, PeriodKind, period_of
 from .ranking import TownScore
 from .scheme import PersistentRule
+
+DEKAD_KEY = re.compile(r"(\d{4})-(\d{2})-D([123])")
+
+
+def dekad_of_key(key: str) -> Period:
+    """The 旬 of a period key as ``Period.key`` writes it ("2022-09-D2"); ValueError for anything else."""
+    m = DEKAD_KEY.fullmatch(key.strip()) if isinstance(key, str) else None
+    if not m or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2999:
+        raise ValueError(f"旬的写法应为 YYYY-MM-D1 / D2 / D3（如 2022-09-D2），而不是 {key!r}")
+    return period_of(date(int(m[1]), int(m[2]), 10 * int(m[3]) - 9), PeriodKind.DEKAD)
 
 
 def dekads_between(first: date, last: date) -> tuple[Period, ...]:
