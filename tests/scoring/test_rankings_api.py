@@ -177,3 +177,34 @@ def test_unscoped_entry_points_for_bulletins_and_the_overview(world, ranked) -> 
     with pytest.raises(InvalidInput) as exc:
         selectors.ranking_of_key(period="2022-09")
     assert exc.value.code == "invalid_period" and "period" in exc.value.details["fields"]
+
+
+def test_history_queries_do_not_grow_with_towns_or_sections(world, ranked) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from geo.models import RegionLevel
+    from kernel.access import Principal
+    from scoring.rankings import selectors
+    from tests.factories import RegionFactory
+
+    admin = Principal(user_id=0, username="admin", is_superuser=True)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.dekad_history(principal=admin, first=date(2022, 7, 1), last=date(2022, 9, 30))
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(5):  # five more towns, each with a provincial section of its own
+        town = RegionFactory(level=RegionLevel.TOWN, name=f"新镇{i}", parent=world.district)
+        section_upsert(
+            code=f"S-N{i}",
+            name=f"新桥{i}",
+            level="provincial",
+            region=world.district,
+            responsible_towns=[town],
+        )
+    assert count() == before <= 9 * 4  # nine 旬, a few statements each
