@@ -24,6 +24,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("区镇", "/console/towns/"),
     NavItem("审核", "/console/review/", REVIEWING_ROLES),
     NavItem("水质", "/console/water/"),
+    NavItem("逆序排名", "/console/rankings/dekad/"),
     NavItem("污水设施", "/console/sewage/"),
     NavItem("导入", "/console/imports/", REGISTRY_EDITORS),
     NavItem("地图", "/console/map/"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from geo.models import SectionLevel
+from geo.models import RiverSection, SectionLevel
+from geo.selectors import section_list
 from kernel.access import Principal
 
 from ...engine import water
@@ -61,12 +63,18 @@ def town_indicators(*, principal: Principal, kind: str, on: date) -> TownIndicat
     return TownIndicators(period=period_row(period), towns=tuple(out))
 
 
-def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.PROVINCIAL) -> DekadRanking:
-    """每旬 reverse ranking (逆序, worst first) of the towns responsible for the given level's sections
-    (the provincial ones by default), by the CWQI of those sections over the dekad containing ``on``."""
-    period = period_of(water.PeriodKind.DEKAD, on)
-    sections = _sections(principal, level=level)
-    values = selectors.period_values([s.pk for s in sections], period)
+@dataclass(frozen=True)
+class TownCwqi:
+    """Per responsible town: the CWQI of its sections over a span (indicators averaged over the sections
+    that measured them first; None without data), its name and its sections' names."""
+
+    cwqi: dict[int, Decimal | None]  # in town-name order
+    names: dict[int, str]
+    sections: dict[int, list[str]]
+
+
+def _town_cwqi(sections: list[RiverSection], start: date, end: date) -> TownCwqi:
+    values = selectors.period_means([s.pk for s in sections], start, end)
     per_town: dict[int, list[dict[str, Decimal]]] = defaultdict(list)
     names: dict[int, str] = {}
     section_names: dict[int, list[str]] = defaultdict(list)
@@ -77,18 +85,36 @@ def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.P
             if values.get(s.pk):
                 per_town[town.pk].append(values[s.pk])
     cwqi = {
-        t: (water.group_cwqi(per_town[t]) if per_town.get(t) else None) for t in sorted(names, key=names.get)
+        t: (water.group_cwqi(per_town[t]) if per_town.get(t) else None)
+        for t in sorted(names, key=names.__getitem__)
     }
-    ranking = water.reverse_ranking(cwqi)
+    return TownCwqi(cwqi, names, section_names)
+
+
+def town_cwqi_values(
+    *, start: date, end: date, level: str = SectionLevel.PROVINCIAL
+) -> dict[int, Decimal | None]:
+    """The ``water.cwqi`` indicator of the town rankings (unscoped: the caller scopes): town id → the CWQI
+    of the active sections of ``level`` it is responsible for, samples from ``start`` to ``end``."""
+    sections = list(section_list(paths=None, level=level).filter(is_active=True))
+    return _town_cwqi(sections, start, end).cwqi
+
+
+def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.PROVINCIAL) -> DekadRanking:
+    """每旬 reverse ranking (逆序, worst first) of the towns responsible for the given level's sections
+    (the provincial ones by default), by the CWQI of those sections over the dekad containing ``on``."""
+    period = period_of(water.PeriodKind.DEKAD, on)
+    town = _town_cwqi(_sections(principal, level=level), period.start, period.end)
+    ranking = water.reverse_ranking(town.cwqi)
     return DekadRanking(
         period=period_row(period),
         level=level,
         ranking=tuple(
             DekadRank(
                 rank=r.rank,
-                town=TownRef(r.town, names[r.town]),
+                town=TownRef(r.town, town.names[r.town]),
                 cwqi=None if r.cwqi is None else float(r.cwqi),
-                sections=tuple(section_names[r.town]),
+                sections=tuple(town.sections[r.town]),
             )
             for r in ranking
         ),
