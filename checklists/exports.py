@@ -261,6 +261,7 @@ def town_overview_export(*, principal: Principal, year: int | None = None) -> Ex
     footer = [
         source,
         f"断面达标：{overview.year}年1月1日至{overview.on.month}月{overview.on.day}日均值；污水两率截至{overview.on:%Y-%m-%d}",
+        f"每旬逆序排名：{overview.dekad}" if overview.dekad else "每旬逆序排名：无",
         f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
     ]
     title = f"{overview.year}年区镇总览"

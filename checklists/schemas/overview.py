@@ -58,11 +58,16 @@ class TownOverviewRowOut(Schema):
     overdue_rectifications: int | None = Field(
         description="当前已逾期、未销号的整改数（无权查看本镇整改时为 null）"
     )
-    dekad_rank: int | None = Field(description="最近一旬的逆序排名（第 1 名最差；尚无排名时为 null）")
+    dekad_rank: int | None = Field(
+        description="最近一个完整旬（见 dekad）的逆序排名（第 1 名最差；无数据未排名时为 null）"
+    )
 
 
 class TownOverviewOut(Schema):
     year: int = Field(description="年度")
     on: date = Field(description="数据截至日期（本年为今天，往年为 12 月 31 日）")
     board: OverviewBoardOut | None = Field(description="考核列所依据的考核结果（无可查看的结果为 null）")
+    dekad: str | None = Field(
+        description="dekad_rank 所属的旬（截至 on 的最近一个完整旬，如“2026年11月下旬”）"
+    )
     rows: list[TownOverviewRowOut] = Field(description="每个区镇一行（按区划顺序）")

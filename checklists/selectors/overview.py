@@ -12,7 +12,7 @@ scopes it. A fixed number of queries whatever the number of towns, sections or r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
@@ -22,6 +22,8 @@ from geo.selectors import region_list
 from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from kernel.errors import InvalidInput, NotFound
 from scoring.assessment.selectors import scoreboard_catalogue, scoreboard_for
+from scoring.engine.water.periods import Period, PeriodKind, period_of
+from scoring.rankings.selectors import town_ranks
 from scoring.sewage.services import RateRow, TargetRow, TownRates, rates
 from scoring.water.services import town_indicators
 
@@ -98,6 +100,7 @@ class TownOverview:
     year: int
     on: date  # the figures as of this day (today for the current year, 31 December for a past one)
     board: OverviewBoard | None
+    dekad: str | None  # the 旬 of ``dekad_rank`` ("2026年11月下旬"): the last one ended by ``on``
     rows: tuple[TownOverviewRow, ...]
 
 
@@ -159,6 +162,13 @@ def overview_on(year: int | None) -> tuple[int, date]:
     return year, today if year == today.year else date(year, 12, 31)
 
 
+def last_dekad(on: date) -> Period:
+    """The last 旬 ended by ``on``: its own when ``on`` is its last day, else the one before (the current
+    旬's data are still coming in)."""
+    current = period_of(on, PeriodKind.DEKAD)
+    return current if current.end == on else period_of(current.start - timedelta(days=1), PeriodKind.DEKAD)
+
+
 def town_overview(*, principal: Principal, year: int | None = None) -> TownOverview:
     """One row per town in the caller's scope (region order) for ``year`` (default this year)."""
     year, on = overview_on(year)
@@ -168,7 +178,8 @@ def town_overview(*, principal: Principal, year: int | None = None) -> TownOverv
     water = {t.town.id: t for t in town_indicators(principal=principal, kind="ytd", on=on).towns}
     sewage = {t.town.id: _sewage(t) for t in rates(principal=principal, on=on).towns}
     overdue = _overdue(principal, towns)
-    dekad_ranks: dict[int, int | None] = {}  # issue 19: the lead wires i19-dekad's ranking of `on` here
+    dekad = last_dekad(on)
+    dekad_ranks = town_ranks(on=dekad.end)
     rows = []
     for town in towns:
         w = water.get(town.pk)
@@ -186,4 +197,4 @@ def town_overview(*, principal: Principal, year: int | None = None) -> TownOverv
                 dekad_rank=dekad_ranks.get(town.pk),
             )
         )
-    return TownOverview(year=year, on=on, board=board, rows=tuple(rows))
+    return TownOverview(year=year, on=on, board=board, dekad=dekad.label, rows=tuple(rows))

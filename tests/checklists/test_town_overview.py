@@ -95,7 +95,7 @@ def test_one_row_per_town_with_every_programme(users, world) -> None:  # type: i
             assert row["sewage"][key]["percent"] == rates[name][key]["percent"]
             assert row["sewage"][key]["target"] == targets[key]["target"]
             assert row["sewage"][key]["met"] == targets[key]["met"]
-    # overdue rectifications now (the overdue-by-town list), and no 每旬 rank until the ranking is wired
+    # overdue rectifications now (the overdue-by-town list); no provincial section here: no 每旬 rank
     assert rows["常乐镇"]["overdue_rectifications"] == 2 and rows["四甲镇"]["overdue_rectifications"] == 0
     assert {r["dekad_rank"] for r in body["rows"]} == {None}
 
@@ -212,3 +212,51 @@ def test_town_names_cannot_become_formulas(users, world, hostile) -> None:  # ty
     content = _api(users, "anweiban").get(PATH, year=YEAR, format="xlsx").content
     sheet = next(iter(inert_xlsx(content).values()))
     assert "'" + hostile in [r[1] for r in sheet]
+
+
+DECEMBER = (
+    "断面名称,监测时间,pH,溶解氧(mg/L),氨氮(mg/L),总磷(mg/L)\n"
+    "丙桥,2022-12-22 08:00,7.2,3.0,1.5,0.3\n"
+    "丁桥,2022-12-23 08:00,7.4,7.0,0.3,0.1\n"
+)
+
+
+def test_dekad_rank_is_the_ranking_of_the_last_finished_dekad(users, world) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    section_upsert(
+        code="S-P1", name="丙桥", level="provincial", region=world.district, responsible_towns=[world.town_a]
+    )
+    section_upsert(
+        code="S-P2", name="丁桥", level="provincial", region=world.district, responsible_towns=[world.town_b]
+    )
+    bureau = _api(users, "huanjing")
+    fh = io.BytesIO(DECEMBER.encode())
+    fh.name = "december.csv"
+    r = bureau.client.post("/api/v1/water/imports", {"file": fh}, headers=bureau._headers(None))
+    assert r.status_code == 200, r.content
+    body = _api(users, "anweiban").get(PATH, year=YEAR).json()  # a past year: as of 31 December
+    assert body["dekad"] == "2022年12月下旬"
+    ranking = _api(users, "anweiban").get("/api/v1/rankings/dekad", on="2022-12-31").json()["ranking"]
+    expected = {r["town"]["id"]: r["rank"] for r in ranking}
+    assert expected == {world.town_a.pk: 1, world.town_b.pk: 2}  # 丙桥 (常乐镇) is the worse: rank 1
+    assert {r["town"]["id"]: r["dekad_rank"] for r in body["rows"]} == expected
+
+
+@pytest.mark.parametrize(
+    ("on", "label"),
+    [
+        ("2026-12-01", "2026年11月下旬"),  # the current 旬 is still coming in: the one before
+        ("2026-12-10", "2026年12月上旬"),  # its last day: its own
+        ("2024-02-29", "2024年2月下旬"),  # a leap February's last day
+        ("2023-02-28", "2023年2月下旬"),
+        ("2024-02-28", "2024年2月中旬"),
+        ("2026-01-05", "2025年12月下旬"),  # across the year
+    ],
+)
+def test_last_dekad(on: str, label: str) -> None:
+    from datetime import date
+
+    from checklists.selectors.overview import last_dekad
+
+    assert last_dekad(date.fromisoformat(on)).label == label
