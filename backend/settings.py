@@ -236,6 +236,8 @@ CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
 # tried again after NOTIFY_RETRY_BASE_SECONDS · 2^(n-1), at most NOTIFY_RETRY_MAX_SECONDS (kept under the
 # visibility timeout), NOTIFY_MAX_ATTEMPTS attempts in all.
 FIELDSCORE_NOTIFY_KEY = env.str("FIELDSCORE_NOTIFY_KEY", default="")
+# The console's address as people reach it (https://fieldscore.example.gov.cn): messages link to it.
+FIELDSCORE_PUBLIC_URL = env.str("FIELDSCORE_PUBLIC_URL", default="")
 NOTIFY_TIMEOUT_SECONDS = env.int("NOTIFY_TIMEOUT_SECONDS", default=10)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
 NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=30.0)
@@ -245,6 +247,7 @@ NOTIFY_RETRY_MAX_SECONDS = min(
 NOTIFY_SWEEP_GRACE_SECONDS = env.int("NOTIFY_SWEEP_GRACE_SECONDS", default=300)
 # A rectification is announced 即将到期 this many days before its deadline (and 已逾期 the day after).
 NOTIFY_RECTIFICATION_DUE_DAYS = env.int("NOTIFY_RECTIFICATION_DUE_DAYS", default=3)
+NOTIFY_OVERDUE_LOOKBACK_DAYS = env.int("NOTIFY_OVERDUE_LOOKBACK_DAYS", default=7)
 CELERY_BEAT_SCHEDULE["notifications-resend-due"] = {
     "task": "kernel.notifications.tasks.deliveries_resend_due",
     "schedule": timedelta(minutes=5),

@@ -40,6 +40,17 @@ from .models import FINAL, Delivery, DeliveryStatus, Endpoint, Event, Subscripti
 log = logging.getLogger(__name__)
 
 
+def link(path: str) -> str:
+    """An absolute link for a message (robots need one): ``FIELDSCORE_PUBLIC_URL`` + path, or "" unset."""
+    base = settings.FIELDSCORE_PUBLIC_URL.rstrip("/")
+    return f"{base}{path}" if base and path else ""
+
+
+def emitted(*, once_keys: list[str]) -> set[str]:
+    """Which of these once-keys have been emitted already (one query for a periodic pass)."""
+    return set(Event.objects.filter(once_key__in=once_keys).values_list("once_key", flat=True))  # type: ignore[misc]
+
+
 def lease_seconds() -> float:
     """How long a claimed attempt may still be running: the send task's hard time limit."""
     return float(settings.NOTIFY_TIMEOUT_SECONDS + 10)
