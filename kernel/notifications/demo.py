@@ -12,7 +12,8 @@ DEMO_ENDPOINT = "演示 Webhook（已停用，不发送）"
 DEMO_URL = "https://example.invalid/fieldscore-webhook"  # .invalid never resolves
 DEMO_SUBSCRIPTIONS = (
     events.INSPECTION_REJECTED, events.RECTIFICATION_OVERDUE, events.SCOREBOARD_NOTICE,
-    events.SCOREBOARD_PUBLISHED, events.WATER_SECTION_BELOW_TARGET, events.BULLETIN_ISSUED,
+    events.SCOREBOARD_PUBLISHED, events.WATER_SECTION_BELOW_TARGET, events.WATER_DO_ALERT,
+    events.BULLETIN_ISSUED,
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ SCOREBOARD_PUBLISHED = "scoreboard.published"
 APPEAL_FILED = "appeal.filed"
 APPEAL_DECIDED = "appeal.decided"
 WATER_SECTION_BELOW_TARGET = "water.section_below_target"
+WATER_DO_ALERT = "water.do_alert"
 BULLETIN_ISSUED = "bulletin.issued"
 
 EVENT_LABELS: dict[str, str] = {
@@ -20,7 +21,8 @@ EVENT_LABELS: dict[str, str] = {
     SCOREBOARD_PUBLISHED: "考核结果发布",
     APPEAL_FILED: "收到考核申诉",
     APPEAL_DECIDED: "考核申诉已处理",
-    WATER_SECTION_BELOW_TARGET: "断面水质未达Ⅲ类",
+    WATER_SECTION_BELOW_TARGET: "断面水质未达目标",
+    WATER_DO_ALERT: "溶解氧预警",
     BULLETIN_ISSUED: "通报已印发",
 }
 EVENT_CHOICES = list(EVENT_LABELS.items())

@@ -245,6 +245,7 @@ def test_the_delivery_log_api(world) -> None:  # type: ignore[no-untyped-def]
     officer = ApiClient(make_user("town_officer", world.town_a))
     rows = admin.get("/api/v1/notifications/deliveries").json()["results"]
     assert len(rows) == 3 and rows[0]["status"] == "pending" and rows[0]["endpoint_kind"] == "webhook"
+    assert rows[0]["event"] == "inspection.rejected" and rows[0]["event_label"] == "检查被退回"
     assert "url" not in rows[0] and SECRET not in str(rows)
     assert len(office.get("/api/v1/notifications/deliveries").json()["results"]) == 3
     scoped = town_office.get("/api/v1/notifications/deliveries").json()["results"]
@@ -262,3 +263,42 @@ def test_endpoint_url_must_be_http(world) -> None:  # type: ignore[no-untyped-de
     with pytest.raises(InvalidInput) as exc:
         services.endpoint_save(endpoint=Endpoint(kind="webhook", name="x"), url="file:///etc/passwd")
     assert exc.value.details == {"fields": ["url"]}
+
+
+def test_the_admin_form_encrypts_and_keeps_a_secret_left_empty(world, admin_client) -> None:  # type: ignore[no-untyped-def]
+    form = {
+        "kind": "dingtalk",
+        "name": "常乐镇安监群",
+        "enabled": "on",
+        "url": "https://oapi.dingtalk.com/robot/send?access_token=tok-42",
+        "secret": "SECabc",
+        "subscriptions-TOTAL_FORMS": "1",
+        "subscriptions-INITIAL_FORMS": "0",
+        "subscriptions-0-event": "inspection.rejected",
+        "subscriptions-0-region": str(world.town_a.pk),
+    }
+    assert admin_client.post("/admin/notifications/endpoint/add/", form).status_code == 302
+    ep = Endpoint.objects.get()
+    assert "tok-42" not in ep.url_encrypted and "SECabc" not in ep.secret_encrypted
+    assert ep.subscriptions.get().region_id == world.town_a.pk
+    stored = ep.secret_encrypted
+    change = {
+        **form,
+        "url": "",
+        "secret": "",
+        "subscriptions-INITIAL_FORMS": "1",
+        "subscriptions-0-id": str(ep.subscriptions.get().pk),
+        "subscriptions-0-endpoint": str(ep.pk),
+    }
+    assert admin_client.post(f"/admin/notifications/endpoint/{ep.pk}/change/", change).status_code == 302
+    ep.refresh_from_db()
+    assert ep.secret_encrypted == stored and ep.url_hint == "https://oapi.dingtalk.com/…"
+    from kernel.notifications import secrets
+
+    assert (
+        secrets.decrypt(ep.url_encrypted).endswith("tok-42")
+        and secrets.decrypt(ep.secret_encrypted) == "SECabc"
+    )
+    empty = {**form, "name": "无地址", "url": ""}
+    assert admin_client.post("/admin/notifications/endpoint/add/", empty).status_code == 200  # form error
+    assert Endpoint.objects.count() == 1

@@ -72,15 +72,19 @@ def bureau(world):  # type: ignore[no-untyped-def]
 
 
 def test_a_section_missing_its_target_after_an_import_is_told_once(world, bureau) -> None:  # type: ignore[no-untyped-def]
-    _subscribe("town-b", world.town_b, events.WATER_SECTION_BELOW_TARGET)
+    _subscribe("town-b", world.town_b, events.WATER_SECTION_BELOW_TARGET, events.WATER_DO_ALERT)
     assert upload(bureau, GOOD.encode()).json()["report"]["imported"] == 25
-    # 乙桥 (S-B, only 四甲镇 responsible) is Ⅳ in 2022-09; 甲桥 and S-AB meet Ⅲ
-    event = Event.objects.get()
+    # 乙桥 (S-B, only 四甲镇 responsible) is Ⅳ in 2022-09 (DO mean 4.0 < 5: also a DO alert); 甲桥 and
+    # S-AB meet Ⅲ with DO means 6.0 and 5.5
+    alert = Event.objects.get(event=events.WATER_DO_ALERT)
+    assert (alert.region_id, alert.data["section_code"]) == (world.town_b.pk, "S-B")
+    assert float(alert.data["do"]) == 4.0 and "4.00 mg/L" in alert.text
+    event = Event.objects.get(event=events.WATER_SECTION_BELOW_TARGET)
     assert (event.event, event.region_id, event.data["section_code"], event.data["month"]) == (
         events.WATER_SECTION_BELOW_TARGET, world.town_b.pk, "S-B", "2022-09",
     )  # fmt: skip
     assert event.data["class"] == 4 and "溶解氧" in event.text and "未达目标Ⅲ类" in event.text
-    assert Delivery.objects.count() == 1
+    assert Delivery.objects.count() == 2
     again = upload(bureau, GOOD.encode(), on_duplicate="replace")
     assert again.json()["report"]["replaced"] == 25
-    assert Event.objects.count() == 1  # the same month again: told once
+    assert Event.objects.count() == 2  # the same month again: told once
