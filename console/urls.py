@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 
 from . import views
-from .views import imports, photos, review, scoreboards, sewage, towns, water, water_plan
+from .views import imports, notifications, photos, review, scoreboards, sewage, towns, water, water_plan
 from .views import map as maps
 
 app_name = "console"
@@ -33,6 +33,7 @@ urlpatterns = [
     path("towns/", towns.town_index, name="towns"),
     path("towns/<int:region_id>/", towns.town_dashboard, name="town"),
     path("map/", maps.map_page, name="map"),
+    path("notifications/", notifications.notifications, name="notifications"),
     path("map/search/", maps.map_search, name="map-search"),
     re_path(
         r"^map/tiles/(?P<layer>[a-z_]{1,32})/(?P<z>\d{1,10})/(?P<x>\d{1,19})/(?P<y>\d{1,19})\.pbf$",

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kernel.access import Principal
 from kernel.audit.services import audit_record
 from kernel.errors import InvalidInput, NotFound
 from kernel.outbox.services import outbox_enqueue
@@ -48,7 +49,8 @@ def link(path: str) -> str:
 
 def emitted(*, once_keys: list[str]) -> set[str]:
     """Which of these once-keys have been emitted already (one query for a periodic pass)."""
-    return set(Event.objects.filter(once_key__in=once_keys).values_list("once_key", flat=True))  # type: ignore[misc]
+    keys = Event.objects.filter(once_key__in=once_keys).values_list("once_key", flat=True)
+    return {key for key in keys if key}
 
 
 def lease_seconds() -> float:
@@ -252,9 +254,13 @@ def _record(
 
 
 @transaction.atomic
-def delivery_replay(*, delivery_id: int) -> Delivery:
-    """Send a delivery's message again as a new delivery (new id), e.g. after a failure or an interruption."""
-    old = Delivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
+def delivery_replay(*, delivery_id: int, principal: Principal | None = None) -> Delivery:
+    """Send a delivery's message again as a new delivery (new id), e.g. after a failure or an interruption.
+    ``principal``: the console's caller (the delivery must be in its log); None: the Django admin."""
+    from .selectors import deliveries
+
+    rows = Delivery.objects.all() if principal is None else deliveries(principal=principal)
+    old = rows.select_related("event", "endpoint").filter(pk=delivery_id).first()
     if old is None:
         raise NotFound()
     if not old.endpoint.enabled:
