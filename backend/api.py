@@ -12,6 +12,7 @@ from geo.pumps.api import router as pumps_router
 from kernel.audit.api import router as audit_router
 from kernel.errors import install_exception_handlers
 from kernel.kit import Renderer, TextCheckingParser
+from kernel.notifications.api import router as notifications_router
 from scoring.assessment.api import router as assessment_router
 from scoring.rankings.api import router as rankings_router
 from scoring.sewage.api import router as sewage_router
@@ -40,6 +41,7 @@ api.add_router("/geo/outfalls", outfall_router)
 api.add_router("/geo", pumps_router)
 api.add_router("/geo/tiles", maps_router)
 api.add_router("/audit", audit_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/", checklists_router)
 api.add_router("/", assessment_router)
 api.add_router("/", water_router)

@@ -10,7 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
 app = Celery("fieldscore")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["accounts", "kernel.outbox", "geo", "scoring", "checklists", "media"])
+app.autodiscover_tasks(
+    ["accounts", "kernel.outbox", "kernel.notifications", "geo", "scoring", "checklists", "media"]
+)
 
 
 def check_time_limits(celery: Celery) -> None:

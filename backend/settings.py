@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "kernel.audit",
     "kernel.outbox",
+    "kernel.notifications",
     "geo",
     "scoring",
     "checklists",
@@ -225,6 +226,37 @@ CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
     "task": "kernel.outbox.tasks.outbox_sweep",
     "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
     "options": {"expires": OUTBOX_SWEEP_SECONDS},  # sweeps missed in an outage are not all run at once
+}
+
+# --- Notifications (kernel/notifications) ------------------------------------------------------------
+# Endpoint URLs and secrets are encrypted with FIELDSCORE_NOTIFY_KEY (a Fernet key:
+# ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"``); when
+# unset it is derived from SECRET_KEY, so set it before rotating SECRET_KEY. A send waits
+# NOTIFY_TIMEOUT_SECONDS for an answer; a retryable failure (5xx, 429, no answer, robot errcode != 0) is
+# tried again after NOTIFY_RETRY_BASE_SECONDS · 2^(n-1), at most NOTIFY_RETRY_MAX_SECONDS (kept under the
+# visibility timeout), NOTIFY_MAX_ATTEMPTS attempts in all.
+FIELDSCORE_NOTIFY_KEY = env.str("FIELDSCORE_NOTIFY_KEY", default="")
+# The console's address as people reach it (https://fieldscore.example.gov.cn): messages link to it.
+FIELDSCORE_PUBLIC_URL = env.str("FIELDSCORE_PUBLIC_URL", default="")
+NOTIFY_TIMEOUT_SECONDS = env.int("NOTIFY_TIMEOUT_SECONDS", default=10)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
+NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=30.0)
+NOTIFY_RETRY_MAX_SECONDS = min(
+    env.float("NOTIFY_RETRY_MAX_SECONDS", default=600.0), max(1.0, CELERY_VISIBILITY_TIMEOUT - 60.0)
+)
+NOTIFY_SWEEP_GRACE_SECONDS = env.int("NOTIFY_SWEEP_GRACE_SECONDS", default=300)
+# A rectification is announced 即将到期 this many days before its deadline (and 已逾期 the day after).
+NOTIFY_RECTIFICATION_DUE_DAYS = env.int("NOTIFY_RECTIFICATION_DUE_DAYS", default=3)
+NOTIFY_OVERDUE_LOOKBACK_DAYS = env.int("NOTIFY_OVERDUE_LOOKBACK_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["notifications-resend-due"] = {
+    "task": "kernel.notifications.tasks.deliveries_resend_due",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 300},
+}
+CELERY_BEAT_SCHEDULE["rectification-deadline-notices"] = {
+    "task": "checklists.tasks.rectification_deadline_notices",
+    "schedule": timedelta(hours=1),
+    "options": {"expires": 3600},
 }
 
 # --- Jobs (imports, large exports: kernel/jobs.py) --------------------------------------------------

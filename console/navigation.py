@@ -28,6 +28,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("污水设施", "/console/sewage/"),
     NavItem("导入", "/console/imports/", REGISTRY_EDITORS),
     NavItem("地图", "/console/map/"),
+    NavItem("通知", "/console/notifications/", frozenset({Role.DISTRICT_OFFICE, Role.ADMIN})),
 )
 
 

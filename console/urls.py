@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from . import views
 from .views import imports, photos, rankings, review, scoreboards, sewage, towns, water, water_plan
+from .views import imports, notifications, photos, review, scoreboards, sewage, towns, water, water_plan
 from .views import map as maps
 
 app_name = "console"
@@ -34,6 +35,7 @@ urlpatterns = [
     path("towns/<int:region_id>/", towns.town_dashboard, name="town"),
     path("map/", maps.map_page, name="map"),
     path("rankings/dekad/", rankings.dekad_page, name="rankings-dekad"),
+    path("notifications/", notifications.notifications, name="notifications"),
     path("map/search/", maps.map_search, name="map-search"),
     re_path(
         r"^map/tiles/(?P<layer>[a-z_]{1,32})/(?P<z>\d{1,10})/(?P<x>\d{1,19})/(?P<y>\d{1,19})\.pbf$",

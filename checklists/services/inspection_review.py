@@ -12,6 +12,7 @@ from geo.services.map_layers import RECTIFICATIONS, map_layers_bump
 from kernel.access import REVIEWING_ROLES, Principal
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
+from .. import notices
 from ..deadlines import DeadlineRules
 from ..models import (
     Assignment,
@@ -101,6 +102,7 @@ def inspection_review(
             )
     else:
         hooks.on_rejected(principal=principal, inspection=inspection)
+        notices.inspection_rejected(inspection)
     _audit(
         f"checklists.inspection.{'approve' if approve else 'reject'}",
         inspection,

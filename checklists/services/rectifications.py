@@ -8,9 +8,10 @@ side verifies, and never the same person who submitted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +19,10 @@ from geo.services.map_layers import RECTIFICATIONS, map_layers_bump
 from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal, Role
 from kernel.audit.services import audit_record
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from kernel.notifications import events
+from kernel.notifications.services import emitted
 
+from .. import notices
 from ..models import RECTIFICATION_DONE, Finding, Rectification
 from ..models import RectificationStatus as S
 from ..subjects import hooks_for
@@ -200,3 +204,26 @@ def rectifications_mark_overdue(*, today: date | None = None) -> int:
     if marked:
         map_layers_bump(RECTIFICATIONS)
     return marked
+
+
+def rectification_deadline_notices(*, today: date | None = None, days: int | None = None) -> int:
+    """The periodic pass (beat, hourly): tell people about rectifications due within ``days`` days
+    (``NOTIFY_RECTIFICATION_DUE_DAYS``) and those overdue, each once per rectification and kind. Overdue
+    notices go only for deadlines of the last ``NOTIFY_OVERDUE_LOOKBACK_DAYS`` days (the first run after
+    deployment does not announce years of old backlog). Returns how many notices were emitted."""
+    today = today or timezone.localdate()
+    days = settings.NOTIFY_RECTIFICATION_DUE_DAYS if days is None else days
+    lookback = today - timedelta(days=settings.NOTIFY_OVERDUE_LOOKBACK_DAYS)
+    open_ = Rectification.objects.exclude(status__in=RECTIFICATION_DONE).filter(deadline__isnull=False)
+    soon = open_.filter(deadline__gte=today, deadline__lte=today + timedelta(days=days))
+    late = open_.filter(deadline__lt=today, deadline__gte=lookback)
+    wanted = [(r, events.RECTIFICATION_DUE_SOON) for r in soon.order_by("deadline", "pk")]
+    wanted += [(r, events.RECTIFICATION_OVERDUE) for r in late.order_by("deadline", "pk")]
+    done = emitted(once_keys=[notices.rectification_key(r.pk, e) for r, e in wanted])
+    sent = 0
+    for rect, event in wanted:
+        if notices.rectification_key(rect.pk, event) not in done:
+            with transaction.atomic():
+                notices.rectification_deadline(rect, event, today)
+            sent += 1
+    return sent

@@ -444,3 +444,15 @@ def test_demo_outfalls_upstream_of_the_six_key_sections(loaded) -> None:  # type
     count = outfalls.count()
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
     assert Outfall.objects.count() == count  # a re-run adds none
+
+
+def test_notifications_demo_calls_nothing(loaded) -> None:  # type: ignore[no-untyped-def]
+    from kernel.notifications.models import Delivery, Endpoint, Event
+
+    endpoint = Endpoint.objects.get()
+    assert not endpoint.enabled and endpoint.subscriptions.count() >= 5
+    assert endpoint.url_hint == "https://example.invalid/…"  # the URL itself is stored encrypted
+    assert Event.objects.filter(event="water.section_below_target").exists()  # the demo's own events
+    assert not Delivery.objects.exists()  # disabled: nothing is sent
+    call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
+    assert Endpoint.objects.count() == 1 and endpoint.subscriptions.count() >= 5

@@ -18,6 +18,7 @@ from checklists.services.rectifications import rectifications_mark_overdue
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
 from geo.pumps.demo import load_pump_stations
+from kernel.notifications.demo import load_notifications
 from scoring.assessment.models import Scoreboard
 from scoring.assessment.services import assessment_recompute, scoreboard_notice
 from scoring.models import Measurement
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                     username__in=["jiancha1", "changle", "anweiban", "huanjing", "admin"]
                 )
             }
+            load_notifications()  # a disabled webhook and its subscriptions: the demo calls no URL
             geo_demo.load_ledger_import(principal=principals["anweiban"])  # a dry run: writes nothing
             checklists_demo.load(principals=principals, towns=towns)
             checklists_demo.load_survey(principals=principals)

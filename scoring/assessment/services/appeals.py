@@ -16,6 +16,7 @@ from kernel.access import DISTRICT_ROLES, REVIEWING_ROLES, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
+from .. import notices
 from ..models import Appeal, AppealStatus, Scoreboard, ScoreboardStatus
 from ..source import inspections
 from .owners import scheme_owner_check
@@ -88,6 +89,7 @@ def appeal_file(
     )
     audit_record(action="scoring.appeal.file", obj=appeal, region_path=region.path,
                  after={"reason": appeal.reason, "evidence": evidence})  # fmt: skip
+    notices.appeal_filed(appeal)
     return appeal
 
 
@@ -122,6 +124,7 @@ def appeal_decide(
         region_path=appeal.region.path,
         after={"status": appeal.status, "rescore": appeal.rescore, "decision": appeal.decision},
     )
+    notices.appeal_decided(appeal)
     return appeal
 
 

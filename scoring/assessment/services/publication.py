@@ -12,6 +12,7 @@ from kernel.access import Principal
 from kernel.audit.services import audit_record
 from kernel.errors import Conflict, NotFound
 
+from .. import notices
 from ..models import AppealStatus, Scoreboard, ScoreboardStatus
 from .appeals import _last_correction, _require_rescores_corrected
 from .owners import scheme_owner_check
@@ -51,6 +52,7 @@ def scoreboard_notice(*, principal: Principal, scheme_key: str) -> Scoreboard:
     draft.save(update_fields=["status", "noticed_at", "notice_until"])
     audit_record(action="scoring.scoreboard.notice", obj=draft,
                  after={"content_hash": draft.content_hash, "notice_until": draft.notice_until})  # fmt: skip
+    notices.scoreboard_noticed(draft)
     return draft
 
 
@@ -84,4 +86,5 @@ def scoreboard_publish(*, principal: Principal, scheme_key: str) -> Scoreboard:
         obj=board,
         after={"scheme": scheme_key, "content_hash": board.content_hash, "rows": len(board.rows)},
     )
+    notices.scoreboard_published(board)
     return board

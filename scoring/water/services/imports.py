@@ -20,7 +20,7 @@ from kernel.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Per
 
 from ...engine import water
 from ...models import ImportStatus, Measurement, MeasurementImport, MeasurementSource
-from .. import parsing
+from .. import notices, parsing
 
 ON_DUPLICATE = ("reject", "replace")
 _BATCH = 5000
@@ -163,6 +163,7 @@ def _process(run: jobs.Run[MeasurementImport]) -> None:
             run.step(60 + 39 * start // len(records))
         report.update(imported=len(records), replaced=len(replaced))
         map_layers_bump(SECTIONS)  # this month's class on the map
+        notices.sections_below_target((sections[r.section_code], r.sampled_at) for r in records)
         audit_record(
             action="water.import.apply",
             obj=record,
