@@ -3,8 +3,18 @@
 from django.urls import include, path, re_path
 
 from . import views
-from .views import imports, photos, rankings, review, scoreboards, sewage, towns, water, water_plan
-from .views import imports, notifications, photos, review, scoreboards, sewage, towns, water, water_plan
+from .views import (
+    imports,
+    notifications,
+    photos,
+    rankings,
+    review,
+    scoreboards,
+    sewage,
+    towns,
+    water,
+    water_plan,
+)
 from .views import map as maps
 
 app_name = "console"
