@@ -13,6 +13,7 @@ from kernel.audit.api import router as audit_router
 from kernel.errors import install_exception_handlers
 from kernel.kit import Renderer, TextCheckingParser
 from scoring.assessment.api import router as assessment_router
+from scoring.bulletins.api import router as bulletins_router
 from scoring.sewage.api import router as sewage_router
 from scoring.water.api import router as water_router
 from scoring.water.inferior_api import router as inferior_v_router
@@ -44,3 +45,4 @@ api.add_router("/", assessment_router)
 api.add_router("/", water_router)
 api.add_router("/", inferior_v_router)
 api.add_router("/", sewage_router)
+api.add_router("/", bulletins_router)
