@@ -43,8 +43,16 @@ def number(request: HttpRequest, bulletin_id: Id, payload: BulletinNumberIn) -> 
     )
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILE_CONTENT = {
+    kind: {"schema": {"type": "string", "format": "binary"}} for kind in (DOCX, "application/pdf")
+}
+
+
 @router.get(
-    "/bulletins/{bulletin_id}/file", summary="下载通报：Word（docx）或 PDF（需服务器安装 LibreOffice）"
+    "/bulletins/{bulletin_id}/file",
+    summary="下载通报：Word（docx）或 PDF（需服务器安装 LibreOffice，否则 409 pdf_converter_unavailable）",
+    openapi_extra={"responses": {200: {"description": "通报文件", "content": FILE_CONTENT}}},
 )
 def file(
     request: HttpRequest,
