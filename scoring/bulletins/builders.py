@@ -62,7 +62,7 @@ def build_assessment(period: str) -> BulletinContent:
     board = _published_board(period)
     components = board.scheme_document["components"]
     rows = sorted(board.rows, key=lambda r: (r["rank"], row_unit(r)))
-    data_rows = [
+    data_rows: list[dict[str, Any]] = [
         {
             "rank": r["rank"],
             "unit_name": r["unit_name"],
@@ -189,7 +189,7 @@ def build_sewage_warning(period: str) -> BulletinContent:
         towns.append((t, treatment, operation))
     lagging = [x for x in towns if x[1].lags or x[2].lags]
     ordered = lagging + [x for x in towns if x not in lagging]
-    data_rows = [
+    data_rows: list[dict[str, Any]] = [
         {
             "town_id": t.id,
             "town": t.name,

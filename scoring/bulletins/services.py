@@ -221,5 +221,11 @@ def bulletin_number_set(*, principal: Principal, bulletin_id: int, number: str) 
     bulletin.save(update_fields=["file", "pdf", "number", "content", "updated_at"])
     audit_record(action="scoring.bulletin.number", obj=bulletin, before={"number": before},
                  after={"number": bulletin.number})  # fmt: skip
-    transaction.on_commit(lambda: [default_storage.delete(n) for n in (old_docx, old_pdf) if n])
+
+    def drop_old() -> None:
+        for name in (old_docx, old_pdf):
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(drop_old)
     return bulletin
