@@ -315,3 +315,23 @@ def test_the_office_fills_in_the_document_number(
     town = ApiClient(make_user("town_officer", world.town_a, username="changle_h"))
     assert town.get(f"{URL}/{issued['id']}").json()["number"] == "海安办〔2022〕12号"  # done: visible
     assert_error(town.patch(f"{URL}/{issued['id']}", {"number": "x"}), 403)
+
+
+def test_a_bulletin_whose_message_was_lost_is_requeued_by_the_beat(  # type: ignore[no-untyped-def]
+    world, settings, django_capture_on_commit_callbacks
+) -> None:
+    from backend.celery import app
+
+    office = ApiClient(make_user("environment_bureau", world.district, username="huanjing_b"))
+    with django_capture_on_commit_callbacks(execute=False):  # the broker never got the message
+        issued = office.post(
+            URL, {"kind": "sewage_warning", "period": timezone.localdate().isoformat()}
+        ).json()
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_QUEUED_STALL_SECONDS + 60)
+    Bulletin.objects.filter(pk=issued["id"]).update(heartbeat_at=long_ago)
+    assert office.get(f"{URL}/{issued['id']}").json()["stalled"] is True
+    task = app.tasks[settings.CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-bulletins"]["task"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert task.apply().get() == {"requeued": 1, "failed": 0}
+    detail = office.get(f"{URL}/{issued['id']}").json()
+    assert (detail["status"], detail["attempts"]) == ("done", 2)
