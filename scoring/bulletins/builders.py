@@ -240,7 +240,7 @@ def build_sewage_warning(period: str) -> BulletinContent:
         chart=Chart(
             "各区镇农村生活污水治理率",
             tuple(r["town"] for r in data_rows),
-            tuple(float(r["treatment"]) if r["treatment"] != "—" else 0.0 for r in data_rows),
+            tuple(None if r["treatment"] == "—" else float(r["treatment"]) for r in data_rows),
             unit="%",
             reference=float(targets.treatment_target),
             reference_label=f"年度目标 {targets.treatment_target}%",

@@ -22,11 +22,12 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A bar per label; ``reference`` draws a dashed line (a target) across the bars."""
+    """A bar per label (None: no data, written as such); ``reference`` draws a dashed line (a target)
+    across the bars, and the bars and values below it are red."""
 
     title: str
     labels: tuple[str, ...]
-    values: tuple[float, ...]
+    values: tuple[float | None, ...]
     unit: str = ""
     reference: float | None = None
     reference_label: str = ""
@@ -101,7 +102,7 @@ def from_json(document: dict[str, Any]) -> BulletinContent:
         else Chart(
             chart["title"],
             tuple(chart["labels"]),
-            tuple(float(v) for v in chart["values"]),
+            tuple(None if v is None else float(v) for v in chart["values"]),
             chart.get("unit", ""),
             chart.get("reference"),
             chart.get("reference_label", ""),

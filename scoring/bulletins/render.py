@@ -66,17 +66,22 @@ def chart_png(chart: Chart, *, font: str) -> bytes:
     title_font = ImageFont.truetype(font, 22 * scale)
     text_font = ImageFont.truetype(font, 15 * scale)
     draw.text((width // 2, 18 * scale), chart.title, fill="black", font=title_font, anchor="mt")
-    values = [max(v, 0.0) for v in chart.values]
-    top_value = max([*values, chart.reference or 0.0, 1e-9])
+    values = [None if v is None else max(v, 0.0) for v in chart.values]
+    top_value = max([*(v for v in values if v is not None), chart.reference or 0.0, 1e-9])
     span = width - left - right
     for i, (label, value) in enumerate(zip(chart.labels, values, strict=True)):
         y = top + i * (bar + gap)
         draw.text((left - 10 * scale, y + bar // 2), label, fill="black", font=text_font, anchor="rm")
+        if value is None:
+            draw.text((left + 6 * scale, y + bar // 2), "无数据", fill="#7f8c8d", font=text_font, anchor="lm")
+            continue
         end = left + int(span * value / top_value)
         below = chart.reference is not None and value < chart.reference
-        draw.rectangle((left, y, max(end, left + 1), y + bar), fill="#c0392b" if below else "#2e86c1")
+        colour = "#c0392b" if below else "#2e86c1"
+        draw.rectangle((left, y, max(end, left + 2 * scale), y + bar), fill=colour)
         text = f"{cell_text(chart.values[i])}{chart.unit}"
-        draw.text((end + 6 * scale, y + bar // 2), text, fill="black", font=text_font, anchor="lm")
+        draw.text((max(end, left + 2 * scale) + 6 * scale, y + bar // 2), text,
+                  fill=colour if below else "black", font=text_font, anchor="lm")  # fmt: skip
     draw.line((left, top - 5 * scale, left, height - 35 * scale), fill="black", width=scale)
     if chart.reference is not None:
         x = left + int(span * chart.reference / top_value)

@@ -100,7 +100,7 @@ def test_the_renderer_writes_each_table_cell_by_cell_and_the_chart() -> None:
         number="海安办〔2022〕1号",
         summary=("第一段。",),
         tables=(bc.Table("表一", ("区镇", "总分", "备注"), rows),),
-        chart=bc.Chart("总分", ("常乐镇", "四甲镇"), (98.5, 80.0), "分", 90.0),
+        chart=bc.Chart("总分", ("常乐镇", "四甲镇", "悦来镇"), (98.5, 0.0, None), "分", 90.0),
     )
     data = render_docx(content)
     assert _read_tables(data) == [[["区镇", "总分", "备注"], ["常乐镇", "98.50", ""], ["四甲镇", "80", "否"]]]
@@ -109,6 +109,7 @@ def test_the_renderer_writes_each_table_cell_by_cell_and_the_chart() -> None:
     assert "海安办〔2022〕1号" in texts and "测试通报" in texts and "第一段。" in texts
     assert len(document.inline_shapes) == 1  # the chart
     # the stored JSON renders the same document again
+    assert bc.from_json(bc.to_json(content)).chart == content.chart  # None (no data) survives
     assert bc.from_json(bc.to_json(content)).tables[0].rows == (
         ("常乐镇", "98.50", ""),
         ("四甲镇", "80", "否"),
