@@ -8,6 +8,7 @@ The chart needs a font with Chinese glyphs: ``fc-list :lang=zh`` finds one (the 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from functools import lru_cache
@@ -21,6 +22,20 @@ from docx.shared import Cm, Pt
 from PIL import Image, ImageDraw, ImageFont
 
 from .content import BulletinContent, Chart, cell_text
+
+# What XML 1.0 cannot hold (python-docx refuses it): dropped, so a name with a stray control character still
+# makes a document. Tabs and line breaks stay.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return XML_ILLEGAL.sub("", text)
+
+
+def _one_line(text: str) -> str:
+    """A chart label on one line (Pillow anchors only single lines)."""
+    return " ".join(xml_text(text).split())
+
 
 BODY_FONT = "仿宋"  # the names Word uses; the reader's own fonts draw the text
 TITLE_FONT = "方正小标宋简体"
@@ -65,13 +80,15 @@ def chart_png(chart: Chart, *, font: str) -> bytes:
     draw = ImageDraw.Draw(image)
     title_font = ImageFont.truetype(font, 22 * scale)
     text_font = ImageFont.truetype(font, 15 * scale)
-    draw.text((width // 2, 18 * scale), chart.title, fill="black", font=title_font, anchor="mt")
+    draw.text((width // 2, 18 * scale), _one_line(chart.title), fill="black", font=title_font, anchor="mt")
     values = [None if v is None else max(v, 0.0) for v in chart.values]
     top_value = max([*(v for v in values if v is not None), chart.reference or 0.0, 1e-9])
     span = width - left - right
     for i, (label, value) in enumerate(zip(chart.labels, values, strict=True)):
         y = top + i * (bar + gap)
-        draw.text((left - 10 * scale, y + bar // 2), label, fill="black", font=text_font, anchor="rm")
+        draw.text(
+            (left - 10 * scale, y + bar // 2), _one_line(label), fill="black", font=text_font, anchor="rm"
+        )
         if value is None:
             draw.text((left + 6 * scale, y + bar // 2), "无数据", fill="#7f8c8d", font=text_font, anchor="lm")
             continue
@@ -108,7 +125,7 @@ def _paragraph(document, text: str, *, size: float = 16, font: str = BODY_FONT, 
         paragraph.alignment = align
     if indent:
         paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    _font(paragraph.add_run(text), font, size, bold)
+    _font(paragraph.add_run(xml_text(text)), font, size, bold)
     return paragraph
 
 
@@ -133,11 +150,11 @@ def render_docx(content: BulletinContent, *, font: str = "") -> bytes:
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(name), BODY_FONT, 10.5, bold=True)
+            _font(cell.paragraphs[0].add_run(xml_text(name)), BODY_FONT, 10.5, bold=True)
         for row in table.rows:
             cells = grid.add_row().cells
             for cell, value in zip(cells, row, strict=True):
-                _font(cell.paragraphs[0].add_run(cell_text(value)), BODY_FONT, 10.5)
+                _font(cell.paragraphs[0].add_run(xml_text(cell_text(value))), BODY_FONT, 10.5)
     if png is not None:
         document.add_picture(io.BytesIO(png), width=Cm(15.5))
         document.paragraphs[-1].alignment = center

@@ -17,6 +17,7 @@ import docx
 import pytest
 from django.utils import timezone
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.models import User
@@ -25,7 +26,7 @@ from checklists.services.templates import templates_sync
 from geo.models import FacilityCondition, FacilityService
 from scoring.assessment.services import assessment_recompute, scoreboard_notice, scoreboard_publish
 from scoring.bulletins import content as bc
-from scoring.bulletins.render import FontMissing, render_docx
+from scoring.bulletins.render import FontMissing, render_docx, xml_text
 from scoring.engine.sewage import progress
 from scoring.engine.sewage.model import rate
 from scoring.models import Bulletin, Scoreboard
@@ -114,6 +115,30 @@ def test_the_renderer_writes_each_table_cell_by_cell_and_the_chart() -> None:
         ("常乐镇", "98.50", ""),
         ("四甲镇", "80", "否"),
     )
+
+
+@hypothesis_settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=12),
+            st.one_of(st.none(), st.integers(), st.decimals(allow_nan=False, allow_infinity=False, places=2)),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_any_cell_comes_back_from_the_document_as_its_text(rows) -> None:  # type: ignore[no-untyped-def]
+    """Names with control characters, line breaks or any script: the document still opens and each cell
+    reads back as its text (XML-illegal characters dropped)."""
+    chart = bc.Chart("图\n表", tuple(r[0] for r in rows), tuple(1.0 for _ in rows))
+    content = bc.BulletinContent(
+        "t", "", (), tables=(bc.Table("表", ("名称", "数值"), tuple(rows)),), chart=chart
+    )
+    expected = [
+        [xml_text(bc.cell_text(c)).replace("\r\n", "\n").replace("\r", "\n") for c in row] for row in rows
+    ]
+    assert _read_tables(render_docx(content))[0][1:] == expected
 
 
 def test_no_chinese_font_fails_clearly() -> None:
