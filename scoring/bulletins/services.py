@@ -90,7 +90,7 @@ def _generate(run: jobs.Run[Bulletin]) -> None:
                 status=jobs.JobStatus.DONE,
                 report={"ok": True, "bytes": len(data)},
                 file=name,
-                title=built.title,
+                title=built.title[:200],  # the column's length; the document keeps it whole
                 content=content.to_json(built),
             )
             audit_record(

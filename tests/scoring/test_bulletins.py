@@ -361,3 +361,15 @@ def test_a_bulletin_whose_message_was_lost_is_requeued_by_the_beat(  # type: ign
         assert task.apply().get() == {"requeued": 1, "failed": 0}
     detail = office.get(f"{URL}/{issued['id']}").json()
     assert (detail["status"], detail["attempts"]) == ("done", 2)
+
+
+def test_a_board_with_the_longest_title_still_makes_a_bulletin(  # type: ignore[no-untyped-def]
+    world, published, django_capture_on_commit_callbacks
+) -> None:
+    Scoreboard.objects.filter(pk=published.pk).update(title="长" * 200)  # the board's own column is full
+    office = ApiClient(make_user("district_office", world.district, username="anweiban_l"))
+    detail = office.get(
+        f"{URL}/{_issue(office, 'assessment', 'towns-2022', django_capture_on_commit_callbacks)['id']}"
+    ).json()
+    assert detail["status"] == "done", detail
+    assert len(detail["title"]) == 200 and detail["content"]["title"] == f"关于{'长' * 200}结果的通报"
