@@ -14,6 +14,7 @@ from kernel.errors import install_exception_handlers
 from kernel.kit import Renderer, TextCheckingParser
 from kernel.notifications.api import router as notifications_router
 from scoring.assessment.api import router as assessment_router
+from scoring.bulletins.api import router as bulletins_router
 from scoring.rankings.api import router as rankings_router
 from scoring.sewage.api import router as sewage_router
 from scoring.water.api import router as water_router
@@ -48,3 +49,4 @@ api.add_router("/", water_router)
 api.add_router("/", inferior_v_router)
 api.add_router("/", sewage_router)
 api.add_router("/", rankings_router)
+api.add_router("/", bulletins_router)

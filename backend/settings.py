@@ -282,6 +282,15 @@ CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-water"] = {
     "task": "scoring.tasks.water_imports_requeue_stalled",
     "schedule": timedelta(seconds=JOB_SWEEP_SECONDS),
 }
+CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-bulletins"] = {
+    "task": "scoring.bulletins.tasks.bulletins_requeue_stalled",
+    "schedule": timedelta(seconds=JOB_SWEEP_SECONDS),
+}
+# 通报 (scoring/bulletins): the chart's Chinese font (empty: the first `fc-list :lang=zh` finds), and the
+# LibreOffice command that converts the .docx to PDF (absent from PATH: PDF answers 409).
+BULLETIN_FONT = env.str("BULLETIN_FONT", default="")
+BULLETIN_SOFFICE = env.str("BULLETIN_SOFFICE", default="soffice")
+BULLETIN_PDF_TIMEOUT = env.int("BULLETIN_PDF_TIMEOUT", default=120)
 
 # --- Web console and security headers ----------------------------------------------------------------
 LOGIN_URL = "console:login"

@@ -15,12 +15,15 @@ from .assessment.models import (
     ScoreboardStatus,
     TaskCompletion,
 )
+from .bulletins.models import Bulletin, BulletinKind
 from .water.workplans.models import WorkPlan, WorkPlanVersion
 
 __all__ = [
     "Appeal",
     "AppealStatus",
     "AwardDecision",
+    "Bulletin",
+    "BulletinKind",
     "ImportStatus",
     "Measurement",
     "MeasurementImport",

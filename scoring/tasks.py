@@ -2,8 +2,15 @@ from celery import shared_task
 from django.conf import settings
 
 from .assessment.tasks import assessment_recompute
+from .bulletins.tasks import bulletin_generate, bulletins_requeue_stalled
 
-__all__ = ["assessment_recompute", "water_import_process", "water_imports_requeue_stalled"]
+__all__ = [
+    "assessment_recompute",
+    "bulletin_generate",
+    "bulletins_requeue_stalled",
+    "water_import_process",
+    "water_imports_requeue_stalled",
+]
 
 # Jobs run longer than other tasks (backend/settings.py: the broker's visibility timeout is derived from it).
 JOB_LIMITS = {"time_limit": settings.JOB_TIME_LIMIT, "soft_time_limit": settings.JOB_SOFT_TIME_LIMIT}

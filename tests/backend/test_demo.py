@@ -456,3 +456,25 @@ def test_notifications_demo_calls_nothing(loaded) -> None:  # type: ignore[no-un
     assert not Delivery.objects.exists()  # disabled: nothing is sent
     call_command("load_demo", "--password", "demo-pass-1", stdout=StringIO())
     assert Endpoint.objects.count() == 1 and endpoint.subscriptions.count() >= 5
+
+
+def test_demo_issues_an_assessment_bulletin_and_a_sewage_warning(loaded) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import docx
+
+    from scoring.models import Bulletin, Scoreboard
+
+    final = Scoreboard.objects.get(scheme_key="towns-2022", status="final")
+    assert "演示" in final.title and len(final.rows) == 14  # synthetic, and flagged as such
+    bulletins = {b.kind: b for b in Bulletin.objects.all()}
+    assert set(bulletins) == {"assessment", "sewage_warning"}
+    assert all(b.status == "done" for b in bulletins.values()), [b.report for b in bulletins.values()]
+    assessment = bulletins["assessment"]
+    assert assessment.content["data"]["content_hash"] == final.content_hash
+    with assessment.file.open("rb") as fh:
+        (table,) = docx.Document(io.BytesIO(fh.read())).tables
+    assert [r.cells[1].text for r in table.rows[1:]] == [
+        r["unit_name"] for r in assessment.content["data"]["rows"]
+    ]
+    assert len(bulletins["sewage_warning"].content["data"]["rows"]) == 14

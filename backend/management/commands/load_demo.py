@@ -21,6 +21,7 @@ from geo.pumps.demo import load_pump_stations
 from kernel.notifications.demo import load_notifications
 from scoring.assessment.models import Scoreboard
 from scoring.assessment.services import assessment_recompute, scoreboard_notice
+from scoring.bulletins import demo as bulletins_demo
 from scoring.models import Measurement
 from scoring.sewage.services import report as sewage_report
 from scoring.water import demo as water_demo
@@ -82,6 +83,10 @@ class Command(BaseCommand):
         water_demo.load_work_plans(principal=principals["huanjing"])  # 稳Ⅲ提Ⅲ 工作方案, after the data
         # 支流监测点 on the synthetic ditches with a year of monthly classes: the 劣Ⅴ list (65号 item 19)
         inferior_v_demo.load(principal=principals["huanjing"])
+        # 通报: a synthetic, published 2022 board's result bulletin and today's sewage progress warning
+        bulletins = bulletins_demo.load(
+            office=principals["anweiban"], bureau=principals["huanjing"], towns=towns
+        )
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(
@@ -108,6 +113,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"断面水质监测数据 {measured} 条（本次导入 {water_values}；去年至今，"
             f"自动站每 {settings.DEMO_WATER_STEP_HOURS} 小时 + 每月手工全分析，合成数据）。"
+        )
+        self.stdout.write(
+            "通报："
+            + "；".join(f"{b.get_kind_display()}（{b.period}，{b.get_status_display()}）" for b in bulletins)
+            + "（2022 年考核结果为合成的演示数据）。"
         )
         listing = "\n".join(accounts)
         self.stdout.write(f"演示账号（密码：{password}）：\n{listing}")
