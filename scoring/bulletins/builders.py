@@ -9,7 +9,7 @@ with it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -21,7 +21,10 @@ from kernel.errors import Conflict, InvalidInput, PermissionDenied
 
 from ..assessment.models import Scoreboard, ScoreboardStatus
 from ..assessment.services import row_unit, scheme_owner_check
+from ..engine.rankings import dekad_of_key
 from ..engine.sewage import progress
+from ..engine.water.periods import Period, PeriodKind, period_of
+from ..rankings import selectors as rankings
 from ..sewage import rules as sewage_rules
 from ..sewage import services as sewage
 from .content import BulletinContent, Chart, Table
@@ -258,6 +261,121 @@ def build_sewage_warning(period: str) -> BulletinContent:
     )
 
 
+# ----------------------------------------------------------------------------------------------- dekad
+
+
+def _dekad(period: str) -> Period:
+    try:
+        dekad = dekad_of_key(period)
+    except ValueError:
+        raise InvalidInput(
+            "期别应为旬，如 2026-11-D3（11 月下旬）",
+            code="bulletin_period_invalid",
+            details={"fields": {"period": ["期别应为旬：YYYY-MM-D1 / D2 / D3（上 / 中 / 下旬）"]}},
+        ) from None
+    if dekad.start > timezone.localdate():
+        raise InvalidInput(
+            "该旬尚未开始",
+            code="bulletin_period_invalid",
+            details={"fields": {"period": ["不能通报尚未开始的旬"]}},
+        )
+    return dekad
+
+
+def check_dekad(principal: Principal, period: str) -> str:
+    _district_only(principal, period)
+    return _dekad(period).key
+
+
+def _value(value: Decimal | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def build_dekad(period: str) -> BulletinContent:
+    """The 每旬逆序排名 of 65号 item 38 for the 旬 ``period`` ("2026-11-D3"): the ranking of
+    ``GET /rankings/dekad`` (worst first, the scheme's indicators), a bar chart of the scores, and the towns
+    at the bottom for the scheme's N 旬 in a row up to this one (约谈 candidates)."""
+    dekad = _dekad(period)
+    rule = rankings.schemes.load(rankings.schemes.DEFAULT_KEY).persistent
+    first = dekad.start
+    for _ in range(rule.in_a_row - 1):
+        first = period_of(first - timedelta(days=1), PeriodKind.DEKAD).start
+    history = rankings.history_of(first=first, last=dekad.start)
+    ranking = history.dekads[-1]
+    persistent = [s for s in history.persistent_bottom if s.ongoing and s.length >= rule.in_a_row]
+    counted = [i for i in ranking.indicators if i.counted]
+    data_rows: list[dict[str, Any]] = [
+        {
+            "rank": r.rank,
+            "town_id": r.town.id,
+            "town": r.town.name,
+            "score": None if r.score is None else str(r.score),
+            "values": {i.key: None if r.values.get(i.key) is None else str(r.values[i.key]) for i in counted},
+            "at_bottom": r.at_bottom,
+            "persistent": any(s.town.id == r.town.id for s in persistent),
+        }
+        for r in ranking.ranking
+    ]
+
+    def remark(r: dict[str, Any]) -> str:
+        return "持续靠后" if r["persistent"] else "靠后" if r["at_bottom"] else ""
+
+    columns = (
+        "逆序名次",
+        "区镇",
+        "综合得分",
+        *[f"{i.title}（{i.unit}）" if i.unit else i.title for i in counted],
+        "备注",
+    )
+    table_rows = tuple(
+        (
+            "—" if r["rank"] is None else r["rank"],
+            r["town"],
+            _value(None if r["score"] is None else Decimal(r["score"])),
+            *[_value(None if r["values"][i.key] is None else Decimal(r["values"][i.key])) for i in counted],
+            remark(r),
+        )
+        for r in data_rows
+    )
+    weights = "、".join(f"{i.title}{i.weight * 100:g}%" for i in counted)
+    bottom = [r["town"] for r in data_rows if r["at_bottom"]]
+    summary = (
+        f"根据海政办发〔2022〕65号第38条，现将{dekad.label}各区镇环境质量逆序排名情况通报如下。",
+        f"排名依据{ranking.title}：{weights}（综合得分越低排名越靠前，第 1 名为最差）。",
+        f"本旬排名靠后的区镇：{'、'.join(bottom)}。" if bottom else "本旬无排名靠后的区镇。",
+        f"连续{rule.in_a_row}旬排名靠后的区镇：{'、'.join(s.town.name for s in persistent)}，列为约谈对象。"
+        if persistent
+        else f"无连续{rule.in_a_row}旬排名靠后的区镇。",
+        "请各区镇对照排名查找问题，落实整改措施，切实改善环境质量。",
+    )
+    return BulletinContent(
+        title=f"关于{dekad.label}区镇环境质量逆序排名情况的通报",
+        number="",
+        summary=summary,
+        tables=(Table(f"{dekad.label}区镇环境质量逆序排名", columns, table_rows),),
+        chart=Chart(
+            f"{dekad.label}各区镇综合得分",
+            tuple(r["town"] for r in data_rows),
+            tuple(None if r["score"] is None else float(r["score"]) for r in data_rows),
+            unit="分",
+        ),
+        data={
+            "period": dekad.key,
+            "scheme": ranking.scheme,
+            "indicators": [
+                {"key": i.key, "title": i.title, "unit": i.unit, "weight": str(i.weight)} for i in counted
+            ],
+            "persistent": {
+                "bottom": rule.bottom,
+                "in_a_row": rule.in_a_row,
+                "towns": [s.town.id for s in persistent],
+            },
+            "rows": data_rows,
+        },
+        issuer="海门区打好污染防治攻坚战指挥部办公室",
+    )
+
+
 # ------------------------------------------------------------------------------------------- registry
 
 
@@ -273,10 +391,12 @@ Check = Callable[[Principal, str], str]  # may the principal issue it; the perio
 BUILDERS: dict[str, Builder] = {
     "assessment": build_assessment,
     "sewage_warning": build_sewage_warning,
+    "dekad": build_dekad,
 }
 CHECKS: dict[str, Check] = {
     "assessment": check_assessment,
     "sewage_warning": check_sewage_warning,
+    "dekad": check_dekad,
 }
 
 

@@ -153,6 +153,11 @@ def dekad_history(
     """The ranking of every 旬 from the one containing ``first`` to the one containing ``last``, and the
     towns at the bottom for the scheme's N 旬 in a row (约谈 candidates; ongoing runs first)."""
     _may_read(principal)
+    return history_of(first=first, last=last, scheme_key=scheme_key)
+
+
+def history_of(*, first: date, last: date, scheme_key: str = schemes.DEFAULT_KEY) -> DekadHistory:
+    """:func:`dekad_history` for callers that scope themselves (the 每旬 bulletin): no principal."""
     if first > last:
         raise InvalidInput(
             "起始日期不能晚于截止日期", details={"fields": {"from": ["起始日期不能晚于截止日期"]}}

@@ -33,6 +33,7 @@ from scoring.models import Bulletin, Scoreboard
 from tests.checklists.conftest import Phone
 from tests.checklists.test_exports import assess
 from tests.conftest import ApiClient, assert_error, make_user
+from tests.scoring import test_rankings_api
 from tests.scoring.test_scoreboard_e2e import safety
 
 URL = "/api/v1/bulletins"
@@ -373,3 +374,45 @@ def test_a_board_with_the_longest_title_still_makes_a_bulletin(  # type: ignore[
     ).json()
     assert detail["status"] == "done", detail
     assert len(detail["title"]) == 200 and detail["content"]["title"] == f"关于{'长' * 200}结果的通报"
+
+
+# ------------------------------------------------------------------------------------------------ dekad
+
+ranked = test_rankings_api.ranked  # the fixture: 2022-09 water data, the shipped scheme
+
+
+def test_dekad_bulletin_is_the_ranking_of_the_dekad_with_its_persistent_bottom(
+    world, ranked, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """2022-09: 乙桥 (四甲镇) bad in all three 旬, 丙桥 (常乐镇) good in the first two and unmeasured in the
+    third: in 下旬 四甲镇 has been at the bottom three 旬 in a row (the shipped scheme's N) — 约谈."""
+    office = ApiClient(make_user("district_office", world.district, username="anweiban_d"))
+    issued = _issue(office, "dekad", "2022-09-D3", django_capture_on_commit_callbacks)
+    detail = office.get(f"{URL}/{issued['id']}").json()
+    assert detail["status"] == "done", detail
+    assert detail["title"] == "关于2022年9月下旬区镇环境质量逆序排名情况的通报"
+    data = detail["content"]["data"]
+    api = office.get("/api/v1/rankings/dekad", on="2022-09-25").json()
+    assert [(r["rank"], r["town_id"], r["score"] and Decimal(r["score"])) for r in data["rows"]] == [
+        (r["rank"], r["town"]["id"], r["score"] and Decimal(str(r["score"]))) for r in api["ranking"]
+    ]
+    assert data["persistent"]["towns"] == [world.town_b.pk]
+    (table,) = _read_tables(office.get(detail["docx_url"]).content)
+    assert table[0][:3] == ["逆序名次", "区镇", "综合得分"] and table[0][-1] == "备注"
+    assert [(r[0], r[1], r[2], r[-1]) for r in table[1:]] == [
+        (
+            "—" if r["rank"] is None else str(r["rank"]),
+            r["town"],
+            "—" if r["score"] is None else r["score"],
+            "持续靠后" if r["persistent"] else "靠后" if r["at_bottom"] else "",
+        )
+        for r in data["rows"]
+    ]
+    assert any("约谈" in line and "四甲镇" in line for line in detail["content"]["summary"])
+    # a 旬 key that is not one, and a 旬 not yet begun: 422 naming the period, nothing recorded
+    for period in ("2022-09-D4", "2099-01-D1"):
+        body = assert_error(
+            office.post(URL, {"kind": "dekad", "period": period}), 422, "bulletin_period_invalid"
+        )
+        assert "period" in body["details"]["fields"]
+    assert Bulletin.objects.count() == 1
