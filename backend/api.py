@@ -6,12 +6,14 @@ from accounts.api import router as accounts_router
 from accounts.auth import DeviceTokenAuth
 from checklists.api import router as checklists_router
 from checklists.maps.api import router as maps_router
+from geo.air.api import router as air_points_router
 from geo.api import router as geo_router
 from geo.outfalls.api import router as outfall_router
 from geo.pumps.api import router as pumps_router
 from kernel.audit.api import router as audit_router
 from kernel.errors import install_exception_handlers
 from kernel.kit import Renderer, TextCheckingParser
+from scoring.air.api import router as air_router
 from scoring.assessment.api import router as assessment_router
 from scoring.sewage.api import router as sewage_router
 from scoring.water.api import router as water_router
@@ -37,6 +39,7 @@ api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/geo/outfalls", outfall_router)
 api.add_router("/geo", pumps_router)
+api.add_router("/geo", air_points_router)
 api.add_router("/geo/tiles", maps_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", checklists_router)
@@ -44,3 +47,4 @@ api.add_router("/", assessment_router)
 api.add_router("/", water_router)
 api.add_router("/", inferior_v_router)
 api.add_router("/", sewage_router)
+api.add_router("/", air_router)
