@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from kernel.jobs import Job, JobStatus
 
+from .air.models import AirDay, AirHour, AirImport, AirImportKind, DustFallReading
 from .assessment.models import (
     Appeal,
     AppealStatus,
@@ -18,9 +19,14 @@ from .assessment.models import (
 from .water.workplans.models import WorkPlan, WorkPlanVersion
 
 __all__ = [
+    "AirDay",
+    "AirHour",
+    "AirImport",
+    "AirImportKind",
     "Appeal",
     "AppealStatus",
     "AwardDecision",
+    "DustFallReading",
     "ImportStatus",
     "Measurement",
     "MeasurementImport",
