@@ -18,6 +18,7 @@ from checklists.services.rectifications import rectifications_mark_overdue
 from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
 from geo.pumps.demo import load_pump_stations
+from scoring.air import demo as air_demo
 from scoring.assessment.models import Scoreboard
 from scoring.assessment.services import assessment_recompute, scoreboard_notice
 from scoring.models import Measurement
@@ -80,6 +81,8 @@ class Command(BaseCommand):
         water_demo.load_work_plans(principal=principals["huanjing"])  # 稳Ⅲ提Ⅲ 工作方案, after the data
         # 支流监测点 on the synthetic ditches with a year of monthly classes: the 劣Ⅴ list (65号 item 19)
         inferior_v_demo.load(principal=principals["huanjing"])
+        # 空气质量与降尘 (65号 item 38): a station and a jar per town, ~3 months of synthetic data
+        air = air_demo.load(principal=principals["huanjing"])
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(
@@ -107,5 +110,10 @@ class Command(BaseCommand):
             f"断面水质监测数据 {measured} 条（本次导入 {water_values}；去年至今，"
             f"自动站每 {settings.DEMO_WATER_STEP_HOURS} 小时 + 每月手工全分析，合成数据）。"
         )
+        if air["stations"]:
+            self.stdout.write(
+                f"空气质量与降尘（合成数据）：{air['stations']} 个区镇各一个空气站、一个降尘点，"
+                f"日数据 {air['air_daily']} 条、小时数据 {air['air_hourly']} 条、降尘 {air['dust']} 条。"
+            )
         listing = "\n".join(accounts)
         self.stdout.write(f"演示账号（密码：{password}）：\n{listing}")
