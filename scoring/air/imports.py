@@ -105,8 +105,13 @@ def _process(run: jobs.Run[AirImport]) -> None:
             )
             for r in duplicates
         ]
-        parsed.errors.sort(key=lambda e: (e.row, e.column))
         records = [r for r in records if r.key not in existing]
+    if record.kind == parsing.DUST:
+        overlapping = _dust_overlaps(records, points)
+        parsed.errors += overlapping
+        bad_rows = {e.row for e in overlapping}
+        records = [r for r in records if r.row not in bad_rows]
+    parsed.errors.sort(key=lambda e: (e.row, e.column))
     report = parsed.as_dict()
     report["duplicates_existing"] = len(duplicates)
     report["ok"] = report["error_count"] == 0
@@ -150,6 +155,34 @@ def _existing(kind: str, records: list[parsing.AirRecord], points: dict[str, Any
             ).values_list("start", flat=True)
         found |= {(code, k) for k in keys}
     return found
+
+
+def _dust_overlaps(records: list[parsing.AirRecord], points: dict[str, Any]) -> list[parsing.RowError]:
+    """A jar collects one exposure at a time: a row whose days overlap another row's of the same jar (in the
+    file, or stored with another start) would count those days twice in the period means."""
+    errors: list[parsing.RowError] = []
+    by_code: dict[str, list[parsing.AirRecord]] = defaultdict(list)
+    for r in records:
+        by_code[r.code].append(r)
+    for code, rows in by_code.items():
+        rows.sort(key=lambda r: r.at)
+        lo, hi = rows[0].at, max(r.end for r in rows if r.end is not None)
+        stored = list(
+            DustFallReading.objects.filter(point=points[code], start__lte=hi, end__gte=lo).values_list(
+                "start", "end"
+            )
+        )
+        previous_end: date | None = None
+        for r in rows:
+            assert isinstance(r.at, date) and r.end is not None
+            clash = (previous_end is not None and r.at <= previous_end) or any(
+                s != r.at and s <= r.end and e >= r.at for s, e in stored
+            )
+            if clash:
+                message = "与该点位另一收集期的日期重叠（同一降尘缸同一时间只能有一个收集期）"
+                errors.append(parsing.RowError(r.row, "开始日期", "overlapping_exposure", message, str(r.at)))
+            previous_end = r.end if previous_end is None else max(previous_end, r.end)
+    return errors
 
 
 def _write(record: AirImport, records: list[parsing.AirRecord], replaced: list[parsing.AirRecord],

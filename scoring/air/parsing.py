@@ -26,7 +26,7 @@ MAX_ROWS = 200_000
 
 ROW_ERROR_CODES = frozenset(
     {"unknown_station", "missing_time", "invalid_time", "invalid_value", "missing_value", "end_before_start",
-     "duplicate_in_file", "duplicate_existing"}
+     "duplicate_in_file", "duplicate_existing", "overlapping_exposure"}
 )  # fmt: skip
 
 _ALIASES: Mapping[str, tuple[str, ...]] = {

@@ -192,3 +192,17 @@ def test_dust_over_a_month_boundary(world, bureau, points) -> None:  # type: ign
             == 5.8
         )
     assert town_dust_values(start=date(2024, 3, 16), end=date(2024, 3, 31)) == {world.town_a.pk: None}
+
+
+def test_a_jar_has_one_exposure_at_a_time(world, bureau, points) -> None:  # type: ignore[no-untyped-def]
+    head = "点位编码,开始日期,结束日期,降尘量\n"
+    overlap = head + "DF-A,2024-03-01,2024-03-31,3\nDF-A,2024-03-20,2024-04-19,3\n"
+    body = upload(bureau, overlap, "dust").json()
+    assert body["status"] == "rejected"
+    assert [(e["row"], e["code"]) for e in body["report"]["errors"]] == [(3, "overlapping_exposure")]
+    assert upload(bureau, head + "DF-A,2024-03-01,2024-03-31,3\n", "dust").json()["status"] == "done"
+    stored = upload(bureau, head + "DF-A,2024-03-15,2024-04-14,3\n", "dust").json()
+    assert [e["code"] for e in stored["report"]["errors"]] == ["overlapping_exposure"]
+    # the same start is a duplicate, which replace may overwrite
+    same = upload(bureau, head + "DF-A,2024-03-01,2024-03-30,2.9\n", "dust", on_duplicate="replace").json()
+    assert same["status"] == "done" and same["report"]["replaced"] == 1
