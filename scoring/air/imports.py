@@ -19,6 +19,7 @@ from kernel import jobs
 from kernel.access import DISTRICT_ROLES, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from kernel.tables import RowError
 
 from ..engine import air as engine
 from ..models import AirDay, AirHour, AirImport, AirImportKind, DustFallReading, ImportStatus
@@ -100,9 +101,7 @@ def _process(run: jobs.Run[AirImport]) -> None:
     records = list(parsed.records)
     if record.on_duplicate == "reject" and duplicates:
         parsed.errors += [
-            parsing.RowError(
-                r.row, "", "duplicate_existing", "该点位此时间已有数据（如需替换请选择 replace）", ""
-            )
+            RowError(r.row, "", "duplicate_existing", "该点位此时间已有数据（如需替换请选择 replace）", "")
             for r in duplicates
         ]
         records = [r for r in records if r.key not in existing]
@@ -141,6 +140,7 @@ def _existing(kind: str, records: list[parsing.AirRecord], points: dict[str, Any
         lo_hi[0], lo_hi[1] = min(lo_hi[0], r.at), max(lo_hi[1], r.at)
     found: set[tuple[str, Any]] = set()
     for code, (lo, hi) in spans.items():
+        keys: Any
         if kind == parsing.HOURLY:
             keys = AirHour.objects.filter(station=points[code], at__gte=lo, at__lte=hi).values_list(
                 "at", flat=True
@@ -157,10 +157,10 @@ def _existing(kind: str, records: list[parsing.AirRecord], points: dict[str, Any
     return found
 
 
-def _dust_overlaps(records: list[parsing.AirRecord], points: dict[str, Any]) -> list[parsing.RowError]:
+def _dust_overlaps(records: list[parsing.AirRecord], points: dict[str, Any]) -> list[RowError]:
     """A jar collects one exposure at a time: a row whose days overlap another row's of the same jar (in the
     file, or stored with another start) would count those days twice in the period means."""
-    errors: list[parsing.RowError] = []
+    errors: list[RowError] = []
     by_code: dict[str, list[parsing.AirRecord]] = defaultdict(list)
     for r in records:
         by_code[r.code].append(r)
@@ -180,7 +180,7 @@ def _dust_overlaps(records: list[parsing.AirRecord], points: dict[str, Any]) -> 
             )
             if clash:
                 message = "与该点位另一收集期的日期重叠（同一降尘缸同一时间只能有一个收集期）"
-                errors.append(parsing.RowError(r.row, "开始日期", "overlapping_exposure", message, str(r.at)))
+                errors.append(RowError(r.row, "开始日期", "overlapping_exposure", message, str(r.at)))
             previous_end = r.end if previous_end is None else max(previous_end, r.end)
     return errors
 
@@ -209,7 +209,7 @@ def _write(record: AirImport, records: list[parsing.AirRecord], replaced: list[p
         return 0
     if record.kind == parsing.DAILY:
         AirDay.objects.bulk_create(
-            (_day_row(points[r.code].pk, engine.day_of(r.at, engine.AirDayValues(**r.values)), record)  # type: ignore[arg-type]
+            (_day_row(points[r.code].pk, engine.day_of(r.at, engine.AirDayValues(**r.values)), record)
              for r in records), batch_size=_BATCH,
         )  # fmt: skip
         return len(records)

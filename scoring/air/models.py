@@ -1,13 +1,15 @@
 """Air readings (hourly concentrations and the days derived from them or imported as such), dust-fall jar
 readings, and the import job."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from kernel.jobs import Job
 
-_C = {"max_digits": 10, "decimal_places": 3, "null": True, "blank": True}
+_C: dict[str, Any] = {"max_digits": 10, "decimal_places": 3, "null": True, "blank": True}
 
 
 class AirHour(models.Model):
