@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.db.models import Count, Q, Sum
+
 from geo.models import AirStation, DustFallPoint
 
 from ..engine import air as engine
 from ..models import AirDay, DustFallReading
 
-_TENTH, _HUNDREDTH, _THOUSANDTH = Decimal("0.1"), Decimal("0.01"), Decimal("0.001")
+_TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
 
 
 def _mean(values: Iterable[Decimal | None], places: Decimal) -> Decimal | None:
@@ -30,10 +32,6 @@ def _mean(values: Iterable[Decimal | None], places: Decimal) -> Decimal | None:
     if not present:
         return None
     return (sum(present, Decimal(0)) / len(present)).quantize(places, rounding=ROUND_HALF_EVEN)
-
-
-def _places(statistic: str) -> Decimal:
-    return _THOUSANDTH if statistic == "co" else _TENTH
 
 
 @dataclass(frozen=True)
@@ -46,29 +44,38 @@ class TownAir:
 
 
 def town_air(*, start: date, end: date, town_ids: Iterable[int] | None = None) -> dict[int, TownAir]:
-    """Each town with an active station (or those of ``town_ids``): its stations' period values averaged."""
+    """Each town with an active station (or those of ``town_ids``): its stations' period values averaged.
+    One GROUP BY station over the stored days (sums and counts; ``engine.period_from_totals`` rounds them
+    exactly as ``engine.air_period_means`` would the days themselves)."""
     stations = AirStation.objects.filter(is_active=True)
     if town_ids is not None:
         stations = stations.filter(town_id__in=list(town_ids))
     town_of = dict(stations.values_list("pk", "town_id"))
-    days: dict[int, list[engine.Day]] = defaultdict(list)
-    fields = ("station_id", "day", *engine.STATISTICS)
-    for row in AirDay.objects.filter(station_id__in=list(town_of), day__gte=start, day__lte=end).values(
-        *fields
-    ):
-        values = engine.AirDayValues(**{k: row[k] for k in engine.STATISTICS})
-        days[row["station_id"]].append(engine.day_of(row["day"], values))
+    sums = {f"{k}_sum": Sum(k) for k in engine.STATISTICS} | {f"{k}_n": Count(k) for k in engine.STATISTICS}
+    rows = (
+        AirDay.objects.filter(station_id__in=list(town_of), day__gte=start, day__lte=end)
+        .values("station_id")
+        .annotate(aqi_sum=Sum("aqi"), aqi_n=Count("aqi"), good=Count("aqi", filter=Q(aqi__lte=100)), **sums)
+        .order_by()
+    )
+    totals = {
+        r["station_id"]: engine.Totals(
+            r["aqi_sum"] or 0,
+            r["aqi_n"],
+            r["good"],
+            {k: (Decimal(r[f"{k}_sum"] or 0), r[f"{k}_n"]) for k in engine.STATISTICS},
+        )
+        for r in rows
+    }
+    empty = engine.Totals(0, 0, 0, {})
     per_town: dict[int, list[engine.PeriodAir]] = defaultdict(list)
     for station_id, town_id in town_of.items():
-        per_town[town_id].append(engine.air_period_means(days.get(station_id, []), start, end))
+        per_town[town_id].append(engine.period_from_totals(totals.get(station_id, empty)))
     return {
         town_id: TownAir(
             stations=len(airs),
             aqi=_mean((a.aqi for a in airs), _TENTH),
-            means={
-                k: _mean((a.means[k] for a in airs), _THOUSANDTH if k == "co" else _TENTH)
-                for k in engine.STATISTICS
-            },
+            means={k: _mean((a.means[k] for a in airs), engine.places_of(k)) for k in engine.STATISTICS},
             days=sum(a.days for a in airs),
             good_days=sum(a.good_days for a in airs),
         )

@@ -5,7 +5,7 @@ indicator contract of the 每旬 ranking (``scoring.air.indicators``)."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -206,3 +206,41 @@ def test_a_jar_has_one_exposure_at_a_time(world, bureau, points) -> None:  # typ
     # the same start is a duplicate, which replace may overwrite
     same = upload(bureau, head + "DF-A,2024-03-01,2024-03-30,2.9\n", "dust", on_duplicate="replace").json()
     assert same["status"] == "done" and same["report"]["replaced"] == 1
+
+
+def test_the_database_sums_agree_with_the_engine(world, points) -> None:  # type: ignore[no-untyped-def]
+    """The indicator sums in SQL; the engine averages the days: the same numbers, to the last digit."""
+    import random
+
+    from scoring.air.indicators import town_air
+    from scoring.engine import air as engine
+
+    rng = random.Random(633)
+    stations = points[:2]  # both 常乐镇's
+    days: dict[int, list[engine.Day]] = {s.pk: [] for s in stations}
+    for s in stations:
+        for i in range(20):
+            values = {
+                k: None if rng.random() < 0.15 else D(rng.randint(0, 400_000)) / 1000
+                for k in ("so2", "no2", "pm10", "pm25", "o3_1h", "o3_8h")
+            } | {"co": None if rng.random() < 0.15 else D(rng.randint(0, 9000)) / 1000}
+            day = engine.day_of(date(2024, 2, 20) + timedelta(days=i), engine.AirDayValues(**values))
+            days[s.pk].append(day)
+            AirDay.objects.create(
+                station=s, day=day.day, aqi=day.aqi, primary=",".join(day.primary), **values
+            )
+    start, end = date(2024, 2, 21), date(2024, 3, 5)
+    per_station = [engine.air_period_means(days[s.pk], start, end) for s in stations]
+
+    def mean(values, places):  # type: ignore[no-untyped-def]
+        present = [v for v in values if v is not None]
+        return (sum(present) / len(present)).quantize(places, rounding="ROUND_HALF_EVEN") if present else None
+
+    got = town_air(start=start, end=end)[world.town_a.pk]
+    assert got.aqi == mean([p.aqi for p in per_station], D("0.1"))
+    for k in engine.STATISTICS:
+        assert got.means[k] == mean([p.means[k] for p in per_station], engine.places_of(k)), k
+    assert (got.days, got.good_days) == (
+        sum(p.days for p in per_station),
+        sum(p.good_days for p in per_station),
+    )

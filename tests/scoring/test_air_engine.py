@@ -253,3 +253,27 @@ def test_dust_period_mean_lies_within_the_rates(jars: list[tuple[int, int, D]]) 
         assert mean is None
     else:
         assert mean is not None and min(rates) - D("0.01") <= mean <= max(rates) + D("0.01")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 600)),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=20, places=3)),
+        ),
+        max_size=12,
+    )
+)
+def test_totals_give_the_same_means_as_the_days(values: list[tuple[int | None, D | None]]) -> None:
+    from scoring.engine.air import Totals, period_from_totals
+
+    days = [
+        day_of(date(2024, 1, 1) + timedelta(days=i), AirDayValues(pm10=None if p is None else D(p), co=c))
+        for i, (p, c) in enumerate(values)
+    ]
+    aqis = [d.aqi for d in days if d.aqi is not None]
+    pm10 = [d.values.pm10 for d in days if d.values.pm10 is not None]
+    co = [d.values.co for d in days if d.values.co is not None]
+    totals = Totals(sum(aqis), len(aqis), sum(a <= 100 for a in aqis), {"pm10": (sum(pm10, D(0)), len(pm10)),
+                    "co": (sum(co, D(0)), len(co))})  # fmt: skip
+    assert period_from_totals(totals) == air_period_means(days, date(2024, 1, 1), date(2024, 1, 31))

@@ -46,7 +46,7 @@ from .iaqi import (
     iaqi,
     primary_pollutants,
 )
-from .periods import PeriodAir, air_period_means
+from .periods import PeriodAir, Totals, air_period_means, period_from_totals, places_of
 
 __all__ = [
     "BREAKPOINTS",
@@ -63,6 +63,7 @@ __all__ = [
     "HourlyValues",
     "PeriodAir",
     "Pollutant",
+    "Totals",
     "air_period_means",
     "aqi_of",
     "category_of",
@@ -71,5 +72,7 @@ __all__ = [
     "dust_period_mean",
     "dust_rate",
     "iaqi",
+    "period_from_totals",
+    "places_of",
     "primary_pollutants",
 ]

@@ -14,9 +14,29 @@ CO_PLACES = Decimal("0.001")
 
 
 def _mean(values: list[Decimal], places: Decimal) -> Decimal | None:
-    if not values:
+    return _of_total(sum(values, Decimal(0)), len(values), places)
+
+
+def _of_total(total: Decimal | int, n: int, places: Decimal) -> Decimal | None:
+    if not n:
         return None
-    return (sum(values, Decimal(0)) / len(values)).quantize(places, rounding=ROUND_HALF_EVEN)
+    return (Decimal(total) / n).quantize(places, rounding=ROUND_HALF_EVEN)
+
+
+def places_of(statistic: str) -> Decimal:
+    """A statistic's mean is kept to 0.1 (CO: 0.001 mg/m³)."""
+    return CO_PLACES if statistic == "co" else MEAN_PLACES
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What a period's means are made of — sums and counts, which a database aggregate can give: the
+    days' AQI sum and count, the 优良 days, and each statistic's (sum, count)."""
+
+    aqi_sum: int
+    aqi_days: int
+    good_days: int
+    statistics: Mapping[str, tuple[Decimal, int]]
 
 
 @dataclass(frozen=True)
@@ -36,17 +56,20 @@ def air_period_means(days: Iterable[Day], start: date, end: date) -> PeriodAir:
     """The days within ``start``–``end`` (inclusive) summed up; a day counted once per call (the caller
     gives one station's days, or a town's stations' days when it wants station-days)."""
     inside = [d for d in days if start <= d.day <= end]
-    with_aqi = [d for d in inside if d.aqi is not None]
-    means = {
-        k: _mean(
-            [v for d in inside if (v := getattr(d.values, k)) is not None],
-            CO_PLACES if k == "co" else MEAN_PLACES,
-        )
-        for k in STATISTICS
-    }
+    aqis = [d.aqi for d in inside if d.aqi is not None]
+    statistics = {}
+    for k in STATISTICS:
+        values = [v for d in inside if (v := getattr(d.values, k)) is not None]
+        statistics[k] = (sum(values, Decimal(0)), len(values))
+    return period_from_totals(Totals(sum(aqis), len(aqis), sum(a <= 100 for a in aqis), statistics))
+
+
+def period_from_totals(totals: Totals) -> PeriodAir:
+    """The period's means from its sums and counts (the same rounding as ``air_period_means``)."""
+    means = {k: _of_total(*totals.statistics.get(k, (Decimal(0), 0)), places_of(k)) for k in STATISTICS}
     return PeriodAir(
-        aqi=_mean([Decimal(d.aqi) for d in with_aqi if d.aqi is not None], MEAN_PLACES),
+        aqi=_of_total(totals.aqi_sum, totals.aqi_days, MEAN_PLACES),
         means=means,
-        days=len(with_aqi),
-        good_days=sum(d.good for d in with_aqi),
+        days=totals.aqi_days,
+        good_days=totals.good_days,
     )
