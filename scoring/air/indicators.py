@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from geo.models import AirStation, DustFallPoint
@@ -84,8 +85,27 @@ def town_air(*, start: date, end: date, town_ids: Iterable[int] | None = None) -
 
 
 def town_air_values(*, start: date, end: date) -> dict[int, Decimal | None]:
-    """Town region id → the period's mean AQI over the town's stations (None: no valid day)."""
-    return {town_id: air.aqi for town_id, air in town_air(start=start, end=end).items()}
+    """Town region id → the period's mean AQI over the town's stations (None: no valid day). The AQI alone,
+    in one statement (plain SQL that both databases run: the ranking calls this once per 旬, and the ORM's
+    compiling was a third of its time): every active station LEFT JOINed to its days of the period (the
+    dates in the join condition, so the (day, station) index is used), summed per station; then the engine's
+    rounding, station → town — ``town_air``'s AQI (a test holds them equal)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_AQI_SQL, [start, end])
+        rows = cursor.fetchall()
+    per_town: dict[int, list[Decimal | None]] = defaultdict(list)
+    for town_id, total, n in rows:
+        per_town[town_id].append(engine.mean_of_total(total, n) if n else None)
+    return {town_id: _mean(means, _TENTH) for town_id, means in per_town.items()}
+
+
+_AQI_SQL = f"""
+SELECT st.town_id, SUM(d.aqi), COUNT(d.aqi)
+FROM {AirStation._meta.db_table} st
+LEFT JOIN {AirDay._meta.db_table} d ON d.station_id = st.id AND d.day >= %s AND d.day <= %s
+WHERE st.is_active
+GROUP BY st.id, st.town_id
+"""  # noqa: S608 - table names from the models, values as parameters
 
 
 def town_dust(*, start: date, end: date, town_ids: Iterable[int] | None = None) -> dict[int, Decimal | None]:

@@ -37,7 +37,7 @@ class AirDay(models.Model):
     """A station's day (日报): its statistics, sub-indices' maximum (AQI) and primary pollutants, computed by
     ``scoring.engine.air`` from the hours (``from_hours``) or from the statistics a daily file gave."""
 
-    station = models.ForeignKey("geo.AirStation", on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey("geo.AirStation", on_delete=models.PROTECT, related_name="days")
     day = models.DateField("日期")
     so2 = models.DecimalField("SO₂ 24小时平均", **_C)
     no2 = models.DecimalField("NO₂ 24小时平均", **_C)

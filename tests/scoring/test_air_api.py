@@ -238,6 +238,7 @@ def test_the_database_sums_agree_with_the_engine(world, points) -> None:  # type
 
     got = town_air(start=start, end=end)[world.town_a.pk]
     assert got.aqi == mean([p.aqi for p in per_station], D("0.1"))
+    assert town_air_values(start=start, end=end)[world.town_a.pk] == got.aqi  # its AQI-only path
     for k in engine.STATISTICS:
         assert got.means[k] == mean([p.means[k] for p in per_station], engine.places_of(k)), k
     assert (got.days, got.good_days) == (

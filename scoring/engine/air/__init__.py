@@ -46,7 +46,7 @@ from .iaqi import (
     iaqi,
     primary_pollutants,
 )
-from .periods import PeriodAir, Totals, air_period_means, period_from_totals, places_of
+from .periods import PeriodAir, Totals, air_period_means, mean_of_total, period_from_totals, places_of
 
 __all__ = [
     "BREAKPOINTS",
@@ -72,6 +72,7 @@ __all__ = [
     "dust_period_mean",
     "dust_rate",
     "iaqi",
+    "mean_of_total",
     "period_from_totals",
     "places_of",
     "primary_pollutants",

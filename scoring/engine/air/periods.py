@@ -14,10 +14,11 @@ CO_PLACES = Decimal("0.001")
 
 
 def _mean(values: list[Decimal], places: Decimal) -> Decimal | None:
-    return _of_total(sum(values, Decimal(0)), len(values), places)
+    return mean_of_total(sum(values, Decimal(0)), len(values), places)
 
 
-def _of_total(total: Decimal | int, n: int, places: Decimal) -> Decimal | None:
+def mean_of_total(total: Decimal | int, n: int, places: Decimal = MEAN_PLACES) -> Decimal | None:
+    """``total / n`` rounded half to even to ``places``; None when ``n`` is 0."""
     if not n:
         return None
     return (Decimal(total) / n).quantize(places, rounding=ROUND_HALF_EVEN)
@@ -66,9 +67,9 @@ def air_period_means(days: Iterable[Day], start: date, end: date) -> PeriodAir:
 
 def period_from_totals(totals: Totals) -> PeriodAir:
     """The period's means from its sums and counts (the same rounding as ``air_period_means``)."""
-    means = {k: _of_total(*totals.statistics.get(k, (Decimal(0), 0)), places_of(k)) for k in STATISTICS}
+    means = {k: mean_of_total(*totals.statistics.get(k, (Decimal(0), 0)), places_of(k)) for k in STATISTICS}
     return PeriodAir(
-        aqi=_of_total(totals.aqi_sum, totals.aqi_days, MEAN_PLACES),
+        aqi=mean_of_total(totals.aqi_sum, totals.aqi_days, MEAN_PLACES),
         means=means,
         days=totals.aqi_days,
         good_days=totals.good_days,
