@@ -245,3 +245,38 @@ def test_the_database_sums_agree_with_the_engine(world, points) -> None:  # type
         sum(p.days for p in per_station),
         sum(p.good_days for p in per_station),
     )
+
+
+def test_an_xlsx_with_a_title_row_and_date_cells(world, bureau, points) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["海门区空气质量小时数据（导出）"])  # a title row above the header
+    ws.append(["站点名称", "时间", "PM2.5(μg/m³)", "PM10(μg/m³)"])
+    for h in range(24):
+        ws.append(["常乐镇站", datetime(2024, 3, 12, h), 80, 70])
+    buf = io.BytesIO()
+    wb.save(buf)
+    fh = io.BytesIO(buf.getvalue())
+    fh.name = "air.xlsx"
+    r = bureau.client.post(
+        "/api/v1/air/imports", {"file": fh, "kind": "air_hourly"}, headers=bureau._headers(None)
+    )
+    assert r.status_code == 200 and r.json()["report"]["imported"] == 24, r.content
+    assert AirDay.objects.get(station__code="AQ-A1").aqi == 107
+
+
+def test_a_station_outside_scope_is_404(world, bureau, points) -> None:  # type: ignore[no-untyped-def]
+    town_b = ApiClient(make_user("town_officer", world.town_b))
+    path = f"/api/v1/air/stations/{points[0].pk}/days"  # 常乐镇's
+    assert_error(town_b.get(path, **{"from": "2024-03-01", "to": "2024-03-31"}), 404)
+    assert (
+        town_b.get(
+            f"/api/v1/air/stations/{points[2].pk}/days", **{"from": "2024-03-01", "to": "2024-03-31"}
+        ).json()
+        == []
+    )
+    assert_error(bureau.get(path, **{"from": "2024-03-31", "to": "2024-03-01"}), 422)
