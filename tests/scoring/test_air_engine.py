@@ -277,3 +277,29 @@ def test_totals_give_the_same_means_as_the_days(values: list[tuple[int | None, D
     totals = Totals(sum(aqis), len(aqis), sum(a <= 100 for a in aqis), {"pm10": (sum(pm10, D(0)), len(pm10)),
                     "co": (sum(co, D(0)), len(co))})  # fmt: skip
     assert period_from_totals(totals) == air_period_means(days, date(2024, 1, 1), date(2024, 1, 31))
+
+
+def test_hour_aqi_and_the_so2_note() -> None:
+    from scoring.engine.air import hour_aqi
+
+    h = hour_aqi(so2=D(900), so2_24h=D(500), no2=D(100), pm25_24h=D(75))
+    # 1 h > 800: the 24 h IAQI stands in, 50 / 325 × (500 − 475) + 150 = 153.8 → 154
+    assert h.iaqi["so2"] == 154
+    assert (h.iaqi["no2"], h.iaqi["pm25"]) == (50, 100)
+    assert h.aqi == 154 and h.primary == ("so2",)
+    assert hour_aqi(so2=D(900)).iaqi["so2"] is None  # no 24 h mean given: no SO2 IAQI at all
+    o3 = hour_aqi(o3=D(1100), o3_8h=D(900))
+    assert o3.iaqi["o3_8h"] is None and o3.aqi == 450 and o3.primary == ("o3",)
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 900)), min_size=24, max_size=24))
+def test_a_day_from_hours_lies_within_its_hours(hours: list[int | None]) -> None:
+    d = day_from_hours(DAY, {h: {"pm25": v, "o3": v} for h, v in enumerate(hours)})
+    present = [v for v in hours if v is not None]
+    if len(present) < 20:
+        assert d.values.pm25 is None and d.values.o3_1h is None
+    else:
+        assert d.values.pm25 is not None and min(present) - 1 <= d.values.pm25 <= max(present) + 1
+        assert d.values.o3_1h == max(present)
+    if d.values.o3_8h is not None:
+        assert min(present) - 1 <= d.values.o3_8h <= max(present) + 1

@@ -31,7 +31,17 @@ Modules: ``iaqi`` (Table 1 and 2, IAQI, AQI, categories), ``daily`` (hourly → 
 ``periods`` (period means).
 """
 
-from .daily import STATISTICS, AirDayValues, Day, DayProblem, HourlyValues, day_from_hours, day_of
+from .daily import (
+    STATISTICS,
+    AirDayValues,
+    Day,
+    DayProblem,
+    HourAqi,
+    HourlyValues,
+    day_from_hours,
+    day_of,
+    hour_aqi,
+)
 from .dust import DustReading, dust_period_mean, dust_rate
 from .iaqi import (
     BREAKPOINTS,
@@ -60,6 +70,7 @@ __all__ = [
     "Day",
     "DayProblem",
     "DustReading",
+    "HourAqi",
     "HourlyValues",
     "PeriodAir",
     "Pollutant",
@@ -71,6 +82,7 @@ __all__ = [
     "day_of",
     "dust_period_mean",
     "dust_rate",
+    "hour_aqi",
     "iaqi",
     "mean_of_total",
     "period_from_totals",

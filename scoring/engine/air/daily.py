@@ -115,3 +115,39 @@ def day_from_hours(day: date, hours: HourlyValues) -> Day:
             windows.append(rounded(Pollutant.O3, sum(valid, Decimal(0)) / len(valid)))
     stats["o3_8h"] = max(windows) if len(windows) >= MIN_WINDOWS_8H else None
     return day_of(day, AirDayValues(**stats))
+
+
+@dataclass(frozen=True)
+class HourAqi:
+    iaqi: Mapping[str, int | None]
+    aqi: int | None
+    primary: tuple[str, ...]
+
+
+def hour_aqi(
+    *,
+    so2: Decimal | None = None,
+    no2: Decimal | None = None,
+    co: Decimal | None = None,
+    o3: Decimal | None = None,
+    o3_8h: Decimal | None = None,
+    pm10_24h: Decimal | None = None,
+    pm25_24h: Decimal | None = None,
+    so2_24h: Decimal | None = None,
+) -> HourAqi:
+    """An hour's AQI (实时报, HJ 633 §5.3): the 1 h IAQI of SO2, NO2, CO and O3, the IAQI of O3's 8 h moving
+    mean, of PM10's and PM2.5's 24 h moving means. SO2 1 h above 800 μg/m³ has no 1 h IAQI: the IAQI of
+    ``so2_24h`` stands in (none when it is not given); O3 8 h above 800 has none, its 1 h IAQI counts."""
+    sub: dict[str, int | None] = {
+        "so2": None if so2 is None else iaqi(Pollutant.SO2, Averaging.H1, so2),
+        "no2": None if no2 is None else iaqi(Pollutant.NO2, Averaging.H1, no2),
+        "co": None if co is None else iaqi(Pollutant.CO, Averaging.H1, co),
+        "o3_1h": None if o3 is None else iaqi(Pollutant.O3, Averaging.H1, o3),
+        "o3_8h": None if o3_8h is None else iaqi(Pollutant.O3, Averaging.H8, o3_8h),
+        "pm10": None if pm10_24h is None else iaqi(Pollutant.PM10, Averaging.H24, pm10_24h),
+        "pm25": None if pm25_24h is None else iaqi(Pollutant.PM25, Averaging.H24, pm25_24h),
+    }
+    if so2 is not None and sub["so2"] is None and so2_24h is not None:  # Table 1, note 2
+        sub["so2"] = iaqi(Pollutant.SO2, Averaging.H24, so2_24h)
+    aqi = aqi_of(sub)
+    return HourAqi(sub, aqi, tuple(dict.fromkeys(k.split("_")[0] for k in primary_pollutants(sub))))
