@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-water"] = {
     "task": "scoring.tasks.water_imports_requeue_stalled",
     "schedule": timedelta(seconds=JOB_SWEEP_SECONDS),
 }
+CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-air"] = {
+    "task": "scoring.tasks.air_imports_requeue_stalled",
+    "schedule": timedelta(seconds=JOB_SWEEP_SECONDS),
+}
 
 # --- Web console and security headers ----------------------------------------------------------------
 LOGIN_URL = "console:login"

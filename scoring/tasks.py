@@ -3,7 +3,13 @@ from django.conf import settings
 
 from .assessment.tasks import assessment_recompute
 
-__all__ = ["air_import_task", "assessment_recompute", "water_import_process", "water_imports_requeue_stalled"]
+__all__ = [
+    "air_import_task",
+    "air_imports_requeue_stalled",
+    "assessment_recompute",
+    "water_import_process",
+    "water_imports_requeue_stalled",
+]
 
 # Jobs run longer than other tasks (backend/settings.py: the broker's visibility timeout is derived from it).
 JOB_LIMITS = {"time_limit": settings.JOB_TIME_LIMIT, "soft_time_limit": settings.JOB_SOFT_TIME_LIMIT}
@@ -21,13 +27,17 @@ def water_import_process(import_id: int) -> str:
 @shared_task(ignore_result=False)
 def water_imports_requeue_stalled() -> dict[str, dict[str, int]]:
     """Beat (``jobs-requeue-stalled-water``): measurement imports whose process died, queued again."""
-    from .air.imports import air_imports_requeue_stalled
     from .water.services import measurement_imports_requeue_stalled
 
-    return {
-        "water_imports": measurement_imports_requeue_stalled(),
-        "air_imports": air_imports_requeue_stalled(),
-    }
+    return {"water_imports": measurement_imports_requeue_stalled()}
+
+
+@shared_task(ignore_result=False)
+def air_imports_requeue_stalled() -> dict[str, dict[str, int]]:
+    """Beat (``jobs-requeue-stalled-air``): air and dust-fall imports whose process died, queued again."""
+    from .air.imports import air_imports_requeue_stalled as sweep
+
+    return {"air_imports": sweep()}
 
 
 @shared_task(ignore_result=False, acks_late=True, **JOB_LIMITS)

@@ -280,3 +280,46 @@ def test_a_station_outside_scope_is_404(world, bureau, points) -> None:  # type:
         == []
     )
     assert_error(bureau.get(path, **{"from": "2024-03-31", "to": "2024-03-01"}), 422)
+
+
+def test_the_sweep_requeues_a_stalled_air_import_and_retry(
+    world, bureau, points, settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    import uuid as uuid_module
+
+    from django.utils import timezone
+
+    from scoring.models import AirImport
+    from scoring.tasks import air_imports_requeue_stalled
+
+    def queued() -> str:
+        with override_settings(WATER_IMPORT_SYNC_BYTES=10), django_capture_on_commit_callbacks(execute=False):
+            r = upload(
+                bureau,
+                HEADER + hourly("AQ-A1", DAY, range(24), pm25=80),
+                "air_hourly",
+                on_duplicate="replace",
+            )
+        assert r.status_code == 202, r.content
+        return r.json()["id"]
+
+    def died(import_id: str, attempts: int = 1) -> None:
+        AirImport.objects.filter(uuid=import_id).update(
+            status="running", run_token=uuid_module.uuid4(), attempts=attempts,
+            heartbeat_at=timezone.now() - timedelta(minutes=10),
+        )  # fmt: skip
+
+    dead, hopeless = queued(), queued()
+    died(dead)
+    died(hopeless, attempts=settings.JOB_MAX_ATTEMPTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert air_imports_requeue_stalled() == {"air_imports": {"requeued": 1, "failed": 1}}
+    assert AirImport.objects.get(uuid=dead).status == "done" and AirHour.objects.count() == 24
+    assert AirImport.objects.get(uuid=hopeless).status == "failed"
+    town = ApiClient(make_user("town_officer", world.town_a))
+    assert_error(town.post(f"/api/v1/air/imports/{hopeless}/retry"), 404)  # not theirs, not a district role
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = bureau.post(f"/api/v1/air/imports/{hopeless}/retry")
+    assert retried.status_code == 202
+    assert bureau.get(f"/api/v1/air/imports/{hopeless}").json()["status"] == "done"
+    assert AirHour.objects.count() == 24 and AirDay.objects.count() == 1  # replaced, never twice
