@@ -3,9 +3,10 @@
 dust-fall jar and exposure (``dust``). No Django.
 
 Columns are found by alias (case, spaces, ``_``/``-`` and a bracketed unit ignored): station or point
-(编码 or 名称), 时间 / 日期, the pollutants (SO2, NO2, PM10, PM2.5, CO, O3; daily files O3_1h and O3_8h — a
-plain O3 column is the day's highest 1 h), 开始日期 / 结束日期 / 降尘量. Units: μg/m³, CO mg/m³, deposit
-t/km² over the exposure (converted values are not guessed). An hourly time is the hour's *start*
+(编码 or 名称), 时间 (or 日期 + 小时 0–23) / 日期, the pollutants (SO2, NO2, PM10, PM2.5, CO, O3; daily
+files O3_1h and O3_8h — a plain O3 column is the day's highest 1 h), 开始日期 / 结束日期 / 降尘量.
+Units: μg/m³, CO mg/m³, deposit t/km² over the exposure (converted values are not guessed). An hourly time
+is the hour's *start*
 (13:00 = 13:00–14:00), naive times are Asia/Shanghai (``tz``). An empty cell, "-", "—" or "NA" is no value
 that hour (not an error); a negative or non-numeric value is a row error, as is an unknown station, a bad
 time and a second row for the same station and time."""
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,7 +33,7 @@ ROW_ERROR_CODES = frozenset(
 _ALIASES: Mapping[str, tuple[str, ...]] = {
     "station": ("站点编码", "站点代码", "站点名称", "站点", "监测站点", "监测点", "点位编码", "点位名称",
                 "点位", "降尘点位", "station", "stationcode", "point", "code"),
-    "time": ("时间", "监测时间", "数据时间", "日期时间", "时段", "datetime", "time"),
+    "time": ("时间", "监测时间", "数据时间", "日期时间", "时段", "小时", "hour", "datetime", "time"),
     "date": ("日期", "监测日期", "date", "day"),
     "start": ("开始日期", "放缸日期", "起始日期", "start"),
     "end": ("结束日期", "收缸日期", "截止日期", "end"),
@@ -191,7 +192,8 @@ def _record(
             _error(header, row, "station", "unknown_station", "点位不存在或已停用（按编码或名称）", cells)
         )
     if kind == HOURLY:
-        at: datetime | date | None = _hour(_cell(cells, header.columns["time"]), tz)
+        day = _day(_cell(cells, header.columns["date"])) if "date" in header.columns else None
+        at: datetime | date | None = _hour(_cell(cells, header.columns["time"]), tz, day)
         if at is None:
             errors.append(
                 _error(header, row, "time", "invalid_time", "时间应为整点，如 2024-03-01 13:00", cells)
@@ -232,11 +234,20 @@ def _record(
     return AirRecord(row, code, at, values, end)
 
 
-def _hour(cell: Any, tz: tzinfo) -> datetime | None:
+def _hour(cell: Any, tz: tzinfo, day: date | None = None) -> datetime | None:
+    """The hour's start from a date-time cell, or — with a 日期 column — an hour of that day: 0–23, "13",
+    "13:00" or a time cell."""
     value = cell if isinstance(cell, datetime) else excel_datetime(cell)
     if value is None:
         text = norm(cell_text(cell))
         value = next((v for f in _TIME_FORMATS if (v := _strptime(text, f)) is not None), None)
+        if value is None and day is not None:
+            if isinstance(cell, time):
+                value = datetime.combine(day, cell)
+            elif re.fullmatch(r"\d{1,2}", text) and int(text) <= 23:
+                value = datetime.combine(day, time(int(text)))
+            elif re.fullmatch(r"\d{1,2}:00(:00)?", text) and int(text.split(":")[0]) <= 23:
+                value = datetime.combine(day, time(int(text.split(":")[0])))
     if value is None or value.minute or value.second or value.microsecond:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)

@@ -323,3 +323,11 @@ def test_the_sweep_requeues_a_stalled_air_import_and_retry(
     assert retried.status_code == 202
     assert bureau.get(f"/api/v1/air/imports/{hopeless}").json()["status"] == "done"
     assert AirHour.objects.count() == 24 and AirDay.objects.count() == 1  # replaced, never twice
+
+
+def test_a_date_column_and_an_hour_column(world, bureau, points) -> None:  # type: ignore[no-untyped-def]
+    data = "站点编码,日期,小时,PM2.5\n" + "".join(f"AQ-A1,2024-03-12,{h},80\n" for h in range(24))
+    body = upload(bureau, data + "AQ-A1,2024-03-12,24,80\n", "air_hourly").json()
+    assert [(e["row"], e["code"]) for e in body["report"]["errors"]] == [(26, "invalid_time")]  # 0–23 only
+    assert upload(bureau, data, "air_hourly").json()["report"]["imported"] == 24
+    assert AirDay.objects.get().aqi == 107
