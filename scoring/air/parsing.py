@@ -6,10 +6,9 @@ Columns are found by alias (case, spaces, ``_``/``-`` and a bracketed unit ignor
 (编码 or 名称), 时间 (or 日期 + 小时 0–23) / 日期, the pollutants (SO2, NO2, PM10, PM2.5, CO, O3; daily
 files O3_1h and O3_8h — a plain O3 column is the day's highest 1 h), 开始日期 / 结束日期 / 降尘量.
 Units: μg/m³, CO mg/m³, deposit t/km² over the exposure (converted values are not guessed). An hourly time
-is the hour's *start*
-(13:00 = 13:00–14:00), naive times are Asia/Shanghai (``tz``). An empty cell, "-", "—" or "NA" is no value
-that hour (not an error); a negative or non-numeric value is a row error, as is an unknown station, a bad
-time and a second row for the same station and time."""
+is the hour's *start* (13:00 = 13:00–14:00), naive times are Asia/Shanghai (``tz``). An empty cell, "-",
+"—" or "NA" is no value that hour (not an error); a negative or non-numeric value is a row error, as is an
+unknown station, a bad time and a second row for the same station and time."""
 
 from __future__ import annotations
 
