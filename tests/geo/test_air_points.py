@@ -53,3 +53,10 @@ def test_only_the_district_places_points_and_bad_input_is_named(world, api_as) -
     assert_error(office.patch(f"{STATIONS}/{sid}", {}), 422)
     # a town officer cannot move a station either: 403 before anything is read
     assert_error(town_a.patch(f"{STATIONS}/{sid}", {"name": "x"}), 403)
+
+
+def test_the_back_office_shows_them_read_only(world, admin_client) -> None:  # type: ignore[no-untyped-def]
+    AirStation.objects.create(code="AQ-9", name="后台站", kind="national", town=world.town_a)
+    r = admin_client.get("/admin/geo/airstation/")
+    assert r.status_code == 200 and "后台站" in r.content.decode()
+    assert admin_client.get("/admin/geo/airstation/add/").status_code == 403
