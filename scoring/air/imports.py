@@ -100,9 +100,10 @@ def _process(run: jobs.Run[AirImport]) -> None:
     duplicates = [r for r in parsed.records if r.key in existing]
     records = list(parsed.records)
     if record.on_duplicate == "reject" and duplicates:
+        column = {parsing.HOURLY: "时间", parsing.DAILY: "日期"}.get(record.kind, "开始日期")
+        message = "该点位此时间已有数据（如需替换请选择 replace）"
         parsed.errors += [
-            RowError(r.row, "", "duplicate_existing", "该点位此时间已有数据（如需替换请选择 replace）", "")
-            for r in duplicates
+            RowError(r.row, column, "duplicate_existing", message, str(r.at)) for r in duplicates
         ]
         records = [r for r in records if r.key not in existing]
     if record.kind == parsing.DUST:

@@ -112,6 +112,8 @@ def test_dry_run_duplicates_and_replace(world, bureau, points) -> None:  # type:
     )
     again = upload(bureau, HEADER + hourly("AQ-A1", DAY, range(24), pm25=30), "air_hourly").json()
     assert again["status"] == "rejected" and again["report"]["duplicates_existing"] == 24
+    first = again["report"]["errors"][0]
+    assert (first["row"], first["column"], first["code"]) == (2, "时间", "duplicate_existing")
     replaced = upload(
         bureau, HEADER + hourly("AQ-A1", DAY, range(24), pm25=30), "air_hourly", on_duplicate="replace"
     )
