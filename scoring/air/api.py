@@ -13,7 +13,7 @@ from kernel.errors import PayloadTooLarge
 from kernel.kit import Day, Id
 
 from . import imports, selectors
-from .schemas import AirDayOut, AirImportOut, TownsAirOut
+from .schemas import AirDayOut, AirImportOut, DustReadingOut, TownsAirOut
 
 router = Router(tags=["空气质量与降尘"])
 
@@ -77,3 +77,21 @@ def air_station_days(
     end: Day = Query(..., alias="to", description="截止日（含）"),
 ) -> object:  # fmt: skip
     return selectors.air_station_days(principal=request.auth, station_id=station_id, start=start, end=end)
+
+
+@router.get("/air/imports", response=list[AirImportOut], by_alias=False, summary="最近的空气、降尘数据导入")
+def air_import_list(request: HttpRequest) -> object:
+    return imports.air_imports_recent(principal=request.auth)
+
+
+@router.get(
+    "/air/dust-fall-points/{point_id}/readings",
+    response=list[DustReadingOut],
+    summary="降尘点的收集期与降尘量",
+)
+def dust_point_readings(
+    request: HttpRequest, point_id: Id,
+    start: Day = Query(..., alias="from", description="起始日（含；与之重叠的收集期）"),
+    end: Day = Query(..., alias="to", description="截止日（含）"),
+) -> object:  # fmt: skip
+    return selectors.dust_point_readings(principal=request.auth, point_id=point_id, start=start, end=end)

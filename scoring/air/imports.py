@@ -279,6 +279,14 @@ def air_import_get(*, principal: Principal, import_uuid: uuid.UUID) -> AirImport
     return record
 
 
+def air_imports_recent(*, principal: Principal, limit: int = 20) -> list[AirImport]:
+    """The latest imports this principal may open (its own, or all for the district's roles), newest first."""
+    records = AirImport.objects.order_by("-created_at", "-pk")
+    if not principal.has_any(DISTRICT_ROLES):
+        records = records.filter(uploaded_by_id=principal.user_id)
+    return list(records[:limit])
+
+
 def air_import_apply(*, principal: Principal, import_uuid: uuid.UUID) -> AirImport:
     """Import the file a finished dry run checked, as uploaded (a new job); 409 for anything else."""
     record = air_import_get(principal=principal, import_uuid=import_uuid)

@@ -7,6 +7,7 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from kernel.jobs import JobOut
+from scoring.engine.air import dust_rate
 
 _STAT = "SO₂、NO₂、PM₁₀、PM₂.₅ 为 24 小时平均（μg/m³），CO 为 24 小时平均（mg/m³）"
 
@@ -80,3 +81,19 @@ class AirDayOut(Schema):
     @staticmethod
     def resolve_primary(obj: Any) -> list[str]:
         return [p for p in obj.primary.split(",") if p]
+
+
+class DustReadingOut(Schema):
+    start: date = Field(description="开始日期（含）")
+    end: date = Field(description="结束日期（含）")
+    days: int = Field(description="收集天数")
+    deposit: float = Field(description="降尘量，t/km²（整个收集期）")
+    rate: float = Field(description="折算降尘量，t/(km²·30d)（0.01）")
+
+    @staticmethod
+    def resolve_days(obj: Any) -> int:
+        return (obj.end - obj.start).days + 1
+
+    @staticmethod
+    def resolve_rate(obj: Any) -> float:
+        return float(round(dust_rate(obj.deposit, (obj.end - obj.start).days + 1), 2))

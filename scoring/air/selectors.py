@@ -8,14 +8,14 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from geo.air.selectors import air_station_get
+from geo.air.selectors import air_station_get, dust_point_get
 from geo.models import RegionLevel
 from geo.selectors import region_list
 from kernel.access import Principal
 from kernel.errors import InvalidInput
 
 from ..engine.water import periods
-from ..models import AirDay
+from ..models import AirDay, DustFallReading
 from .indicators import town_air, town_dust
 
 PERIOD_KINDS = (periods.PeriodKind.DEKAD.value, periods.PeriodKind.MONTH.value)
@@ -83,3 +83,13 @@ def air_station_days(*, principal: Principal, station_id: int, start: date, end:
         raise InvalidInput(details={"fields": {"to": ["结束日期早于开始日期"]}})
     station = air_station_get(paths=principal.region_paths(), station_id=station_id)
     return AirDay.objects.filter(station=station, day__gte=start, day__lte=end).order_by("day")
+
+
+def dust_point_readings(
+    *, principal: Principal, point_id: int, start: date, end: date
+) -> QuerySet[DustFallReading]:
+    """A jar's exposures overlapping ``start``–``end``, oldest first; 404 outside the caller's scope."""
+    if end < start:
+        raise InvalidInput(details={"fields": {"to": ["结束日期早于开始日期"]}})
+    point = dust_point_get(paths=principal.region_paths(), point_id=point_id)
+    return DustFallReading.objects.filter(point=point, start__lte=end, end__gte=start).order_by("start")

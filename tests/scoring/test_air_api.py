@@ -333,3 +333,18 @@ def test_a_date_column_and_an_hour_column(world, bureau, points) -> None:  # typ
     assert [(e["row"], e["code"]) for e in body["report"]["errors"]] == [(26, "invalid_time")]  # 0–23 only
     assert upload(bureau, data, "air_hourly").json()["report"]["imported"] == 24
     assert AirDay.objects.get().aqi == 107
+
+
+def test_a_jars_readings_and_the_recent_imports(world, bureau, points) -> None:  # type: ignore[no-untyped-def]
+    head = "点位编码,开始日期,结束日期,降尘量\n"
+    upload(bureau, head + "DF-A,2024-02-15,2024-03-15,5.8\nDF-A,2024-03-16,2024-04-14,6\n", "dust")
+    path = f"/api/v1/air/dust-fall-points/{points[3].pk}/readings"
+    got = bureau.get(path, **{"from": "2024-03-01", "to": "2024-03-31"}).json()
+    assert [(r["start"], r["days"], r["rate"]) for r in got] == [
+        ("2024-02-15", 30, 5.8),
+        ("2024-03-16", 30, 6.0),
+    ]
+    town_b = ApiClient(make_user("town_officer", world.town_b))
+    assert_error(town_b.get(path, **{"from": "2024-03-01", "to": "2024-03-31"}), 404)
+    assert [i["kind"] for i in bureau.get("/api/v1/air/imports").json()] == ["dust"]
+    assert town_b.get("/api/v1/air/imports").json() == []  # not theirs
