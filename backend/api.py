@@ -6,6 +6,7 @@ from accounts.api import router as accounts_router
 from accounts.auth import DeviceTokenAuth
 from checklists.api import router as checklists_router
 from checklists.maps.api import router as maps_router
+from geo.air.api import router as air_points_router
 from geo.api import router as geo_router
 from geo.outfalls.api import router as outfall_router
 from geo.pumps.api import router as pumps_router
@@ -13,6 +14,7 @@ from kernel.audit.api import router as audit_router
 from kernel.errors import install_exception_handlers
 from kernel.kit import Renderer, TextCheckingParser
 from kernel.notifications.api import router as notifications_router
+from scoring.air.api import router as air_router
 from scoring.assessment.api import router as assessment_router
 from scoring.bulletins.api import router as bulletins_router
 from scoring.rankings.api import router as rankings_router
@@ -40,6 +42,7 @@ api.add_router("/", accounts_router)
 api.add_router("/geo", geo_router)
 api.add_router("/geo/outfalls", outfall_router)
 api.add_router("/geo", pumps_router)
+api.add_router("/geo", air_points_router)
 api.add_router("/geo/tiles", maps_router)
 api.add_router("/audit", audit_router)
 api.add_router("/notifications", notifications_router)
@@ -50,3 +53,4 @@ api.add_router("/", inferior_v_router)
 api.add_router("/", sewage_router)
 api.add_router("/", rankings_router)
 api.add_router("/", bulletins_router)
+api.add_router("/", air_router)

@@ -291,6 +291,10 @@ CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-bulletins"] = {
 BULLETIN_FONT = env.str("BULLETIN_FONT", default="")
 BULLETIN_SOFFICE = env.str("BULLETIN_SOFFICE", default="soffice")
 BULLETIN_PDF_TIMEOUT = env.int("BULLETIN_PDF_TIMEOUT", default=120)
+CELERY_BEAT_SCHEDULE["jobs-requeue-stalled-air"] = {
+    "task": "scoring.tasks.air_imports_requeue_stalled",
+    "schedule": timedelta(seconds=JOB_SWEEP_SECONDS),
+}
 
 # --- Web console and security headers ----------------------------------------------------------------
 LOGIN_URL = "console:login"

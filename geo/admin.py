@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from kernel.access import Principal
 
 from . import services
-from .models import Region, RiverSection, SewageFacility
+from .models import AirStation, DustFallPoint, Region, RiverSection, SewageFacility
 
 
 def _back_office_principal(request: HttpRequest) -> Principal:
@@ -112,3 +112,30 @@ class SewageFacilityAdmin(admin.GISModelAdmin):
     list_filter = ("status", "location_quality", "is_synthetic")
     search_fields = ("code", "name", "meter_number", "operator")
     autocomplete_fields = ("village",)
+
+
+class _ReadOnlyAdmin(admin.GISModelAdmin):
+    """Shown, not edited here: changes go through the API's services (scope, town check, audit)."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AirStation)
+class AirStationAdmin(_ReadOnlyAdmin):
+    list_display = ("code", "name", "kind", "town", "is_active", "location_quality", "is_synthetic")
+    list_filter = ("kind", "is_active", "is_synthetic")
+    search_fields = ("code", "name")
+
+
+@admin.register(DustFallPoint)
+class DustFallPointAdmin(_ReadOnlyAdmin):
+    list_display = ("code", "name", "town", "is_active", "location_quality", "is_synthetic")
+    list_filter = ("is_active", "is_synthetic")
+    search_fields = ("code", "name")

@@ -369,6 +369,11 @@ class MapLayerVersion(models.Model):
         return f"{self.layer} v{self.version}"
 
 
+# Air stations and dust-fall jars (issue 19) in their own room (geo/air/models.py); registered here.
+from .air.models import AirStation as AirStation  # noqa: E402
+from .air.models import AirStationKind as AirStationKind  # noqa: E402
+from .air.models import DustFallPoint as DustFallPoint  # noqa: E402
+
 # The river network (issue 18) keeps its models in its own room (geo/rivers/models.py); registered here.
 # The outfall registry (issue 18, 排污口) keeps its models in geo/outfalls/models.py; registered here.
 from .outfalls.models import Outfall as Outfall  # noqa: E402

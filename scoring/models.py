@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from kernel.jobs import Job, JobStatus
 
+from .air.models import AirDay, AirHour, AirImport, AirImportKind, DustFallReading
 from .assessment.models import (
     Appeal,
     AppealStatus,
@@ -19,11 +20,16 @@ from .bulletins.models import Bulletin, BulletinKind
 from .water.workplans.models import WorkPlan, WorkPlanVersion
 
 __all__ = [
+    "AirDay",
+    "AirHour",
+    "AirImport",
+    "AirImportKind",
     "Appeal",
     "AppealStatus",
     "AwardDecision",
     "Bulletin",
     "BulletinKind",
+    "DustFallReading",
     "ImportStatus",
     "Measurement",
     "MeasurementImport",

@@ -5,6 +5,8 @@ from .assessment.tasks import assessment_recompute
 from .bulletins.tasks import bulletin_generate, bulletins_requeue_stalled
 
 __all__ = [
+    "air_import_task",
+    "air_imports_requeue_stalled",
     "assessment_recompute",
     "bulletin_generate",
     "bulletins_requeue_stalled",
@@ -31,3 +33,19 @@ def water_imports_requeue_stalled() -> dict[str, dict[str, int]]:
     from .water.services import measurement_imports_requeue_stalled
 
     return {"water_imports": measurement_imports_requeue_stalled()}
+
+
+@shared_task(ignore_result=False)
+def air_imports_requeue_stalled() -> dict[str, dict[str, int]]:
+    """Beat (``jobs-requeue-stalled-air``): air and dust-fall imports whose process died, queued again."""
+    from .air.imports import air_imports_requeue_stalled as sweep
+
+    return {"air_imports": sweep()}
+
+
+@shared_task(ignore_result=False, acks_late=True, **JOB_LIMITS)
+def air_import_task(import_id: int) -> str:
+    """A large air or dust-fall file, imported off the request (``scoring.air.imports``)."""
+    from .air.imports import air_import_process
+
+    return air_import_process(import_id=import_id).status

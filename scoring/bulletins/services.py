@@ -23,7 +23,7 @@ from kernel.access import DISTRICT_ROLES, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import ApplicationError, Conflict, InvalidInput, NotFound, ServiceUnavailable
 
-from . import builders, content, render
+from . import builders, content, notices, render
 from .models import Bulletin, BulletinKind
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def _generate(run: jobs.Run[Bulletin]) -> None:
             audit_record(
                 action="scoring.bulletin.done", obj=record, after={"title": built.title, "file": name}
             )
+            notices.bulletin_issued(record)
     except jobs.Superseded:
         default_storage.delete(name)
         raise

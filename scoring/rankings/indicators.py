@@ -2,9 +2,8 @@
 ``end``, both inclusive) answering town region id → value (None: the town is monitored but has no valid
 data in the span; every monitored town is a key). Unscoped: the ranking is the district's.
 
-Another programme joins the ranking with one function and one entry here (the air-quality and dust-fall
-sources ``air.aqi`` / ``dust.fall`` are wired in when their app lands); a scheme naming a key that has no
-source yet has that indicator left out for every town, and says so."""
+Another programme joins the ranking with one function and one entry here; a scheme naming a key that has
+no source has that indicator left out for every town, and says so."""
 
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from ..air.indicators import town_air_values, town_dust_values
 from ..water.services import town_cwqi_values
 
 
@@ -22,4 +22,6 @@ def water_cwqi(*, start: date, end: date) -> dict[int, Decimal | None]:
 
 INDICATORS: dict[str, Callable[..., dict[int, Decimal | None]]] = {
     "water.cwqi": water_cwqi,
+    "air.aqi": town_air_values,  # the 旬's mean AQI over the town's stations (HJ 633)
+    "dust.fall": town_dust_values,  # mean dust fall, t/(km²·30 d)
 }

@@ -478,3 +478,27 @@ def test_demo_issues_an_assessment_bulletin_and_a_sewage_warning(loaded) -> None
         r["unit_name"] for r in assessment.content["data"]["rows"]
     ]
     assert len(bulletins["sewage_warning"].content["data"]["rows"]) == 14
+
+
+def test_demo_air_and_dust_per_town(loaded) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from geo.models import AirStation, DustFallPoint
+    from scoring.air.indicators import town_air_values, town_dust_values
+    from scoring.engine.water.periods import period_of
+    from scoring.models import AirDay
+
+    towns = Region.objects.filter(level=RegionLevel.TOWN)
+    assert AirStation.objects.filter(is_synthetic=True).count() == towns.count() == 14
+    assert DustFallPoint.objects.filter(is_synthetic=True).count() == 14
+    last = period_of(timezone.localdate() - timedelta(days=11), "dekad")  # a whole 旬 of data
+    air = town_air_values(start=last.start, end=last.end)
+    dust = town_dust_values(start=last.start, end=last.end)
+    assert set(air) == set(dust) == set(towns.values_list("pk", flat=True))
+    assert all(v is not None for v in [*air.values(), *dust.values()])
+    port = towns.get(name="海门港新区").pk
+    assert port in sorted(air, key=lambda t: air[t], reverse=True)[:3]  # the demo's story: the port lags
+    assert AirDay.objects.filter(from_hours=True, aqi__isnull=False).count() >= 3  # the hourly path
+    assert "空气质量与降尘（合成数据）" in loaded

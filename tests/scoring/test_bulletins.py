@@ -224,7 +224,7 @@ def test_an_unpublished_board_unknown_kinds_and_towns_are_refused(
         office.post(URL, {"kind": "monthly", "period": "2022-09"}), 422, "bulletin_kind_unknown"
     )
     assert "kind" in body["details"]["fields"]
-    assert_error(office.post(URL, {"kind": "dekad", "period": "2022-09-1"}), 422, "bulletin_kind_unknown")
+    assert_error(office.post(URL, {"kind": "dekad", "period": "2022-09-1"}), 422, "bulletin_period_invalid")
     body = assert_error(office.post(URL, {"kind": "sewage_warning", "period": "2022-13-01"}), 422)
     assert body["code"] == "bulletin_period_invalid" and "period" in body["details"]["fields"]
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
@@ -416,3 +416,32 @@ def test_dekad_bulletin_is_the_ranking_of_the_dekad_with_its_persistent_bottom(
         )
         assert "period" in body["details"]["fields"]
     assert Bulletin.objects.count() == 1
+
+
+def test_a_generated_bulletin_is_told_once_and_a_failed_one_is_not(
+    world, published, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from kernel.notifications import events
+    from kernel.notifications.models import Delivery, Endpoint, Event, Subscription
+    from kernel.notifications.services import endpoint_save
+
+    hook = endpoint_save(endpoint=Endpoint(kind="webhook", name="district"), url="http://127.0.0.1:9/")
+    Subscription.objects.create(endpoint=hook, event=events.BULLETIN_ISSUED, region=None)
+    office = ApiClient(make_user("district_office", world.district, username="anweiban_t"))
+    with django_capture_on_commit_callbacks(execute=False):  # recorded, not sent (nothing listens on :9)
+        issued = office.post(URL, {"kind": "assessment", "period": "towns-2022"}).json()
+        bulletin = Bulletin.objects.get(pk=issued["id"])
+        from scoring.bulletins.services import bulletin_generate
+
+        bulletin_generate(bulletin_id=bulletin.pk)
+        bulletin_generate(bulletin_id=bulletin.pk)  # a second run of a done job changes nothing
+    (event,) = Event.objects.filter(event=events.BULLETIN_ISSUED)
+    assert event.data["bulletin_id"] == bulletin.pk and "关于" in event.title
+    assert Delivery.objects.filter(event=event, endpoint=hook).count() == 1
+    # a bulletin that fails (the board withdrawn before the run) tells nobody
+    Scoreboard.objects.filter(pk=published.pk).update(status="draft")
+    with django_capture_on_commit_callbacks(execute=False):
+        failed = Bulletin.objects.create(kind="assessment", period="towns-2022")
+        bulletin_generate(bulletin_id=failed.pk)
+    assert Bulletin.objects.get(pk=failed.pk).status == "failed"
+    assert Event.objects.filter(event=events.BULLETIN_ISSUED).count() == 1

@@ -70,8 +70,8 @@ def test_dekad_ranking_with_the_shipped_scheme(world, ranked) -> None:  # type: 
     assert body["scheme"] == "dekad-2022" and body["period"]["key"] == "2022-09-D2"
     assert body["period"]["label"] == "2022年9月中旬"
     assert [(i["key"], i["counted"]) for i in body["indicators"]] == [
-        ("air.aqi", False),  # no source yet in this build: left out for every town
-        ("dust.fall", False),
+        ("air.aqi", True),  # sources for all three; no air station or jar here: no values, reweighted
+        ("dust.fall", True),
         ("water.cwqi", True),
     ]
     assert body["persistent"] == {"bottom": 3, "in_a_row": 3}
@@ -207,4 +207,33 @@ def test_history_queries_do_not_grow_with_towns_or_sections(world, ranked) -> No
             region=world.district,
             responsible_towns=[town],
         )
-    assert count() == before <= 9 * 4  # nine 旬, a few statements each
+    assert count() == before <= 9 * 6  # nine 旬, a few statements each (water, air, dust fall)
+
+
+def test_air_and_dust_fall_rank_the_towns_as_the_air_view_gives_them(world) -> None:  # type: ignore[no-untyped-def]
+    """The shipped scheme over air and dust only (no provincial section here): 常乐镇's AQI 76.8 is worse than
+    四甲镇's 50 and its dust fall is the only one; the values are GET /air/towns' for the same 旬."""
+    from geo.models import AirStation, DustFallPoint
+    from tests.scoring.test_air_api import DAILY, upload
+
+    AirStation.objects.create(code="AQ-A1", name="常乐镇站", kind="town", town=world.town_a)
+    AirStation.objects.create(code="AQ-B1", name="四甲镇站", kind="town", town=world.town_b)
+    DustFallPoint.objects.create(code="DF-A", name="常乐降尘", town=world.town_a)
+    bureau = ApiClient(make_user("environment_bureau", world.district, username="huanjing"))
+    daily = (
+        DAILY + "常乐镇站,2024-03-12,5,20,40,55,0.5,80,70\n" + "四甲镇站,2024-03-12,5,20,40,35,0.5,80,70\n"
+    )
+    assert upload(bureau, daily, "air_daily").json()["status"] == "done"
+    dust = "点位编码,开始日期,结束日期,降尘量(t/km²)\nDF-A,2024-03-01,2024-03-31,3.1\n"
+    assert upload(bureau, dust, "dust").json()["report"]["imported"] == 1
+    body = bureau.get("/api/v1/rankings/dekad", on="2024-03-15").json()
+    view = {
+        t["town_id"]: t
+        for t in bureau.get("/api/v1/air/towns", period="dekad", on="2024-03-15").json()["towns"]
+    }
+    ranking = {r["town"]["id"]: r for r in body["ranking"]}
+    for town, row in ranking.items():
+        assert row["values"]["air.aqi"] == view[town]["aqi"]
+        assert row["values"]["dust.fall"] == view[town]["dust_fall"]
+    assert [r["town"]["name"] for r in body["ranking"]] == ["常乐镇", "四甲镇"]  # the worse air first
+    assert ranking[world.town_a.pk]["points"]["air.aqi"] < ranking[world.town_b.pk]["points"]["air.aqi"]

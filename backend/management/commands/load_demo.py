@@ -19,6 +19,7 @@ from geo import demo as geo_demo
 from geo.models import Region, RiverSection, SewageFacility
 from geo.pumps.demo import load_pump_stations
 from kernel.notifications.demo import load_notifications
+from scoring.air import demo as air_demo
 from scoring.assessment.models import Scoreboard
 from scoring.assessment.services import assessment_recompute, scoreboard_notice
 from scoring.bulletins import demo as bulletins_demo
@@ -87,6 +88,8 @@ class Command(BaseCommand):
         bulletins = bulletins_demo.load(
             office=principals["anweiban"], bureau=principals["huanjing"], towns=towns
         )
+        # 空气质量与降尘 (65号 item 38): a station and a jar per town, ~3 months of synthetic data
+        air = air_demo.load(principal=principals["huanjing"])
         regions, sections = Region.objects.count(), RiverSection.objects.count()
         facilities = SewageFacility.objects.count()
         self.stdout.write(
@@ -119,5 +122,10 @@ class Command(BaseCommand):
             + "；".join(f"{b.get_kind_display()}（{b.period}，{b.get_status_display()}）" for b in bulletins)
             + "（2022 年考核结果为合成的演示数据）。"
         )
+        if air["stations"]:
+            self.stdout.write(
+                f"空气质量与降尘（合成数据）：{air['stations']} 个区镇各一个空气站、一个降尘点，"
+                f"日数据 {air['air_daily']} 条、小时数据 {air['air_hourly']} 条、降尘 {air['dust']} 条。"
+            )
         listing = "\n".join(accounts)
         self.stdout.write(f"演示账号（密码：{password}）：\n{listing}")
