@@ -64,35 +64,41 @@ def section_upstream_reach(
     reached and the snapped sites of ``kinds``, each with its distance along the water. The caller has
     checked the section is in scope. ``Conflict`` when no network was imported or the section is not on it.
 
-    Three reads: the current version, the section's snap, the sites of every kind on the lines reached (one
-    statement). The walk itself is kept with the version (``LoadedNetwork.walk``)."""
-    row = RiverNetwork.objects.filter(is_current=True).values_list("pk", "key", "is_synthetic", "source_name")
-    current = row.first()
-    if current is None:
+    Two reads: the section's snap on the current version (with the version's row), the sites of every
+    kind on the lines reached (one statement). The walk is kept with the version (``LoadedNetwork.walk``)."""
+    found = (
+        SiteSnap.objects.filter(
+            network__is_current=True, site_kind=SiteKind.RIVER_SECTION, site_id=section.pk
+        )
+        .order_by("-network__imported_at", "-network_id")  # the current version, as current_network reads it
+        .values_list(
+            "network_id", "network__key", "network__is_synthetic", "network__source_name", "line_id",
+            "offset_m", "distance_m", "unsnapped_code", "unsnapped_message",
+        )
+        .first()
+    )  # fmt: skip
+    if found is None and not RiverNetwork.objects.filter(is_current=True).exists():
         raise _no_network()
-    network_id, key, synthetic, source = current
-    loaded = loaded_network(network_id, str(key))
-    snap = SiteSnap.objects.filter(
-        network_id=loaded.network_id, site_kind=SiteKind.RIVER_SECTION, site_id=section.pk
-    ).first()
-    if snap is None or not snap.line_id or snap.offset_m is None:
-        why = snap.unsnapped_message if snap is not None else "断面尚未捕捉到河网"
+    if found is None or not found[4] or found[5] is None:
+        why = found[8] if found is not None else "断面尚未捕捉到河网"
         raise Conflict(
             f"断面「{section.name}」不在河网上：{why}",
             code="section_not_on_network",
-            details={"section_id": section.pk, "reason": snap.unsnapped_code if snap else "not_snapped"},
+            details={"section_id": section.pk, "reason": found[7] if found is not None else "not_snapped"},
         )
-    walk = loaded.walk(str(section.pk), snap.line_id, snap.offset_m, snap.distance_m or 0.0, max_distance_m)
+    network_id, key, synthetic, source, line_id, offset_m, snap_distance, _, _ = found
+    loaded = loaded_network(network_id, str(key))
+    walk = loaded.walk(str(section.pk), line_id, offset_m, snap_distance or 0.0, max_distance_m)
     kinds = tuple(dict.fromkeys(kinds))
     sites = _sites(loaded, walk, kinds)
     return UpstreamReach(
         network_id=loaded.network_id,
         network_synthetic=synthetic,
         network_source=source,
-        line_id=snap.line_id,
+        line_id=line_id,
         river_id=walk.origin.river_id,
         river_name=loaded.network.river_names.get(walk.origin.river_id, ""),
-        snap_distance_m=snap.distance_m or 0.0,
+        snap_distance_m=snap_distance or 0.0,
         max_distance_m=max_distance_m,
         rivers=_rivers(loaded, walk.reach, walk.origin.river_id),
         sites={kind: sites[kind] for kind in kinds},

@@ -285,9 +285,9 @@ def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_versio
     _rectification(rivers, overdue=True)
     api = api_as("environment_bureau", rivers.district)
     path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
-    # auth 2, section 1, network 1, its snap 1, the sites 1, facilities 2, outfalls 1 + coverage 1,
-    # pump stations 1, rivers' sections and water classes 2, problems 1 (every kind reached at once)
-    with django_assert_max_num_queries(15):
+    # auth 2, section 1, its snap on the current network 1, the sites 1, facilities 2, outfalls 1 +
+    # coverage 1, pump stations 1, rivers' sections and water classes 2, problems 1 (every kind at once)
+    with django_assert_max_num_queries(14):
         body = api.get(path).json()
     assert len(body["outfalls"]) == len(body["pump_stations"]) == 3 and len(body["facilities"]) == 1
     assert {p["site_kind"] for p in body["problems"]} == {"sewage_facility", "outfall", "pump_station"}
