@@ -50,7 +50,7 @@ def project_points(
     return [(float(p.x), float(p.y)) for p in multi.geoms]  # type: ignore[attr-defined]
 
 
-WALKS_KEPT = 4096  # a district has tens of sections, asked at a few distances
+WALKS_KEPT = 256  # tens of sections asked at a few distances; a 10 km walk holds ~300 pieces
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class LoadedNetwork:
         """The engine's walk upstream from a point of a line (a section's snap), kept with this version: the
         network changes only on import (a new version, a new cache), so the same section and distance walk
         the same way until then. Sites are not in it — they move without a new version and are read from
-        their snaps on every request. At most ``WALKS_KEPT`` walks are kept (the oldest go first)."""
+        their snaps on every request. At most ``WALKS_KEPT`` walks are kept (then they start again)."""
         key = (site_id, line_id, offset_m, snap_distance_m, max_distance_m)
         found = self._walks.get(key)
         if found is None:
@@ -104,8 +104,8 @@ class LoadedNetwork:
             for piece in reach.pieces:
                 by_line.setdefault(piece.line_id, []).append(piece)
             found = Walk(origin, reach, {k: tuple(v) for k, v in by_line.items()})
-            while len(self._walks) >= WALKS_KEPT:
-                self._walks.pop(next(iter(self._walks)), None)
+            if len(self._walks) >= WALKS_KEPT:
+                self._walks.clear()  # one call, safe beside other threads' reads (no iteration)
             self._walks[key] = found
         return found
 
