@@ -375,9 +375,14 @@ def river_import(
         None, ge=1, le=999_999, description="文件没有说明坐标系时必填的 EPSG 代码"
     ),
     layer: str | None = Form(None, max_length=255, description="图层序号（从 0 起）或名称"),
+    flip_reversed: bool = Form(
+        False,
+        description="把与同一河流相邻河段流向相反的河段（自动检测，较短的一侧）倒转为水流方向；"
+        "文件中有流向字段（direction / 流向：-1、逆向；或 reversed / 是否逆向：是）的河段总是按该字段倒转",
+    ),
 ) -> Status:
     report = river_files.river_network_upload(
         principal=request.auth, data=file, filename=file.name or "rivers",
-        dry_run=dry_run, datum=datum, source_srid=source_srid, layer=layer,
+        dry_run=dry_run, datum=datum, source_srid=source_srid, layer=layer, flip_reversed=flip_reversed,
     )  # fmt: skip
     return Status(201 if report["applied"] else 200, report)

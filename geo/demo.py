@@ -388,11 +388,12 @@ _DITCH_WITHIN_KM = 9.0  # a ditch's facility lies at most this far above its sec
 
 
 def demo_river_features(prefer: Collection[int] = ()) -> list[dict[str, object]]:
-    """GeoJSON features (WGS-84, vertices in flow order) of the demo network: a river per section location
-    flowing south into an east-flowing 干流, and ditches from up to four facilities per river (those in
-    ``prefer`` first — the demo's facilities with open rectifications) joining it above the section.
-    Junctions are vertices of the river they join (a parallel or meridian drawn straight in lon/lat is
-    curved in the metric projection); a ditch that would cross another line is left out."""
+    """GeoJSON features (WGS-84, vertices in flow order — but one ditch, drawn from its mouth with 流向
+    逆向, which the import turns round and reports as ``line_flipped``) of the demo network: a river per
+    section location flowing south into an east-flowing 干流, and ditches from up to four facilities per
+    river (those in ``prefer`` first — the demo's facilities with open rectifications) joining it above the
+    section. Junctions are vertices of the river they join (a parallel or meridian drawn straight in lon/lat
+    is curved in the metric projection); a ditch that would cross another line is left out."""
     from shapely import LineString
 
     wanted = set(prefer)
@@ -446,18 +447,25 @@ def demo_river_features(prefer: Collection[int] = ()) -> list[dict[str, object]]
         for k, (f, join) in enumerate(ditches[(x, y)], start=1):
             start = (round(f.location.x, 6), round(f.location.y, 6))
             name = f"{f.village.parent.name if f.village.parent else ''}{f.village.name}沟（演示）"
-            features.append(_river_feature(f"DEMO-R{i:02d}-T{k}", f"DEMO-T{i:02d}{k}", name, [start, join]))
+            ditch = _river_feature(f"DEMO-R{i:02d}-T{k}", f"DEMO-T{i:02d}{k}", name, [start, join])
+            if (
+                i == 1 and k == 1
+            ):  # traced from its mouth outwards, as a town would: the import turns it round
+                ditch = _river_feature(
+                    f"DEMO-R{i:02d}-T{k}", f"DEMO-T{i:02d}{k}", name, [join, start], direction="逆向"
+                )
+            features.append(ditch)
     stem = [(round(xs[0] - 0.03, 6), stem_y), *[(x, stem_y) for x in xs], (round(xs[-1] + 0.03, 6), stem_y)]
     features.append(_river_feature("DEMO-MAIN", "DEMO-MAIN", "示意干流（演示）", stem))
     return features
 
 
 def _river_feature(
-    line_id: str, river_id: str, name: str, coords: list[tuple[float, float]]
+    line_id: str, river_id: str, name: str, coords: list[tuple[float, float]], direction: str = ""
 ) -> dict[str, object]:
     return {
         "type": "Feature",
-        "properties": {"line_id": line_id, "river_id": river_id, "river_name": name},
+        "properties": {"line_id": line_id, "river_id": river_id, "river_name": name, "流向": direction},
         "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
     }
 

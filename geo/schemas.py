@@ -312,7 +312,7 @@ class RiverImportOut(Schema):
     srs: dict[str, Any] = Field(description="文件坐标系 {name, srid}")
     datum: str = Field(description="经纬度基准（wgs84 / gcj02 / bd09 / cgcs2000）")
     metric_srid: int = Field(description="计算所用的平面坐标系（EPSG:4549，CGCS2000 3 度带 120°E）")
-    fields: dict[str, str | None] = Field(description="所用字段 {line, river, name, level}")
+    fields: dict[str, str | None] = Field(description="所用字段 {line, river, name, level, direction}")
     features_read: int = Field(description="读取的要素数")
     lines: int = Field(description="可用河段数")
     rivers: int = Field(description="河流数")
@@ -321,3 +321,7 @@ class RiverImportOut(Schema):
     warning_count: int = Field(description="警告数")
     issues: list[RiverIssueOut] = Field(description="逐要素问题，按文件顺序")
     snapped: dict[str, int] | None = Field(description="导入后捕捉到河网的点位数（按类型）")
+    flipped: list[str] = Field(
+        description="倒转为水流方向的河段编号（按流向字段，或 flip_reversed 自动检测）；"
+        "每条另有一个 line_flipped 警告说明原因"
+    )

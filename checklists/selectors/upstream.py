@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from django.db.models import F, Q
 from django.utils import timezone
 
+from geo.functions import Lat, Lon
 from geo.models import FacilityCondition, Outfall, PumpStation, SewageFacility, SiteKind, SiteSnap
 from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_reach
 from geo.selectors import section_list
 from kernel.access import Principal
 from kernel.errors import NotFound
+from kernel.queries import AnyOf
 from kernel.scope import Paths, scope_q
 from scoring.water.selectors import latest_classes
 
@@ -153,7 +156,14 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
     """Within ``km`` along the water upstream of a section in the caller's scope (404 otherwise).
     Facilities and problems are those in the caller's scope; rivers are district-wide geography."""
     paths = principal.region_paths()
-    section = section_list(paths=paths).filter(pk=section_id).first()
+    section = (
+        section_list(paths=paths)
+        .select_related(None)
+        .prefetch_related(None)
+        .only("code", "name")
+        .filter(pk=section_id)
+        .first()
+    )
     if section is None:
         raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
     kinds = (SiteKind.SEWAGE_FACILITY, SiteKind.OUTFALL, SiteKind.PUMP_STATION)
@@ -191,16 +201,25 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
 def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> tuple[UpstreamRiver, ...]:
     on_river: dict[str, list[int]] = {}
     snaps = SiteSnap.objects.filter(
+        AnyOf(F("river_id"), [r.river_id for r in rivers]),
         network_id=network_id,
         site_kind=SiteKind.RIVER_SECTION,
-        river_id__in=[r.river_id for r in rivers],
         offset_m__isnull=False,
         site_id__in=section_list(paths=paths).filter(is_active=True).values("pk"),
     ).values_list("river_id", "site_id")
     for river_id, site_id in snaps:
         on_river.setdefault(river_id, []).append(site_id)
     classes = latest_classes([s for ids in on_river.values() for s in ids])
-    names = dict(section_list(paths=paths).filter(pk__in=list(classes)).values_list("pk", "name"))
+    names = (
+        dict(
+            section_list(paths=paths)
+            .prefetch_related(None)
+            .filter(pk__in=list(classes))
+            .values_list("pk", "name")
+        )
+        if classes
+        else {}
+    )
     out = []
     for r in rivers:
         measured = [s for s in on_river.get(r.river_id, []) if s in classes]
@@ -226,27 +245,32 @@ def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> 
 
 def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamFacility, ...]:
     by_id = {s.site_id: s for s in reached}
-    rows = SewageFacility.objects.filter(scope_q(paths, "village__path"), pk__in=list(by_id)).values_list(
-        "pk", "code", "name", "village__name", "village__parent__name", "status", "location"
+    if not by_id:
+        return ()
+    rows = list(
+        SewageFacility.objects.filter(scope_q(paths, "village__path"), AnyOf(F("pk"), by_id))
+        .annotate(lon=Lon("location"), lat=Lat("location"))
+        .order_by()
+        .values_list("pk", "code", "name", "village__name", "village__parent__name", "status", "lon", "lat")
     )
-    rows = list(rows)
     # The latest standing audit of each (one read for all, newest first; the first seen per facility wins).
     latest: dict[int, tuple[list[str], date]] = {}
     standing = (
-        FacilityCondition.objects.filter(facility_id__in=[r[0] for r in rows], withdrawn_at__isnull=True)
+        FacilityCondition.objects.filter(
+            AnyOf(F("facility_id"), [r[0] for r in rows]), withdrawn_at__isnull=True
+        )
         .order_by("facility_id", "-approved_at", "-id")
         .values_list("facility_id", "conditions", "approved_at")
     )
     for facility_id, conditions, approved_at in standing:
         latest.setdefault(facility_id, (conditions, timezone.localtime(approved_at).date()))
     out = []
-    for pk, code, name, village, town, status, point in rows:
+    for pk, code, name, village, town, status, lon, lat in rows:
         s, cond = by_id[pk], latest.get(pk)
         out.append(
             UpstreamFacility(
                 pk, code, name, village, town, status, tuple(cond[0]) if cond else None,
-                cond[1] if cond else None, s.distance_m, s.snap_distance_m, s.river_id,
-                point.x if point else None, point.y if point else None,
+                cond[1] if cond else None, s.distance_m, s.snap_distance_m, s.river_id, lon, lat,
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
@@ -255,24 +279,26 @@ def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[Upstrea
 def _outfalls(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamOutfall, ...]:
     """The outfalls reached, in the caller's scope (an outfall is its responsible town's)."""
     by_id = {s.site_id: s for s in reached}
+    if not by_id:
+        return ()
     rows = (
-        Outfall.objects.filter(scope_q(paths, "town__path"), pk__in=list(by_id))
+        Outfall.objects.filter(scope_q(paths, "town__path"), AnyOf(F("pk"), by_id))
         .select_related("town")
         .only(
             "code", "name", "kind", "discharger", "receiving_water", "decision", "state", "last_inspected_at",
-            "location", "town__name",
+            "town__name",
         )
+        .annotate(lon=Lon("location"), lat=Lat("location"))
+        .order_by()
     )  # fmt: skip
     out = []
     for o in rows:
-        s = o.location
         reached_at = by_id[o.pk]
         out.append(
             UpstreamOutfall(
                 o.pk, o.code, o.name, o.kind, o.get_kind_display(), o.town.name, o.discharger,
                 o.receiving_water, o.decision, o.state, o.get_state_display(), o.last_inspected_at,
-                reached_at.distance_m, reached_at.snap_distance_m, reached_at.river_id,
-                s.x if s else None, s.y if s else None,
+                reached_at.distance_m, reached_at.snap_distance_m, reached_at.river_id, o.lon, o.lat,
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
@@ -306,17 +332,24 @@ def upstream_problems_closed(
 
 def _pump_stations(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamPumpStation, ...]:
     by_id = {s.site_id: s for s in reached}
-    rows = PumpStation.objects.filter(scope_q(paths, "town__path"), pk__in=list(by_id)).values_list(
-        "pk", "code", "name", "town__name", "river", "holds_sewage", "sewage_found_on", "sewage_cleared_on",
-        "last_inspected_at", "location",
+    if not by_id:
+        return ()
+    rows = (
+        PumpStation.objects.filter(scope_q(paths, "town__path"), AnyOf(F("pk"), by_id))
+        .annotate(lon=Lon("location"), lat=Lat("location"))
+        .order_by()
+        .values_list(
+            "pk", "code", "name", "town__name", "river", "holds_sewage", "sewage_found_on",
+            "sewage_cleared_on", "last_inspected_at", "lon", "lat",
+        )
     )  # fmt: skip
     out = []
-    for pk, code, name, town, river, holds, found, cleared, inspected, point in rows:
+    for pk, code, name, town, river, holds, found, cleared, inspected, lon, lat in rows:
         s = by_id[pk]
         out.append(
             UpstreamPumpStation(
                 pk, code, name, town, river, holds, found, cleared, inspected, s.distance_m,
-                s.snap_distance_m, s.river_id, point.x if point else None, point.y if point else None,
+                s.snap_distance_m, s.river_id, lon, lat,
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda p: (p.distance_m, p.id)))
@@ -327,24 +360,29 @@ def _problems(
 ) -> tuple[UpstreamProblem, ...]:
     """The open rectifications at the sites reached, per site kind (a site kind is also the subject kind of
     its rectifications), each at its site's point and distance along the water; with ``closed_since``, the
-    ones closed since then instead."""
-    out = []
+    ones closed since then instead. One statement for every kind reached."""
+    at = {(kind, site.id): site for kind, reached in sites.items() for site in reached}
+    if not at:
+        return ()
+    kinds = Q()
     for kind, reached in sites.items():
-        at = {site.id: site for site in reached}
-        rows = Rectification.objects.filter(
-            scope_q(paths, "subject_region__path"), subject_kind=kind, subject_id__in=list(at)
-        ).select_related("finding")
-        if closed_since is None:
-            rows = rows.exclude(status__in=RECTIFICATION_DONE)
-        else:
-            rows = rows.filter(status=RectificationStatus.CLOSED, closed_at__gte=closed_since)
-        for r in rows:
-            site = at[r.subject_id]
-            out.append(
-                UpstreamProblem(
-                    r.pk, kind, r.subject_id, r.subject_name, site.lon, site.lat, r.finding.item_title,
-                    r.finding.reason, r.category, r.responsible_unit, r.status, r.deadline, r.overdue,
-                    r.overdue_since, site.distance_m, r.closed_at,
-                )
-            )  # fmt: skip
+        if reached:
+            kinds |= Q(AnyOf(F("subject_id"), [site.id for site in reached]), subject_kind=kind)
+    rows = Rectification.objects.filter(scope_q(paths, "subject_region__path"), kinds).select_related(
+        "finding"
+    )
+    if closed_since is None:
+        rows = rows.exclude(status__in=RECTIFICATION_DONE)
+    else:
+        rows = rows.filter(status=RectificationStatus.CLOSED, closed_at__gte=closed_since)
+    out = []
+    for r in rows.order_by():
+        site = at[(r.subject_kind, r.subject_id)]
+        out.append(
+            UpstreamProblem(
+                r.pk, r.subject_kind, r.subject_id, r.subject_name, site.lon, site.lat, r.finding.item_title,
+                r.finding.reason, r.category, r.responsible_unit, r.status, r.deadline, r.overdue,
+                r.overdue_since, site.distance_m, r.closed_at,
+            )
+        )  # fmt: skip
     return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id)))

@@ -70,13 +70,21 @@ def river_levels(network: Network, overrides: Mapping[str, int] | None = None) -
 
 
 def first_level_tributaries(
-    network: Network, river_id: str, overrides: Mapping[str, int] | None = None
+    network: Network,
+    river_id: str,
+    overrides: Mapping[str, int] | None = None,
+    *,
+    levels: Mapping[str, RiverLevel] | None = None,
 ) -> tuple[RiverLevel, ...]:
     """The 一级支流 of ``river_id``: rivers one level below it whose outflow joins it; and rivers whose
     level was set to one below it that reach it through rivers of lower rank (a tributary joining through a
     short connecting channel that the office counts as first-level). An override to any other level takes a
-    river off the list. For a river of unknown level (a closed loop), the rivers joining it directly."""
-    levels = river_levels(network, overrides)
+    river off the list. For a river of unknown level (a closed loop), the rivers joining it directly.
+
+    ``levels``: ``river_levels(network, overrides)`` when the caller already has it (deriving every level
+    again is most of the work on a large network)."""
+    if levels is None:
+        levels = river_levels(network, overrides)
     if river_id not in levels:
         return ()
     base = levels[river_id].level

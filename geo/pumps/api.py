@@ -1,15 +1,23 @@
 """排涝泵站 registry routes (scoped by the responsible town)."""
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from kernel.kit import Id, Pages
 
 from ..schemas import SectionOut
 from ..services import LocationInput
-from . import selectors, services
-from .schemas import PumpStationChangeOut, PumpStationIn, PumpStationOut, PumpStationPatch, TributaryPointIn
+from . import ledger_io, selectors, services
+from .schemas import (
+    PumpLedgerReportOut,
+    PumpStationChangeOut,
+    PumpStationIn,
+    PumpStationOut,
+    PumpStationPatch,
+    TributaryPointIn,
+)
 from .tributaries import tributary_point_create
 
 router = Router(tags=["空间登记"])
@@ -29,6 +37,38 @@ def pump_station_list(
 ) -> object:
     paths = request.auth.region_paths()
     return selectors.pump_station_list(paths=paths, town_id=town_id, holds_sewage=holds_sewage, q=q)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.post(
+    "/pump-stations/import",
+    response=PumpLedgerReportOut,
+    summary="导入排涝泵站台账（CSV / XLSX；默认试运行；按编码新增或更新；有错误则全部不导入）",
+)
+def pump_station_import(
+    request: HttpRequest,
+    file: UploadedFile = File(
+        ..., description="泵站台账（CSV：UTF-8 / GBK；或 XLSX；导出的台账可改后再导入）"
+    ),
+    dry_run: bool = Form(True, description="试运行（默认）：只报告逐行错误与将新增/更新的泵站"),
+) -> object:
+    return ledger_io.pump_station_ledger_import(
+        principal=request.auth, data=file.read(), filename=file.name or "pump-stations", dry_run=dry_run
+    )
+
+
+@router.get(
+    "/pump-stations/ledger.xlsx",
+    summary="导出排涝泵站台账（XLSX，与导入相同的列，可改后再导入）",
+    openapi_extra={"responses": {200: {"description": "XLSX 台账", "content": {XLSX_TYPE: {}}}}},
+)
+def pump_station_ledger(request: HttpRequest, town_id: Id | None = None) -> HttpResponse:
+    data = ledger_io.pump_station_ledger_export(principal=request.auth, town_id=town_id)
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="pump-stations.xlsx"'
+    return response
 
 
 @router.get("/pump-stations/{station_id}", response=PumpStationOut, summary="泵站详情")

@@ -8,6 +8,7 @@ from pydantic import model_validator
 
 from kernel.kit import Day, Id, StrictSchema
 
+from ..outfalls.schemas import LedgerRowErrorOut
 from ..schemas import LocationIn, PointOut, RegionRef, point_out
 
 
@@ -81,3 +82,17 @@ class PumpStationChangeOut(Schema):
     @staticmethod
     def resolve_inspection_uuid(obj: Any) -> str | None:
         return str(obj.inspection_uuid) if obj.inspection_uuid else None
+
+
+class PumpLedgerReportOut(Schema):
+    ok: bool = Field(description="没有错误")
+    dry_run: bool = Field(description="试运行（只报告，不写入）")
+    applied: bool = Field(description="已导入")
+    file: str = Field(description="文件名")
+    rows: int = Field(description="数据行数")
+    would_create: int = Field(description="将新增的泵站数（按无错误的行）")
+    would_update: int = Field(description="将更新的泵站数（按编码匹配已有的）")
+    created: int = Field(description="已新增（导入后）")
+    updated: int = Field(description="已更新（导入后）")
+    error_count: int = Field(description="错误数")
+    errors: list[LedgerRowErrorOut] = Field(description="逐行错误（最多 500 条）")

@@ -50,6 +50,18 @@ def project_points(
     return [(float(p.x), float(p.y)) for p in multi.geoms]  # type: ignore[attr-defined]
 
 
+WALKS_KEPT = 256  # tens of sections asked at a few distances; a 10 km walk holds ~300 pieces
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A walk upstream from an origin (``engine.upstream`` without sites) and its pieces by line."""
+
+    origin: engine.Snap
+    reach: engine.Upstream
+    pieces_by_line: dict[str, tuple[engine.Piece, ...]]
+
+
 @dataclass(frozen=True)
 class LoadedNetwork:
     """A network version as the engine sees it, with what every read needs computed once."""
@@ -63,6 +75,10 @@ class LoadedNetwork:
     river_by_name: dict[str, str]
     # each river's 一级支流, asked once per river (the engine derives every level to answer)
     _first_level: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    # walks upstream already made on this version (see ``walk``)
+    _walks: dict[tuple[str, str, float, float, float], Walk] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def river_of(self, text: str) -> str | None:
         text = (text or "").strip()
@@ -72,9 +88,30 @@ class LoadedNetwork:
             return text
         return self.river_by_name.get(text)
 
+    def walk(
+        self, site_id: str, line_id: str, offset_m: float, snap_distance_m: float, max_distance_m: float
+    ) -> Walk:
+        """The engine's walk upstream from a point of a line (a section's snap), kept with this version: the
+        network changes only on import (a new version, a new cache), so the same section and distance walk
+        the same way until then. Sites are not in it — they move without a new version and are read from
+        their snaps on every request. At most ``WALKS_KEPT`` walks are kept (then they start again)."""
+        key = (site_id, line_id, offset_m, snap_distance_m, max_distance_m)
+        found = self._walks.get(key)
+        if found is None:
+            origin = engine.snap_at(self.network, site_id, line_id, offset_m, snap_distance_m)
+            reach = engine.upstream(self.network, origin, max_distance_m=max_distance_m)
+            by_line: dict[str, list[engine.Piece]] = {}
+            for piece in reach.pieces:
+                by_line.setdefault(piece.line_id, []).append(piece)
+            found = Walk(origin, reach, {k: tuple(v) for k, v in by_line.items()})
+            if len(self._walks) >= WALKS_KEPT:
+                self._walks.clear()  # one call, safe beside other threads' reads (no iteration)
+            self._walks[key] = found
+        return found
+
     def first_level(self, river_id: str) -> frozenset[str]:
         if river_id not in self._first_level:
-            found = engine.first_level_tributaries(self.network, river_id, self.overrides)
+            found = engine.first_level_tributaries(self.network, river_id, self.overrides, levels=self.levels)
             self._first_level[river_id] = frozenset(r.river_id for r in found)
         return self._first_level[river_id]
 

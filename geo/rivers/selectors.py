@@ -4,15 +4,17 @@ with the sites the database keeps snapped to the current network)."""
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import F
+
 from kernel.errors import Conflict
+from kernel.queries import AnyOf
 
 from .. import network as engine
 from ..models import RiverSection
-from .engine import LoadedNetwork, current_network
+from .engine import LoadedNetwork, Walk, loaded_network
 from .models import RiverNetwork, SiteKind, SiteSnap
 
 
@@ -60,36 +62,46 @@ def section_upstream_reach(
 ) -> UpstreamReach:
     """Everything within ``max_distance_m`` upstream of ``section`` along the current network: the rivers
     reached and the snapped sites of ``kinds``, each with its distance along the water. The caller has
-    checked the section is in scope. ``Conflict`` when no network was imported or the section is not on it."""
-    loaded = current_network()
-    if loaded is None:
+    checked the section is in scope. ``Conflict`` when no network was imported or the section is not on it.
+
+    Two reads: the section's snap on the current version (with the version's row), the sites of every
+    kind on the lines reached (one statement). The walk is kept with the version (``LoadedNetwork.walk``)."""
+    found = (
+        SiteSnap.objects.filter(
+            network__is_current=True, site_kind=SiteKind.RIVER_SECTION, site_id=section.pk
+        )
+        .order_by("-network__imported_at", "-network_id")  # the current version, as current_network reads it
+        .values_list(
+            "network_id", "network__key", "network__is_synthetic", "network__source_name", "line_id",
+            "offset_m", "distance_m", "unsnapped_code", "unsnapped_message",
+        )
+        .first()
+    )  # fmt: skip
+    if found is None and not RiverNetwork.objects.filter(is_current=True).exists():
         raise _no_network()
-    snap = SiteSnap.objects.filter(
-        network_id=loaded.network_id, site_kind=SiteKind.RIVER_SECTION, site_id=section.pk
-    ).first()
-    if snap is None or not snap.line_id or snap.offset_m is None:
-        why = snap.unsnapped_message if snap is not None else "断面尚未捕捉到河网"
+    if found is None or not found[4] or found[5] is None:
+        why = found[8] if found is not None else "断面尚未捕捉到河网"
         raise Conflict(
             f"断面「{section.name}」不在河网上：{why}",
             code="section_not_on_network",
-            details={"section_id": section.pk, "reason": snap.unsnapped_code if snap else "not_snapped"},
+            details={"section_id": section.pk, "reason": found[7] if found is not None else "not_snapped"},
         )
-    origin = engine.snap_at(
-        loaded.network, str(section.pk), snap.line_id, snap.offset_m, snap.distance_m or 0.0
-    )
-    reach = engine.upstream(loaded.network, origin, max_distance_m=max_distance_m)
-    row = RiverNetwork.objects.values("is_synthetic", "source_name").get(pk=loaded.network_id)
+    network_id, key, synthetic, source, line_id, offset_m, snap_distance, _, _ = found
+    loaded = loaded_network(network_id, str(key))
+    walk = loaded.walk(str(section.pk), line_id, offset_m, snap_distance or 0.0, max_distance_m)
+    kinds = tuple(dict.fromkeys(kinds))
+    sites = _sites(loaded, walk, kinds)
     return UpstreamReach(
         network_id=loaded.network_id,
-        network_synthetic=row["is_synthetic"],
-        network_source=row["source_name"],
-        line_id=snap.line_id,
-        river_id=origin.river_id,
-        river_name=loaded.network.river_names.get(origin.river_id, ""),
-        snap_distance_m=snap.distance_m or 0.0,
+        network_synthetic=synthetic,
+        network_source=source,
+        line_id=line_id,
+        river_id=walk.origin.river_id,
+        river_name=loaded.network.river_names.get(walk.origin.river_id, ""),
+        snap_distance_m=snap_distance or 0.0,
         max_distance_m=max_distance_m,
-        rivers=_rivers(loaded, reach, origin.river_id),
-        sites={kind: _sites(loaded, reach, kind) for kind in kinds},
+        rivers=_rivers(loaded, walk.reach, walk.origin.river_id),
+        sites={kind: sites[kind] for kind in kinds},
     )
 
 
@@ -112,26 +124,27 @@ def _rivers(loaded: LoadedNetwork, reach: engine.Upstream, own: str) -> tuple[Ri
     return tuple(sorted(out, key=lambda r: (r.distance_m, r.river_id)))
 
 
-def _sites(loaded: LoadedNetwork, reach: engine.Upstream, kind: str) -> tuple[SiteReached, ...]:
-    """The snapped sites on the pieces reached. A site at offset ``o`` on a piece [from, to] of its line is
-    ``piece.distance_m + (to - o)`` from the section, the shortest over the pieces holding it — what the
-    engine's ``upstream(…, sites=…)`` answers, without rebuilding a snap per site on every request."""
-    pieces: dict[str, list[engine.Piece]] = defaultdict(list)
-    for piece in reach.pieces:
-        pieces[piece.line_id].append(piece)
-    if not pieces:
-        return ()
+def _sites(loaded: LoadedNetwork, walk: Walk, kinds: tuple[str, ...]) -> dict[str, tuple[SiteReached, ...]]:
+    """The snapped sites of ``kinds`` on the pieces reached, by kind, in one read. A site at offset ``o`` on a
+    piece [from, to] of its line is ``piece.distance_m + (to - o)`` from the section, the shortest over the
+    pieces holding it — what the engine's ``upstream(…, sites=…)`` answers, without rebuilding a snap per
+    site on every request."""
+    out: dict[str, list[SiteReached]] = {kind: [] for kind in kinds}
+    pieces = walk.pieces_by_line
+    if not pieces or not kinds:
+        return {kind: () for kind in kinds}
     rows = SiteSnap.objects.filter(
-        network_id=loaded.network_id, site_kind=kind, line_id__in=list(pieces), offset_m__isnull=False
-    ).values_list("site_id", "line_id", "river_id", "offset_m", "distance_m")
-    limit = reach.max_distance_m + engine.LIMIT_EPS_M
+        AnyOf(F("line_id"), pieces), network_id=loaded.network_id, site_kind__in=kinds, offset_m__isnull=False
+    ).values_list("site_kind", "site_id", "line_id", "river_id", "offset_m", "distance_m")
+    limit = walk.reach.max_distance_m + engine.LIMIT_EPS_M
     eps = engine.LIMIT_EPS_M
-    out = []
-    for site_id, line_id, river_id, offset, snap_distance in rows:
+    for kind, site_id, line_id, river_id, offset, snap_distance in rows:
         best = math.inf
         for p in pieces[line_id]:
             if p.from_m - eps <= offset <= p.to_m + eps:
                 best = min(best, p.distance_m + max(0.0, p.to_m - offset))
         if best <= limit:
-            out.append(SiteReached(kind, site_id, best, snap_distance or 0.0, line_id, river_id))
-    return tuple(sorted(out, key=lambda s: (s.distance_m, s.site_id)))
+            out[kind].append(SiteReached(kind, site_id, best, snap_distance or 0.0, line_id, river_id))
+    return {
+        kind: tuple(sorted(found, key=lambda s: (s.distance_m, s.site_id))) for kind, found in out.items()
+    }

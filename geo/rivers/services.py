@@ -4,6 +4,7 @@ boundaries' GDAL reading: any SRS, GCJ-02 / BD-09 on request); every graph rule 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.db import transaction
 from kernel.access import REGION_IDENTITY_EDITORS, Principal
 from kernel.audit.services import audit_record
 from kernel.errors import InvalidInput, PermissionDenied
+from kernel.tables import norm, norm_key
 
 from .. import boundary_file as bf
 from .. import network as engine
@@ -36,6 +38,18 @@ LINE_FIELDS = ("line_id", "line", "河段编号", "河段编码", "HDBM", "HDDM"
 RIVER_FIELDS = ("river_id", "river_code", "river", "河流编码", "河流编号", "HLBM", "HLDM")
 RIVER_NAME_FIELDS = ("river_name", "name", "河流名称", "河名", "名称", "HLMC", "MC")
 LEVEL_FIELDS = ("level", "river_level", "河流级别", "级别", "HLJB")
+# Which way a line was digitised: a direction field (1 / forward / 顺向 = as drawn, -1 / backward / 逆向 =
+# against the flow; ArcGIS' FLOWDIR, OSM's oneway=-1) or a yes/no "reversed" flag.
+DIRECTION_FIELDS = ("direction", "flow_direction", "flowdir", "flow_dir", "流向", "方向")
+REVERSED_FIELDS = ("reversed", "is_reversed", "reverse", "逆向", "是否逆向", "反向")
+AS_DRAWN = frozenset(
+    {"", "1", "+1", "forward", "with", "withdigitized", "顺", "顺向", "顺流", "正向", "同向"}
+)
+AGAINST = frozenset(
+    {"-1", "backward", "against", "reverse", "reversed", "againstdigitized", "逆", "逆向", "逆流", "反向"}
+)
+YES = frozenset({"1", "true", "t", "yes", "y", "是"})
+NO = frozenset({"", "0", "false", "f", "no", "n", "否"})
 
 ISSUE_LIMIT = 2000  # issues kept on the version row and in an API answer (the command prints them all)
 
@@ -52,8 +66,20 @@ def _issue(number: int, line_id: str, code: str, message: str, severity: str = "
             "other_line_id": None, "at": None}  # fmt: skip
 
 
+def _against_the_flow(field: str, text: str) -> bool | None:
+    """Whether a line's direction attribute says it was drawn against the flow; None when unreadable. The
+    value is read like a field name (NFKC, case and spaces ignored) but keeps its sign: -1 is not 1."""
+    value = re.sub(r"[\s_·]+", "", norm(text).casefold())
+    if norm_key(field) in {norm_key(f) for f in REVERSED_FIELDS}:
+        return True if value in YES else False if value in NO else None
+    return True if value in AGAINST else False if value in AS_DRAWN else None
+
+
 class _Parsed:
-    """The file's features as engine lines, with the reading's own per-feature issues."""
+    """The file's features as engine lines, with the reading's own per-feature issues. A line whose
+    direction attribute says it was drawn against the flow is turned round here, so everything downstream
+    (the engine, the stored geometry) sees it in flow order; ``flip`` turns the lines the engine found
+    reversed."""
 
     def __init__(self, data: bf.BoundaryFile, fields: dict[str, str | None]) -> None:
         self.lines: list[engine.RiverLine] = []
@@ -61,6 +87,7 @@ class _Parsed:
         self.levels: dict[str, int | None] = {}
         self.number_of: dict[str, int] = {}
         self.issues: list[dict[str, Any]] = []
+        self.flipped: list[str] = []
         for f in data.features:
             self._add(f, fields)
 
@@ -81,13 +108,48 @@ class _Parsed:
                 self.issues.append(_issue(f.number, line_id, "invalid_level", message))
                 return
             level = int(level_text)
+        direction = attr("direction")
+        against = _against_the_flow(fields["direction"] or "", direction) if fields["direction"] else False
+        if against is None:
+            message = (
+                f"流向「{direction}」无法识别：顺水流方向填 1、forward 或 顺向，"
+                "逆水流方向填 -1、backward 或 逆向（是否逆向字段填 是 / 否）"
+            )
+            self.issues.append(_issue(f.number, line_id, "invalid_direction", message))
+            return
         name = attr("name")
         river = attr("river") or name
         assert f.line is not None
         self.number_of.setdefault(line_id, f.number)
-        self.wgs84.append(tuple((float(x), float(y)) for x, y in f.line.coords))
+        coords = tuple((float(x), float(y)) for x, y in f.line.coords)
+        if against:
+            coords = coords[::-1]
+            message = f"按流向字段「{fields['direction']}」为「{direction}」，已将河段顶点顺序倒转为水流方向"
+            self._flipped(f.number, line_id, message)
+        self.wgs84.append(coords)
         self.lines.append(engine.RiverLine(line_id, river, (), name))
         self.levels[line_id] = level
+
+    def _flipped(self, number: int, line_id: str, message: str) -> None:
+        self.flipped.append(line_id)
+        self.issues.append(_issue(number, line_id, "line_flipped", message, "warning"))
+
+    def flip(self, issues: Iterable[engine.LineIssue]) -> set[str]:
+        """Turn round the lines of ``reversed_flow`` issues (the engine's: against their river's neighbours,
+        the shorter side of each river flipped); the ids turned."""
+        turned: set[str] = set()
+        for issue in issues:
+            if issue.code != engine.IssueCode.REVERSED_FLOW or issue.line_id in turned:
+                continue
+            k = next(k for k, ln in enumerate(self.lines) if ln.id == issue.line_id)
+            self.wgs84[k] = self.wgs84[k][::-1]
+            turned.add(issue.line_id)
+            message = (
+                f"与同一河流相邻河段 {issue.other_line_id} 流向相反（自动检测：同一河流中总长较短的一侧），"
+                "已将河段顶点顺序倒转；请核对"
+            )
+            self._flipped(self.number_of[issue.line_id], issue.line_id, message)
+        return turned
 
     def project(self) -> list[engine.RiverLine]:
         coords = project_lines(self.wgs84)
@@ -98,8 +160,10 @@ class _Parsed:
 
 
 def _fields(data: bf.BoundaryFile, given: dict[str, str | None]) -> dict[str, str | None]:
-    wanted = {"line": LINE_FIELDS, "river": RIVER_FIELDS, "name": RIVER_NAME_FIELDS, "level": LEVEL_FIELDS}
-    labels = {"line": "河段编号", "river": "河流编码", "name": "河流名称", "level": "河流级别"}
+    wanted = {"line": LINE_FIELDS, "river": RIVER_FIELDS, "name": RIVER_NAME_FIELDS, "level": LEVEL_FIELDS,
+              "direction": DIRECTION_FIELDS + REVERSED_FIELDS}  # fmt: skip
+    labels = {"line": "河段编号", "river": "河流编码", "name": "河流名称", "level": "河流级别",
+              "direction": "流向"}  # fmt: skip
     out = {k: bf.guess_field(data.fields, given.get(k), wanted[k], labels[k]) for k in wanted}
     if out["river"] is None and out["name"] is None:
         raise bf.file_error(
@@ -134,21 +198,31 @@ def river_network_import(
     dry_run: bool = True,
     is_synthetic: bool = False,
     note: str = "",
+    flip_reversed: bool = False,
 ) -> dict[str, Any]:
     """Read a river file, build the network and report every feature's issues (the reading's codes and the
     engine's, in file order). Unless this is a dry run, a file whose features all made it in becomes the
     current network: its lines stored, every site snapped to it, in one transaction. A file with an error
     (a feature left out) writes nothing and raises ``InvalidInput`` (``river_file_has_errors``) with the
     issues in ``details``; warnings (crossings without a node, disconnected lines, reversed flow) do not
-    stop it and stay on the version."""
+    stop it and stay on the version.
+
+    Lines drawn against the flow are turned round before anything is built or stored: those whose
+    direction field says so (``direction`` / 流向: -1, backward, 逆向; or a ``reversed`` / 是否逆向 yes-no
+    field), and with ``flip_reversed`` those the engine finds reversed against their own river's
+    neighbouring lines. Each is reported as a ``line_flipped`` warning saying why; ``flipped`` lists their
+    ids."""
     _require_district(principal)
     data = bf.read_lines(path, layer=layer, source_srid=source_srid, datum=datum)
     used = _fields(data, fields or {})
     parsed = _Parsed(data, used)
     network = engine.build_network(parsed.project(), tolerance_m=engine.DEFAULT_TOLERANCE_M)
+    if flip_reversed and parsed.flip(network.issues):
+        network = engine.build_network(parsed.project(), tolerance_m=engine.DEFAULT_TOLERANCE_M)
     issues = sorted(parsed.issues + _engine_issues(parsed, network), key=lambda i: i["feature"] or 0)
     errors = [i for i in issues if i["severity"] == "error"]
     report = _report(data, used, network, issues, dry_run=dry_run, source_name=source_name)
+    report["flipped"] = list(parsed.flipped)
     if not errors and not network.edges:
         raise bf.file_error("empty_network", "文件中没有可用的河段")
     if dry_run:

@@ -25,6 +25,7 @@ def river_network_upload(
     datum: str,
     source_srid: int | None,
     layer: str | None,
+    flip_reversed: bool = False,
 ) -> dict[str, Any]:
     suffix = Path(filename).suffix.lower()
     if suffix not in (".geojson", ".json", ".gpkg", ".zip"):
@@ -41,5 +42,5 @@ def river_network_upload(
                 out.write(chunk)
         return river_network_import(
             principal=principal, path=path, source_name=Path(filename).name, layer=layer,
-            source_srid=source_srid, datum=datum, dry_run=dry_run,
+            source_srid=source_srid, datum=datum, dry_run=dry_run, flip_reversed=flip_reversed,
         )  # fmt: skip

@@ -328,7 +328,12 @@ def test_demo_traces_the_key_sections_upstream_along_a_synthetic_network(loaded)
 
     network = RiverNetwork.objects.get(is_current=True)
     assert network.is_synthetic and "演示用合成河网" in network.note and network.line_count > 8
-    assert network.warning_count == 0, network.issues
+    # one ditch was traced from its mouth (流向 逆向): turned round on import, the only warning
+    assert [(i["code"], i["line_id"]) for i in network.issues] == [("line_flipped", "DEMO-R01-T1")]
+    assert network.warning_count == 1
+    ditch = network.lines.get(line_id="DEMO-R01-T1").geometry
+    river = network.lines.get(line_id="DEMO-R01").geometry
+    assert ditch.coords[-1] in river.coords and ditch.coords[0] not in river.coords  # flows into the river
     assert all("(演示)" in name for name in network.lines.values_list("river_name", flat=True))  # NFKC
     sections = RiverSection.objects.filter(code__in=[c for c, *_ in demo.SECTIONS])
     snapped = SiteSnap.objects.filter(network=network, site_kind="river_section", line_id__gt="")

@@ -251,3 +251,55 @@ def test_outfall_coverage_counts_the_outfalls_inspected_in_the_year(rivers, api_
     # the upstream answer carries this year's summary
     summary = office.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream").json()["outfall_coverage"]
     assert summary["total"] == 3 and summary["year"] == timezone.localdate().year
+
+
+def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_version(  # type: ignore[no-untyped-def]
+    rivers, api_as, django_assert_max_num_queries, monkeypatch, tmp_path
+) -> None:
+    """No N+1 however many sites are reached: the sites of every kind come in one statement, each kind's
+    rows in one more (with their points read by the database), the problems in one per kind reached. The
+    walk along the water is made once per section and network version, not on every request; a new import
+    walks again, and a site moved since is where it is now (sites are never cached)."""
+    from checklists.models import Rectification
+    from geo.outfalls.services import outfall_create
+    from geo.pumps.services import pump_station_create
+
+    walks: list[str] = []
+    real_upstream = engine.upstream
+
+    def counted(network, origin, **kw):  # type: ignore[no-untyped-def]
+        walks.append(origin.site_id)
+        return real_upstream(network, origin, **kw)
+
+    monkeypatch.setattr(engine, "upstream", counted)
+    for i in range(3):
+        outfall = outfall_create(principal=SYSTEM, code=f"PWK-{i}", name=f"排口{i}", kind="agricultural",
+            town_id=rivers.town_a.pk, location=LocationInput(121.1503, 31.92 + i * 0.001))  # fmt: skip
+        pump = pump_station_create(principal=SYSTEM, code=f"BZ-{i}", name=f"泵站{i}",
+            town_id=rivers.town_a.pk, location=LocationInput(121.1503, 31.92 + i * 0.001))  # fmt: skip
+        for kind, site in (("outfall", outfall), ("pump_station", pump)):
+            rect = _rectification(rivers, overdue=False)
+            Rectification.objects.filter(pk=rect.pk).update(
+                subject_kind=kind, subject_id=site.pk, subject_name=site.name
+            )
+    _rectification(rivers, overdue=True)
+    api = api_as("environment_bureau", rivers.district)
+    path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
+    # auth 2, section 1, its snap on the current network 1, the sites 1, facilities 2, outfalls 1 +
+    # coverage 1, pump stations 1, rivers' sections and water classes 2, problems 1 (every kind at once)
+    with django_assert_max_num_queries(14):
+        body = api.get(path).json()
+    assert len(body["outfalls"]) == len(body["pump_stations"]) == 3 and len(body["facilities"]) == 1
+    assert {p["site_kind"] for p in body["problems"]} == {"sewage_facility", "outfall", "pump_station"}
+    point = type(rivers.facility_a).objects.get(pk=rivers.facility_a.pk).location
+    assert (body["facilities"][0]["lon"], body["facilities"][0]["lat"]) == pytest.approx((point.x, point.y))
+    assert walks == [str(rivers.section_a.pk)]
+    assert api.get(path).json() == body and len(walks) == 1  # the same walk, kept with the version
+    assert api.get(path, km=5).status_code == 200 and len(walks) == 2  # another distance: another walk
+    facility_update(principal=SYSTEM, facility_id=rivers.facility_b.pk, changes={},
+                    location=LocationInput(121.12, 31.9002))  # fmt: skip  # onto m1, ~7.5 km up
+    assert len(api.get(path).json()["facilities"]) == 2 and len(walks) == 2  # moved site found, no new walk
+    river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "again.geojson", river_features()), dry_run=False
+    )
+    assert api.get(path).json()["network_id"] != body["network_id"] and len(walks) == 3

@@ -443,6 +443,9 @@ def test_a_river_level_can_be_set(basin: Network) -> None:
     levels = river_levels(basin, overrides)
     assert (levels["T3"].level, levels["T3"].derived_level, levels["T3"].overridden) == (2, 1, True)
     assert [t.river_id for t in first_level_tributaries(basin, "M", overrides)] == ["T1", "C", "X"]
+    # the levels already derived (what a loaded network keeps) give the same list without deriving again
+    again = first_level_tributaries(basin, "M", overrides, levels=levels)
+    assert again == first_level_tributaries(basin, "M", overrides)
     # Levels below an override follow it.
     assert river_levels(basin, {"T1": 3})["T2"].level == 4
     with pytest.raises(ValueError):

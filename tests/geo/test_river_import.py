@@ -206,3 +206,92 @@ def test_a_moved_facility_is_snapped_again(world, tmp_path) -> None:  # type: ig
     s = section_upsert(code="S-NEW", name="新桥", level="district", region=world.district,
                        responsible_towns=[world.town_a], location=LocationInput(121.15, 31.94))  # fmt: skip
     assert SiteSnap.objects.get(site_kind="river_section", site_id=s.pk).line_id == "t1"
+
+
+def _drawn_against_the_flow(direction: dict[str, dict[str, str]]) -> list[dict]:  # type: ignore[type-arg]
+    """The test network with m2 and t1 digitised from their downstream end, plus extra attributes per line."""
+    out = []
+    for f in river_features():
+        props = dict(f["properties"])
+        coords = [tuple(c) for c in f["geometry"]["coordinates"]]
+        if props["line_id"] in ("m2", "t1"):
+            coords = coords[::-1]
+        out.append(feature(props | direction.get(props["line_id"], {}), coords))
+    return out
+
+
+def _stored_start(line_id: str) -> tuple[float, float]:
+    line = RiverLine.objects.get(network__is_current=True, line_id=line_id).geometry
+    return (round(line.coords[0][0], 6), round(line.coords[0][1], 6))
+
+
+def test_lines_drawn_against_the_flow_are_turned_round_by_their_direction_field(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A direction attribute (流向 -1 / 逆向, or a 是否逆向 yes-no flag) turns a line round before the network
+    is built and stored: the same network, the same upstream answer as the file drawn in flow order, each
+    flip reported with its reason; an unreadable direction is an error of that feature."""
+    _place(world)
+    clean = river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "clean.geojson", river_features()), dry_run=False
+    )
+    facility = SiteSnap.objects.get(site_kind="sewage_facility", site_id=world.facility_a.pk)
+    features = _drawn_against_the_flow({"m1": {"流向": "顺向"}, "m2": {"流向": "逆向"}, "t1": {"流向": "-1"}})
+    path = write_geojson(tmp_path / "against.geojson", features)
+    dry = river_network_import(principal=SYSTEM, path=path, dry_run=True)
+    assert dry["ok"] and dry["fields"]["direction"] == "流向" and dry["flipped"] == ["m2", "t1"]
+    flips = [
+        (i["feature"], i["line_id"], i["severity"]) for i in dry["issues"] if i["code"] == "line_flipped"
+    ]
+    assert flips == [(2, "m2", "warning"), (3, "t1", "warning")]
+    assert all("流向" in i["message"] for i in dry["issues"] if i["code"] == "line_flipped")
+    assert not [i for i in dry["issues"] if i["code"] in ("reversed_flow", "disconnected")]
+    river_network_import(principal=SYSTEM, path=path, dry_run=False)
+    assert _stored_start("m2") == (121.2, 31.9) and _stored_start("t1") == (121.15, 31.95)  # in flow order
+    again = SiteSnap.objects.get(
+        network__is_current=True, site_kind="sewage_facility", site_id=world.facility_a.pk
+    )
+    assert (again.line_id, again.offset_m) == (facility.line_id, pytest.approx(facility.offset_m, abs=1e-6))
+    loaded = river_engine.current_network()
+    assert loaded is not None and loaded.network_id != clean["network_id"]
+    assert loaded.first_level("M") == frozenset({"T"})  # t1 flows into m1 again, as in the clean file
+    # a yes/no flag reads the same way
+    flagged = _drawn_against_the_flow(
+        {"m2": {"是否逆向": "是"}, "t1": {"是否逆向": "1"}, "m1": {"是否逆向": "否"}}
+    )
+    flagged_report = river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "flag.geojson", flagged), dry_run=True
+    )
+    assert flagged_report["flipped"] == ["m2", "t1"]
+    broken = _drawn_against_the_flow({"m2": {"流向": "往东"}})
+    report = river_network_import(
+        principal=SYSTEM, path=write_geojson(tmp_path / "broken.geojson", broken), dry_run=True
+    )
+    assert [(i["line_id"], i["code"]) for i in report["issues"] if i["severity"] == "error"] == [
+        ("m2", "invalid_direction")
+    ]
+
+
+def test_lines_found_reversed_by_the_network_are_turned_round_on_request(world, api_as, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Without a direction field, m2 drawn from its mouth disagrees with m1 at their node: reported
+    ``reversed_flow`` and stored as drawn, unless ``flip_reversed`` asks to turn it (the shorter side of
+    the river); t1, alone on its river, cannot be caught that way and stays as drawn."""
+    features = _drawn_against_the_flow({})
+    path = write_geojson(tmp_path / "against.geojson", features)
+    kept = river_network_import(principal=SYSTEM, path=path, dry_run=False)
+    assert [i["line_id"] for i in kept["issues"] if i["code"] == "reversed_flow"] == ["m2"]
+    assert kept["flipped"] == [] and _stored_start("m2") == (121.25, 31.9)
+    api = api_as("district_office", world.district)
+    upload = SimpleUploadedFile("against.geojson", path.read_bytes(), content_type="application/geo+json")
+    r = api.client.post(
+        "/api/v1/geo/rivers/import",
+        {"file": upload, "dry_run": "false", "flip_reversed": "true"},
+        headers=api._headers(None),
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["flipped"] == ["m2"] and not [i for i in body["issues"] if i["code"] == "reversed_flow"]
+    flip = next(i for i in body["issues"] if i["code"] == "line_flipped")
+    assert flip["line_id"] == "m2" and "m1" in flip["message"] and flip["feature"] == 2
+    assert _stored_start("m2") == (121.2, 31.9) and _stored_start("t1") == (121.15, 31.9)
+    out = StringIO()
+    call_command("import_rivers", str(path), "--dry-run", "--flip-reversed", stdout=out)
+    assert "[m2] warning line_flipped" in out.getvalue()

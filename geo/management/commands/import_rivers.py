@@ -39,15 +39,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--name-field", help="河流名称字段（默认 river_name、name、河流名称、HLMC …）")
         parser.add_argument("--level-field", help="河流级别字段（可选：0 干流，1 一级支流…）")
+        parser.add_argument(
+            "--direction-field",
+            help="流向字段（可选；默认 direction、流向、reversed、是否逆向 …）："
+            "-1 / backward / 逆向 的河段倒转为水流方向",
+        )
+        parser.add_argument(
+            "--flip-reversed",
+            action="store_true",
+            help="把与同一河流相邻河段流向相反的河段（自动检测，较短的一侧）倒转为水流方向",
+        )
         parser.add_argument("--synthetic", action="store_true", help="标记为演示用合成河网")
 
     def handle(self, *args: Any, file: str, dry_run: bool, **options: Any) -> None:
-        fields = {k: options.get(f"{k}_field") for k in ("line", "river", "name", "level")}
+        fields = {k: options.get(f"{k}_field") for k in ("line", "river", "name", "level", "direction")}
         try:
             report = river_network_import(
                 principal=SYSTEM, path=Path(file), layer=options.get("layer"),
                 source_srid=options.get("source_srid"), datum=options["datum"], fields=fields,
-                dry_run=dry_run, is_synthetic=options["synthetic"],
+                dry_run=dry_run, is_synthetic=options["synthetic"], flip_reversed=options["flip_reversed"],
             )  # fmt: skip
         except ApplicationError as exc:
             for issue in (exc.details or {}).get("issues", []):
