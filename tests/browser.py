@@ -45,6 +45,7 @@ from tests.conftest import World
 __all__ = [
     "PASSWORD",
     "_demo_media_root",
+    "_reads_do_not_lock",
     "browser",
     "console_users",
     "demo_page",
@@ -190,14 +191,30 @@ def _demo_media_root(request: pytest.FixtureRequest, settings: Any) -> None:
 
 
 @pytest.fixture
+def _reads_do_not_lock() -> Iterator[None]:
+    """The test's own transaction (``db``) over a file-backed SQLite test database begins DEFERRED, not
+    IMMEDIATE (production's choice, tests/settings.py): it only reads, and in WAL mode a reading transaction
+    does not stop the live server's threads, which have their own connections, from writing (a login's
+    session). An IMMEDIATE one would hold the write lock for the whole test."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    saved = connection.transaction_mode  # type: ignore[attr-defined]
+    connection.transaction_mode = "DEFERRED"  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection.transaction_mode = saved  # type: ignore[attr-defined]
+
+
+@pytest.fixture
 def demo_page(
-    request: pytest.FixtureRequest, browser: Any, demo_site: Any, django_db_blocker: Any
+    request: pytest.FixtureRequest, browser: Any, demo_site: Any, _reads_do_not_lock: None, db: None
 ) -> Iterator[Any]:
-    # No ``db`` transaction around the test: the test database is a file (tests/settings.py), and a
-    # transaction open in the test's thread would hold SQLite's write lock (BEGIN IMMEDIATE) against the
-    # server's own writes (a login's session). These tests only read; the demo is flushed after the module.
-    with django_db_blocker.unblock():
-        yield from _open_page(request, browser, demo_site.url)
+    # ``db`` (a transaction rolled back after the test; begun DEFERRED, see ``_reads_do_not_lock``) sets
+    # the test database up and keeps what the test itself writes out of the next test.
+    yield from _open_page(request, browser, demo_site.url)
 
 
 @pytest.fixture

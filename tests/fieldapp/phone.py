@@ -83,11 +83,10 @@ def phone(phone_context: Any) -> Any:
 
 @pytest.fixture
 def demo_phone(
-    request: pytest.FixtureRequest, browser: Any, demo_site: Any, django_db_blocker: Any
+    request: pytest.FixtureRequest, browser: Any, demo_site: Any, _reads_do_not_lock: None, db: None
 ) -> Iterator[Any]:
     """A phone over the full Haimen demo (``demo_site``, as ``demo_page``: read-only tests in a module of
-    their own, no transaction held against the server); ``demo_phone.context.set_geolocation(…)`` moves it."""
-    with django_db_blocker.unblock():
-        phones = _phones(request, browser, demo_site.url)
-        yield next(phones)()[1]
-        next(phones, None)
+    their own); ``demo_phone.context.set_geolocation(…)`` moves it."""
+    phones = _phones(request, browser, demo_site.url)
+    yield next(phones)()[1]
+    next(phones, None)
