@@ -157,6 +157,25 @@ def page(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iter
     yield from _open_page(request, browser, live_server.url)
 
 
+@contextmanager
+def _test_database() -> Iterator[None]:
+    """The test database, set up here if pytest-django has not: it sets up only the databases its
+    ``db`` / ``transactional_db`` / ``live_server`` / ``django_db`` tests need, and a demo module run
+    alone has none of them (``demo_page`` holds no transaction, see below). Without this the demo was
+    loaded into, and then flushed from, the settings' own database (``FIELDSCORE_VAR_DIR``)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield
+        return
+    created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+    try:
+        yield
+    finally:
+        teardown_databases(created, verbosity=0)
+
+
 @pytest.fixture(scope="module")
 def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
     """The full demo, committed once for the module, and a live server over it; flushed afterwards.
@@ -170,7 +189,7 @@ def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
     if connection.vendor != "sqlite" and os.environ.get("FIELDSCORE_DEMO_PAGES_EVERYWHERE") != "1":
         pytest.skip("演示数据上的页面测试在内嵌 SpatiaLite 上运行（make demo 所用的数据库）")
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), _test_database():
         call_command("load_demo", "--password", PASSWORD, stdout=StringIO())
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
