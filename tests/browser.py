@@ -65,6 +65,9 @@ DEMO_MEDIA_ROOT = settings.MEDIA_ROOT
 SCREENSHOTS = Path(os.environ.get("FIELDSCORE_SCREENSHOTS", settings.BASE_DIR / "var" / "screenshots"))
 BROWSER_TEST_DEADLINE = 240  # seconds: the slowest browser test takes ~30 s
 BROWSER_FIXTURES = {"page", "demo_page", "browser"}
+# The settings' own database (read at import, before pytest-django switches to the test database): the
+# demo must never be loaded into, nor flushed from, it.
+SETTINGS_DATABASE = settings.DATABASES["default"]["NAME"]
 # Where screenshots went, for the run's summary (tests/conftest.py prints it).
 TAKEN: list[Path] = []
 
@@ -165,11 +168,11 @@ def _test_database() -> Iterator[None]:
     loaded into, and then flushed from, the settings' own database (``FIELDSCORE_VAR_DIR``)."""
     from django.test.utils import setup_databases, teardown_databases
 
-    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+    if connection.settings_dict["NAME"] != SETTINGS_DATABASE:
         yield
         return
     created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+    assert connection.settings_dict["NAME"] != SETTINGS_DATABASE
     try:
         yield
     finally:
