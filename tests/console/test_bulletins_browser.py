@@ -84,3 +84,16 @@ def test_the_list_follows_a_bulletin_being_generated(page, login, measured) -> N
     expect(row).to_contain_text("已完成", timeout=10_000)  # the list reloads itself while one is pending
     expect(row.get_by_role("link", name="Word")).to_have_count(1)
     expect(page.locator("#bulletin-list[hx-trigger]")).to_have_count(0)  # nothing pending: no more polls
+
+
+@pytest.mark.parametrize("page", ["phone"], indirect=True)
+def test_the_page_fits_a_phone(page, login, screenshot, measured) -> None:  # type: ignore[no-untyped-def]
+    login(page, "anweiban")
+    page.goto("/console/bulletins/")
+    page.get_by_label("旬（选择该旬内任一日期）").fill("2022-09-25")
+    page.get_by_role("button", name="出具每旬逆序排名通报").click()
+    page.locator("#bulletins [data-notice]", has_text="2022-09-D3").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the table scrolls in its box
+    # not squeezed to a word per line: the table keeps its width and scrolls inside its box
+    assert page.locator("#bulletin-table").evaluate("e => e.offsetWidth") >= 600
+    screenshot(page, "bulletins-anweiban-phone")
