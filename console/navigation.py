@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kernel.access import REGISTRY_EDITORS, REVIEWING_ROLES, Principal, Role
+from kernel.access import DISTRICT_ROLES, REGISTRY_EDITORS, REVIEWING_ROLES, Principal, Role
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("污水设施", "/console/sewage/"),
     NavItem("导入", "/console/imports/", REGISTRY_EDITORS),
     NavItem("地图", "/console/map/"),
+    NavItem("通报", "/console/bulletins/", DISTRICT_ROLES),
     NavItem("通知", "/console/notifications/", frozenset({Role.DISTRICT_OFFICE, Role.ADMIN})),
 )
 

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from . import views
 from .views import (
+    bulletins,
     imports,
     notifications,
     photos,
@@ -46,6 +47,8 @@ urlpatterns = [
     path("map/", maps.map_page, name="map"),
     path("rankings/dekad/", rankings.dekad_page, name="rankings-dekad"),
     path("notifications/", notifications.notifications, name="notifications"),
+    path("bulletins/", bulletins.bulletins, name="bulletins"),
+    path("bulletins/<int:bulletin_id>/file/", bulletins.bulletin_file, name="bulletin-file"),
     path("map/search/", maps.map_search, name="map-search"),
     re_path(
         r"^map/tiles/(?P<layer>[a-z_]{1,32})/(?P<z>\d{1,10})/(?P<x>\d{1,19})/(?P<y>\d{1,19})\.pbf$",
