@@ -207,11 +207,13 @@ def test_demo_water_shows_a_raise_iii_section_and_a_do_alert_this_month(loaded) 
     assert today.month in status["HM-SHK-04"].do_alert_months and status["HM-SHK-04"].raise_iii  # 临海公路桥
     month = services.evaluations(principal=principal, kind="month", on=today)
     assert all(row.samples_found for row in month.sections)  # the station's readings reach today
-    # the 每旬 逆序排名 (dekad-2022): every town has an air station and a dust-fall jar, so all 14 are
-    # ranked; water counts for the towns of the provincial sections
+    # the 每旬 逆序排名 (dekad-2022) of yesterday's 旬 (the demo's air data end yesterday): every town has an
+    # air station and a dust-fall jar, so all 14 are ranked; water counts for the provincial sections' towns
+    from datetime import timedelta
+
     from scoring.rankings import selectors as rankings
 
-    dekad = rankings.dekad_ranking(principal=principal, on=today)
+    dekad = rankings.dekad_ranking(principal=principal, on=today - timedelta(days=1))
     assert len([r for r in dekad.ranking if r.rank]) == 14
     watered = {r.town.name for r in dekad.ranking if r.values["water.cwqi"] is not None}
     assert watered == {"四甲镇", "海门港新区", "悦来镇"}
