@@ -13,7 +13,7 @@ source "$state/env"
 export FIELDSCORE_VAR_DIR="$state/var" CELERY_BROKER_URL="$FIELDSCORE_TEST_REDIS_URL"
 mkdir -p "$FIELDSCORE_VAR_DIR"
 names=("$@")
-((${#names[@]})) || names=(ingest photos scoreboard water sewage ledger_export console tiles upstream fieldapp air)
+((${#names[@]})) || names=(ingest photos scoreboard water sewage ledger_export console tiles upstream fieldapp air dekad)
 for name in "${names[@]}"; do
   .venv/bin/python "bench/$name/run.py"
 done

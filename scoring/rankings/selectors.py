@@ -20,7 +20,7 @@ from kernel.errors import InvalidInput, PermissionDenied
 from ..engine import rankings as engine
 from ..engine.water import Period, PeriodKind, period_of
 from . import schemes
-from .indicators import INDICATORS
+from .indicators import INDICATORS, series
 
 MAX_DEKADS = 108  # three years of 旬 per history request
 
@@ -91,13 +91,26 @@ def _towns(ids: set[Hashable]) -> dict[int, TownRef]:
     return {pk: TownRef(pk, name) for pk, name in rows}
 
 
-def _rank(scheme: engine.RankingScheme, period: Period) -> DekadRanking:
-    values = {
-        r.key: INDICATORS[r.key](start=period.start, end=period.end)
-        for r in scheme.indicators
-        if r.key in INDICATORS
-    }
-    towns = _towns({t for v in values.values() for t in v})
+def _rank_all(scheme: engine.RankingScheme, periods: tuple[Period, ...]) -> tuple[DekadRanking, ...]:
+    """Every period's ranking; each indicator's source read once for all of them (``indicators.series``)
+    and the towns once."""
+    spans = [(p.start, p.end) for p in periods]
+    per_key = {r.key: series(r.key, spans) for r in scheme.indicators if r.key in INDICATORS}
+    all_towns = _towns({t for vs in per_key.values() for v in vs for t in v})
+    return tuple(
+        _rank(scheme, period, {k: vs[i] for k, vs in per_key.items()}, all_towns)
+        for i, period in enumerate(periods)
+    )
+
+
+def _rank(
+    scheme: engine.RankingScheme,
+    period: Period,
+    values: dict[str, dict[int, Decimal | None]],
+    all_towns: dict[int, TownRef],
+) -> DekadRanking:
+    ids = {t for v in values.values() for t in v}
+    towns = {pk: ref for pk, ref in all_towns.items() if pk in ids}  # the official order kept
     result = engine.rank_towns(
         scheme, {k: {t: v for t, v in vs.items() if t in towns} for k, vs in values.items()}, tuple(towns)
     )
@@ -122,7 +135,7 @@ def _rank(scheme: engine.RankingScheme, period: Period) -> DekadRanking:
 def ranking_of(*, on: date, scheme_key: str = schemes.DEFAULT_KEY) -> DekadRanking:
     """The district's ranking over the 旬 containing ``on``, for callers that scope themselves (a
     bulletin of the 旬, the town overview's latest rank): no principal."""
-    return _rank(schemes.load(scheme_key), period_of(on, PeriodKind.DEKAD))
+    return _rank_all(schemes.load(scheme_key), (period_of(on, PeriodKind.DEKAD),))[0]
 
 
 def ranking_of_key(*, period: str, scheme_key: str = schemes.DEFAULT_KEY) -> DekadRanking:
@@ -170,7 +183,7 @@ def history_of(*, first: date, last: date, scheme_key: str = schemes.DEFAULT_KEY
             details={"fields": {"to": [f"一次最多查询 {MAX_DEKADS} 旬（3 年）"]}, "max_dekads": MAX_DEKADS},
         )
     scheme = schemes.load(scheme_key)
-    dekads = tuple(_rank(scheme, p) for p in periods)
+    dekads = _rank_all(scheme, periods)
     history = [
         (d.period.key, [engine.TownScore(r.town.id, r.rank, r.score, {}, {}) for r in d.ranking])
         for d in dekads

@@ -12,7 +12,7 @@ import pytest
 from django.test import override_settings
 
 from geo.models import AirStation, DustFallPoint
-from scoring.air.indicators import town_air_values, town_dust_values
+from scoring.air.indicators import town_air_series, town_air_values, town_dust_series, town_dust_values
 from scoring.models import AirDay, AirHour, DustFallReading
 from tests.conftest import ApiClient, assert_error, make_user
 
@@ -164,6 +164,12 @@ def test_daily_and_dust_feed_the_town_view_and_the_indicators(world, bureau, poi
     # stations: A1 mean (50 + 107) / 2 = 78.5; A2 75 → town (78.5 + 75) / 2 = 76.75 → 76.8 (half to even)
     assert town_air_values(start=start, end=end) == {world.town_a.pk: D("76.8"), world.town_b.pk: None}
     assert town_dust_values(start=start, end=end) == {world.town_a.pk: D("3.00")}
+    # the history's form: many spans at once, each the single span's answer (gaps and edges included)
+    spans = [(date(2024, 3, 1), date(2024, 3, 10)), (start, end), (date(2024, 3, 21), date(2024, 4, 5))]
+    spans += [(date(2024, 4, 11), date(2024, 4, 11)), (date(2024, 5, 1), date(2024, 5, 10))]
+    assert town_air_series(spans=spans) == [town_air_values(start=s, end=e) for s, e in spans]
+    assert town_dust_series(spans=spans) == [town_dust_values(start=s, end=e) for s, e in spans]
+    assert town_air_series(spans=[]) == town_dust_series(spans=[]) == []
     view = bureau.get("/api/v1/air/towns", period="dekad", on="2024-03-15").json()
     assert (view["period"], view["period_label"]) == ("2024-03-D2", "2024年3月中旬")
     rows = {t["town_name"]: t for t in view["towns"]}

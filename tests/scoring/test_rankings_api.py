@@ -237,3 +237,38 @@ def test_air_and_dust_fall_rank_the_towns_as_the_air_view_gives_them(world) -> N
         assert row["values"]["dust.fall"] == view[town]["dust_fall"]
     assert [r["town"]["name"] for r in body["ranking"]] == ["常乐镇", "四甲镇"]  # the worse air first
     assert ranking[world.town_a.pk]["points"]["air.aqi"] < ranking[world.town_b.pk]["points"]["air.aqi"]
+
+
+def test_history_reads_each_source_once_for_the_range(world, ranked) -> None:  # type: ignore[no-untyped-def]
+    """A longer history costs at most one more statement per 旬 (the water means: a mean of samples per
+    span); the towns, sections, stations, jars, days and readings are read once for the range (bench/dekad:
+    108 旬 at 7 statements each was 2.5× a plain aggregate). The answers are the 旬's own rankings."""
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from geo.models import AirStation, DustFallPoint
+    from scoring.rankings import selectors
+    from tests.scoring.test_air_api import DAILY, upload
+
+    AirStation.objects.create(code="AQ-A1", name="常乐镇站", kind="town", town=world.town_a)
+    DustFallPoint.objects.create(code="DF-A", name="常乐降尘", town=world.town_a)
+    daily = (
+        DAILY + "常乐镇站,2022-09-12,5,20,40,55,0.5,80,70\n" + "常乐镇站,2022-09-22,5,20,40,35,0.5,80,70\n"
+    )
+    assert upload(ranked, daily, "air_daily").json()["status"] == "done"
+    dust = "点位编码,开始日期,结束日期,降尘量(t/km²)\nDF-A,2022-09-01,2022-09-30,3.1\n"
+    assert upload(ranked, dust, "dust").json()["report"]["imported"] == 1
+
+    def count(first: date, last: date) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.history_of(first=first, last=last)
+        return len(ctx.captured_queries)
+
+    short, long = count(date(2022, 9, 1), date(2022, 9, 30)), count(date(2022, 1, 1), date(2022, 12, 31))
+    assert long - short <= 36 - 3, (short, long)
+    history = selectors.history_of(first=date(2022, 8, 1), last=date(2022, 9, 30))
+    assert history.dekads == tuple(selectors.ranking_of(on=d.period.start) for d in history.dekads)
+    assert any(r.values["dust.fall"] is not None for d in history.dekads for r in d.ranking)
+    assert any(r.values["air.aqi"] is not None for d in history.dekads for r in d.ranking)

@@ -255,6 +255,29 @@ def test_a_worse_value_never_ranks_better(values: dict[str, int]) -> None:
                 assert by[a] == by[b]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.dictionaries(st.integers(0, 40), st.none() | st.decimals(0, 50, places=1), max_size=40),
+    better=st.sampled_from(["lower", "higher"]),
+)
+def test_rank_points_follow_the_place_definition(values, better) -> None:  # type: ignore[no-untyped-def]
+    """Rank points are full × (m − r) / (m − 1), r = 1 + the number of towns strictly better (the place
+    is found by bisection over the sorted values: the same count)."""
+    from scoring.engine.rankings.ranking import indicator_points
+
+    s = scheme(indicators=[{"key": "air.aqi", "weight": 1, "better": better}], tie_break=[])
+    rule, sign = s.indicator("air.aqi"), 1 if better == "lower" else -1
+    got = indicator_points(rule, values, s.method, s.full)
+    present = {t: v for t, v in values.items() if v is not None}
+    m = len(present)
+    for t, v in values.items():
+        if v is None:
+            assert got[t] is None
+            continue
+        place = 1 + sum(1 for x in present.values() if sign * x < sign * v)
+        assert got[t] == (s.full if m == 1 else s.full * (m - place) / (m - 1))
+
+
 # --- 旬 ----------------------------------------------------------------------------------------------
 
 

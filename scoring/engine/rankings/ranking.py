@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -62,7 +63,7 @@ def indicator_points(
         m = len(present)
         ordered = sorted(sign * v for v in present.values())
         for t, v in present.items():
-            place = 1 + sum(1 for x in ordered if x < sign * v)
+            place = 1 + bisect_left(ordered, sign * v)  # the values below it (sorted: no O(m²) count)
             out[t] = full if m == 1 else full * (m - place) / (m - 1)
         return out
     best, worst = min(sign * v for v in present.values()), max(sign * v for v in present.values())

@@ -21,7 +21,7 @@ from .imports import (
     measurement_imports_requeue_stalled,
     measurement_may_import,
 )
-from .rankings import dekad_ranking, town_cwqi_values, town_indicators
+from .rankings import dekad_ranking, town_cwqi_series, town_cwqi_values, town_indicators
 from .reports import monthly_report
 from .statuses import section_statuses
 
@@ -42,6 +42,7 @@ __all__ = [
     "period_of",
     "section_ids",
     "section_statuses",
+    "town_cwqi_series",
     "town_cwqi_values",
     "town_indicators",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -75,6 +76,10 @@ class TownCwqi:
 
 def _town_cwqi(sections: list[RiverSection], start: date, end: date) -> TownCwqi:
     values = selectors.period_means([s.pk for s in sections], start, end)
+    return _town_cwqi_of(sections, values)
+
+
+def _town_cwqi_of(sections: list[RiverSection], values: dict[int, dict[str, Decimal]]) -> TownCwqi:
     per_town: dict[int, list[dict[str, Decimal]]] = defaultdict(list)
     names: dict[int, str] = {}
     section_names: dict[int, list[str]] = defaultdict(list)
@@ -98,6 +103,16 @@ def town_cwqi_values(
     of the active sections of ``level`` it is responsible for, samples from ``start`` to ``end``."""
     sections = list(section_list(paths=None, level=level).filter(is_active=True))
     return _town_cwqi(sections, start, end).cwqi
+
+
+def town_cwqi_series(
+    *, spans: Sequence[tuple[date, date]], level: str = SectionLevel.PROVINCIAL
+) -> list[dict[int, Decimal | None]]:
+    """:func:`town_cwqi_values` for each of ``spans``, the sections and their towns read once: one
+    statement per span (each span's means of samples)."""
+    sections = list(section_list(paths=None, level=level).filter(is_active=True))
+    ids = [s.pk for s in sections]
+    return [_town_cwqi_of(sections, selectors.period_means(ids, start, end)).cwqi for start, end in spans]
 
 
 def dekad_ranking(*, principal: Principal, on: date, level: str = SectionLevel.PROVINCIAL) -> DekadRanking:
