@@ -19,7 +19,7 @@ env -u DATABASE_URL FIELDSCORE_VAR_DIR="$(mktemp -d)" .venv/bin/python manage.py
 
 rm -rf var/screenshots  # only this run's pages
 state=$(mktemp -d /tmp/fieldscore-test.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; deploy/test-services.sh stop "$state"' EXIT INT TERM
+trap 'kill $(jobs -p) 2>/dev/null || true; deploy/test-services.sh stop "$state"' EXIT INT TERM
 deploy/test-services.sh start "$state"
 
 # The two databases run side by side (one pytest process each; CI has two cores), each with its own var
