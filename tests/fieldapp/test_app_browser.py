@@ -451,6 +451,9 @@ def test_another_user_cannot_sign_in_over_unsent_work(phone_context, field, worl
     context.set_offline(True)
     fill_sewage_audit(page)
     page.get_by_role("button", name="保存").click()
+    # the save is in the outbox before the user goes on (under load the sign-out once overtook it: with
+    # nothing waiting yet, the other account went on to the network, offline, and got that error instead)
+    page.locator('#net:not([data-pending="0"])').wait_for()
     page.locator(".tabs").get_by_role("link", name="任务").click()
     page.once("dialog", lambda dialog: dialog.accept())  # 还有 n 项未同步……确定退出？
     page.get_by_role("button", name="退出登录").click()
