@@ -35,7 +35,7 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):  # noqa: F405
     # One folder per test process (``tempfile``; pytest-xdist workers get their own), on tmpfs if present.
     _db_dir = tempfile.mkdtemp(
         prefix="fieldscore-test-db-",
-        dir="/dev/shm" if os.path.isdir("/dev/shm") else None,  # noqa: S108
+        dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None,  # noqa: S108
     )
     atexit.register(shutil.rmtree, _db_dir, ignore_errors=True)
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(_db_dir, "test.sqlite3")}  # noqa: F405
