@@ -23,8 +23,8 @@ def features(page: Any, layer: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("username", ["guihua", "changle"])
 def test_map_over_the_demo(demo_page, login, screenshot, username) -> None:  # type: ignore[no-untyped-def]
-    # Read the database before the page opens: on SQLite the live server's threads share the test's one
-    # in-memory connection, and a read here while the map's tile requests run there once hung the run.
+    # Read the database before the page opens (once, on the in-memory test database of the past, a read
+    # here while the map's tile requests ran hung the run; see tests/settings.py).
     located = SewageFacility.objects.filter(location__isnull=False)
     all_ids = set(located.values_list("pk", flat=True))
     changle = located.filter(village__parent__name="常乐镇").count()

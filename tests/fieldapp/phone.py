@@ -39,9 +39,9 @@ def _phones(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iter
     marker = request.node.get_closest_marker("allow_console_errors")
     allowed = marker.args if marker else ()
     if connection.vendor == "sqlite":
-        # The app sends requests side by side (the outbox, the screen's own reads); the live server's
-        # threads share SQLite's one in-memory test connection, so one of them may find a table locked
-        # and answer 503 database_busy, which the app retries like any 5xx. On PostGIS a 503 fails the test.
+        # The app sends requests side by side (the outbox, the screen's own reads); SQLite has one writer,
+        # so a write that waits past the busy timeout answers 503 database_busy, which the app retries like
+        # any 5xx. On PostGIS a 503 fails the test.
         allowed = (*allowed, "status of 503")
     opened: list[Any] = []
     errors: list[str] = []

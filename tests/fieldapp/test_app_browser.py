@@ -107,8 +107,8 @@ def synced(page: Any) -> None:
 
 
 def quiet(page: Any) -> None:
-    """No request of the app on its way (twice, 300 ms apart): the test may read the database now without
-    locking the live server out of SQLite's shared in-memory database."""
+    """No request of the app on its way (twice, 300 ms apart): what the test reads now is what the app's
+    requests left, not a state half-way through them."""
     for _ in range(2):
         page.locator('body[data-requests="0"]:not([data-redraw="1"])').wait_for(state="attached")
         page.wait_for_timeout(300)
