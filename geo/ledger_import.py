@@ -25,7 +25,7 @@ from django.db import transaction
 from kernel import jobs
 from kernel.access import REGISTRY_EDITORS, Principal
 from kernel.audit.services import audit_record, snapshot
-from kernel.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from kernel.errors import InvalidInput, PayloadTooLarge, PermissionDenied
 
 from . import ledger
 from .boundaries import BoundaryDistances
@@ -363,10 +363,9 @@ def _upsert(
 
 
 def facility_ledger_import_get(*, principal: Principal, import_uuid: Any) -> LedgerImport:
-    record = LedgerImport.objects.filter(uuid=import_uuid).first()
-    if record is None or (record.uploaded_by_id != principal.user_id and not principal.is_admin):
-        raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
-    return record
+    """One ledger import: its uploader's, or any for an admin; 404 otherwise."""
+    return jobs.upload_get(LedgerImport, import_uuid=import_uuid, user_id=principal.user_id,
+                           sees_all=principal.is_admin)  # fmt: skip
 
 
 def facility_ledger_import_apply(*, principal: Principal, import_uuid: Any) -> LedgerImport:
@@ -374,14 +373,7 @@ def facility_ledger_import_apply(*, principal: Principal, import_uuid: Any) -> L
     a new import job, so the client never sends the file twice. Only a finished dry run that found nothing
     to stop the import (or was asked for the valid rows only) can be applied: 409 otherwise."""
     record = facility_ledger_import_get(principal=principal, import_uuid=import_uuid)
-    if not record.dry_run or record.status != LedgerImport.Status.DONE:
-        raise Conflict(
-            "只有已完成且未发现阻止导入的错误的试运行可以导入",
-            code="import_not_applicable",
-            details={"status": record.status, "dry_run": record.dry_run},
-        )
-    with record.file.open("rb") as fh:
-        data = fh.read()
+    data = jobs.dry_run_file(record)
     return facility_ledger_upload(
         principal=principal, data=data, filename=record.filename,
         dry_run=False, valid_rows_only=record.valid_rows_only,
@@ -391,10 +383,9 @@ def facility_ledger_import_apply(*, principal: Principal, import_uuid: Any) -> L
 def facility_ledger_imports_recent(*, principal: Principal, limit: int = 20) -> list[LedgerImport]:
     """The latest ledger imports this principal may open (``facility_ledger_import_get``'s rule: its own,
     or all for an admin), newest first, without their stored files read."""
-    records = LedgerImport.objects.order_by("-created_at", "-pk")
-    if not principal.is_admin:
-        records = records.filter(uploaded_by_id=principal.user_id)
-    return list(records[:limit])
+    return jobs.uploads_recent(
+        LedgerImport, user_id=principal.user_id, sees_all=principal.is_admin, limit=limit
+    )
 
 
 def facility_ledger_import_retry(*, principal: Principal, import_uuid: Any) -> LedgerImport:

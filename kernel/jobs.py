@@ -39,7 +39,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from .audit.services import audit_record
-from .errors import Conflict
+from .errors import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +170,11 @@ class Run(Generic[J]):
             setattr(self.job, name, value)
         return self.job
 
+    def conclude(self, *, status: str, report: dict[str, Any], **fields: Any) -> J:
+        """``finish`` in its own ``atomic`` block: a run that writes nothing else at its end."""
+        with self.atomic():
+            return self.finish(status=status, report=report, **fields)
+
     def fail(self, report: dict[str, Any]) -> None:
         """The run raised: say so, unless the job has moved on to another run."""
         self._mine.update(status=JobStatus.FAILED, report=report, finished_at=timezone.now())
@@ -290,6 +295,40 @@ def job_requeue_stalled(model: type[Job], task: Any) -> dict[str, int]:
                     action="job.give_up", obj=job, before={"status": job.status}, after={"status": "failed"}
                 )
     return {"requeued": requeued, "failed": failed}
+
+
+# --- uploads: a job holding a file a user sent (``uuid``, ``file``, ``dry_run``, ``uploaded_by``)
+
+
+def upload_get(model: type[J], *, import_uuid: Any, user_id: int | None, sees_all: bool) -> J:
+    """The upload ``import_uuid``: its uploader's, or any for a caller who ``sees_all`` (the importer's
+    rule: district roles, an admin …); 404 otherwise, the same as for one that does not exist."""
+    record = model.objects.filter(uuid=import_uuid).first()
+    if record is None or (cast("Any", record).uploaded_by_id != user_id and not sees_all):
+        raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
+    return record
+
+
+def uploads_recent(model: type[J], *, user_id: int | None, sees_all: bool, limit: int = 20) -> list[J]:
+    """The latest uploads the caller may open (``upload_get``'s rule), newest first."""
+    records = model.objects.order_by("-created_at", "-pk")
+    if not sees_all:
+        records = records.filter(uploaded_by_id=user_id)
+    return list(records[:limit])
+
+
+def dry_run_file(record: Job) -> bytes:
+    """The file a finished dry run checked, to be imported as uploaded (a new job: the client never sends
+    it twice). 409 ``import_not_applicable`` for anything but a finished dry run that found nothing to stop
+    the import (or was asked for the valid rows only)."""
+    upload = cast("Any", record)
+    if not upload.dry_run or record.status != JobStatus.DONE:
+        raise Conflict(
+            "只有已完成且未发现阻止导入的错误的试运行可以导入", code="import_not_applicable",
+            details={"status": record.status, "dry_run": upload.dry_run},
+        )  # fmt: skip
+    with upload.file.open("rb") as fh:
+        return cast("bytes", fh.read())
 
 
 class JobOut(Schema):

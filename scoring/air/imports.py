@@ -18,7 +18,7 @@ from geo.models import AirStation, DustFallPoint
 from kernel import jobs
 from kernel.access import DISTRICT_ROLES, Principal
 from kernel.audit.services import audit_record
-from kernel.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from kernel.errors import InvalidInput, PayloadTooLarge, PermissionDenied
 from kernel.tables import RowError
 
 from ..engine import air as engine
@@ -93,7 +93,7 @@ def _process(run: jobs.Run[AirImport]) -> None:
             data, record.filename, kind=record.kind, known=known, tz=timezone.get_default_timezone()
         )
     except parsing.AirFileError as exc:
-        _finish(run, ImportStatus.REJECTED, {"ok": False, "file_error": exc.as_dict()})
+        run.conclude(status=ImportStatus.REJECTED, report={"ok": False, "file_error": exc.as_dict()})
         return
     run.step(50)
     existing = _existing(record.kind, parsed.records, points)
@@ -117,12 +117,12 @@ def _process(run: jobs.Run[AirImport]) -> None:
     report["ok"] = report["error_count"] == 0
     if not report["ok"] and not record.valid_rows_only:
         report.update(imported=0, replaced=0)
-        _finish(run, ImportStatus.REJECTED, report)
+        run.conclude(status=ImportStatus.REJECTED, report=report)
         return
     replaced = [r for r in records if r.key in existing]
     if record.dry_run:
         report.update(imported=0, replaced=0, would_import=len(records), would_replace=len(replaced))
-        _finish(run, ImportStatus.DONE, report)
+        run.conclude(status=ImportStatus.DONE, report=report)
         return
     run.step(60)
     with run.atomic():  # the readings and the job's end commit together, or not at all
@@ -264,39 +264,22 @@ def _day_row(
     )
 
 
-def _finish(run: jobs.Run[AirImport], status: str, report: dict[str, Any]) -> None:
-    with run.atomic():
-        run.finish(status=status, report=report)
-
-
 def air_import_get(*, principal: Principal, import_uuid: uuid.UUID) -> AirImport:
     """One import: its uploader's, or any for the district's roles; 404 otherwise."""
-    record = AirImport.objects.filter(uuid=import_uuid).first()
-    if record is None or (
-        record.uploaded_by_id != principal.user_id and not principal.has_any(DISTRICT_ROLES)
-    ):
-        raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
-    return record
+    sees_all = principal.has_any(DISTRICT_ROLES)
+    return jobs.upload_get(AirImport, import_uuid=import_uuid, user_id=principal.user_id, sees_all=sees_all)
 
 
 def air_imports_recent(*, principal: Principal, limit: int = 20) -> list[AirImport]:
     """The latest imports this principal may open (its own, or all for the district's roles), newest first."""
-    records = AirImport.objects.order_by("-created_at", "-pk")
-    if not principal.has_any(DISTRICT_ROLES):
-        records = records.filter(uploaded_by_id=principal.user_id)
-    return list(records[:limit])
+    sees_all = principal.has_any(DISTRICT_ROLES)
+    return jobs.uploads_recent(AirImport, user_id=principal.user_id, sees_all=sees_all, limit=limit)
 
 
 def air_import_apply(*, principal: Principal, import_uuid: uuid.UUID) -> AirImport:
     """Import the file a finished dry run checked, as uploaded (a new job); 409 for anything else."""
     record = air_import_get(principal=principal, import_uuid=import_uuid)
-    if not record.dry_run or record.status != ImportStatus.DONE:
-        raise Conflict(
-            "只有已完成且未发现阻止导入的错误的试运行可以导入", code="import_not_applicable",
-            details={"status": record.status, "dry_run": record.dry_run},
-        )  # fmt: skip
-    with record.file.open("rb") as fh:
-        data = fh.read()
+    data = jobs.dry_run_file(record)
     return air_import_create(
         principal=principal, data=data, filename=record.filename, kind=record.kind, dry_run=False,
         on_duplicate=record.on_duplicate, valid_rows_only=record.valid_rows_only,

@@ -16,7 +16,7 @@ from geo.services.map_layers import SECTIONS, map_layers_bump
 from kernel import jobs
 from kernel.access import DISTRICT_ROLES, Principal
 from kernel.audit.services import audit_record
-from kernel.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from kernel.errors import InvalidInput, PayloadTooLarge, PermissionDenied
 
 from ...engine import water
 from ...models import ImportStatus, Measurement, MeasurementImport, MeasurementSource
@@ -110,7 +110,7 @@ def _process(run: jobs.Run[MeasurementImport]) -> None:
             data, record.filename, known_sections=known, tz=timezone.get_default_timezone()
         )
     except parsing.MeasurementFileError as exc:
-        _finish(run, ImportStatus.REJECTED, {"ok": False, "file_error": exc.as_dict()})
+        run.conclude(status=ImportStatus.REJECTED, report={"ok": False, "file_error": exc.as_dict()})
         return
     run.step(50)
     existing = _existing_keys(parsed.records, sections)
@@ -137,12 +137,12 @@ def _process(run: jobs.Run[MeasurementImport]) -> None:
     report["ok"] = report["error_count"] == 0
     if not report["ok"] and not record.valid_rows_only:
         report.update(imported=0, replaced=0)
-        _finish(run, ImportStatus.REJECTED, report)
+        run.conclude(status=ImportStatus.REJECTED, report=report)
         return
     replaced = [r for r in records if r.key in existing]
     if record.dry_run:
         report.update(imported=0, replaced=0, would_import=len(records), would_replace=len(replaced))
-        _finish(run, ImportStatus.DONE, report)
+        run.conclude(status=ImportStatus.DONE, report=report)
         return
     run.step(60)
     with run.atomic():  # the measurements and the job's end commit together, or not at all
@@ -207,18 +207,12 @@ def _delete(records: list[parsing.Record], sections: dict[str, RiverSection]) ->
             ).delete()
 
 
-def _finish(run: jobs.Run[MeasurementImport], status: str, report: dict[str, Any]) -> None:
-    with run.atomic():
-        run.finish(status=status, report=report)
-
-
 def measurement_import_get(*, principal: Principal, import_uuid: uuid.UUID) -> MeasurementImport:
-    record = MeasurementImport.objects.filter(uuid=import_uuid).first()
-    if record is None or (
-        record.uploaded_by_id != principal.user_id and not principal.has_any(DISTRICT_ROLES)
-    ):
-        raise NotFound("导入记录不存在", details={"import_id": str(import_uuid)})
-    return record
+    """One import: its uploader's, or any for the district's roles; 404 otherwise."""
+    sees_all = principal.has_any(DISTRICT_ROLES)
+    return jobs.upload_get(
+        MeasurementImport, import_uuid=import_uuid, user_id=principal.user_id, sees_all=sees_all
+    )
 
 
 def measurement_import_apply(*, principal: Principal, import_uuid: uuid.UUID) -> MeasurementImport:
@@ -226,14 +220,7 @@ def measurement_import_apply(*, principal: Principal, import_uuid: uuid.UUID) ->
     and options): a new import job, so the client never sends the file twice. Only a finished dry run that
     found nothing to stop the import (or was asked for the valid rows only) can be applied: 409 otherwise."""
     record = measurement_import_get(principal=principal, import_uuid=import_uuid)
-    if not record.dry_run or record.status != ImportStatus.DONE:
-        raise Conflict(
-            "只有已完成且未发现阻止导入的错误的试运行可以导入",
-            code="import_not_applicable",
-            details={"status": record.status, "dry_run": record.dry_run},
-        )
-    with record.file.open("rb") as fh:
-        data = fh.read()
+    data = jobs.dry_run_file(record)
     return measurement_import_create(
         principal=principal, data=data, filename=record.filename, source=record.source,
         dry_run=False, on_duplicate=record.on_duplicate, valid_rows_only=record.valid_rows_only,
@@ -243,10 +230,8 @@ def measurement_import_apply(*, principal: Principal, import_uuid: uuid.UUID) ->
 def measurement_imports_recent(*, principal: Principal, limit: int = 20) -> list[MeasurementImport]:
     """The latest measurement imports this principal may open (``measurement_import_get``'s rule: its
     own, or all for the district's roles), newest first."""
-    records = MeasurementImport.objects.order_by("-created_at", "-pk")
-    if not principal.has_any(DISTRICT_ROLES):
-        records = records.filter(uploaded_by_id=principal.user_id)
-    return list(records[:limit])
+    sees_all = principal.has_any(DISTRICT_ROLES)
+    return jobs.uploads_recent(MeasurementImport, user_id=principal.user_id, sees_all=sees_all, limit=limit)
 
 
 def measurement_import_retry(*, principal: Principal, import_uuid: uuid.UUID) -> MeasurementImport:
