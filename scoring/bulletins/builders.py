@@ -287,8 +287,8 @@ def check_dekad(principal: Principal, period: str) -> str:
     return _dekad(period).key
 
 
-def _value(value: Decimal | None) -> str:
-    return "—" if value is None else str(value)
+def _value(value: str | None) -> str:
+    return "—" if value is None else value
 
 
 def build_dekad(period: str) -> BulletinContent:
@@ -331,8 +331,8 @@ def build_dekad(period: str) -> BulletinContent:
         (
             "—" if r["rank"] is None else r["rank"],
             r["town"],
-            _value(None if r["score"] is None else Decimal(r["score"])),
-            *[_value(None if r["values"][i.key] is None else Decimal(r["values"][i.key])) for i in counted],
+            _value(r["score"]),
+            *[_value(r["values"][i.key]) for i in counted],
             remark(r),
         )
         for r in data_rows
