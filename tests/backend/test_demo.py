@@ -3,6 +3,7 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from accounts.models import User
@@ -10,12 +11,26 @@ from geo import demo
 from geo.models import CodeSource, Region, RegionLevel, RiverSection, SewageFacility
 
 
-@pytest.fixture
-def loaded(db, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def _demo_committed(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The demo, loaded and committed once for the module (it takes ~10 s), flushed after it. Loaded in
+    autocommit, so what it defers to after a commit (thumbnails, checks) runs as in production. Its files
+    (photos, bulletins) go to the test settings' media folder, not a test's own (tests/conftest.py)."""
     out = StringIO()
-    with django_capture_on_commit_callbacks(execute=True):  # thumbnails and checks run after commit
+    with django_db_blocker.unblock():
         call_command("load_demo", "--password", "demo-pass-1", stdout=out)
-    return out.getvalue()
+        try:
+            yield out.getvalue(), django_settings.MEDIA_ROOT
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def loaded(_demo_committed, db, settings):  # type: ignore[no-untyped-def]
+    """The demo's output; each test runs in its own transaction over it, rolled back at its end, and sees
+    the demo's files."""
+    output, settings.MEDIA_ROOT = _demo_committed
+    return output
 
 
 def test_towns_codes_and_named_villages(loaded) -> None:  # type: ignore[no-untyped-def]
