@@ -9,10 +9,10 @@ For page authors (see docs/architecture.md, "How to add a console page"):
 - ``page``: a Chromium page over pytest-django's ``live_server`` (transactional database, the test's own
   data), ``base_url`` set, so ``page.goto("/console/water/")`` works. Phone width with
   ``@pytest.mark.parametrize("page", ["phone"], indirect=True)``.
-- ``demo_page``: the same over the **full Haimen demo** (``load_demo``, ~10 s), loaded once per test
-  module with its own live server and flushed after the module. Read-only tests only (what one test
-  writes, the next one sees), in a module of their own: a ``page`` / ``transactional_db`` test flushes
-  the database when it ends, demo included.
+- ``demo_page``: the same over the **full Haimen demo** (``load_demo``, ~10 s), loaded once per run
+  with its own live server, flushed at the end; the tests over the demo run after every other test
+  (``demo_tests_last``), since a ``page`` / ``transactional_db`` test flushes the database when it ends,
+  demo included. Read-only tests only: what one test writes through the live server, the next one sees.
 - ``login(page, username)``: signs in through the login form and waits for the console's home page.
 - ``screenshot(page, name)``: a full-page PNG in ``var/screenshots/<database>/<name>.png``.
 
@@ -158,9 +158,11 @@ def page(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iter
     yield from _open_page(request, browser, live_server.url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
-    """The full demo, committed once for the module, and a live server over it; flushed afterwards.
+    """The full demo, committed once for the run, and a live server over it; flushed at the end. The tests
+    using it run last, one after the other (``demo_tests_last``): a ``page`` / ``transactional_db`` test
+    flushes the database when it ends, and would take the demo with it.
 
     On the embedded SpatiaLite default only — the database ``make demo`` runs on. These modules only read
     the demo; every page they visit is also tested on PostGIS by the ``page`` tests over their own data,
@@ -181,6 +183,15 @@ def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+
+
+def demo_tests_last(items: list[pytest.Item]) -> None:
+    """Moves the tests over the demo (those using ``demo_site``) after all the others, keeping their order:
+    the demo is loaded once and nothing flushes it between them."""
+    over_demo = [item for item in items if "demo_site" in getattr(item, "fixturenames", ())]
+    if over_demo:
+        chosen = set(map(id, over_demo))
+        items[:] = [item for item in items if id(item) not in chosen] + over_demo
 
 
 @pytest.fixture(autouse=True)

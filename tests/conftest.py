@@ -214,12 +214,14 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 # Browser tests (tests/browser.py): marked ``browser`` wherever they are, and where their screenshots went.
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering (database tests first)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    from tests.browser import BROWSER_FIXTURES
+    from tests.browser import BROWSER_FIXTURES, demo_tests_last
 
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+    demo_tests_last(items)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
