@@ -96,13 +96,8 @@ def inspect(
                     img.verify()  # must come straight after open, before anything reads the file
             with Image.open(io.BytesIO(data)) as img:
                 exif = read_exif(img, local_tz)
-                if fmt == "JPEG":
-                    # A complete JPEG has an end-of-image marker after its scan data; a truncated one
-                    # does not. Checking that costs nothing, whereas decoding 12 MP here would double
-                    # the work the thumbnail task does anyway (and a corrupt middle is caught there).
-                    scan_start = img.tile[0][2] if img.tile else 0
-                    if data.find(b"\xff\xd9", scan_start) == -1:
-                        raise ImageRejected("invalid_image", "图片不完整（文件被截断）")
+                if fmt == "JPEG" and not jpeg_complete(data):
+                    raise ImageRejected("invalid_image", "图片不完整（文件被截断）")
                 else:
                     img.load()  # verify() misses truncation; a decode does not
     except ImageRejected:
@@ -115,6 +110,42 @@ def inspect(
     return ImageFacts(
         hashlib.sha256(data).hexdigest(), content_type, extension, width, height, len(data), exif
     )
+
+
+def jpeg_complete(data: bytes) -> bool:
+    """Whether a JPEG has an end-of-image marker after the start of its (first) scan: a truncated one
+    has not. Checking that costs nothing, whereas decoding 12 MP here would double the work the
+    thumbnail task does anyway.
+
+    The marker is looked for after the scan starts, not anywhere: the EXIF preview every phone writes
+    in the header is a complete JPEG of its own, end-of-image marker included. Inside entropy-coded
+    data a 0xFF byte is always followed by 0x00 or a restart marker, so 0xFF 0xD9 there is the real end.
+    It is searched for from the end of the file, where it sits (before a trailer, if any).
+    """
+    scan = _scan_start(data)
+    return scan is not None and data.rfind(b"\xff\xd9", scan) != -1
+
+
+def _scan_start(data: bytes) -> int | None:
+    """The offset of the first start-of-scan marker, walking the header's segments; None if there is
+    none or the segments do not chain up."""
+    view = memoryview(data)
+    pos, end = 2, len(data)
+    while pos + 4 <= end:
+        if view[pos] != 0xFF:
+            return None
+        marker = view[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+        elif marker == 0xDA:
+            return pos
+        elif marker == 0xD9:  # the end of the image before any scan
+            return None
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            pos += 2
+        else:
+            pos += 2 + int.from_bytes(view[pos + 2 : pos + 4], "big")
+    return None
 
 
 def _rational(value: Any) -> float | None:

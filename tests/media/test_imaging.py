@@ -4,7 +4,9 @@ import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from PIL import Image
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 
 from media import imaging
@@ -127,3 +129,25 @@ def test_reencoded_and_resized_copies_match_different_scenes_do_not() -> None:
     assert imaging.hamming(original, resized) <= 8
     others = [imaging.derivatives(jpeg(scene(s))).phash for s in range(100, 120)]
     assert min(imaging.hamming(original, o) for o in others) > 8
+
+
+def test_a_phone_photo_with_an_exif_preview_is_accepted_whole() -> None:
+    """The preview is a JPEG of its own inside the header: the photo's truncation check must look past it
+    (``truncated_phone_jpeg`` in ``bad_files`` is this file cut in half)."""
+    data = jpeg(scene(4), exif_thumbnail=True)
+    with Image.open(io.BytesIO(data)) as img:
+        preview = img.getexif().get_ifd(ExifTags.IFD.IFD1)
+    assert preview[0x0202] > 0 and data.find(b"\xff\xd9") < len(data) // 2
+    facts = imaging.inspect(data, **LIMITS)
+    assert (facts.width, facts.height, facts.exif.make) == (640, 480, "HUAWEI")
+
+
+_PHONE = jpeg(scene(4), exif_thumbnail=True)
+
+
+@given(cut=st.integers(min_value=0, max_value=len(_PHONE) - 1), trailer=st.binary(max_size=64))
+def test_a_jpeg_is_complete_only_up_to_its_last_byte(cut: int, trailer: bytes) -> None:
+    """Cut anywhere before its end-of-image marker is complete, a phone photo is incomplete; whole, it is
+    complete, even with a trailer (some phones append data after the image)."""
+    assert not imaging.jpeg_complete(_PHONE[:cut])
+    assert imaging.jpeg_complete(_PHONE + trailer)
