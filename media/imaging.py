@@ -96,8 +96,9 @@ def inspect(
                     img.verify()  # must come straight after open, before anything reads the file
             with Image.open(io.BytesIO(data)) as img:
                 exif = read_exif(img, local_tz)
-                if fmt == "JPEG" and not jpeg_complete(data):
-                    raise ImageRejected("invalid_image", "图片不完整（文件被截断）")
+                if fmt == "JPEG":
+                    if not jpeg_complete(data):
+                        raise ImageRejected("invalid_image", "图片不完整（文件被截断）")
                 else:
                     img.load()  # verify() misses truncation; a decode does not
     except ImageRejected:

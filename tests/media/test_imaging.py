@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageFile
 from PIL.TiffImagePlugin import IFDRational
 
 from media import imaging
@@ -151,3 +151,20 @@ def test_a_jpeg_is_complete_only_up_to_its_last_byte(cut: int, trailer: bytes) -
     complete, even with a trailer (some phones append data after the image)."""
     assert not imaging.jpeg_complete(_PHONE[:cut])
     assert imaging.jpeg_complete(_PHONE + trailer)
+
+
+def test_validating_a_jpeg_never_decodes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upload-time validation reads headers only: decoding a 12 MP photo there would double the work the
+    thumbnail task does anyway (its one decode is the photo's only one)."""
+    decoded: list[str] = []
+    load = ImageFile.ImageFile.load
+
+    def counting_load(self: ImageFile.ImageFile) -> object:
+        decoded.append(self.format or "")
+        return load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    imaging.inspect(jpeg(scene(4), exif_thumbnail=True, orientation=6), **LIMITS)
+    assert decoded == []
+    imaging.inspect(png(), **LIMITS)  # other formats are decoded: verify() alone misses truncation
+    assert "PNG" in decoded
