@@ -275,7 +275,9 @@ def derivatives(
         # Rotating the small result is cheap; exif_transpose also returns a copy that outlives the file.
         upright = ImageOps.exif_transpose(img)
     phone = upright if upright.mode == "RGB" else upright.convert("RGB")
-    small = phone.resize(_fit(phone.size, list_edge), Image.Resampling.BICUBIC)
+    # From the phone size, a 4× reduction: box-averaged 2× first, then bicubic (reducing_gap, as in
+    # Image.thumbnail) — a quarter of the cost of a 16-tap bicubic, and no visible difference at 256 px.
+    small = phone.resize(_fit(phone.size, list_edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
     return Derivatives(_jpeg(phone, quality), _jpeg(small, quality), str(imagehash.phash(small)))
 
 

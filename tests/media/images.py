@@ -25,6 +25,17 @@ def scene(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
     return img
 
 
+def zone_plate(size: tuple[int, int] = (2000, 1500)) -> Image.Image:
+    """Rings ever finer towards the corners, up to the pixel grid's limit: a resize that aliases (draws
+    moiré) or blurs shows at once, as on a photo of a fence, roof tiles or a sign's small print."""
+    import numpy as np
+
+    w, h = size
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    rings = 127.5 + 127.5 * np.cos(np.pi * ((x - w / 2) ** 2 + (y - h / 2) ** 2) / (w * 4))
+    return Image.fromarray(rings.astype(np.uint8)).convert("RGB")
+
+
 dms = dms_rationals
 
 
