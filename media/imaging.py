@@ -268,13 +268,13 @@ def derivatives(
     JPEG draft mode lets libjpeg decode at 1/2, 1/4 or 1/8 scale straight away, so a 12 MP photo is
     never fully decoded to make a 1024 px thumbnail.
     """
-    with Image.open(io.BytesIO(data)) as img:
-        if img.format == "JPEG":
-            img.draft("RGB", (phone_edge, phone_edge))
-        img.thumbnail((phone_edge, phone_edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
-        # Rotating the small result is cheap; exif_transpose also returns a copy that outlives the file.
-        upright = ImageOps.exif_transpose(img)
-    phone = upright if upright.mode == "RGB" else upright.convert("RGB")
+    # Not closed: closing would free the decoded pixels, and there is only an in-memory buffer to close.
+    img = Image.open(io.BytesIO(data))
+    if img.format == "JPEG":
+        img.draft("RGB", (phone_edge, phone_edge))
+    img.thumbnail((phone_edge, phone_edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    ImageOps.exif_transpose(img, in_place=True)  # rotating the small result is cheap
+    phone = img if img.mode == "RGB" else img.convert("RGB")
     # From the phone size, a 4× reduction: box-averaged 2× first, then bicubic (reducing_gap, as in
     # Image.thumbnail) — a quarter of the cost of a 16-tap bicubic, and no visible difference at 256 px.
     small = phone.resize(_fit(phone.size, list_edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
