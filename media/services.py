@@ -83,8 +83,11 @@ def photo_make_derivatives(*, photo_id: int) -> Photo:
     )
     phone_name = _save_once(derivative_path(photo, "phone"), result.phone_jpeg)
     list_name = _save_once(derivative_path(photo, "list"), result.list_jpeg)
-    Photo.objects.filter(pk=photo.pk, derivatives_at__isnull=True).update(
-        thumb_phone=phone_name, thumb_list=list_name, phash=result.phash, derivatives_at=timezone.now()
-    )
-    photo.refresh_from_db()
+    done = {"thumb_phone": phone_name, "thumb_list": list_name, "phash": result.phash}
+    done["derivatives_at"] = timezone.now()
+    if Photo.objects.filter(pk=photo.pk, derivatives_at__isnull=True).update(**done) == 0:
+        photo.refresh_from_db()  # another run finished first: its values stand
+        return photo
+    for field, value in done.items():
+        setattr(photo, field, value)
     return photo
