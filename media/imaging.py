@@ -23,6 +23,10 @@ from pillow_heif import register_heif_opener
 register_heif_opener()
 
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "HEIF": ("image/heic", "heic")}
+# A multi-picture JPEG (MPF, CIPA DC-007: Android's Ultra HDR gain map, some dual cameras) is a JPEG whose
+# first picture is the photo, the others appended after it; Pillow calls it "MPO". Stored and served as
+# the JPEG it is.
+_AS_JPEG = {"MPO"}
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 TAG_MAKE, TAG_MODEL, TAG_ORIENTATION, TAG_DATETIME = 271, 272, 274, 306
 TAG_DATETIME_ORIGINAL, TAG_OFFSET_TIME_ORIGINAL = 36867, 36881
@@ -83,7 +87,7 @@ def inspect(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
-                fmt = img.format or ""
+                fmt = "JPEG" if img.format in _AS_JPEG else img.format or ""
                 width, height = img.size
                 if fmt not in FORMATS:
                     raise ImageRejected("unsupported_format", "只接受 JPEG、PNG 或 HEIC 照片", 415)
@@ -270,7 +274,7 @@ def derivatives(
     """
     # Not closed: closing would free the decoded pixels, and there is only an in-memory buffer to close.
     img = Image.open(io.BytesIO(data))
-    if img.format == "JPEG":
+    if img.format == "JPEG" or img.format in _AS_JPEG:
         img.draft("RGB", (phone_edge, phone_edge))
     # Hamming (a windowed sinc, one source pixel either side per step) costs two thirds of bicubic, the
     # largest single cost after the decode, and keeps moiré at bay far better than bilinear, which costs

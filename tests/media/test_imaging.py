@@ -187,3 +187,27 @@ def test_derivatives_look_like_a_careful_resize_of_the_original() -> None:
     for data, size, floor in ((d.phone_jpeg, (1024, 768), 29), (d.list_jpeg, (256, 192), 27)):
         reference = original.resize(size, Image.Resampling.LANCZOS)
         assert _psnr(Image.open(io.BytesIO(data)).convert("RGB"), reference) > floor, size
+
+
+def _multi_picture(photo: bytes) -> bytes:
+    """A multi-picture JPEG (MPF: Android's Ultra HDR gain map, some dual cameras) of ``photo`` and a second,
+    smaller picture, as Pillow writes one; Pillow reads it back as "MPO"."""
+    first = Image.open(io.BytesIO(photo))
+    buf = io.BytesIO()
+    first.save(buf, "MPO", save_all=True, append_images=[scene(2, (400, 300))], exif=first.info["exif"])
+    return buf.getvalue()
+
+
+def test_a_multi_picture_jpeg_is_a_jpeg_its_first_picture_the_photo() -> None:
+    data = _multi_picture(jpeg(scene(7, (1600, 1200)), lat=31.9, lon=121.17, orientation=6))
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    facts = imaging.inspect(data, **LIMITS)
+    assert (facts.content_type, facts.extension, facts.width) == ("image/jpeg", "jpg", 1600)
+    assert facts.exif.gps_status != "missing"
+    d = imaging.derivatives(data, phone_edge=1024, list_edge=256)
+    assert Image.open(io.BytesIO(d.phone_jpeg)).size == (768, 1024)  # the first picture, upright
+    plain = imaging.derivatives(jpeg(scene(7, (1600, 1200)), orientation=6))
+    assert imaging.hamming(d.phash, plain.phash) <= 8
+    with pytest.raises(imaging.ImageRejected) as cut:
+        imaging.inspect(data[: len(data) // 2], **LIMITS)
+    assert cut.value.code == "invalid_image"
