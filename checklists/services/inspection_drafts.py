@@ -49,19 +49,21 @@ def inspection_put_and_submit(
     committed. The unique client UUID is the existence check: if the UUID is taken (a replay, an edit,
     a retry racing its original) that transaction is rolled back whole and the usual path — save, then
     submit — runs in a second one. So does any refusal of the first attempt when the UUID exists, so
-    that an existing inspection is answered as before (its owner's replay, 404 for others…)."""
-    try:
-        with transaction.atomic():
-            return _inspection_new_submitted(
-                principal=principal, client_uuid=client_uuid, draft=draft, digest=digest
-            )
-    except IntegrityError as exc:
-        _raise_if_retired(exc, draft.template_key, draft.template_version)
-    except ApplicationError:
-        if not Inspection.objects.filter(client_uuid=client_uuid).exists():
-            raise
+    that an existing inspection is answered as before (its owner's replay, 404 for others…). With
+    If-Match (an edit) the usual path runs at once."""
+    if if_match is None:  # an edit of an existing draft carries If-Match: no point trying an insert
+        try:
+            with transaction.atomic():
+                return _inspection_new_submitted(
+                    principal=principal, client_uuid=client_uuid, draft=draft, digest=digest
+                )
+        except IntegrityError as exc:
+            _raise_if_retired(exc, draft.template_key, draft.template_version)
+        except ApplicationError:
+            if not Inspection.objects.filter(client_uuid=client_uuid).exists():
+                raise
     with transaction.atomic():
-        inspection, created = inspection_put(
+        inspection, created = _inspection_put_locked(
             principal=principal, client_uuid=client_uuid, draft=draft, if_match=if_match, digest=digest
         )
         inspection, findings = inspection_submit(
@@ -89,11 +91,36 @@ def _inspection_new_submitted(
     return inspection, True, _record_submission(principal, inspection, spec, result, earlier=(created,))
 
 
-@transaction.atomic
 def inspection_put(
     *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, if_match: int | None, digest: str
 ) -> tuple[Inspection, bool]:
-    """Create or update a draft; returns (inspection, created)."""
+    """Create or update a draft; returns (inspection, created).
+
+    Without If-Match the request is most likely a new draft (an edit must carry it): the insert is tried
+    first, in a transaction of its own, the unique client UUID being the existence check. If the UUID is
+    taken (a replay, a retry racing its original), or the attempt is refused while it exists, that
+    transaction is rolled back whole and the usual path answers, as it always did."""
+    if if_match is None:
+        try:
+            with transaction.atomic():
+                created = _inspection_create(
+                    principal=principal, client_uuid=client_uuid, draft=draft, digest=digest
+                )
+                return created, True
+        except IntegrityError as exc:
+            _raise_if_retired(exc, draft.template_key, draft.template_version)
+        except ApplicationError:
+            if not Inspection.objects.filter(client_uuid=client_uuid).exists():
+                raise
+    return _inspection_put_locked(
+        principal=principal, client_uuid=client_uuid, draft=draft, if_match=if_match, digest=digest
+    )
+
+
+@transaction.atomic
+def _inspection_put_locked(
+    *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, if_match: int | None, digest: str
+) -> tuple[Inspection, bool]:
     existing = _inspections().select_for_update(of=("self",)).filter(client_uuid=client_uuid).first()
     if existing is None:
         try:

@@ -172,3 +172,16 @@ def test_a_withdrawn_grant_or_revoked_token_counts_at_the_next_request(world) ->
     assert_error(put(), 404, "not_found")
     DeviceToken.objects.filter(pk=phone.device_token_id).update(revoked_at=timezone.now())
     assert_error(put(), 401, "token_revoked")
+
+
+def test_a_new_draft_costs_at_most_six_statements(world, wire) -> None:  # type: ignore[no-untyped-def]
+    # token+grants, BEGIN, region, inspection, audit, COMMIT: no lock-and-check read, no savepoint
+    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")
+    phone = Phone(make_user("inspector", world.town_a))
+    sent = []
+    for i in range(2):  # the second: the token's last use is recorded, the template known
+        start = len(wire.sent)
+        assert phone.put(uuid.uuid4(), _body(world.town_a.pk, i)).status_code == 201
+        sent = wire.sent[start:]
+    listing = "\n".join(f"{n:2}. {sql[:110]}" for n, sql in enumerate(sent, 1))
+    assert len(sent) <= 6, f"{len(sent)} statements for a new draft:\n{listing}"
