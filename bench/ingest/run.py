@@ -27,6 +27,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -161,7 +162,8 @@ def _sessions(conn: object) -> int:
 
 # The referential checks PostgreSQL runs itself at COMMIT (Django's foreign keys are DEFERRABLE INITIALLY
 # DEFERRED): pg_stat_statements lists them as top-level statements, but no client sent them.
-_FK_CHECK = "SELECT 1 FROM ONLY "
+# Their text is "SELECT 1 FROM ONLY …", or with the 1 normalised to "$2".
+_FK_CHECK = re.compile(r"SELECT (1|\$\d+) FROM ONLY ")
 
 
 def _stats_read() -> tuple[list[tuple[int, str]], int, int]:
@@ -179,7 +181,7 @@ def _stats_read() -> tuple[list[tuple[int, str]], int, int]:
     sent: dict[str, int] = {}
     fk_checks = 0
     for calls, query in rows:
-        if query.startswith(_FK_CHECK):
+        if _FK_CHECK.match(query):
             fk_checks += int(calls)
             continue
         if query.startswith(("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")):
