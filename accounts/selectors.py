@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from kernel.access import Grant, Principal, Role
@@ -27,6 +30,55 @@ def principal_for(user: User, *, device_token_id: int | None = None) -> Principa
         grants=grants,
         is_superuser=user.is_superuser,
         device_token_id=device_token_id,
+    )
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """A device token with its user and the user's role grants, as one query reads them."""
+
+    token_id: int
+    device_id: str
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    last_ip: str | None
+    principal: Principal
+    is_active: bool
+
+
+def token_holder(key_hash: str) -> TokenHolder | None:
+    """The token with this digest, its user and grants in one round trip (a row per grant), or ``None``.
+
+    Every request reads it afresh — nothing is cached — so a revoked token, a deactivated user or a
+    withdrawn grant takes effect at the very next request."""
+    rows = list(
+        DeviceToken.objects.filter(key_hash=key_hash)
+        .order_by("user__grants__region__path", "user__grants__role")
+        .values_list(
+            "id", "device_id", "expires_at", "revoked_at", "last_used_at", "last_ip",
+            "user_id", "user__username", "user__is_active", "user__is_superuser",
+            "user__grants__role", "user__grants__region_id", "user__grants__region__path",
+        )
+    )  # fmt: skip
+    if not rows:
+        return None
+    token_id, device_id, expires_at, revoked_at, last_used_at, last_ip = rows[0][:6]
+    user_id, username, is_active, is_superuser = rows[0][6:10]
+    grants = tuple(
+        Grant(role=Role(role), region_id=region_id, region_path=path)
+        for *_, role, region_id, path in rows
+        if role is not None
+    )
+    principal = Principal(
+        user_id=user_id,
+        username=username,
+        grants=grants,
+        is_superuser=is_superuser,
+        device_token_id=token_id,
+    )
+    return TokenHolder(
+        token_id, device_id, expires_at, revoked_at, last_used_at, last_ip, principal, is_active
     )
 
 

@@ -38,6 +38,8 @@ start)
   opts="-p $pg_port -k $dir/sock -c listen_addresses=127.0.0.1 -c max_connections=200"
   # Tests trade durability for speed; benchmarks (PG_DURABLE=1) keep production's fsync and commits.
   [[ "${PG_DURABLE:-0}" == 1 ]] || opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  # Benchmarks also count the statements the server receives (bench/ingest reads pg_stat_statements).
+  if [[ "${PG_DURABLE:-0}" == 1 ]]; then opts="$opts -c shared_preload_libraries=pg_stat_statements"; fi
   as_pg_user "$bin/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w -t 60 start -o "$opts" >/dev/null
   psql -h 127.0.0.1 -p "$pg_port" -U fieldscore -d postgres -qc "CREATE DATABASE fieldscore" >/dev/null
   psql -h 127.0.0.1 -p "$pg_port" -U fieldscore -d fieldscore -qc "CREATE EXTENSION postgis" >/dev/null

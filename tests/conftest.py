@@ -23,6 +23,10 @@ from tests.factories import FacilityFactory, RegionFactory, RoleGrantFactory, Us
 def _fresh_cache() -> None:
     # Throttle counters live in the cache; one test's logins must not throttle the next test.
     cache.clear()
+    # Template versions are kept per process by (key, version); each test's database numbers them anew.
+    from checklists.services.templates import _TEMPLATES
+
+    _TEMPLATES.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -24,7 +24,7 @@ from kernel.audit.services import audit_record, snapshot
 from kernel.errors import NotFound, PermissionDenied, RateLimited, Unauthenticated
 
 from ..models import DeviceToken, User
-from ..selectors import principal_for
+from ..selectors import token_holder
 
 TOKEN_PREFIX = "fs_"  # noqa: S105 - a public marker, not a secret
 _LAST_USED_GRANULARITY = timedelta(minutes=5)
@@ -90,17 +90,33 @@ def token_authenticate(*, raw: str, ip: str | None = None) -> tuple[User, Device
     token = DeviceToken.objects.select_related("user").filter(key_hash=_digest(raw)).first()
     if token is None:
         raise Unauthenticated("令牌无效", code="token_invalid")
-    now = timezone.now()
-    if token.revoked_at is not None:
-        raise Unauthenticated("令牌已被吊销，请重新登录", code="token_revoked")
-    if token.expires_at <= now:
-        raise Unauthenticated("令牌已过期，请重新登录", code="token_expired")
-    if not token.user.is_active:
-        raise Unauthenticated("账号已停用", code="account_disabled")
-    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY or token.last_ip != ip:
-        # Coarse-grained on purpose: a write per request would double the load of every read.
-        DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now, last_ip=ip)
+    _check_and_touch(
+        token_id=token.pk, revoked_at=token.revoked_at, expires_at=token.expires_at,
+        is_active=token.user.is_active, last_used_at=token.last_used_at, last_ip=token.last_ip, ip=ip,
+    )  # fmt: skip
     return token.user, token
+
+
+def _check_and_touch(
+    *,
+    token_id: int,
+    revoked_at: datetime | None,
+    expires_at: datetime,
+    is_active: bool,
+    last_used_at: datetime | None,
+    last_ip: str | None,
+    ip: str | None,
+) -> None:
+    now = timezone.now()
+    if revoked_at is not None:
+        raise Unauthenticated("令牌已被吊销，请重新登录", code="token_revoked")
+    if expires_at <= now:
+        raise Unauthenticated("令牌已过期，请重新登录", code="token_expired")
+    if not is_active:
+        raise Unauthenticated("账号已停用", code="account_disabled")
+    if last_used_at is None or now - last_used_at > _LAST_USED_GRANULARITY or last_ip != ip:
+        # Coarse-grained on purpose: a write per request would double the load of every read.
+        DeviceToken.objects.filter(pk=token_id).update(last_used_at=now, last_ip=ip)
 
 
 def _revoke(token: DeviceToken, *, reason: str, now: object) -> None:
@@ -146,8 +162,22 @@ def device_tokens_purge() -> int:
 
 
 def principal_from_token(*, raw: str, ip: str | None) -> Principal:
-    user, token = token_authenticate(raw=raw, ip=ip)
+    """The principal behind a bearer token: token, user and grants read in one query, checked as
+    :func:`token_authenticate` checks them (same codes)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 128:
+        raise Unauthenticated("令牌无效", code="token_invalid")
+    holder = token_holder(_digest(raw))
+    if holder is None:
+        raise Unauthenticated("令牌无效", code="token_invalid")
+    _check_and_touch(
+        token_id=holder.token_id, revoked_at=holder.revoked_at, expires_at=holder.expires_at,
+        is_active=holder.is_active, last_used_at=holder.last_used_at, last_ip=holder.last_ip, ip=ip,
+    )  # fmt: skip
+    principal = holder.principal
     audit_context.set_actor(
-        user_id=user.pk, username=user.get_username(), device_token_id=token.pk, device_id=token.device_id
+        user_id=principal.user_id,
+        username=principal.username,
+        device_token_id=holder.token_id,
+        device_id=holder.device_id,
     )
-    return principal_for(user, device_token_id=token.pk)
+    return principal

@@ -46,20 +46,25 @@ def catalogue(
     return response
 
 
-def _ack(inspection: Inspection, findings: list[Finding] | None = None) -> InspectionAck:
-    return InspectionAck(
-        client_uuid=inspection.client_uuid,
-        template_key=inspection.template.key,
-        template_version=inspection.template.version,
-        status=inspection.status,
-        version=inspection.version,
-        revision=inspection.revision,
-        period=inspection.period,
-        percent=inspection.percent,
-        vetoed=inspection.vetoed,
-        findings=[FindingOut.from_orm(f) for f in findings or []],
-        updated_at=inspection.updated_at,
-    )
+_FINDING_FIELDS = tuple(FindingOut.model_fields)
+
+
+def _ack(inspection: Inspection, findings: list[Finding] | None = None) -> dict[str, object]:
+    # Plain data: ninja validates the answer against InspectionAck once (building the schema objects
+    # here had it validated twice, each finding through ninja's attribute getter).
+    return {
+        "client_uuid": inspection.client_uuid,
+        "template_key": inspection.template.key,
+        "template_version": inspection.template.version,
+        "status": inspection.status,
+        "version": inspection.version,
+        "revision": inspection.revision,
+        "period": inspection.period,
+        "percent": inspection.percent,
+        "vetoed": inspection.vetoed,
+        "findings": [{name: getattr(f, name) for name in _FINDING_FIELDS} for f in findings or []],
+        "updated_at": inspection.updated_at,
+    }
 
 
 @router.put(
@@ -77,12 +82,15 @@ def inspection_put(
     if len(request.body) > settings.INSPECTION_MAX_BODY_BYTES:
         raise PayloadTooLarge(details={"max_bytes": settings.INSPECTION_MAX_BODY_BYTES})
     location = payload.device_location
+    # Without a period the digest is what it was before the field existed: a phone replaying an older
+    # request is still recognised as a replay.
+    dumped = payload.model_dump(mode="json", exclude={"period"} if payload.period is None else None)
     draft = inspection_services.DraftInput(
         template_key=payload.template_key,
         template_version=payload.template_version,
         subject_kind=payload.subject.kind,
         subject_id=payload.subject.id,
-        answers={k: v.model_dump() for k, v in payload.answers.items()},
+        answers=dumped["answers"],  # parsed JSON already: the same as each answer's model_dump()
         purpose=payload.purpose,
         assignment_id=payload.assignment_id,
         device_started_at=payload.device_started_at,
@@ -95,11 +103,7 @@ def inspection_put(
         "client_uuid": client_uuid,
         "draft": draft,
         "if_match": _if_match(request),
-        # Without a period the digest is what it was before the field existed: a phone replaying an
-        # older request is still recognised as a replay.
-        "digest": inspection_services.request_digest(
-            payload.model_dump(mode="json", exclude={"period"} if payload.period is None else None)
-        ),
+        "digest": inspection_services.request_digest(dumped),
     }
     findings: list[Finding] = []
     if submit:

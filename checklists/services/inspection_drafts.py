@@ -23,11 +23,13 @@ from .inspection_shared import (
     _LOCKED,
     DraftInput,
     _audit,
+    _audit_event,
     _checked_period,
     _inspections,
     _location_fields,
     _may_inspect,
     _mismatch,
+    _raise_if_retired,
     _template_for,
     _validate_answers,
     _wall_clock,
@@ -37,45 +39,88 @@ from .inspection_submit import _mark_submitted, _record_submission, _score_compl
 from .templates import spec_of
 
 
-@transaction.atomic
 def inspection_put_and_submit(
     *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, if_match: int | None, digest: str
 ) -> tuple[Inspection, bool, list[Finding]]:
-    """A finished offline inspection in one round trip: save it and submit it, or neither."""
-    if not _inspections().filter(client_uuid=client_uuid).exists():
+    """A finished offline inspection in one round trip: save it and submit it, or neither.
+
+    The common case — a phone sending a new, finished inspection — is tried first, in a transaction of
+    its own: validated, inserted already submitted, with its revision, findings and audit, and
+    committed. The unique client UUID is the existence check: if the UUID is taken (a replay, an edit,
+    a retry racing its original) that transaction is rolled back whole and the usual path — save, then
+    submit — runs in a second one. So does any refusal of the first attempt when the UUID exists, so
+    that an existing inspection is answered as before (its owner's replay, 404 for others…). With
+    If-Match (an edit) the usual path runs at once."""
+    if if_match is None:  # an edit of an existing draft carries If-Match: no point trying an insert
         try:
             with transaction.atomic():
-                # The common case — a phone sending a new, finished inspection — is written once, already
-                # submitted, instead of being inserted as a draft and then re-read and updated.
-                inspection = _inspection_new(
+                return _inspection_new_submitted(
                     principal=principal, client_uuid=client_uuid, draft=draft, digest=digest
                 )
-                spec = spec_of(inspection.template)
-                result = _score_complete(spec, to_domain_answers(inspection.answers, {}))
-                _mark_submitted(inspection, result, draft.device_submitted_at)
-                inspection.save(force_insert=True)
-                _audit("checklists.inspection.create", inspection, template=f"{inspection.template.key} v"
-                       f"{inspection.template.version}")  # fmt: skip
-                return inspection, True, _record_submission(principal, inspection, spec, result)
-        except IntegrityError:
-            pass  # the same UUID created concurrently (a retry racing its original): take the usual path
-    inspection, created = inspection_put(
-        principal=principal, client_uuid=client_uuid, draft=draft, if_match=if_match, digest=digest
-    )
-    inspection, findings = inspection_submit(
-        principal=principal,
-        client_uuid=client_uuid,
-        if_match=None,
-        device_submitted_at=draft.device_submitted_at,
-    )
-    return inspection, created, findings
+        except IntegrityError as exc:
+            _raise_if_retired(exc, draft.template_key, draft.template_version)
+        except ApplicationError:
+            if not Inspection.objects.filter(client_uuid=client_uuid).exists():
+                raise
+    with transaction.atomic():
+        inspection, created = _inspection_put_locked(
+            principal=principal, client_uuid=client_uuid, draft=draft, if_match=if_match, digest=digest
+        )
+        inspection, findings = inspection_submit(
+            principal=principal,
+            client_uuid=client_uuid,
+            if_match=None,
+            device_submitted_at=draft.device_submitted_at,
+        )
+        return inspection, created, findings
 
 
-@transaction.atomic
+def _inspection_new_submitted(
+    *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, digest: str
+) -> tuple[Inspection, bool, list[Finding]]:
+    # Written once, already submitted, instead of inserted as a draft and then re-read and updated.
+    inspection = _inspection_new(principal=principal, client_uuid=client_uuid, draft=draft, digest=digest)
+    spec = spec_of(inspection.template)
+    result = _score_complete(spec, to_domain_answers(inspection.answers, {}))
+    _mark_submitted(inspection, result, draft.device_submitted_at)
+    inspection.save(force_insert=True)
+    template = inspection.template
+    created = _audit_event(
+        "checklists.inspection.create", inspection, template=f"{template.key} v{template.version}"
+    )
+    return inspection, True, _record_submission(principal, inspection, spec, result, earlier=(created,))
+
+
 def inspection_put(
     *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, if_match: int | None, digest: str
 ) -> tuple[Inspection, bool]:
-    """Create or update a draft; returns (inspection, created)."""
+    """Create or update a draft; returns (inspection, created).
+
+    Without If-Match the request is most likely a new draft (an edit must carry it): the insert is tried
+    first, in a transaction of its own, the unique client UUID being the existence check. If the UUID is
+    taken (a replay, a retry racing its original), or the attempt is refused while it exists, that
+    transaction is rolled back whole and the usual path answers, as it always did."""
+    if if_match is None:
+        try:
+            with transaction.atomic():
+                created = _inspection_create(
+                    principal=principal, client_uuid=client_uuid, draft=draft, digest=digest
+                )
+                return created, True
+        except IntegrityError as exc:
+            _raise_if_retired(exc, draft.template_key, draft.template_version)
+        except ApplicationError:
+            if not Inspection.objects.filter(client_uuid=client_uuid).exists():
+                raise
+    return _inspection_put_locked(
+        principal=principal, client_uuid=client_uuid, draft=draft, if_match=if_match, digest=digest
+    )
+
+
+@transaction.atomic
+def _inspection_put_locked(
+    *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, if_match: int | None, digest: str
+) -> tuple[Inspection, bool]:
     existing = _inspections().select_for_update(of=("self",)).filter(client_uuid=client_uuid).first()
     if existing is None:
         try:
@@ -83,7 +128,8 @@ def inspection_put(
                 return _inspection_create(
                     principal=principal, client_uuid=client_uuid, draft=draft, digest=digest
                 ), True
-        except IntegrityError:  # the same UUID created concurrently (a retry racing its original)
+        except IntegrityError as exc:  # the same UUID created concurrently (a retry racing its original)
+            _raise_if_retired(exc, draft.template_key, draft.template_version)
             existing = _inspections().select_for_update(of=("self",)).get(client_uuid=client_uuid)
     return _inspection_update(
         principal=principal, inspection=existing, draft=draft, if_match=if_match, digest=digest

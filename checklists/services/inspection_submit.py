@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kernel.access import Principal
+from kernel.audit.models import AuditEvent
+from kernel.audit.services import audit_record_all
 from kernel.errors import Conflict, InvalidInput
 from kernel.kit import decimal_text
 from scoring.engine.checklist import (
@@ -31,7 +33,7 @@ from ..models import (
 from ..subjects import hooks_for
 from .inspection_shared import (
     _LOCKED,
-    _audit,
+    _audit_event,
     _photo_counts,
     own_inspection,
     to_domain_answers,
@@ -131,9 +133,14 @@ def _mark_submitted(
 
 
 def _record_submission(
-    principal: Principal, inspection: Inspection, spec: TemplateSpec, result: ScoreResult
+    principal: Principal,
+    inspection: Inspection,
+    spec: TemplateSpec,
+    result: ScoreResult,
+    earlier: tuple[AuditEvent, ...] = (),
 ) -> list[Finding]:
-    """Keep the submitted revision, turn lost points into findings, tell the subject's kind, audit."""
+    """Keep the submitted revision, turn lost points into findings, tell the subject's kind, audit
+    (the submit event, after the ``earlier`` events of the same request, in one INSERT)."""
     InspectionRevision.objects.create(
         inspection=inspection,
         revision=inspection.revision,
@@ -147,13 +154,14 @@ def _record_submission(
     )
     findings = findings_create(inspection, spec, result)
     hooks_for(inspection.subject_kind).on_submitted(principal=principal, inspection=inspection)
-    _audit(
+    submitted = _audit_event(
         "checklists.inspection.submit",
         inspection,
         percent=str(inspection.percent),
         vetoed=inspection.vetoed,
         findings=len(result.findings),
     )
+    audit_record_all([*earlier, submitted])
     return findings
 
 

@@ -17,6 +17,15 @@ from ..templates import TEMPLATE_DIR, TemplateError, load_directory, spec_from_d
 
 _SPECS: dict[str, TemplateSpec] = {}
 _USES_PHOTOS: dict[int, bool] = {}
+# Published versions by (key, version), read once per process (inspection_shared._template_for): a
+# version's content never changes (templates_sync refuses it) and its status changes once, to retired,
+# which the database itself checks at the insert of an inspection (the trigger of migration 0011), so
+# a cached version cannot outlive its retirement. template_retire forgets it in its own process.
+_TEMPLATES: dict[tuple[str, int], ChecklistTemplate] = {}
+
+
+def forget_template(key: str, version: int) -> None:
+    _TEMPLATES.pop((key, version), None)
 
 
 def spec_of(template: ChecklistTemplate) -> TemplateSpec:
@@ -94,4 +103,5 @@ def template_retire(*, key: str, version: int) -> ChecklistTemplate:
         row.status, row.retired_at = TemplateStatus.RETIRED, timezone.now()
         row.save(update_fields=["status", "retired_at", "updated_at"])
         audit_record(action="checklists.template.retire", obj=row, after={"status": row.status})
+    forget_template(key, version)  # other processes learn it from the database (migration 0011)
     return row

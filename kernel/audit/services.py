@@ -46,6 +46,31 @@ def audit_record(
     after: dict[str, Any] | None = None,
     status_code: int | None = None,
 ) -> AuditEvent:
+    event = audit_event(
+        action=action, obj=obj, object_type=object_type, object_id=object_id, region_path=region_path,
+        before=before, after=after, status_code=status_code,
+    )  # fmt: skip
+    event.save()
+    return event
+
+
+def audit_record_all(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write events built with :func:`audit_event` in one INSERT (same transaction as the change)."""
+    return AuditEvent.objects.bulk_create(events)
+
+
+def audit_event(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    region_path: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    status_code: int | None = None,
+) -> AuditEvent:
+    """An event as :func:`audit_record` would write it, not yet saved: for :func:`audit_record_all`."""
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -70,5 +95,4 @@ def audit_record(
         event.method = ctx.method
         event.path = ctx.path[:512]
         ctx.events_recorded += 1
-    event.save()
     return event

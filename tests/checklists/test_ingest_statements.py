@@ -1,0 +1,187 @@
+"""What a new, finished inspection costs the database: the statements of one ``PUT …?submit=true``.
+
+Counted as the database server receives them, from this process's connection:
+- every statement Django sends through its cursor (``connection.execute_wrapper``), SAVEPOINT and
+  RELEASE SAVEPOINT included (Django sends those through the cursor on every backend), and on SQLite
+  the explicit ``BEGIN`` Django sends there;
+- on PostgreSQL the ``BEGIN`` that psycopg sends by itself before the first statement once Django turns
+  autocommit off (counted when Django does), which no cursor wrapper sees;
+- every ``COMMIT`` / ``ROLLBACK`` (Django calls the driver's ``commit()`` / ``rollback()``, not the cursor).
+Not counted: the ``SELECT 1`` health check Django sends on a reused PostgreSQL connection at the first
+query of a request (``CONN_HEALTH_CHECKS``); the test client does not run it (it disconnects
+``close_old_connections``), gunicorn does — bench/ingest counts it on the server with
+``pg_stat_statements``.
+
+The test database is transactional here (``transactional_db``): the request's ``atomic`` is a real
+transaction, as in production, not a savepoint inside the test's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from bench.ingest.run import answers as bench_answers
+from checklists.models import Finding, Inspection, InspectionRevision
+from checklists.services.templates import templates_sync
+from kernel.audit.models import AuditEvent
+from tests.checklists.conftest import Phone
+from tests.conftest import make_user
+
+BUDGET = 8  # statements per new submitted inspection (issue 20)
+
+
+class Wire:
+    """The statements this connection sends to the database server, in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.sent.append(sql)
+        return execute(sql, params, many, context)
+
+
+@pytest.fixture
+def wire(transactional_db, monkeypatch) -> Iterator[Wire]:  # type: ignore[no-untyped-def]
+    seen = Wire()
+    postgres = connection.vendor == "postgresql"
+    set_autocommit, commit, rollback = (
+        connection._set_autocommit,
+        connection._commit,
+        connection._rollback,
+    )
+
+    def _set_autocommit(autocommit: bool) -> None:
+        if postgres and not autocommit:
+            seen.sent.append("BEGIN")  # psycopg sends it before the next statement
+        set_autocommit(autocommit)
+
+    def _commit() -> None:
+        if postgres or connection.connection.in_transaction:  # sqlite3 sends nothing otherwise
+            seen.sent.append("COMMIT")
+        commit()
+
+    def _rollback() -> None:
+        seen.sent.append("ROLLBACK")
+        rollback()
+
+    monkeypatch.setattr(connection, "_set_autocommit", _set_autocommit)
+    monkeypatch.setattr(connection, "_commit", _commit)
+    monkeypatch.setattr(connection, "_rollback", _rollback)
+    with connection.execute_wrapper(seen):
+        yield seen
+
+
+def _body(town_id: int, i: int) -> dict[str, Any]:
+    return {
+        "template_key": "bench-50",
+        "template_version": 1,
+        "subject": {"kind": "town", "id": town_id},
+        "answers": bench_answers(i),
+        "device_started_at": "2022-09-20T09:30:00+08:00",
+        "device_location": {"lon": 121.2, "lat": 31.9, "datum": "gcj02", "accuracy_m": 6},
+    }
+
+
+def test_a_new_submitted_inspection_costs_at_most_eight_statements(world, wire) -> None:  # type: ignore[no-untyped-def]
+    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")
+    phone = Phone(make_user("inspector", world.town_a))
+
+    def put_submit(i: int) -> tuple[uuid.UUID, list[str]]:
+        cu = uuid.uuid4()
+        start = len(wire.sent)
+        response = phone.client.put(
+            f"/api/v1/inspections/{cu}?submit=true",
+            _body(world.town_a.pk, i),
+            content_type="application/json",
+            headers=phone._headers(None),
+        )
+        assert response.status_code == 201, response.content
+        return cu, wire.sent[start:]
+
+    put_submit(0)  # the first request of a token (its last use is recorded) and of the process
+    cu, sent = put_submit(1)
+    listing = "\n".join(f"{n:2}. {sql[:110]}" for n, sql in enumerate(sent, 1))
+    assert len(sent) <= BUDGET, f"{len(sent)} statements for a new submitted inspection:\n{listing}"
+    # the work is all there: the inspection, submitted and scored, its revision, findings and audit
+    inspection = Inspection.objects.get(client_uuid=cu)
+    assert (inspection.status, inspection.version, inspection.revision) == ("submitted", 2, 1)
+    assert inspection.percent is not None and inspection.percent < 100
+    assert InspectionRevision.objects.filter(inspection=inspection).count() == 1
+    assert Finding.objects.filter(inspection=inspection).exists()
+    assert list(
+        AuditEvent.objects.filter(object_id=str(inspection.pk), action__startswith="checklists.inspection.")
+        .order_by("id")
+        .values_list("action", "actor_id", "device_token_id")
+    ) == [
+        ("checklists.inspection.create", phone.user_id, phone.device_token_id),
+        ("checklists.inspection.submit", phone.user_id, phone.device_token_id),
+    ]
+
+
+def test_a_version_retired_by_another_process_is_refused_at_the_insert(world) -> None:  # type: ignore[no-untyped-def]
+    from checklists.models import ChecklistTemplate
+    from tests.conftest import assert_error
+
+    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")
+    phone = Phone(make_user("inspector", world.town_a))
+    url = "/api/v1/inspections/{}?submit=true"
+    body = _body(world.town_a.pk, 0)
+    first = phone.client.put(url.format(uuid.uuid4()), body, "application/json", headers=phone._headers(None))
+    assert first.status_code == 201  # this process now keeps bench-50 v1 in memory
+    # retired elsewhere (another worker, the console): this process's memory does not know it
+    ChecklistTemplate.objects.filter(key="bench-50", version=1).update(status="retired")
+    before = Inspection.objects.count(), AuditEvent.objects.filter(action__startswith="checklists.").count()
+    for submit in ("?submit=true", ""):
+        cu = uuid.uuid4()
+        refused = phone.client.put(
+            f"/api/v1/inspections/{cu}{submit}", body, "application/json", headers=phone._headers(None)
+        )
+        assert_error(refused, 422, "template_retired")
+        assert not Inspection.objects.filter(client_uuid=cu).exists()
+    assert (
+        Inspection.objects.count(),
+        AuditEvent.objects.filter(action__startswith="checklists.").count(),
+    ) == before
+
+
+def test_a_withdrawn_grant_or_revoked_token_counts_at_the_next_request(world) -> None:  # type: ignore[no-untyped-def]
+    from accounts.models import DeviceToken, RoleGrant
+    from tests.conftest import assert_error
+
+    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")
+    user = make_user("inspector", world.town_a)
+    phone = Phone(user)
+    url = "/api/v1/inspections/{}?submit=true"
+    body = _body(world.town_a.pk, 0)
+
+    def put() -> object:
+        return phone.client.put(
+            url.format(uuid.uuid4()), body, "application/json", headers=phone._headers(None)
+        )
+
+    assert put().status_code == 201  # type: ignore[attr-defined]
+    RoleGrant.objects.filter(user=user).delete()
+    assert_error(put(), 404, "not_found")
+    DeviceToken.objects.filter(pk=phone.device_token_id).update(revoked_at=timezone.now())
+    assert_error(put(), 401, "token_revoked")
+
+
+def test_a_new_draft_costs_at_most_six_statements(world, wire) -> None:  # type: ignore[no-untyped-def]
+    # token+grants, BEGIN, region, inspection, audit, COMMIT: no lock-and-check read, no savepoint
+    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")
+    phone = Phone(make_user("inspector", world.town_a))
+    sent = []
+    for i in range(2):  # the second: the token's last use is recorded, the template known
+        start = len(wire.sent)
+        assert phone.put(uuid.uuid4(), _body(world.town_a.pk, i)).status_code == 201
+        sent = wire.sent[start:]
+    listing = "\n".join(f"{n:2}. {sql[:110]}" for n, sql in enumerate(sent, 1))
+    assert len(sent) <= 6, f"{len(sent)} statements for a new draft:\n{listing}"
