@@ -86,11 +86,15 @@ def _name_or_code(q: str | None) -> Q:
     return Q(name__contains=q.strip()) | Q(code__startswith=q.strip())
 
 
+def section_ids_in_scope(paths: Paths) -> QuerySet[RiverSection]:
+    """The ids of the sections in scope (a subquery): what ``section_list`` filters on."""
+    return RiverSection.objects.filter(_section_scope(paths)).values("pk")
+
+
 def section_list(
     *, paths: Paths, level: str | None = None, town_id: int | None = None, q: str | None = None
 ) -> QuerySet[RiverSection]:
-    ids = RiverSection.objects.filter(_section_scope(paths)).values("pk")
-    qs = RiverSection.objects.filter(_name_or_code(q), pk__in=ids)
+    qs = RiverSection.objects.filter(_name_or_code(q), pk__in=section_ids_in_scope(paths))
     if level:
         qs = qs.filter(level=level)
     if town_id is not None:

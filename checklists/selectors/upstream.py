@@ -16,11 +16,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from geo.functions import Lat, Lon
-from geo.models import FacilityCondition, Outfall, PumpStation, SewageFacility, SiteKind, SiteSnap
-from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_reach
+from geo.models import Outfall, PumpStation, SiteKind
+from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_read
 from geo.selectors import section_list
 from kernel.access import Principal
-from kernel.errors import NotFound
 from kernel.queries import AnyOf
 from kernel.scope import Paths, scope_q
 from scoring.water.selectors import latest_classes
@@ -154,27 +153,27 @@ class SectionUpstream:
 
 def section_upstream(*, principal: Principal, section_id: int, km: float) -> SectionUpstream:
     """Within ``km`` along the water upstream of a section in the caller's scope (404 otherwise).
-    Facilities and problems are those in the caller's scope; rivers are district-wide geography."""
+    Facilities and problems are those in the caller's scope; rivers are district-wide geography.
+
+    The section with its snap, then the sites with the facilities' rows and the sections on the rivers
+    reached, are two statements (``section_upstream_read``); the rivers' water classes, the outfalls' and
+    pump stations' rows (when any is reached) and the problems follow."""
     paths = principal.region_paths()
-    section = (
-        section_list(paths=paths)
-        .select_related(None)
-        .prefetch_related(None)
-        .only("code", "name")
-        .filter(pk=section_id)
-        .first()
-    )
-    if section is None:
-        raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
-    kinds = (SiteKind.SEWAGE_FACILITY, SiteKind.OUTFALL, SiteKind.PUMP_STATION)
-    reach = section_upstream_reach(section=section, max_distance_m=km * 1000.0, kinds=kinds)
-    facilities = _facilities(reach.sites[SiteKind.SEWAGE_FACILITY], paths)
+    read = section_upstream_read(paths=paths, section_id=section_id, max_distance_m=km * 1000.0)
+    reach = read.reach
+    facilities = tuple(
+        UpstreamFacility(
+            f.site.site_id, f.code, f.name, f.village, f.town, f.status, f.condition, f.condition_at,
+            f.site.distance_m, f.site.snap_distance_m, f.site.river_id, f.lon, f.lat,
+        )
+        for f in read.facilities
+    )  # fmt: skip
     outfalls = _outfalls(reach.sites[SiteKind.OUTFALL], paths)
     pump_stations = _pump_stations(reach.sites[SiteKind.PUMP_STATION], paths)
     return SectionUpstream(
-        section_id=section.pk,
-        section_code=section.code,
-        section_name=section.name,
+        section_id=read.section_id,
+        section_code=read.section_code,
+        section_name=read.section_name,
         km=km,
         network_id=reach.network_id,
         network_synthetic=reach.network_synthetic,
@@ -182,7 +181,7 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
         river_id=reach.river_id,
         river_name=reach.river_name,
         snap_distance_m=reach.snap_distance_m,
-        rivers=_rivers(reach.rivers, reach.network_id, paths),
+        rivers=_rivers(reach.rivers, read.sections_on_rivers, paths),
         facilities=facilities,
         outfalls=outfalls,
         outfall_coverage=_coverage(outfalls),
@@ -198,17 +197,10 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
     )
 
 
-def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> tuple[UpstreamRiver, ...]:
-    on_river: dict[str, list[int]] = {}
-    snaps = SiteSnap.objects.filter(
-        AnyOf(F("river_id"), [r.river_id for r in rivers]),
-        network_id=network_id,
-        site_kind=SiteKind.RIVER_SECTION,
-        offset_m__isnull=False,
-        site_id__in=section_list(paths=paths).filter(is_active=True).values("pk"),
-    ).values_list("river_id", "site_id")
-    for river_id, site_id in snaps:
-        on_river.setdefault(river_id, []).append(site_id)
+def _rivers(
+    rivers: tuple[RiverReached, ...], on_river: dict[str, tuple[int, ...]], paths: Paths
+) -> tuple[UpstreamRiver, ...]:
+    """The rivers reached, each with the latest class of an active section in scope on it."""
     classes = latest_classes([s for ids in on_river.values() for s in ids])
     names = (
         dict(
@@ -222,7 +214,7 @@ def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> 
     )
     out = []
     for r in rivers:
-        measured = [s for s in on_river.get(r.river_id, []) if s in classes]
+        measured = [s for s in on_river.get(r.river_id, ()) if s in classes]
         latest = max(measured, key=lambda s: (classes[s]["month"], -s), default=None)
         c = classes[latest] if latest is not None else None
         out.append(
@@ -241,39 +233,6 @@ def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> 
             )
         )
     return tuple(out)
-
-
-def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamFacility, ...]:
-    by_id = {s.site_id: s for s in reached}
-    if not by_id:
-        return ()
-    rows = list(
-        SewageFacility.objects.filter(scope_q(paths, "village__path"), AnyOf(F("pk"), by_id))
-        .annotate(lon=Lon("location"), lat=Lat("location"))
-        .order_by()
-        .values_list("pk", "code", "name", "village__name", "village__parent__name", "status", "lon", "lat")
-    )
-    # The latest standing audit of each (one read for all, newest first; the first seen per facility wins).
-    latest: dict[int, tuple[list[str], date]] = {}
-    standing = (
-        FacilityCondition.objects.filter(
-            AnyOf(F("facility_id"), [r[0] for r in rows]), withdrawn_at__isnull=True
-        )
-        .order_by("facility_id", "-approved_at", "-id")
-        .values_list("facility_id", "conditions", "approved_at")
-    )
-    for facility_id, conditions, approved_at in standing:
-        latest.setdefault(facility_id, (conditions, timezone.localtime(approved_at).date()))
-    out = []
-    for pk, code, name, village, town, status, lon, lat in rows:
-        s, cond = by_id[pk], latest.get(pk)
-        out.append(
-            UpstreamFacility(
-                pk, code, name, village, town, status, tuple(cond[0]) if cond else None,
-                cond[1] if cond else None, s.distance_m, s.snap_distance_m, s.river_id, lon, lat,
-            )
-        )  # fmt: skip
-    return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
 
 
 def _outfalls(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamOutfall, ...]:

@@ -104,6 +104,9 @@ def test_upstream_along_the_water_matches_the_engine(rivers, api_as) -> None:  #
     assert set(expected) == {"a"}  # facility B is downstream
     assert [f["id"] for f in body["facilities"]] == [rivers.facility_a.pk]
     assert body["facilities"][0]["condition"] == ["stopped", "damaged"]
+    latest = FacilityCondition.objects.filter(facility=rivers.facility_a).order_by("-approved_at").first()
+    assert latest is not None  # its day in Haimen (a timestamp read as UTC on SQLite, aware on PostGIS)
+    assert body["facilities"][0]["condition_at"] == timezone.localtime(latest.approved_at).date().isoformat()
     assert body["facilities"][0]["distance_m"] == pytest.approx(expected["a"], abs=1e-6)
     assert 7000 < expected["a"] < 9000  # ~4.7 km down m1, ~3.3 km down T: not the ~5 km crow's flight
     assert body["river_id"] == "M" and body["river_name"] == "主河" and not body["network_synthetic"]
@@ -285,9 +288,10 @@ def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_versio
     _rectification(rivers, overdue=True)
     api = api_as("environment_bureau", rivers.district)
     path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
-    # auth 2, section 1, its snap on the current network 1, the sites 1, facilities 2, outfalls 1 +
-    # coverage 1, pump stations 1, rivers' sections and water classes 2, problems 1 (every kind at once)
-    with django_assert_max_num_queries(14):
+    # auth 3 (the token, its grants, its last use), the section in scope with its snap on the current
+    # network 1, the sites of every kind with the facilities' rows and the sections on the rivers reached 1,
+    # outfalls 1 + coverage 1, pump stations 1, water classes 1, problems 1 (every kind at once)
+    with django_assert_max_num_queries(10):
         body = api.get(path).json()
     assert len(body["outfalls"]) == len(body["pump_stations"]) == 3 and len(body["facilities"]) == 1
     assert {p["site_kind"] for p in body["problems"]} == {"sewage_facility", "outfall", "pump_station"}
