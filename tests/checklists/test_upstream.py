@@ -307,3 +307,44 @@ def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_versio
         principal=SYSTEM, path=write_geojson(tmp_path / "again.geojson", river_features()), dry_run=False
     )
     assert api.get(path).json()["network_id"] != body["network_id"] and len(walks) == 3
+
+
+def test_the_json_is_the_response_schemas_byte_for_byte(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    """The answer is written from the selector's rows without pydantic validating them again: the bytes are
+    those ninja writes through ``SectionUpstreamOut`` (every list, field order, dates, local datetimes,
+    nulls), with a water class, an audit, outfalls, pump stations and problems of every kind."""
+    from checklists.models import Rectification
+    from checklists.schemas.upstream import SectionUpstreamOut
+    from checklists.selectors import section_upstream
+    from geo.models import FacilityCondition
+    from geo.outfalls.services import outfall_create
+    from geo.pumps.services import pump_station_create
+    from kernel.kit import Renderer
+    from scoring.models import Measurement
+
+    at = timezone.now() - timedelta(days=3)
+    for key, value in {"ph": 7.2, "do": 6.5, "codmn": 4, "nh3n": 1.5}.items():
+        Measurement.objects.create(section=rivers.section_a, sampled_at=at, indicator=key,
+                                   value=Decimal(str(value)), source="automatic")  # fmt: skip
+    FacilityCondition.objects.create(facility=rivers.facility_a, conditions=["stopped"], status="stopped",
+        inspection_uuid=uuid.uuid4(), approved_at=timezone.now() - timedelta(days=2))  # fmt: skip
+    outfall = outfall_create(principal=SYSTEM, code="PWK-J", name="排口甲", kind="industrial",
+        town_id=rivers.town_a.pk, location=LocationInput(121.1503, 31.92))  # fmt: skip
+    pump = pump_station_create(principal=SYSTEM, code="BZ-J", name="泵站甲", town_id=rivers.town_a.pk,
+        location=LocationInput(121.1503, 31.921))  # fmt: skip
+    _rectification(rivers, overdue=True)
+    for kind, site in (("outfall", outfall), ("pump_station", pump)):
+        rect = _rectification(rivers, overdue=False)
+        Rectification.objects.filter(pk=rect.pk).update(
+            subject_kind=kind, subject_id=site.pk, subject_name=site.name
+        )
+    api = api_as("environment_bureau", rivers.district)
+    response = api.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert body["rivers"][0]["water_class"] is not None and body["facilities"][0]["condition"] == ["stopped"]
+    assert body["outfalls"] and body["pump_stations"] and len(body["problems"]) == 3
+    answer = section_upstream(principal=response.wsgi_request.auth, section_id=rivers.section_a.pk, km=10)
+    schema = SectionUpstreamOut.model_validate(answer).model_dump()
+    rendered = Renderer().render(response.wsgi_request, schema, response_status=200)
+    assert response.content == rendered.encode()
