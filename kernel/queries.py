@@ -61,3 +61,17 @@ def any_of_sql(column: str, values: list[Any], connection: Any) -> tuple[str, li
         return f"{column} = ANY(%s::text[])", ["{" + ",".join(map(_pg_text, values)) + "}"]
     sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - column is compiled, not input
     return sql, [json.dumps(values)]
+
+
+def cursor_moment(value: Any, connection: Any) -> Any:
+    """A timestamp column as a cursor of ``connection`` reads it — aware (PostgreSQL), naive UTC or text
+    (SQLite) — made aware as the ORM makes it; None stays None."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    if value is None:
+        return None
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        raise ValueError(f"unreadable timestamp {value!r}")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, connection.timezone)

@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
 from geo.functions import Lat, Lon
-from geo.models import Outfall, PumpStation, SiteKind
+from geo.models import Outfall, PumpStation, Region, SiteKind
 from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_read
 from geo.selectors import section_list
 from kernel.access import Principal
-from kernel.queries import AnyOf
-from kernel.scope import Paths, scope_q
+from kernel.queries import AnyOf, any_of_sql, cursor_moment
+from kernel.scope import Paths, scope_q, scope_sql
 from scoring.water.selectors import latest_classes
 
-from ..models import RECTIFICATION_DONE, Rectification, RectificationStatus
+from ..models import RECTIFICATION_DONE, Finding, Rectification, RectificationStatus
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,8 @@ def _problems(
     at = {(kind, site.id): site for kind, reached in sites.items() for site in reached}
     if not at:
         return ()
+    if closed_since is None:
+        return _open_problems(sites, at, paths)
     kinds = Q()
     for kind, reached in sites.items():
         if reached:
@@ -345,3 +348,68 @@ def _problems(
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id)))
+
+
+# The open rectifications at the sites reached, in scope: ``_problems``' rows, hand-written (the ORM's
+# statement and model rows cost more than the read in bench/upstream, where ~600 sites are reached).
+_OPEN_PROBLEMS_SQL = """
+SELECT r.id, r.subject_kind, r.subject_id, r.subject_name, f.item_title, f.reason, r.category,
+       r.responsible_unit, r.status, r.deadline, r.overdue, r.overdue_since, r.closed_at
+FROM {rectification} r
+JOIN {finding} f ON f.id = r.finding_id
+LEFT JOIN {region} g ON g.id = r.subject_region_id
+WHERE ({kinds}) AND {scope} AND r.status NOT IN ({done})
+"""
+
+
+def _open_problems(
+    sites: dict[str, tuple[UpstreamSite, ...]], at: dict[tuple[str, int], UpstreamSite], paths: Paths
+) -> tuple[UpstreamProblem, ...]:
+    kinds, params = [], []
+    for kind, reached in sites.items():
+        if reached:
+            ids_sql, ids_params = any_of_sql("r.subject_id", [site.id for site in reached], connection)
+            kinds.append(f"(r.subject_kind = %s AND {ids_sql})")
+            params += [kind, *ids_params]
+    scope, scope_params = scope_sql(paths, "g.path", connection)
+    sql = _OPEN_PROBLEMS_SQL.format(
+        rectification=Rectification._meta.db_table,
+        finding=Finding._meta.db_table,
+        region=Region._meta.db_table,
+        kinds=" OR ".join(kinds),
+        scope=scope,
+        done=", ".join(["%s"] * len(RECTIFICATION_DONE)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *scope_params, *RECTIFICATION_DONE])
+        rows = cursor.fetchall()
+    out = []
+    for (
+        pk,
+        kind,
+        subject_id,
+        name,
+        title,
+        reason,
+        category,
+        unit,
+        status,
+        deadline,
+        overdue,
+        since,
+        closed,
+    ) in rows:
+        site = at[(kind, subject_id)]
+        out.append(
+            UpstreamProblem(
+                pk, kind, subject_id, name, site.lon, site.lat, title, reason, category, unit, status,
+                _day(deadline), bool(overdue), _day(since), site.distance_m,
+                cursor_moment(closed, connection),
+            )
+        )  # fmt: skip
+    return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id)))
+
+
+def _day(value: date | str | None) -> date | None:
+    """A date column as a cursor reads it (a date; text on SQLite where the column's type is not seen)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

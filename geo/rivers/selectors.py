@@ -7,16 +7,15 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from kernel.errors import Conflict, NotFound
-from kernel.queries import AnyOf, any_of_sql
+from kernel.queries import AnyOf, any_of_sql, cursor_moment
 from kernel.scope import Paths, scope_sql
 
 from .. import network as engine
@@ -321,7 +320,11 @@ def section_upstream_read(*, paths: Paths, section_id: int, max_distance_m: floa
             sites[kind].append(site)
             if kind == SiteKind.SEWAGE_FACILITY:
                 f_code, f_name, village, town, status, lon, lat, conditions, approved_at = row
-                audited = None if approved_at is None else timezone.localtime(_aware(approved_at)).date()
+                audited = (
+                    None
+                    if approved_at is None
+                    else timezone.localtime(cursor_moment(approved_at, connection)).date()
+                )
                 facilities.append(
                     FacilityReached(
                         site, f_code, f_name, village, town, status, _codes(conditions), audited, lon, lat
@@ -354,11 +357,3 @@ def _codes(value: object) -> tuple[str, ...] | None:
     if value is None:
         return None
     return tuple(json.loads(value) if isinstance(value, str | bytes) else value)  # type: ignore[arg-type]
-
-
-def _aware(value: datetime | str) -> datetime:
-    """A timestamp column as read by a cursor: aware (PostgreSQL), naive UTC or text (SQLite)."""
-    moment = parse_datetime(value) if isinstance(value, str) else value
-    if moment is None:
-        raise ValueError(f"unreadable timestamp {value!r}")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, connection.timezone)
