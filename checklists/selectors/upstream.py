@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from geo.functions import Lat, Lon
 from geo.models import Outfall, PumpStation, Region, SiteKind
-from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_read
+from geo.rivers.selectors import FacilityReached, RiverReached, SiteReached, section_upstream_read
 from geo.selectors import section_list
 from kernel.access import Principal
 from kernel.queries import AnyOf, any_of_sql, cursor_moment
@@ -56,21 +56,7 @@ class UpstreamSite(Protocol):
     def distance_m(self) -> float: ...
 
 
-@dataclass(frozen=True)
-class UpstreamFacility:
-    id: int
-    code: str
-    name: str
-    village: str
-    town: str | None
-    status: str
-    condition: tuple[str, ...] | None  # the latest standing audit's codes; None when never audited
-    condition_at: date | None
-    distance_m: float
-    snap_distance_m: float
-    river_id: str
-    lon: float | None
-    lat: float | None
+UpstreamFacility = FacilityReached  # read with the sites, in the answer's shape (geo.rivers.selectors)
 
 
 @dataclass(frozen=True)
@@ -162,13 +148,7 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
     paths = principal.region_paths()
     read = section_upstream_read(paths=paths, section_id=section_id, max_distance_m=km * 1000.0)
     reach = read.reach
-    facilities = tuple(
-        UpstreamFacility(
-            f.site.site_id, f.code, f.name, f.village, f.town, f.status, f.condition, f.condition_at,
-            f.site.distance_m, f.site.snap_distance_m, f.site.river_id, f.lon, f.lat,
-        )
-        for f in read.facilities
-    )  # fmt: skip
+    facilities = read.facilities
     outfalls = _outfalls(reach.sites[SiteKind.OUTFALL], paths)
     pump_stations = _pump_stations(reach.sites[SiteKind.PUMP_STATION], paths)
     return SectionUpstream(

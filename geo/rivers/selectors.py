@@ -3,6 +3,7 @@ with the sites the database keeps snapped to the current network)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection
-from django.db.models import F, QuerySet
+from django.db import connection, connections
+from django.db.models import F
 from django.utils import timezone
 
 from kernel.errors import Conflict, NotFound
@@ -166,9 +167,10 @@ def _along(pieces: tuple[engine.Piece, ...], offset: float) -> float:
 
 @dataclass(frozen=True)
 class FacilityReached:
-    """A sewage facility reached upstream, with the columns the upstream answer lists."""
+    """A sewage facility reached upstream, with the columns the upstream answer lists (one object per row:
+    ~600 of them in bench/upstream)."""
 
-    site: SiteReached
+    id: int
     code: str
     name: str
     village: str
@@ -176,6 +178,9 @@ class FacilityReached:
     status: str
     condition: tuple[str, ...] | None  # the latest standing audit's codes; None when never audited
     condition_at: date | None  # its approval day (Asia/Shanghai)
+    distance_m: float  # along the water, down to the section
+    snap_distance_m: float  # from the facility's point to the line it was snapped to
+    river_id: str
     lon: float | None
     lat: float | None
 
@@ -188,12 +193,12 @@ class SectionUpstreamRead:
     section_id: int
     section_code: str
     section_name: str
-    reach: UpstreamReach  # sites: the facilities in scope, outfalls and pump stations (rows read by owners)
-    facilities: tuple[FacilityReached, ...]  # in scope, by distance
+    reach: UpstreamReach  # sites: outfalls and pump stations (their rows are read by their owners)
+    facilities: tuple[FacilityReached, ...]  # in scope, by distance, with their rows
     sections_on_rivers: dict[str, tuple[int, ...]]  # river reached → active sections in scope snapped to it
 
 
-UPSTREAM_KINDS = (SiteKind.SEWAGE_FACILITY, SiteKind.OUTFALL, SiteKind.PUMP_STATION)
+UPSTREAM_KINDS = (SiteKind.OUTFALL, SiteKind.PUMP_STATION)  # and the facilities, with their rows
 
 # The section in the caller's scope and its snap on the current network version (the latest imported, as
 # ``current_network`` reads it), with the version's row; whether any version is current.
@@ -255,8 +260,12 @@ _JOINS = {
 }
 
 
-def _compiled(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
-    sql, params = qs.order_by().query.get_compiler(connection=connection).as_sql()
+@functools.lru_cache(maxsize=64)
+def _sections_in_scope_sql(paths: Paths, alias: str) -> tuple[str, tuple[Any, ...]]:
+    """``section_ids_in_scope(paths)`` compiled for the connection ``alias``: the scope rule's own SQL, kept
+    per scope (SQL text and the scope's paths only — no rows), so a request does not build it again."""
+    qs = section_ids_in_scope(paths).order_by()
+    sql, params = qs.query.get_compiler(connection=connections[alias]).as_sql()
     return sql, tuple(params)
 
 
@@ -266,7 +275,7 @@ def section_upstream_read(*, paths: Paths, section_id: int, max_distance_m: floa
     after the walk, kept with the version — the sites on the lines reached (facilities in scope with their
     rows; outfalls and pump stations, whose rows their owners read) and the active sections in scope on the
     rivers reached. Distances along the water as ``section_upstream_reach`` gives them."""
-    sections_sql, scope_params = _compiled(section_ids_in_scope(paths))
+    sections_sql, scope_params = _sections_in_scope_sql(paths, connection.alias)
     with connection.cursor() as cursor:
         cursor.execute(_SECTION_SQL.format(scope=sections_sql), [section_id, *scope_params])
         found = cursor.fetchone()
@@ -316,20 +325,18 @@ def section_upstream_read(*, paths: Paths, section_id: int, max_distance_m: floa
             along = _along(pieces.get(line, ()), offset)
             if along > limit:
                 continue
-            site = SiteReached(kind, site_id, along, snap_m or 0.0, line, river_id)
-            sites[kind].append(site)
-            if kind == SiteKind.SEWAGE_FACILITY:
-                f_code, f_name, village, town, status, lon, lat, conditions, approved_at = row
-                audited = (
-                    None
-                    if approved_at is None
-                    else timezone.localtime(cursor_moment(approved_at, connection)).date()
+            if kind != SiteKind.SEWAGE_FACILITY:
+                sites[kind].append(SiteReached(kind, site_id, along, snap_m or 0.0, line, river_id))
+                continue
+            f_code, f_name, village, town, status, lon, lat, conditions, approved_at = row
+            audited = cursor_moment(approved_at, connection)
+            facilities.append(
+                FacilityReached(
+                    site_id, f_code, f_name, village, town, status, _codes(conditions),
+                    None if audited is None else timezone.localtime(audited).date(), along, snap_m or 0.0,
+                    river_id, lon, lat,
                 )
-                facilities.append(
-                    FacilityReached(
-                        site, f_code, f_name, village, town, status, _codes(conditions), audited, lon, lat
-                    )
-                )
+            )  # fmt: skip
     reach = UpstreamReach(
         network_id=network_id,
         network_synthetic=bool(synthetic),
@@ -347,7 +354,7 @@ def section_upstream_read(*, paths: Paths, section_id: int, max_distance_m: floa
         section_code=code,
         section_name=name,
         reach=reach,
-        facilities=tuple(sorted(facilities, key=lambda f: (f.site.distance_m, f.site.site_id))),
+        facilities=tuple(sorted(facilities, key=lambda f: (f.distance_m, f.id))),
         sections_on_rivers={k: tuple(v) for k, v in on_rivers.items()},
     )
 
