@@ -3,12 +3,15 @@
 Plain pydantic models read from the selector's frozen rows (``from_attributes``): an answer holds hundreds
 of facilities, and ninja's ``Schema`` runs a Python validator per nested object (a third of the request)."""
 
+import typing
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from kernel.kit import local_moment
 
 
 class Schema(BaseModel):
@@ -159,7 +162,18 @@ class OutfallCoverageOut(Schema):
 def _rows(schema: type[BaseModel]) -> Callable[[Iterable[object]], list[dict[str, Any]]]:
     names = tuple(schema.model_fields)
     values = attrgetter(*names)
-    return lambda rows: [dict(zip(names, values(row), strict=True)) for row in rows]
+    moments = [n for n, f in schema.model_fields.items() if datetime in typing.get_args(f.annotation)]
+    if not moments:
+        return lambda rows: [dict(zip(names, values(row), strict=True)) for row in rows]
+
+    def with_moments(rows: Iterable[object]) -> list[dict[str, Any]]:
+        out = [dict(zip(names, values(row), strict=True)) for row in rows]
+        for row in out:
+            for name in moments:
+                row[name] = local_moment(row[name])
+        return out
+
+    return with_moments
 
 
 _ANSWER = tuple(SectionUpstreamOut.model_fields)
