@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Lookup
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 def _pg_text(value: str) -> str:
@@ -66,9 +68,6 @@ def any_of_sql(column: str, values: list[Any], connection: Any) -> tuple[str, li
 def cursor_moment(value: Any, connection: Any) -> Any:
     """A timestamp column as a cursor of ``connection`` reads it — aware (PostgreSQL), naive UTC or text
     (SQLite) — made aware as the ORM makes it; None stays None."""
-    from django.utils import timezone
-    from django.utils.dateparse import parse_datetime
-
     if value is None:
         return None
     moment = parse_datetime(value) if isinstance(value, str) else value

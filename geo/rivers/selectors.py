@@ -329,12 +329,11 @@ def section_upstream_read(*, paths: Paths, section_id: int, max_distance_m: floa
                 sites[kind].append(SiteReached(kind, site_id, along, snap_m or 0.0, line, river_id))
                 continue
             f_code, f_name, village, town, status, lon, lat, conditions, approved_at = row
-            audited = cursor_moment(approved_at, connection)
+            audited = approved_at and timezone.localtime(cursor_moment(approved_at, connection))
             facilities.append(
                 FacilityReached(
                     site_id, f_code, f_name, village, town, status, _codes(conditions),
-                    None if audited is None else timezone.localtime(audited).date(), along, snap_m or 0.0,
-                    river_id, lon, lat,
+                    None if audited is None else audited.date(), along, snap_m or 0.0, river_id, lon, lat,
                 )
             )  # fmt: skip
     reach = UpstreamReach(
