@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,7 @@ from kernel.scope import Paths, scope_sql
 from .. import network as engine
 from ..models import RiverSection
 from ..selectors import section_ids_in_scope
-from .engine import LoadedNetwork, Walk, loaded_network
+from .engine import LoadedNetwork, Walk, kept_network, loaded_network
 from .models import RiverNetwork, SiteKind, SiteSnap
 
 
@@ -269,13 +270,52 @@ def _sections_in_scope_sql(paths: Paths, alias: str) -> tuple[str, tuple[Any, ..
     return sql, tuple(params)
 
 
+@dataclass(frozen=True)
+class _Snap:
+    """A section's snap on a version: as the section statement read it, or as last read (a guess the sites
+    statement checks, ``_SECTION_CHECK`` — never an answer on its own)."""
+
+    network_id: int
+    key: str
+    line_id: str
+    offset_m: float
+    snap_distance_m: float | None
+
+
+# The guess still holds: the section, in scope, snapped where the guess says on the latest current version
+# (as the section statement would find it). One row with the section's and the version's text, or none.
+_SECTION_CHECK = """
+UNION ALL
+SELECT 'section', NULL, NULL, NULL, NULL, NULL, r.code, r.name, n.source_name, NULL,
+       CASE WHEN n.is_synthetic THEN 'synthetic' ELSE '' END, NULL, NULL, NULL, NULL
+FROM geo_riversection r JOIN geo_rivernetwork n ON n.id = %s AND n.key = %s AND n.is_current
+WHERE r.id = %s AND r.id IN ({section_scope})
+  AND n.id = (SELECT c.id FROM geo_rivernetwork c WHERE c.is_current ORDER BY c.imported_at DESC, c.id DESC
+              LIMIT 1)
+  AND EXISTS (SELECT 1 FROM geo_sitesnap q WHERE q.network_id = n.id AND q.site_kind = 'river_section'
+              AND q.site_id = r.id AND q.line_id = %s AND q.offset_m = %s AND q.distance_m = %s)
+"""
+
+
 def section_upstream_read(*, paths: Paths, section_id: int, max_distance_m: float) -> SectionUpstreamRead:
-    """The upstream answer's reads in two statements: the section in the caller's scope with its snap on the
-    current version (``NotFound`` out of scope; ``Conflict`` with no network or the section off it), then —
-    after the walk, kept with the version — the sites on the lines reached (facilities in scope with their
-    rows; outfalls and pump stations, whose rows their owners read) and the active sections in scope on the
-    rivers reached. Distances along the water as ``section_upstream_reach`` gives them."""
+    """The upstream answer's reads: the section in the caller's scope with its snap on the current version
+    (``NotFound`` out of scope; ``Conflict`` with no network or the section off it), then — after the walk,
+    kept with the version — the sites on the lines reached (facilities in scope with their rows; outfalls and
+    pump stations, whose rows their owners read) and the active sections in scope on the rivers reached.
+    Distances along the water as ``section_upstream_reach`` gives them.
+
+    One statement when the section's snap is as last read: the walk starts from that guess and the sites
+    statement checks it (the section in scope, on the latest current version, snapped exactly there) in a
+    row of its own; without that row — first request, section moved, new version, out of scope — the
+    section is read first (two statements), as it always was."""
     sections_sql, scope_params = _sections_in_scope_sql(paths, connection.alias)
+    kept = kept_network()
+    guess = kept.snap_guess(section_id) if kept is not None else None
+    if kept is not None and guess is not None:
+        snap = _Snap(kept.network_id, kept.key, *guess)
+        read = _read_from(kept, snap, paths, section_id, max_distance_m, sections_sql, scope_params, None)
+        if read is not None:
+            return read
     with connection.cursor() as cursor:
         cursor.execute(_SECTION_SQL.format(scope=sections_sql), [section_id, *scope_params])
         found = cursor.fetchone()
@@ -292,58 +332,93 @@ def section_upstream_read(*, paths: Paths, section_id: int, max_distance_m: floa
             details={"section_id": section_id, "reason": reason},
         )
     # the version's key as the ORM reads it (SQLite keeps a UUID as 32 hex digits): the cache is keyed on it
-    loaded = loaded_network(network_id, str(RiverNetwork._meta.get_field("key").to_python(key)))
-    walk = loaded.walk(str(section_id), line_id, offset_m, snap_distance or 0.0, max_distance_m)
+    snap = _Snap(
+        network_id, str(RiverNetwork._meta.get_field("key").to_python(key)), line_id, offset_m, snap_distance
+    )
+    loaded = loaded_network(snap.network_id, snap.key)
+    if snap_distance is not None:  # (a null distance could not be checked for equality)
+        loaded.snap_seen(section_id, line_id, offset_m, snap_distance)
+    section = (code, name, source, bool(synthetic))
+    read = _read_from(loaded, snap, paths, section_id, max_distance_m, sections_sql, scope_params, section)
+    assert read is not None  # given the section's row, the read always answers
+    return read
+
+
+def _read_from(
+    loaded: LoadedNetwork,
+    snap: _Snap,
+    paths: Paths,
+    section_id: int,
+    max_distance_m: float,
+    sections_sql: str,
+    scope_params: tuple[Any, ...],
+    section: tuple[str, str, str, bool] | None,
+) -> SectionUpstreamRead | None:
+    """The sites read walking from ``snap``; ``section`` (code, name, network source, synthetic) as the
+    section statement read it, or None to have the statement check the guess (None when it does not hold)."""
+    origin = (str(section_id), snap.line_id, snap.offset_m, snap.snap_distance_m or 0.0)
+    walk = loaded.walk(*origin, max_distance_m)
     rivers = _rivers(loaded, walk.reach, walk.origin.river_id)
     sites: dict[str, list[SiteReached]] = {kind: [] for kind in UPSTREAM_KINDS}
     facilities: list[FacilityReached] = []
     on_rivers: dict[str, list[int]] = {}
     pieces = walk.pieces_by_line
-    if pieces:
-        lines_sql, lines_params = any_of_sql("s.line_id", list(pieces), connection)
-        rivers_sql, rivers_params = any_of_sql("s.river_id", [r.river_id for r in rivers], connection)
-        in_scope, in_scope_params = scope_sql(paths, "v.path", connection)
-        facility, condition = _JOINS[connection.vendor]
-        sql = _SITES_SQL.format(
-            facility=facility,
-            condition=condition,
-            lines=lines_sql,
-            facility_scope=in_scope,
-            rivers=rivers_sql,
-            section_scope=sections_sql,
-        )
-        params = [network_id, *lines_params, *in_scope_params, network_id, *lines_params]
-        params += [network_id, *rivers_params, *scope_params]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        limit = walk.reach.max_distance_m + engine.LIMIT_EPS_M
-        for kind, site_id, line, river_id, offset, snap_m, *row in rows:
-            if kind == SiteKind.RIVER_SECTION:
-                on_rivers.setdefault(river_id, []).append(site_id)
-                continue
-            along = _along(pieces.get(line, ()), offset)
-            if along > limit:
-                continue
-            if kind != SiteKind.SEWAGE_FACILITY:
-                sites[kind].append(SiteReached(kind, site_id, along, snap_m or 0.0, line, river_id))
-                continue
-            f_code, f_name, village, town, status, lon, lat, conditions, approved_at = row
-            audited = approved_at and timezone.localtime(cursor_moment(approved_at, connection))
-            facilities.append(
-                FacilityReached(
-                    site_id, f_code, f_name, village, town, status, _codes(conditions),
-                    None if audited is None else audited.date(), along, snap_m or 0.0, river_id, lon, lat,
-                )
-            )  # fmt: skip
+    lines_sql, lines_params = any_of_sql("s.line_id", list(pieces), connection)
+    rivers_sql, rivers_params = any_of_sql("s.river_id", [r.river_id for r in rivers], connection)
+    in_scope, in_scope_params = scope_sql(paths, "v.path", connection)
+    facility, condition = _JOINS[connection.vendor]
+    sql = _SITES_SQL.format(
+        facility=facility,
+        condition=condition,
+        lines=lines_sql,
+        facility_scope=in_scope,
+        rivers=rivers_sql,
+        section_scope=sections_sql,
+    )
+    network_id = snap.network_id
+    params = [network_id, *lines_params, *in_scope_params, network_id, *lines_params]
+    params += [network_id, *rivers_params, *scope_params]
+    if section is None:
+        sql += _SECTION_CHECK.format(section_scope=sections_sql)
+        key = RiverNetwork._meta.get_field("key").get_db_prep_value(uuid.UUID(snap.key), connection)
+        params += [network_id, key, section_id, *scope_params]
+        params += [snap.line_id, snap.offset_m, snap.snap_distance_m]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    limit = walk.reach.max_distance_m + engine.LIMIT_EPS_M
+    for kind, site_id, line, river_id, offset, snap_m, *row in rows:
+        if kind == SiteKind.RIVER_SECTION:
+            on_rivers.setdefault(river_id, []).append(site_id)
+            continue
+        if kind == "section":
+            section = (row[0], row[1], row[2], bool(row[4]))
+            continue
+        along = _along(pieces.get(line, ()), offset)
+        if along > limit:
+            continue
+        if kind != SiteKind.SEWAGE_FACILITY:
+            sites[kind].append(SiteReached(kind, site_id, along, snap_m or 0.0, line, river_id))
+            continue
+        f_code, f_name, village, town, status, lon, lat, conditions, approved_at = row
+        audited = approved_at and timezone.localtime(cursor_moment(approved_at, connection))
+        facilities.append(
+            FacilityReached(
+                site_id, f_code, f_name, village, town, status, _codes(conditions),
+                None if audited is None else audited.date(), along, snap_m or 0.0, river_id, lon, lat,
+            )
+        )  # fmt: skip
+    if section is None:
+        return None
+    code, name, source, synthetic = section
     reach = UpstreamReach(
         network_id=network_id,
-        network_synthetic=bool(synthetic),
+        network_synthetic=synthetic,
         network_source=source,
-        line_id=line_id,
+        line_id=snap.line_id,
         river_id=walk.origin.river_id,
         river_name=loaded.network.river_names.get(walk.origin.river_id, ""),
-        snap_distance_m=snap_distance or 0.0,
+        snap_distance_m=snap.snap_distance_m or 0.0,
         max_distance_m=max_distance_m,
         rivers=rivers,
         sites={k: tuple(sorted(v, key=lambda s: (s.distance_m, s.site_id))) for k, v in sites.items()},

@@ -299,7 +299,10 @@ def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_versio
     point = type(rivers.facility_a).objects.get(pk=rivers.facility_a.pk).location
     assert (body["facilities"][0]["lon"], body["facilities"][0]["lat"]) == pytest.approx((point.x, point.y))
     assert walks == [str(rivers.section_a.pk)]
-    assert api.get(path).json() == body and len(walks) == 1  # the same walk, kept with the version
+    # asked again: the section's snap as last read is checked in the sites statement (no section statement)
+    with django_assert_max_num_queries(9):
+        again = api.get(path).json()
+    assert again == body and len(walks) == 1  # the same walk, kept with the version
     assert api.get(path, km=5).status_code == 200 and len(walks) == 2  # another distance: another walk
     facility_update(principal=SYSTEM, facility_id=rivers.facility_b.pk, changes={},
                     location=LocationInput(121.12, 31.9002))  # fmt: skip  # onto m1, ~7.5 km up
@@ -356,3 +359,22 @@ def test_the_json_is_the_response_schemas(rivers, api_as) -> None:  # type: igno
         return json.dumps(json.loads(text), ensure_ascii=False)
 
     assert canonical(response.content) == canonical(rendered)
+
+
+def test_a_moved_section_and_its_scope_are_read_again_not_guessed(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    """A repeated request walks from the section's snap as last read and checks it in the same statement:
+    a section moved since (re-snapped elsewhere) is answered from where it is now, exactly as a process that
+    never saw it would answer; a caller out of scope still gets 404."""
+    api = api_as("environment_bureau", rivers.district)
+    path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
+    before = api.get(path).json()
+    assert [f["id"] for f in before["facilities"]] == [rivers.facility_a.pk]
+    assert_error(api_as("town_officer", rivers.town_b).get(path), 404, "not_found")
+    section_upsert(code="S-A", name="甲桥二", level="municipal", region=rivers.district,
+                   responsible_towns=[rivers.town_a], location=LocationInput(121.1504, 31.9))  # fmt: skip
+    moved = api.get(path).json()
+    assert moved["section_name"] == "甲桥二" and moved["snap_distance_m"] != before["snap_distance_m"]
+    assert moved["facilities"] != before["facilities"]
+    river_engine.forget()  # a process that never read it
+    assert api.get(path).json() == moved
+    assert_error(api_as("town_officer", rivers.town_b).get(path), 404, "not_found")
