@@ -3,16 +3,14 @@ with the sites the database keeps snapped to the current network)."""
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -22,7 +20,7 @@ from kernel.scope import Paths, scope_sql
 
 from .. import network as engine
 from ..models import RiverSection
-from ..selectors import section_ids_in_scope
+from ..selectors import section_scope_sql
 from .engine import LoadedNetwork, Walk, kept_network, loaded_network
 from .models import RiverNetwork, SiteKind, SiteSnap
 
@@ -210,7 +208,7 @@ SELECT r.id, r.code, r.name, s.network_id, n.key, n.is_synthetic, n.source_name,
 FROM geo_riversection r
 LEFT JOIN (geo_sitesnap s JOIN geo_rivernetwork n ON n.id = s.network_id AND n.is_current)
   ON s.site_kind = 'river_section' AND s.site_id = r.id
-WHERE r.id = %s AND r.id IN ({scope})
+WHERE r.id = %s AND {scope}
 ORDER BY n.imported_at DESC, n.id DESC
 LIMIT 1
 """
@@ -236,7 +234,7 @@ SELECT s.site_kind, s.site_id, s.line_id, s.river_id, s.offset_m, s.distance_m, 
        NULL, NULL, NULL, NULL
 FROM geo_sitesnap s JOIN geo_riversection r ON r.id = s.site_id AND r.is_active
 WHERE s.network_id = %s AND s.site_kind = 'river_section' AND s.offset_m IS NOT NULL AND {rivers}
-  AND s.site_id IN ({section_scope})
+  AND {section_scope}
 """
 
 
@@ -261,15 +259,6 @@ _JOINS = {
 }
 
 
-@functools.lru_cache(maxsize=64)
-def _sections_in_scope_sql(paths: Paths, alias: str) -> tuple[str, tuple[Any, ...]]:
-    """``section_ids_in_scope(paths)`` compiled for the connection ``alias``: the scope rule's own SQL, kept
-    per scope (SQL text and the scope's paths only — no rows), so a request does not build it again."""
-    qs = section_ids_in_scope(paths).order_by()
-    sql, params = qs.query.get_compiler(connection=connections[alias]).as_sql()
-    return sql, tuple(params)
-
-
 @dataclass(frozen=True)
 class _Snap:
     """A section's snap on a version: as the section statement read it, or as last read (a guess the sites
@@ -289,7 +278,7 @@ UNION ALL
 SELECT 'section', NULL, NULL, NULL, NULL, NULL, r.code, r.name, n.source_name, NULL,
        CASE WHEN n.is_synthetic THEN 'synthetic' ELSE '' END, NULL, NULL, NULL, NULL
 FROM geo_riversection r JOIN geo_rivernetwork n ON n.id = %s AND n.key = %s AND n.is_current
-WHERE r.id = %s AND r.id IN ({section_scope})
+WHERE r.id = %s AND {section_scope}
   AND n.id = (SELECT c.id FROM geo_rivernetwork c WHERE c.is_current ORDER BY c.imported_at DESC, c.id DESC
               LIMIT 1)
   AND EXISTS (SELECT 1 FROM geo_sitesnap q WHERE q.network_id = n.id AND q.site_kind = 'river_section'
@@ -308,7 +297,7 @@ def section_upstream_read(*, paths: Paths, section_id: int, max_distance_m: floa
     statement checks it (the section in scope, on the latest current version, snapped exactly there) in a
     row of its own; without that row — first request, section moved, new version, out of scope — the
     section is read first (two statements), as it always was."""
-    sections_sql, scope_params = _sections_in_scope_sql(paths, connection.alias)
+    sections_sql, scope_params = section_scope_sql(paths, "r", connection)
     kept = kept_network()
     guess = kept.snap_guess(section_id) if kept is not None else None
     if kept is not None and guess is not None:
@@ -351,7 +340,7 @@ def _read_from(
     section_id: int,
     max_distance_m: float,
     sections_sql: str,
-    scope_params: tuple[Any, ...],
+    scope_params: list[str],
     section: tuple[str, str, str, bool] | None,
 ) -> SectionUpstreamRead | None:
     """The sites read walking from ``snap``; ``section`` (code, name, network source, synthetic) as the

@@ -71,3 +71,21 @@ def test_hand_written_sql_selects_what_the_orm_selects(world) -> None:  # type: 
         assert _raw_ids(sql, params) == list(orm), scope
     assert _raw_ids(*scope_sql(("/9%_\\/",), "r.path", connection)) == [odd.pk]
     assert _raw_ids(*scope_sql(("/9_",), "r.path", connection)) == []
+
+
+def test_the_hand_written_section_scope_is_section_ids_in_scope(world) -> None:  # type: ignore[no-untyped-def]
+    """``geo.selectors.section_scope_sql`` (the upstream answer's statements) admits exactly the sections
+    ``section_ids_in_scope`` admits: by the section's own region or any of its responsible towns."""
+    from django.db import connection
+
+    from geo.selectors import section_ids_in_scope, section_scope_sql
+
+    town_a, town_b = world.town_a.path, world.town_b.path
+    RiverSection.objects.get(pk=world.section_b.pk).responsible_towns.add(world.town_b)
+    for paths in (None, (), (world.district.path,), (town_a,), (town_b,), (town_a, town_b), ("/nowhere/",)):
+        sql, params = section_scope_sql(paths, "r", connection)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT r.id FROM geo_riversection r WHERE {sql} ORDER BY r.id", params)  # noqa: S608
+            found = [row[0] for row in cursor.fetchall()]
+        expected = sorted(set(section_ids_in_scope(paths).values_list("pk", flat=True)))  # (a row per town)
+        assert found == expected, paths
