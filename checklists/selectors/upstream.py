@@ -23,7 +23,7 @@ from geo.selectors import section_list
 from kernel.access import Principal
 from kernel.queries import AnyOf, any_of_sql, cursor_moment
 from kernel.scope import Paths, scope_q, scope_sql
-from scoring.water.selectors import latest_classes
+from scoring.water.selectors import LATEST_SAMPLES_SQL, latest_classes
 
 from ..models import RECTIFICATION_DONE, Finding, Rectification, RectificationStatus
 
@@ -142,15 +142,22 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
     """Within ``km`` along the water upstream of a section in the caller's scope (404 otherwise).
     Facilities and problems are those in the caller's scope; rivers are district-wide geography.
 
-    The section with its snap, then the sites with the facilities' rows and the sections on the rivers
-    reached, are two statements (``section_upstream_read``); the rivers' water classes, the outfalls' and
-    pump stations' rows (when any is reached) and the problems follow."""
+    The section with its snap (when not as last read), then the sites with the facilities' rows and the
+    sections on the rivers reached (``section_upstream_read``); the outfalls' and pump stations' rows (when
+    any is reached), then the open problems with the latest samples of those sections in one statement."""
     paths = principal.region_paths()
     read = section_upstream_read(paths=paths, section_id=section_id, max_distance_m=km * 1000.0)
     reach = read.reach
     facilities = read.facilities
     outfalls = _outfalls(reach.sites[SiteKind.OUTFALL], paths)
     pump_stations = _pump_stations(reach.sites[SiteKind.PUMP_STATION], paths)
+    sites: dict[str, tuple[UpstreamSite, ...]] = {
+        SiteKind.SEWAGE_FACILITY: facilities,
+        SiteKind.OUTFALL: outfalls,
+        SiteKind.PUMP_STATION: pump_stations,
+    }
+    measured = [s for ids in read.sections_on_rivers.values() for s in ids]
+    problems, last = _open_problems_and_samples(sites, measured, paths)
     return SectionUpstream(
         section_id=read.section_id,
         section_code=read.section_code,
@@ -162,27 +169,24 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
         river_id=reach.river_id,
         river_name=reach.river_name,
         snap_distance_m=reach.snap_distance_m,
-        rivers=_rivers(reach.rivers, read.sections_on_rivers, paths),
+        rivers=_rivers(reach.rivers, read.sections_on_rivers, paths, last),
         facilities=facilities,
         outfalls=outfalls,
         outfall_coverage=_coverage(outfalls),
         pump_stations=pump_stations,
-        problems=_problems(
-            {
-                SiteKind.SEWAGE_FACILITY: facilities,
-                SiteKind.OUTFALL: outfalls,
-                SiteKind.PUMP_STATION: pump_stations,
-            },
-            paths,
-        ),
+        problems=problems,
     )
 
 
 def _rivers(
-    rivers: tuple[RiverReached, ...], on_river: dict[str, tuple[int, ...]], paths: Paths
+    rivers: tuple[RiverReached, ...],
+    on_river: dict[str, tuple[int, ...]],
+    paths: Paths,
+    last: dict[int, datetime],
 ) -> tuple[UpstreamRiver, ...]:
-    """The rivers reached, each with the latest class of an active section in scope on it."""
-    classes = latest_classes([s for ids in on_river.values() for s in ids])
+    """The rivers reached, each with the latest class of an active section in scope on it (``last``: the
+    latest sample of each of those sections, as read with the problems)."""
+    classes = latest_classes([s for ids in on_river.values() for s in ids], last=last)
     names = (
         dict(
             section_list(paths=paths)
@@ -305,7 +309,7 @@ def _problems(
     if not at:
         return ()
     if closed_since is None:
-        return _open_problems(sites, at, paths)
+        return _open_problems_and_samples(sites, [], paths)[0]
     kinds = Q()
     for kind, reached in sites.items():
         if reached:
@@ -331,40 +335,62 @@ def _problems(
 
 
 # The open rectifications at the sites reached, in scope: ``_problems``' rows, hand-written (the ORM's
-# statement and model rows cost more than the read in bench/upstream, where ~600 sites are reached).
+# statement and model rows cost more than the read in bench/upstream, where ~600 sites are reached) — and in
+# the same statement the latest sample of each section on the rivers reached (``latest_classes``' first read).
 _OPEN_PROBLEMS_SQL = """
-SELECT r.id, r.subject_kind, r.subject_id, r.subject_name, f.item_title, f.reason, r.category,
+SELECT 'problem', r.id, r.subject_kind, r.subject_id, r.subject_name, f.item_title, f.reason, r.category,
        r.responsible_unit, r.status, r.deadline, r.overdue, r.overdue_since, r.closed_at
 FROM {rectification} r
 JOIN {finding} f ON f.id = r.finding_id
 LEFT JOIN {region} g ON g.id = r.subject_region_id
 WHERE ({kinds}) AND {scope} AND r.status NOT IN ({done})
 """
+_SAMPLES_SQL = """
+SELECT 'sample', x.section_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.sampled_at
+FROM ({latest}) x
+"""
 
 
-def _open_problems(
-    sites: dict[str, tuple[UpstreamSite, ...]], at: dict[tuple[str, int], UpstreamSite], paths: Paths
-) -> tuple[UpstreamProblem, ...]:
-    kinds, params = [], []
-    for kind, reached in sites.items():
-        if reached:
-            ids_sql, ids_params = any_of_sql("r.subject_id", [site.id for site in reached], connection)
-            kinds.append(f"(r.subject_kind = %s AND {ids_sql})")
-            params += [kind, *ids_params]
-    scope, scope_params = scope_sql(paths, "g.path", connection)
-    sql = _OPEN_PROBLEMS_SQL.format(
-        rectification=Rectification._meta.db_table,
-        finding=Finding._meta.db_table,
-        region=Region._meta.db_table,
-        kinds=" OR ".join(kinds),
-        scope=scope,
-        done=", ".join(["%s"] * len(RECTIFICATION_DONE)),
-    )
+def _open_problems_and_samples(
+    sites: dict[str, tuple[UpstreamSite, ...]], sections: list[int], paths: Paths
+) -> tuple[tuple[UpstreamProblem, ...], dict[int, datetime]]:
+    """The open problems at ``sites`` (by distance, deadline) and the latest sample of each of ``sections``,
+    in one statement (none when there is neither)."""
+    at = {(kind, site.id): site for kind, reached in sites.items() for site in reached}
+    parts: list[str] = []
+    params: list[object] = []
+    if at:
+        kinds = []
+        for kind, reached in sites.items():
+            if reached:
+                ids_sql, ids_params = any_of_sql("r.subject_id", [site.id for site in reached], connection)
+                kinds.append(f"(r.subject_kind = %s AND {ids_sql})")
+                params += [kind, *ids_params]
+        scope, scope_params = scope_sql(paths, "g.path", connection)
+        parts.append(
+            _OPEN_PROBLEMS_SQL.format(
+                rectification=Rectification._meta.db_table,
+                finding=Finding._meta.db_table,
+                region=Region._meta.db_table,
+                kinds=" OR ".join(kinds),
+                scope=scope,
+                done=", ".join(["%s"] * len(RECTIFICATION_DONE)),
+            )
+        )
+        params += [*scope_params, *RECTIFICATION_DONE]
+    if sections:
+        sections_sql, sections_params = any_of_sql("m.section_id", sections, connection)
+        latest = LATEST_SAMPLES_SQL.format(sections=sections_sql)
+        parts.append(_SAMPLES_SQL.format(latest=latest))
+        params += sections_params
+    if not parts:
+        return (), {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *scope_params, *RECTIFICATION_DONE])
+        cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
-    out = []
+    out, last = [], {}
     for (
+        tag,
         pk,
         kind,
         subject_id,
@@ -374,12 +400,13 @@ def _open_problems(
         category,
         unit,
         status,
-        deadline,
-        overdue,
-        since,
+        *late,
         closed,
     ) in rows:
-        site = at[(kind, subject_id)]
+        if tag == "sample":
+            last[pk] = cursor_moment(closed, connection)
+            continue
+        site, (deadline, overdue, since) = at[(kind, subject_id)], late
         out.append(
             UpstreamProblem(
                 pk, kind, subject_id, name, site.lon, site.lat, title, reason, category, unit, status,
@@ -387,7 +414,7 @@ def _open_problems(
                 cursor_moment(closed, connection),
             )
         )  # fmt: skip
-    return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id)))
+    return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id))), last
 
 
 def _day(value: date | str | None) -> date | None:

@@ -291,8 +291,9 @@ def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_versio
     path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
     # auth 3 (the token, its grants, its last use), the section in scope with its snap on the current
     # network 1, the sites of every kind with the facilities' rows and the sections on the rivers reached 1,
-    # outfalls 1 + coverage 1, pump stations 1, water classes 1, problems 1 (every kind at once)
-    with django_assert_max_num_queries(10):
+    # outfalls 1 + coverage 1, pump stations 1, the problems (every kind at once) with the latest samples
+    # of the sections on the rivers reached 1
+    with django_assert_max_num_queries(9):
         body = api.get(path).json()
     assert len(body["outfalls"]) == len(body["pump_stations"]) == 3 and len(body["facilities"]) == 1
     assert {p["site_kind"] for p in body["problems"]} == {"sewage_facility", "outfall", "pump_station"}
@@ -300,7 +301,7 @@ def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_versio
     assert (body["facilities"][0]["lon"], body["facilities"][0]["lat"]) == pytest.approx((point.x, point.y))
     assert walks == [str(rivers.section_a.pk)]
     # asked again: the section's snap as last read is checked in the sites statement (no section statement)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         again = api.get(path).json()
     assert again == body and len(walks) == 1  # the same walk, kept with the version
     assert api.get(path, km=5).status_code == 200 and len(walks) == 2  # another distance: another walk
