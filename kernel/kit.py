@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
+import pydantic_core
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -195,6 +196,22 @@ class Renderer(JSONRenderer):
     encoder_class = LocalTimeJSONEncoder
     # Chinese text as UTF-8, not \uXXXX escapes: fewer bytes on a phone's link, and readable.
     json_dumps_params = {"ensure_ascii": False}
+
+
+def json_response(data: Any) -> HttpResponse:
+    """``data`` — plain dicts, lists, text, numbers, dates, and datetimes already written as text (see
+    ``local_moment``) — as JSON with the API's content type, written by pydantic-core's encoder: the same
+    JSON values as the API's renderer (parsed, they are equal, floats exactly; only the spacing and a float's
+    exponent style differ), at a fifth of the cost. For answers already in their response schema's shape,
+    where having pydantic validate and dump hundreds of rows again costs more than the reads (the upstream
+    answer). Anything else is written by the renderer's encoder."""
+    content = pydantic_core.to_json(data, fallback=Renderer.encoder_class().default)
+    return HttpResponse(content, content_type=f"{Renderer.media_type}; charset={Renderer.charset}")
+
+
+def local_moment(value: dt.datetime | None) -> str | None:
+    """A datetime as the API's renderer writes it (aware: in the configured zone, ``…+08:00``)."""
+    return None if value is None else LocalTimeJSONEncoder().default(value)
 
 
 def dumps(data: Any) -> str:

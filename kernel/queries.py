@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Lookup
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 def _pg_text(value: str) -> str:
@@ -44,11 +46,31 @@ class AnyOf(Lookup):
         texts = kind in ("CharField", "TextField") and all(type(v) is str for v in values)
         if not (ints or texts):
             values = [field.get_db_prep_value(v, connection, prepared=False) for v in values]
-        if connection.vendor == "postgresql":
-            if ints:
-                return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, "{" + ",".join(map(str, values)) + "}"]
-            if texts:
-                return f"{lhs} = ANY(%s::text[])", [*lhs_params, "{" + ",".join(map(_pg_text, values)) + "}"]
+        if not ints and not texts and connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
-        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - lhs is the compiled column
-        return sql, [*lhs_params, json.dumps(values)]
+        sql, params = any_of_sql(lhs, values, connection)
+        return sql, [*lhs_params, *params]
+
+
+def any_of_sql(column: str, values: list[Any], connection: Any) -> tuple[str, list[Any]]:
+    """``AnyOf`` for hand-written SQL: ``column`` (compiled) among ``values`` — integers or strings — as
+    one parameter (a PostgreSQL array's text, JSON on SQLite)."""
+    if not values:
+        return "0 = 1", []
+    if connection.vendor == "postgresql":
+        if all(type(v) is int for v in values):
+            return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
+        return f"{column} = ANY(%s::text[])", ["{" + ",".join(map(_pg_text, values)) + "}"]
+    sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - column is compiled, not input
+    return sql, [json.dumps(values)]
+
+
+def cursor_moment(value: Any, connection: Any) -> Any:
+    """A timestamp column as a cursor of ``connection`` reads it — aware (PostgreSQL), naive UTC or text
+    (SQLite) — made aware as the ORM makes it; None stays None."""
+    if value is None:
+        return None
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        raise ValueError(f"unreadable timestamp {value!r}")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, connection.timezone)

@@ -4,10 +4,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
-from kernel.kit import Id
+from kernel.kit import Id, json_response
 
 from .. import selectors
-from ..schemas.upstream import OutfallCoverageOut, SectionUpstreamOut
+from ..schemas.upstream import OutfallCoverageOut, SectionUpstreamOut, section_upstream_plain
 
 router = Router()
 MAX_KM = 50
@@ -23,7 +23,8 @@ def section_upstream(
     section_id: Id,
     km: float = Query(10.0, gt=0, le=MAX_KM, description=f"沿水流向上游的距离（公里，0–{MAX_KM}，默认 10）"),
 ) -> object:
-    return selectors.section_upstream(principal=request.auth, section_id=section_id, km=km)
+    answer = selectors.section_upstream(principal=request.auth, section_id=section_id, km=km)
+    return json_response(section_upstream_plain(answer))  # the schema's JSON, not validated again
 
 
 @router.get(

@@ -12,20 +12,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
 from geo.functions import Lat, Lon
-from geo.models import FacilityCondition, Outfall, PumpStation, SewageFacility, SiteKind, SiteSnap
-from geo.rivers.selectors import RiverReached, SiteReached, section_upstream_reach
+from geo.models import Outfall, PumpStation, Region, SiteKind
+from geo.rivers.selectors import FacilityReached, RiverReached, SiteReached, section_upstream_read
 from geo.selectors import section_list
 from kernel.access import Principal
-from kernel.errors import NotFound
-from kernel.queries import AnyOf
-from kernel.scope import Paths, scope_q
-from scoring.water.selectors import latest_classes
+from kernel.queries import AnyOf, any_of_sql, cursor_moment
+from kernel.scope import Paths, scope_q, scope_sql
+from scoring.water.selectors import LATEST_SAMPLES_SQL, latest_classes
 
-from ..models import RECTIFICATION_DONE, Rectification, RectificationStatus
+from ..models import RECTIFICATION_DONE, Finding, Rectification, RectificationStatus
 
 
 @dataclass(frozen=True)
@@ -56,21 +56,7 @@ class UpstreamSite(Protocol):
     def distance_m(self) -> float: ...
 
 
-@dataclass(frozen=True)
-class UpstreamFacility:
-    id: int
-    code: str
-    name: str
-    village: str
-    town: str | None
-    status: str
-    condition: tuple[str, ...] | None  # the latest standing audit's codes; None when never audited
-    condition_at: date | None
-    distance_m: float
-    snap_distance_m: float
-    river_id: str
-    lon: float | None
-    lat: float | None
+UpstreamFacility = FacilityReached  # read with the sites, in the answer's shape (geo.rivers.selectors)
 
 
 @dataclass(frozen=True)
@@ -154,27 +140,28 @@ class SectionUpstream:
 
 def section_upstream(*, principal: Principal, section_id: int, km: float) -> SectionUpstream:
     """Within ``km`` along the water upstream of a section in the caller's scope (404 otherwise).
-    Facilities and problems are those in the caller's scope; rivers are district-wide geography."""
+    Facilities and problems are those in the caller's scope; rivers are district-wide geography.
+
+    The section with its snap (when not as last read), then the sites with the facilities' rows and the
+    sections on the rivers reached (``section_upstream_read``); the outfalls' and pump stations' rows (when
+    any is reached), then the open problems with the latest samples of those sections in one statement."""
     paths = principal.region_paths()
-    section = (
-        section_list(paths=paths)
-        .select_related(None)
-        .prefetch_related(None)
-        .only("code", "name")
-        .filter(pk=section_id)
-        .first()
-    )
-    if section is None:
-        raise NotFound("断面不存在或不在您的管辖范围内", details={"section_id": section_id})
-    kinds = (SiteKind.SEWAGE_FACILITY, SiteKind.OUTFALL, SiteKind.PUMP_STATION)
-    reach = section_upstream_reach(section=section, max_distance_m=km * 1000.0, kinds=kinds)
-    facilities = _facilities(reach.sites[SiteKind.SEWAGE_FACILITY], paths)
+    read = section_upstream_read(paths=paths, section_id=section_id, max_distance_m=km * 1000.0)
+    reach = read.reach
+    facilities = read.facilities
     outfalls = _outfalls(reach.sites[SiteKind.OUTFALL], paths)
     pump_stations = _pump_stations(reach.sites[SiteKind.PUMP_STATION], paths)
+    sites: dict[str, tuple[UpstreamSite, ...]] = {
+        SiteKind.SEWAGE_FACILITY: facilities,
+        SiteKind.OUTFALL: outfalls,
+        SiteKind.PUMP_STATION: pump_stations,
+    }
+    measured = [s for ids in read.sections_on_rivers.values() for s in ids]
+    problems, last = _open_problems_and_samples(sites, measured, paths)
     return SectionUpstream(
-        section_id=section.pk,
-        section_code=section.code,
-        section_name=section.name,
+        section_id=read.section_id,
+        section_code=read.section_code,
+        section_name=read.section_name,
         km=km,
         network_id=reach.network_id,
         network_synthetic=reach.network_synthetic,
@@ -182,34 +169,24 @@ def section_upstream(*, principal: Principal, section_id: int, km: float) -> Sec
         river_id=reach.river_id,
         river_name=reach.river_name,
         snap_distance_m=reach.snap_distance_m,
-        rivers=_rivers(reach.rivers, reach.network_id, paths),
+        rivers=_rivers(reach.rivers, read.sections_on_rivers, paths, last),
         facilities=facilities,
         outfalls=outfalls,
         outfall_coverage=_coverage(outfalls),
         pump_stations=pump_stations,
-        problems=_problems(
-            {
-                SiteKind.SEWAGE_FACILITY: facilities,
-                SiteKind.OUTFALL: outfalls,
-                SiteKind.PUMP_STATION: pump_stations,
-            },
-            paths,
-        ),
+        problems=problems,
     )
 
 
-def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> tuple[UpstreamRiver, ...]:
-    on_river: dict[str, list[int]] = {}
-    snaps = SiteSnap.objects.filter(
-        AnyOf(F("river_id"), [r.river_id for r in rivers]),
-        network_id=network_id,
-        site_kind=SiteKind.RIVER_SECTION,
-        offset_m__isnull=False,
-        site_id__in=section_list(paths=paths).filter(is_active=True).values("pk"),
-    ).values_list("river_id", "site_id")
-    for river_id, site_id in snaps:
-        on_river.setdefault(river_id, []).append(site_id)
-    classes = latest_classes([s for ids in on_river.values() for s in ids])
+def _rivers(
+    rivers: tuple[RiverReached, ...],
+    on_river: dict[str, tuple[int, ...]],
+    paths: Paths,
+    last: dict[int, datetime],
+) -> tuple[UpstreamRiver, ...]:
+    """The rivers reached, each with the latest class of an active section in scope on it (``last``: the
+    latest sample of each of those sections, as read with the problems)."""
+    classes = latest_classes([s for ids in on_river.values() for s in ids], last=last)
     names = (
         dict(
             section_list(paths=paths)
@@ -222,7 +199,7 @@ def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> 
     )
     out = []
     for r in rivers:
-        measured = [s for s in on_river.get(r.river_id, []) if s in classes]
+        measured = [s for s in on_river.get(r.river_id, ()) if s in classes]
         latest = max(measured, key=lambda s: (classes[s]["month"], -s), default=None)
         c = classes[latest] if latest is not None else None
         out.append(
@@ -241,39 +218,6 @@ def _rivers(rivers: tuple[RiverReached, ...], network_id: int, paths: Paths) -> 
             )
         )
     return tuple(out)
-
-
-def _facilities(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamFacility, ...]:
-    by_id = {s.site_id: s for s in reached}
-    if not by_id:
-        return ()
-    rows = list(
-        SewageFacility.objects.filter(scope_q(paths, "village__path"), AnyOf(F("pk"), by_id))
-        .annotate(lon=Lon("location"), lat=Lat("location"))
-        .order_by()
-        .values_list("pk", "code", "name", "village__name", "village__parent__name", "status", "lon", "lat")
-    )
-    # The latest standing audit of each (one read for all, newest first; the first seen per facility wins).
-    latest: dict[int, tuple[list[str], date]] = {}
-    standing = (
-        FacilityCondition.objects.filter(
-            AnyOf(F("facility_id"), [r[0] for r in rows]), withdrawn_at__isnull=True
-        )
-        .order_by("facility_id", "-approved_at", "-id")
-        .values_list("facility_id", "conditions", "approved_at")
-    )
-    for facility_id, conditions, approved_at in standing:
-        latest.setdefault(facility_id, (conditions, timezone.localtime(approved_at).date()))
-    out = []
-    for pk, code, name, village, town, status, lon, lat in rows:
-        s, cond = by_id[pk], latest.get(pk)
-        out.append(
-            UpstreamFacility(
-                pk, code, name, village, town, status, tuple(cond[0]) if cond else None,
-                cond[1] if cond else None, s.distance_m, s.snap_distance_m, s.river_id, lon, lat,
-            )
-        )  # fmt: skip
-    return tuple(sorted(out, key=lambda f: (f.distance_m, f.id)))
 
 
 def _outfalls(reached: tuple[SiteReached, ...], paths: Paths) -> tuple[UpstreamOutfall, ...]:
@@ -364,6 +308,8 @@ def _problems(
     at = {(kind, site.id): site for kind, reached in sites.items() for site in reached}
     if not at:
         return ()
+    if closed_since is None:
+        return _open_problems_and_samples(sites, [], paths)[0]
     kinds = Q()
     for kind, reached in sites.items():
         if reached:
@@ -386,3 +332,91 @@ def _problems(
             )
         )  # fmt: skip
     return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id)))
+
+
+# The open rectifications at the sites reached, in scope: ``_problems``' rows, hand-written (the ORM's
+# statement and model rows cost more than the read in bench/upstream, where ~600 sites are reached) — and in
+# the same statement the latest sample of each section on the rivers reached (``latest_classes``' first read).
+_OPEN_PROBLEMS_SQL = """
+SELECT 'problem', r.id, r.subject_kind, r.subject_id, r.subject_name, f.item_title, f.reason, r.category,
+       r.responsible_unit, r.status, r.deadline, r.overdue, r.overdue_since, r.closed_at
+FROM {rectification} r
+JOIN {finding} f ON f.id = r.finding_id
+LEFT JOIN {region} g ON g.id = r.subject_region_id
+WHERE ({kinds}) AND {scope} AND r.status NOT IN ({done})
+"""
+_SAMPLES_SQL = """
+SELECT 'sample', x.section_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, x.sampled_at
+FROM ({latest}) x
+"""
+
+
+def _open_problems_and_samples(
+    sites: dict[str, tuple[UpstreamSite, ...]], sections: list[int], paths: Paths
+) -> tuple[tuple[UpstreamProblem, ...], dict[int, datetime]]:
+    """The open problems at ``sites`` (by distance, deadline) and the latest sample of each of ``sections``,
+    in one statement (none when there is neither)."""
+    at = {(kind, site.id): site for kind, reached in sites.items() for site in reached}
+    parts: list[str] = []
+    params: list[object] = []
+    if at:
+        kinds = []
+        for kind, reached in sites.items():
+            if reached:
+                ids_sql, ids_params = any_of_sql("r.subject_id", [site.id for site in reached], connection)
+                kinds.append(f"(r.subject_kind = %s AND {ids_sql})")
+                params += [kind, *ids_params]
+        scope, scope_params = scope_sql(paths, "g.path", connection)
+        parts.append(
+            _OPEN_PROBLEMS_SQL.format(
+                rectification=Rectification._meta.db_table,
+                finding=Finding._meta.db_table,
+                region=Region._meta.db_table,
+                kinds=" OR ".join(kinds),
+                scope=scope,
+                done=", ".join(["%s"] * len(RECTIFICATION_DONE)),
+            )
+        )
+        params += [*scope_params, *RECTIFICATION_DONE]
+    if sections:
+        sections_sql, sections_params = any_of_sql("m.section_id", sections, connection)
+        latest = LATEST_SAMPLES_SQL.format(sections=sections_sql)
+        parts.append(_SAMPLES_SQL.format(latest=latest))
+        params += sections_params
+    if not parts:
+        return (), {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    out, last = [], {}
+    for (
+        tag,
+        pk,
+        kind,
+        subject_id,
+        name,
+        title,
+        reason,
+        category,
+        unit,
+        status,
+        *late,
+        closed,
+    ) in rows:
+        if tag == "sample":
+            last[pk] = cursor_moment(closed, connection)
+            continue
+        site, (deadline, overdue, since) = at[(kind, subject_id)], late
+        out.append(
+            UpstreamProblem(
+                pk, kind, subject_id, name, site.lon, site.lat, title, reason, category, unit, status,
+                _day(deadline), bool(overdue), _day(since), site.distance_m,
+                cursor_moment(closed, connection),
+            )
+        )  # fmt: skip
+    return tuple(sorted(out, key=lambda p: (p.distance_m, p.deadline or date.max, p.id))), last
+
+
+def _day(value: date | str | None) -> date | None:
+    """A date column as a cursor reads it (a date; text on SQLite where the column's type is not seen)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -79,6 +79,17 @@ class LoadedNetwork:
     _walks: dict[tuple[str, str, float, float, float], Walk] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # each section's snap on this version as last read (line, offset, snapping distance): a guess a read
+    # may walk from, provided it checks the guess against the database in the same statement
+    _snaps: dict[int, tuple[str, float, float]] = field(default_factory=dict, repr=False, compare=False)
+
+    def snap_seen(self, section_id: int, line_id: str, offset_m: float, snap_distance_m: float) -> None:
+        if len(self._snaps) >= WALKS_KEPT * 16:
+            self._snaps.clear()
+        self._snaps[section_id] = (line_id, offset_m, snap_distance_m)
+
+    def snap_guess(self, section_id: int) -> tuple[str, float, float] | None:
+        return self._snaps.get(section_id)
 
     def river_of(self, text: str) -> str | None:
         text = (text or "").strip()
@@ -172,6 +183,12 @@ def loaded_network(network_id: int, key: str) -> LoadedNetwork:
             _cache.clear()
             _cache[key] = found
         return found
+
+
+def kept_network() -> LoadedNetwork | None:
+    """The version this process keeps (the last one read or imported), without asking the database."""
+    with _lock:
+        return next(iter(_cache.values()), None)
 
 
 def current_network() -> LoadedNetwork | None:

@@ -4,6 +4,7 @@ distances the engine gives over the same lines; scoped like every read."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -104,6 +105,9 @@ def test_upstream_along_the_water_matches_the_engine(rivers, api_as) -> None:  #
     assert set(expected) == {"a"}  # facility B is downstream
     assert [f["id"] for f in body["facilities"]] == [rivers.facility_a.pk]
     assert body["facilities"][0]["condition"] == ["stopped", "damaged"]
+    latest = FacilityCondition.objects.filter(facility=rivers.facility_a).order_by("-approved_at").first()
+    assert latest is not None  # its day in Haimen (a timestamp read as UTC on SQLite, aware on PostGIS)
+    assert body["facilities"][0]["condition_at"] == timezone.localtime(latest.approved_at).date().isoformat()
     assert body["facilities"][0]["distance_m"] == pytest.approx(expected["a"], abs=1e-6)
     assert 7000 < expected["a"] < 9000  # ~4.7 km down m1, ~3.3 km down T: not the ~5 km crow's flight
     assert body["river_id"] == "M" and body["river_name"] == "主河" and not body["network_synthetic"]
@@ -285,16 +289,21 @@ def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_versio
     _rectification(rivers, overdue=True)
     api = api_as("environment_bureau", rivers.district)
     path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
-    # auth 2, section 1, its snap on the current network 1, the sites 1, facilities 2, outfalls 1 +
-    # coverage 1, pump stations 1, rivers' sections and water classes 2, problems 1 (every kind at once)
-    with django_assert_max_num_queries(14):
+    # auth 3 (the token, its grants, its last use), the section in scope with its snap on the current
+    # network 1, the sites of every kind with the facilities' rows and the sections on the rivers reached 1,
+    # outfalls 1 + coverage 1, pump stations 1, the problems (every kind at once) with the latest samples
+    # of the sections on the rivers reached 1
+    with django_assert_max_num_queries(9):
         body = api.get(path).json()
     assert len(body["outfalls"]) == len(body["pump_stations"]) == 3 and len(body["facilities"]) == 1
     assert {p["site_kind"] for p in body["problems"]} == {"sewage_facility", "outfall", "pump_station"}
     point = type(rivers.facility_a).objects.get(pk=rivers.facility_a.pk).location
     assert (body["facilities"][0]["lon"], body["facilities"][0]["lat"]) == pytest.approx((point.x, point.y))
     assert walks == [str(rivers.section_a.pk)]
-    assert api.get(path).json() == body and len(walks) == 1  # the same walk, kept with the version
+    # asked again: the section's snap as last read is checked in the sites statement (no section statement)
+    with django_assert_max_num_queries(8):
+        again = api.get(path).json()
+    assert again == body and len(walks) == 1  # the same walk, kept with the version
     assert api.get(path, km=5).status_code == 200 and len(walks) == 2  # another distance: another walk
     facility_update(principal=SYSTEM, facility_id=rivers.facility_b.pk, changes={},
                     location=LocationInput(121.12, 31.9002))  # fmt: skip  # onto m1, ~7.5 km up
@@ -303,3 +312,70 @@ def test_the_answer_reads_a_fixed_number_of_statements_and_walks_once_per_versio
         principal=SYSTEM, path=write_geojson(tmp_path / "again.geojson", river_features()), dry_run=False
     )
     assert api.get(path).json()["network_id"] != body["network_id"] and len(walks) == 3
+
+
+def test_the_json_is_the_response_schemas(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    """The answer is written from the selector's rows without pydantic validating them again, by a faster
+    encoder: the JSON is the one ninja writes through ``SectionUpstreamOut`` — every list, field order, dates,
+    local datetimes, nulls, floats to the last bit; only the spacing differs — with a water class, an audit,
+    outfalls (one inspected), pump stations and problems of every kind."""
+    from checklists.models import Rectification
+    from checklists.schemas.upstream import SectionUpstreamOut
+    from checklists.selectors import section_upstream
+    from geo.models import FacilityCondition
+    from geo.outfalls.services import outfall_create
+    from geo.pumps.services import pump_station_create
+    from kernel.kit import Renderer
+    from scoring.models import Measurement
+
+    at = timezone.now() - timedelta(days=3)
+    for key, value in {"ph": 7.2, "do": 6.5, "codmn": 4, "nh3n": 1.5}.items():
+        Measurement.objects.create(section=rivers.section_a, sampled_at=at, indicator=key,
+                                   value=Decimal(str(value)), source="automatic")  # fmt: skip
+    FacilityCondition.objects.create(facility=rivers.facility_a, conditions=["stopped"], status="stopped",
+        inspection_uuid=uuid.uuid4(), approved_at=timezone.now() - timedelta(days=2))  # fmt: skip
+    outfall = outfall_create(principal=SYSTEM, code="PWK-J", name="排口甲", kind="industrial",
+        town_id=rivers.town_a.pk, location=LocationInput(121.1503, 31.92))  # fmt: skip
+    pump = pump_station_create(principal=SYSTEM, code="BZ-J", name="泵站甲", town_id=rivers.town_a.pk,
+        location=LocationInput(121.1503, 31.921))  # fmt: skip
+    type(outfall).objects.filter(pk=outfall.pk).update(last_inspected_at=timezone.now() - timedelta(hours=30))
+    _rectification(rivers, overdue=True)
+    for kind, site in (("outfall", outfall), ("pump_station", pump)):
+        rect = _rectification(rivers, overdue=False)
+        Rectification.objects.filter(pk=rect.pk).update(
+            subject_kind=kind, subject_id=site.pk, subject_name=site.name
+        )
+    api = api_as("environment_bureau", rivers.district)
+    response = api.get(f"/api/v1/water/sections/{rivers.section_a.pk}/upstream")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert body["rivers"][0]["water_class"] is not None and body["facilities"][0]["condition"] == ["stopped"]
+    assert body["outfalls"] and body["pump_stations"] and len(body["problems"]) == 3
+    answer = section_upstream(principal=response.wsgi_request.auth, section_id=rivers.section_a.pk, km=10)
+    schema = SectionUpstreamOut.model_validate(answer).model_dump()
+    rendered = Renderer().render(response.wsgi_request, schema, response_status=200)
+    assert body["outfalls"][0]["last_inspected_at"].endswith("+08:00")
+
+    def canonical(text: str | bytes) -> str:  # key order and float digits kept, spacing normalised
+        return json.dumps(json.loads(text), ensure_ascii=False)
+
+    assert canonical(response.content) == canonical(rendered)
+
+
+def test_a_moved_section_and_its_scope_are_read_again_not_guessed(rivers, api_as) -> None:  # type: ignore[no-untyped-def]
+    """A repeated request walks from the section's snap as last read and checks it in the same statement:
+    a section moved since (re-snapped elsewhere) is answered from where it is now, exactly as a process that
+    never saw it would answer; a caller out of scope still gets 404."""
+    api = api_as("environment_bureau", rivers.district)
+    path = f"/api/v1/water/sections/{rivers.section_a.pk}/upstream"
+    before = api.get(path).json()
+    assert [f["id"] for f in before["facilities"]] == [rivers.facility_a.pk]
+    assert_error(api_as("town_officer", rivers.town_b).get(path), 404, "not_found")
+    section_upsert(code="S-A", name="甲桥二", level="municipal", region=rivers.district,
+                   responsible_towns=[rivers.town_a], location=LocationInput(121.1504, 31.9))  # fmt: skip
+    moved = api.get(path).json()
+    assert moved["section_name"] == "甲桥二" and moved["snap_distance_m"] != before["snap_distance_m"]
+    assert moved["facilities"] != before["facilities"]
+    river_engine.forget()  # a process that never read it
+    assert api.get(path).json() == moved
+    assert_error(api_as("town_officer", rivers.town_b).get(path), 404, "not_found")
