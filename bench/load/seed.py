@@ -31,13 +31,15 @@ PHONES = int(os.environ.get("LOAD_PHONES", "500"))
 OFFICE = int(os.environ.get("LOAD_OFFICE", "20"))
 PLANNERS = int(os.environ.get("LOAD_PLANNERS", "10"))
 REPAIR_EVERY = 5  # one phone in five belongs to a town officer (安监局) who also repairs
-PHOTO_POOL = 6
+PHOTO_POOL = int(os.environ.get("LOAD_PHOTO_POOL", "60"))  # distinct pictures
 PASSWORD = "load-test-2022-Haimen"  # noqa: S105 - throwaway accounts on a throwaway database
 
 
 def photo_pool(out: Path, lon: float, lat: float) -> list[str]:
-    """A few phone-like JPEGs of ~2 MB (4000×3000 would be ~4 MB; 2592×1944, 5 MP, with sensor-like
-    colour noise over shapes gives ~2 MB at quality 90), with EXIF time, camera and GPS."""
+    """Phone-like JPEGs of ~2 MB (2592×1944, 5 MP, colour sensor noise over shapes, quality 90), with
+    EXIF time, camera and GPS. Every picture is a different scene: a pool of a few pictures sent a
+    thousand times would make every upload a near-duplicate of hundreds of others (the reuse check's
+    worst case, not a day's work) — a real day's photos rarely resemble each other."""
     from PIL import Image, ImageDraw
 
     from media.imaging import dms_rationals
@@ -45,16 +47,17 @@ def photo_pool(out: Path, lon: float, lat: float) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     names = []
     w, h = 2592, 1944
+    base = Image.linear_gradient("L").resize((w, h)).convert("RGB")
+    noise = Image.merge("RGB", [Image.effect_noise((w, h), 50) for _ in range(3)])  # made once
     for n in range(PHOTO_POOL):
         rng = random.Random(2022 + n)
-        img = Image.linear_gradient("L").resize((w, h)).convert("RGB")
+        img = base.rotate(rng.choice((0, 90, 180, 270)), expand=False)
         draw = ImageDraw.Draw(img)
-        for _ in range(40):
+        for _ in range(30):
             x, y = rng.randrange(w - 200), rng.randrange(h - 200)
-            box = (x, y, x + rng.randrange(60, 900), y + rng.randrange(60, 700))
+            box = (x, y, x + rng.randrange(100, 1200), y + rng.randrange(100, 900))
             colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
             (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=colour)
-        noise = Image.merge("RGB", [Image.effect_noise((w, h), 50) for _ in range(3)])  # sensor noise
         img = Image.blend(img, noise, 0.3)
         exif = Image.Exif()
         exif[271], exif[272] = "LoadTest", "Phone 5MP"
@@ -63,7 +66,7 @@ def photo_pool(out: Path, lon: float, lat: float) -> list[str]:
         exif.get_ifd(0x8825).update({1: "N", 2: dms_rationals(p_lat), 3: "E", 4: dms_rationals(p_lon)})
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=90, exif=exif.tobytes())
-        name = f"photo-{n}.jpg"
+        name = f"photo-{n:03d}.jpg"
         (out / name).write_bytes(buf.getvalue())
         names.append(name)
     return names
