@@ -49,6 +49,9 @@ pids+=($!)
 pids+=($!)
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null
+# Warm every gunicorn worker (the URL conf and the API's schemas are built on a worker's first request):
+# a cold start is no part of a busy day.
+seq 20 | xargs -P 10 -I{} curl -fsS -o /dev/null "http://127.0.0.1:$port/api/v1/openapi.json"
 
 "$venv"/bin/python bench/load/check.py drain "$run"
 "$venv"/bin/python bench/load/check.py sample "$run" &
