@@ -65,6 +65,10 @@ LOAD_SEED="$run/seed.json" .venv-load/bin/locust -f bench/load/locustfile.py --h
 date +%s.%N >"$run/ended"
 echo ">>> Locust 结束（退出码 $status）；等待 Celery 队列清空，然后检查数据库"
 "$venv"/bin/python bench/load/check.py report "$run" || status=1
-grep -q ' 500 ' "$run/locust_failures.csv" 2>/dev/null && echo ">>> 有 5xx：见 $run/gunicorn.log 与 $run/locust_failures.csv"
+# What the summary cannot see: tracebacks of the service (a 5xx, logged) and of failed Celery tasks.
+n=$(grep -c '^Traceback' "$run/gunicorn.log" || true)
+((n == 0)) || { echo ">>> FAIL  服务端异常 $n 次：见 $run/gunicorn.log 与 $run/locust_failures.csv"; status=1; }
+n=$(grep -c 'raised unexpected' "$run/celery.log" || true)
+((n == 0)) || { echo ">>> FAIL  Celery 任务失败 $n 次：见 $run/celery.log"; status=1; }
 echo ">>> 报告：$run/report.html、$run/summary.md"
 exit $status
