@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv system lint bench clean-demo vendor
+.PHONY: demo test venv system lint bench load clean-demo vendor
 
 system:
 	@deploy/bootstrap-system.sh
@@ -50,6 +50,12 @@ vendor:
 
 bench:
 	@deploy/run-bench.sh
+
+# The load test (bench/load, Locust in its own .venv-load/): a compressed busy day for LOAD_DURATION
+# (default 10m; `make load LOAD_DURATION=2m` to try it). Report in var/load/<time>/.
+LOAD_DURATION ?= 10m
+load:
+	@LOAD_DURATION=$(LOAD_DURATION) deploy/run-load.sh
 
 clean-demo:
 	rm -f var/fieldscore.sqlite3
