@@ -17,6 +17,9 @@ Two ceilings, in the same run:
   stations reached with the columns the API returns for each (village and town, the latest standing audit,
   the point, snapping distance, river), in the caller's scope. The fair comparison: what the API must read.
 
+Also printed: the request floor — the same endpoint answering 404 for a section that does not exist (URL,
+middleware, token, grants, scope, the error answer), which alone is close to ``BARE``.
+
 Measured per section: the fastest of ``REPEAT`` API answers (Django's test client: URL, middleware, token,
 scope, the reads and the JSON) against the fastest of as many statements of each ceiling, taking turns; all
 three must find the same facilities at the same distance along the water (1 cm). The API's time ends when
@@ -273,7 +276,13 @@ def main() -> None:
     token, _ = _token_create(user=reader, device_id="bench-upstream", device_name="基准")
     client = Client(headers={"Authorization": f"Bearer {token}"})
     scope = Region.objects.get(pk=reader.grants.get().region_id).path + "%"
-    ratios, full_ratios, api_ms, bare_ms, full_ms, found = [], [], [], [], [], []
+    ratios, full_ratios, api_ms, bare_ms, full_ms, floor_ms, found = [], [], [], [], [], [], []
+    missing = max(sections) + 1_000_000  # no such section: the endpoint's request path alone
+
+    def floor() -> None:
+        response = client.get(f"/api/v1/water/sections/{missing}/upstream", {"km": KM})
+        assert response.status_code == 404, response.content[:300]
+
     for section_id in sections:
         snap = SiteSnap.objects.get(network_id=network_id, site_kind="river_section", site_id=section_id)
         params = {
@@ -299,7 +308,7 @@ def main() -> None:
                 cur.execute(FULL, params)
                 got["full"] = [(row[1], row[2]) for row in cur.fetchall() if row[0] == "sewage_facility"]
 
-        t_api, t_bare, t_full = best_of(REPEAT, api, bare, full)
+        t_api, t_bare, t_full, t_floor = best_of(REPEAT, api, bare, full, floor)
         got["api"] = [(f["id"], f["distance_m"]) for f in answers[-1].json()["facilities"]]
         for ceiling in ("bare", "full"):  # the same facilities, at the same distance along the water
             theirs = dict(got[ceiling])
@@ -310,6 +319,7 @@ def main() -> None:
         api_ms.append(t_api * 1000)
         bare_ms.append(t_bare * 1000)
         full_ms.append(t_full * 1000)
+        floor_ms.append(t_floor * 1000)
         found.append(len(got["api"]))
     med, p95 = statistics.median(ratios), pct(ratios, 0.95)
     ok = med <= TARGET and p95 <= TARGET
@@ -329,6 +339,13 @@ def main() -> None:
     print(
         f"  ratio API / site lists in one statement: median {fmed:.2f}×  p95 {fp95:.2f}×  "
         f"target ≤ {TARGET:.1f}× → {fverdict}"
+    )
+    # What the ceiling leaves out: the request path itself (URL, middleware, token, grants, scope,
+    # the error answer) — the same endpoint asked for a section that does not exist.
+    floor_med = statistics.median(floor_ms)
+    print(
+        f"  request floor (the same endpoint, 404 for a missing section): {floor_med:.1f} ms median = "
+        f"{floor_med / statistics.median(bare_ms):.2f}× the bare walk before reading anything"
     )
     if not ok:
         sys.exit(1)
