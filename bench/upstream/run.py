@@ -335,10 +335,11 @@ def main() -> None:
     verdict = "PASS" if ok else "FAIL"
     print(f"  ratio API / bare: median {med:.2f}×  p95 {p95:.2f}×  target ≤ {TARGET:.1f}× → {verdict}")
     fmed, fp95 = statistics.median(full_ratios), pct(full_ratios, 0.95)
-    fverdict = "PASS" if fmed <= TARGET and fp95 <= TARGET else "FAIL"
+    # The measure proposed in issue 18's closing notes: the median against what the answer must read.
+    fverdict = "PASS" if fmed <= TARGET else "FAIL"
     print(
-        f"  ratio API / site lists in one statement: median {fmed:.2f}×  p95 {fp95:.2f}×  "
-        f"target ≤ {TARGET:.1f}× → {fverdict}"
+        f"  ratio API / site lists in one statement: median {fmed:.2f}× (target ≤ {TARGET:.1f}× → {fverdict})"
+        f"  p95 {fp95:.2f}×"
     )
     # What the issue's ceiling leaves out: the request path itself (URL, middleware, token, grants, scope,
     # the error answer) — the same endpoint asked for a section that does not exist.
