@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 
+from django.db import transaction
+
 from geo.models import Organisation, Region, RegionLevel
 from kernel.kit import collector_paused
 from kernel.outbox.services import outbox_enqueue
@@ -26,11 +28,18 @@ from .. import schemes
 from ..models import Scoreboard, TaskCompletion
 from ..source import AnnualRow, RoutineRow, YearSelection, inspections
 from ..tasks import assessment_recompute as assessment_recompute_task
-from .scoreboards import UnitEvidence, scoreboard_store_draft
+from .scoreboards import UnitEvidence, scoreboard_draft_lock, scoreboard_store_draft
 
 
 def assessment_recompute(*, scheme_key: str) -> Scoreboard:
-    with collector_paused():  # ~50,000 short-lived acyclic objects for 1,000 units
+    """Recompute the scheme's draft from the approved inspections and task records committed so far.
+
+    One transaction, under the scheme's draft lock taken before any input is read: recomputations of one
+    scheme run one after another (an approval's and a task-record edit's may be queued at once), so the
+    last to commit read every approval committed before it started, and never replaces a newer draft with
+    one computed from older inputs."""
+    with collector_paused(), transaction.atomic():  # ~50,000 short-lived acyclic objects for 1,000 units
+        scoreboard_draft_lock(scheme_key=scheme_key)
         return _recompute(scheme_key)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import JSONField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -50,9 +50,38 @@ def _digest(rows_json: str, scheme_document: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def scoreboard_draft_lock(*, scheme_key: str) -> None:
+    """Take the scheme's draft lock until the current transaction ends: one recomputation of a scheme at
+    a time, so the draft the last one leaves was computed from inputs read after every earlier one
+    committed. Call it first in the transaction, before reading any input.
+
+    PostgreSQL: a transaction-scoped advisory lock on the scheme's key (re-entrant; read committed, so
+    every read after it sees what the previous holder committed). SQLite: the database's write lock, which
+    the embedded settings already take when the transaction begins (BEGIN IMMEDIATE); otherwise a write
+    that changes nothing takes it now."""
+    assert connection.in_atomic_block, "scoreboard_draft_lock() belongs inside a transaction"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(scheme_key)])
+    elif connection.settings_dict.get("OPTIONS", {}).get("transaction_mode") != "IMMEDIATE":
+        Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT).update(
+            scheme_key=scheme_key
+        )
+
+
+def _lock_id(scheme_key: str) -> int:
+    # A stable signed 64-bit id per scheme (Python's hash() differs between processes).
+    digest = hashlib.blake2b(f"scoreboard-draft:{scheme_key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 @transaction.atomic
 def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Scoreboard:
-    """Replace the scheme's draft with one computed from ``units``. Finals are never touched."""
+    """Replace the scheme's draft with one computed from ``units``. Finals are never touched.
+
+    Under the scheme's draft lock (taken here too, for callers that did not): the caller should have
+    taken it before reading what ``units`` were computed from."""
+    scoreboard_draft_lock(scheme_key=scheme_key)
     definition = schemes.load(scheme_key)
     decisions = {d.award_key: d for d in AwardDecision.objects.filter(scheme_key=scheme_key)}
     board = evaluate(
@@ -99,18 +128,24 @@ def scoreboard_store_draft(*, scheme_key: str, units: list[UnitEvidence]) -> Sco
     # The rows are encoded once, canonically, for both the content hash and the database (a 1,000-unit
     # board is ~0.5 MB of JSON; encoding it twice cost more than ranking it).
     rows_json = _canonical(rows)
-    # only("id"): the old draft's rows are not loaded just to be deleted
-    Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT).only("id").delete()
-    scoreboard = Scoreboard.objects.create(
-        scheme_key=scheme_key,
-        year=definition.year,
-        title=definition.title,
-        scheme_document=definition.document,
-        computed_at=timezone.now(),
-        content_hash=_digest(rows_json, definition.document),
-        undecided={k: list(v) for k, v in board.undecided.items()},
-        rows=Cast(Value(rows_json), JSONField()),
-    )
+    values: dict[str, Any] = {
+        "year": definition.year,
+        "title": definition.title,
+        "scheme_document": definition.document,
+        "computed_at": timezone.now(),
+        "content_hash": _digest(rows_json, definition.document),
+        "undecided": {k: list(v) for k, v in board.undecided.items()},
+        "rows": Cast(Value(rows_json), JSONField()),
+    }
+    # The draft is rewritten in place, or created when there is none (only("id"): its rows are not
+    # loaded just to be replaced). The lock keeps other recomputations out; a draft put under notice
+    # meanwhile is no longer a draft, so the update misses it and a new draft is created.
+    drafts = Scoreboard.objects.filter(scheme_key=scheme_key, status=ScoreboardStatus.DRAFT)
+    draft = drafts.only("id").first()
+    if draft is not None and drafts.filter(pk=draft.pk).update(**values):
+        scoreboard = Scoreboard(pk=draft.pk, scheme_key=scheme_key, status=ScoreboardStatus.DRAFT, **values)
+    else:
+        scoreboard = Scoreboard.objects.create(scheme_key=scheme_key, **values)
     scoreboard.rows = rows  # what was stored, not the expression that stored it
     return scoreboard
 
