@@ -1,0 +1,98 @@
+"""Two duplicate checks racing for real (threads, separate connections, row locks): PostGIS only.
+
+Found by the load test (``make load``): two ``evidence_duplicates`` tasks of near-identical photos locked
+the same attachments in opposite orders and one died of "deadlock detected", losing its reuse flags.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+
+from checklists.models import InspectionPhoto, Rectification, RectificationPhoto
+from checklists.services.evidence import evidence_check_duplicates
+from tests.checklists.conftest import sewage_answers
+from tests.checklists.test_evidence import REUSE, here, new_draft, placed, upload  # noqa: F401 (placed: fixture)
+
+
+def _waiting() -> int:
+    """How many other sessions of this database wait for a lock now."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction, it would be read once
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return int(cur.fetchone()[0])
+
+
+def _until(n: int, errors: list[BaseException], timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while _waiting() < n:
+        assert time.monotonic() < end and not errors, f"never saw {n} sessions waiting for a lock: {errors}"
+        time.sleep(0.05)
+
+
+def _in_thread(target: Callable[[], object], errors: list[BaseException]) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("placed")
+def test_two_checks_of_look_alikes_never_deadlock(world, phone_a, officer_a) -> None:  # type: ignore[no-untyped-def]
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SpatiaLite serialises writers on the whole file)")
+    cu, _ = phone_a.complete(world, {**sewage_answers(), "ledger.meter": {"value": False}})
+    officer_a.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"})
+    rect = Rectification.objects.get()
+    # three attachments of one scene, different bytes, in this order: an inspection's (a), a repair's
+    # (b), an inspection's (c). Each commit runs its checks in-process: these are the settled flags.
+    cu_a = new_draft(phone_a, world)
+    a = upload(phone_a, cu_a, here(201, quality=92)).json()["client_uuid"]
+    body = {"photo_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("r.jpg", here(201, quality=75))}
+    url = f"/api/v1/rectifications/{rect.pk}/photos"
+    r = officer_a.client.post(url, body, headers=officer_a._headers(None))
+    assert r.status_code == 201, r.content
+    b = r.json()["client_uuid"]
+    c = upload(phone_a, new_draft(phone_a, world), here(201, quality=55), item_key="record.site-photo")
+    c = c.json()["client_uuid"]
+    links = [InspectionPhoto.objects.get(client_uuid=a), RectificationPhoto.objects.get(client_uuid=b),
+             InspectionPhoto.objects.get(client_uuid=c)]  # fmt: skip
+    settled = [link.flags for link in links]
+    assert REUSE & {f["code"] for f in settled[1]} and REUSE & {f["code"] for f in settled[2]}
+    for link in links:  # as if every check had run before any hash was known
+        link.flags = [f for f in link.flags if f["code"] not in REUSE]
+        link.flag_count = len(link.flags)
+        link.save(update_fields=["flags", "flag_count"])
+
+    a_id, b_id = links[0].pk, links[1].pk
+    errors: list[BaseException] = []
+    with transaction.atomic():  # someone holds c: the check of a gets there first and waits for it
+        InspectionPhoto.objects.select_for_update().get(pk=links[2].pk)
+        first = _in_thread(lambda: evidence_check_duplicates(kind="inspection", link_id=a_id), errors)
+        _until(1, errors)
+        second = _in_thread(lambda: evidence_check_duplicates(kind="rectification", link_id=b_id), errors)
+        _until(2, errors)
+    for thread in (first, second):
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+    assert errors == []
+    for link in links:
+        link.refresh_from_db()
+    assert [link.flags for link in links] == settled  # nothing lost, nothing different from one at a time
