@@ -1,7 +1,7 @@
-"""Two duplicate checks racing for real (threads, separate connections, row locks): PostGIS only.
-
-Found by the load test (``make load``): two ``evidence_duplicates`` tasks of near-identical photos locked
-the same attachments in opposite orders and one died of "deadlock detected", losing its reuse flags.
+"""Duplicate checks under contention. Found by the load test (``make load``): two ``evidence_duplicates``
+tasks of near-identical photos locked the same attachments in opposite orders and one died of "deadlock
+detected", losing its reuse flags. Two checks racing for real (threads, separate connections, row locks:
+PostGIS only); and a check the database kills anyway is tried again.
 """
 
 from __future__ import annotations
@@ -12,13 +12,17 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from celery.exceptions import Retry
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from psycopg import errors as pg
 
 from checklists.models import InspectionPhoto, Rectification, RectificationPhoto
+from checklists.services import evidence
 from checklists.services.evidence import evidence_check_duplicates
+from checklists.tasks import BUSY_TRIES, evidence_duplicates
 from tests.checklists.conftest import sewage_answers
-from tests.checklists.test_evidence import REUSE, here, new_draft, placed, upload  # noqa: F401 (placed: fixture)
+from tests.checklists.test_evidence import REUSE, here, new_draft, placed, stored, upload  # noqa: F401 (placed: fixture)
 
 
 def _waiting() -> int:
@@ -96,3 +100,49 @@ def test_two_checks_of_look_alikes_never_deadlock(world, phone_a, officer_a) -> 
     for link in links:
         link.refresh_from_db()
     assert [link.flags for link in links] == settled  # nothing lost, nothing different from one at a time
+
+
+@pytest.mark.usefixtures("placed")
+@pytest.mark.parametrize(
+    ("error", "tries"),
+    [(pg.DeadlockDetected, 2), (pg.SerializationFailure, 2), (pg.ProgramLimitExceeded, 1)],
+)
+def test_a_check_killed_by_a_deadlock_is_tried_again(  # type: ignore[no-untyped-def]
+    world, phone_a, monkeypatch, django_capture_on_commit_callbacks, error, tries
+) -> None:
+    earlier, later = new_draft(phone_a, world), new_draft(phone_a, world)
+    with django_capture_on_commit_callbacks() as originals:
+        upload(phone_a, earlier, here(131, quality=92))
+    with django_capture_on_commit_callbacks() as copies:
+        copy = upload(phone_a, later, here(131, quality=55), item_key="record.site-photo")
+    for task in originals:
+        task()
+    real, calls = evidence.evidence_check_duplicates, []
+
+    def victim_once(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs)
+        if len(calls) == 1:  # what PostgreSQL answers the transaction it picks to break a deadlock
+            raise OperationalError("deadlock detected") from error("deadlock detected")
+        return real(**kwargs)
+
+    monkeypatch.setattr(evidence, "evidence_check_duplicates", victim_once)
+    for task in copies:
+        task()
+    assert len(calls) == tries  # a busy database is tried again; any other error is a bug, not retried
+    assert stored(copy) == (["reused_same_subject"] if tries == 2 else [])
+
+
+@pytest.mark.usefixtures("placed")
+def test_a_check_the_database_keeps_killing_goes_back_to_the_queue(world, phone_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    link = upload(phone_a, new_draft(phone_a, world), here(132)).json()["client_uuid"]
+    calls = []
+
+    def always_victim(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs)
+        raise OperationalError("deadlock detected") from pg.DeadlockDetected("deadlock detected")
+
+    monkeypatch.setattr(evidence, "evidence_check_duplicates", always_victim)
+    link_id = InspectionPhoto.objects.get(client_uuid=link).pk
+    with pytest.raises(Retry):  # a worker sends it again after a pause (an eager run only reports it)
+        evidence_duplicates.apply(args=("inspection", link_id))
+    assert len(calls) == BUSY_TRIES
