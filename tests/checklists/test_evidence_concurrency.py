@@ -146,3 +146,45 @@ def test_a_check_the_database_keeps_killing_goes_back_to_the_queue(world, phone_
     with pytest.raises(Retry):  # a worker sends it again after a pause (an eager run only reports it)
         evidence_duplicates.apply(args=("inspection", link_id))
     assert len(calls) == BUSY_TRIES
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("placed")
+def test_the_deadlock_victim_tries_again_and_flags_its_photos(world, phone_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A real deadlock with another writer of the same attachments: PostgreSQL kills the check, which
+    waited first; it is tried again once the other transaction is done, and flags what it should."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SpatiaLite serialises writers on the whole file)")
+    a = upload(phone_a, new_draft(phone_a, world), here(301, quality=92)).json()["client_uuid"]
+    c = upload(phone_a, new_draft(phone_a, world), here(301, quality=55), item_key="record.site-photo")
+    a_link, c_link = (
+        InspectionPhoto.objects.get(client_uuid=a),
+        InspectionPhoto.objects.get(client_uuid=c.json()["client_uuid"]),
+    )
+    settled = c_link.flags
+    assert REUSE & {f["code"] for f in settled}
+    c_link.flags, c_link.flag_count = [], 0  # as if its own check had run before a's hash was known
+    c_link.save(update_fields=["flags", "flag_count"])
+    real, outcomes = evidence.evidence_check_duplicates, []
+
+    def watched(**kwargs):  # type: ignore[no-untyped-def]
+        try:
+            flags = real(**kwargs)
+        except OperationalError as exc:
+            outcomes.append(getattr(exc.__cause__, "sqlstate", None))
+            raise
+        outcomes.append("done")
+        return flags
+
+    monkeypatch.setattr(evidence, "evidence_check_duplicates", watched)
+    errors: list[BaseException] = []
+    with transaction.atomic():  # another writer holds c, and then wants a, which the check holds
+        InspectionPhoto.objects.select_for_update().get(pk=c_link.pk)
+        check = _in_thread(lambda: evidence_duplicates.apply(args=("inspection", a_link.pk)).get(), errors)
+        _until(1, errors)
+        InspectionPhoto.objects.select_for_update().get(pk=a_link.pk)  # the cycle: the check is the victim
+    check.join(timeout=30)
+    assert not check.is_alive()
+    assert errors == [] and outcomes == ["40P01", "done"]
+    c_link.refresh_from_db()
+    assert c_link.flags == settled
