@@ -163,6 +163,8 @@ def evidence_check_duplicates(*, kind: str, link_id: int) -> list[dict[str, Any]
     limit = settings.PHOTO_PHASH_MAX_DISTANCE
     laters = later_likenesses(mine, _uses(_near(link.photo_id, mine.phash, hashed)), max_distance=limit)
     locked = _lock_links([mine, *laters])
+    if mine.link not in locked:
+        return []  # deleted with its inspection or repair since it was read: nothing left to flag
     link = locked[mine.link]
     changed = _reuse_check(link, hashed)
     for later in laters:
