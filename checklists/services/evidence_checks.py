@@ -150,51 +150,89 @@ def evidence_check_duplicates(*, kind: str, link_id: int) -> list[dict[str, Any]
     (Hamming distance ≤ PHOTO_PHASH_MAX_DISTANCE) attached before it in the same inspection or repair,
     for the same subject on another occasion, or for another subject; then check again the near-identical
     photos attached after it, whose own check may have run before this hash existed. Idempotent: the reuse
-    flags are recomputed, the others kept; the attachment itself (an idempotent retry) never matches."""
-    link = _locked_link(kind, link_id)
+    flags are recomputed, the others kept; the attachment itself (an idempotent retry) never matches.
+
+    Locks every attachment it may write, its own and the later look-alikes, before writing anything, in
+    :func:`_lock_links`' order (the one order of all writers of several attachments), and the photos
+    map layer last: two checks of look-alike photos then never wait for each other in a cycle."""
+    link = _link(kind, link_id)
     if not link.photo.phash:
         return link.flags
     hashed = list(Photo.objects.exclude(phash="").values_list("pk", "phash"))
-    mine, uses = _reuse_check(link, hashed)
+    mine = _stored_use(link)
     limit = settings.PHOTO_PHASH_MAX_DISTANCE
-    for later in later_likenesses(mine, uses, max_distance=limit):
-        _reuse_check(_locked_link(later.kind, later.link_id), hashed)  # locks go earlier → later: no cycle
+    laters = later_likenesses(mine, _uses(_near(link.photo_id, mine.phash, hashed)), max_distance=limit)
+    locked = _lock_links([mine, *laters])
+    if mine.link not in locked:
+        return []  # deleted with its inspection or repair since it was read: nothing left to flag
+    link = locked[mine.link]
+    changed = _reuse_check(link, hashed)
+    for later in laters:
+        if later.link in locked:  # (a link deleted meanwhile has nothing left to flag)
+            changed = _reuse_check(locked[later.link], hashed) or changed
+    if changed:
+        map_layers_bump(PHOTOS)  # after every attachment's lock: this row is shared by all photo writers
     return link.flags
 
 
-def _locked_link(kind: str, link_id: int) -> InspectionPhoto | RectificationPhoto:
+def _link(kind: str, link_id: int) -> InspectionPhoto | RectificationPhoto:
     if kind == "inspection":
-        return (
+        return InspectionPhoto.objects.select_related("photo", "inspection").get(pk=link_id)
+    return RectificationPhoto.objects.select_related("photo", "rectification").get(pk=link_id)
+
+
+def _lock_links(uses: list[EvidenceUse]) -> dict[tuple[str, int], InspectionPhoto | RectificationPhoto]:
+    """Lock these attachments, each statement locking its rows in its ``ORDER BY``: inspection photos
+    before repair photos, each by ``(uploaded_at, id)``. Every writer that locks several attachments keeps
+    to this order (see also :func:`inspection_photos_recheck_times`), so no two can deadlock."""
+    ids = {kind: [u.link_id for u in uses if u.kind == kind] for kind in ("inspection", "rectification")}
+    rows: list[InspectionPhoto | RectificationPhoto] = []
+    if ids["inspection"]:
+        rows += (
             InspectionPhoto.objects.select_for_update(of=("self",))
             .select_related("photo", "inspection")
-            .get(pk=link_id)
+            .filter(pk__in=ids["inspection"])
+            .order_by("uploaded_at", "pk")
         )
-    return (
-        RectificationPhoto.objects.select_for_update(of=("self",))
-        .select_related("photo", "rectification")
-        .get(pk=link_id)
-    )
+    if ids["rectification"]:
+        rows += (
+            RectificationPhoto.objects.select_for_update(of=("self",))
+            .select_related("photo", "rectification")
+            .filter(pk__in=ids["rectification"])
+            .order_by("uploaded_at", "pk")
+        )
+    return {(_kind(row), row.pk): row for row in rows}
 
 
-def _reuse_check(
-    link: InspectionPhoto | RectificationPhoto, hashed: list[tuple[int, str]]
-) -> tuple[EvidenceUse, list[EvidenceUse]]:
-    """Recompute one attachment's reuse flags from every photo within the distance; returns the
-    attachment and what it was compared with."""
+def _kind(link: InspectionPhoto | RectificationPhoto) -> str:
+    return "inspection" if isinstance(link, InspectionPhoto) else "rectification"
+
+
+def _stored_use(link: InspectionPhoto | RectificationPhoto) -> EvidenceUse:
     if isinstance(link, InspectionPhoto):
-        mine = replace(_inspection_use(link, link.inspection), uploaded_at=_local(link.uploaded_at))
-    else:
-        mine = replace(_repair_use(link, link.rectification), uploaded_at=_local(link.uploaded_at))
+        return replace(_inspection_use(link, link.inspection), uploaded_at=_local(link.uploaded_at))
+    return replace(_repair_use(link, link.rectification), uploaded_at=_local(link.uploaded_at))
+
+
+def _near(photo_id: int, phash: str, hashed: list[tuple[int, str]]) -> list[int]:
+    """This photo and every other within the distance."""
     limit = settings.PHOTO_PHASH_MAX_DISTANCE
-    near = [pk for pk, phash in hashed if pk != link.photo_id and hamming(phash, mine.phash) <= limit]
-    uses = _uses([link.photo_id, *near])
+    return [photo_id, *(pk for pk, other in hashed if pk != photo_id and hamming(other, phash) <= limit)]
+
+
+def _reuse_check(link: InspectionPhoto | RectificationPhoto, hashed: list[tuple[int, str]]) -> bool:
+    """Recompute one (locked) attachment's reuse flags from every photo within the distance; returns
+    whether they changed (the caller bumps the photos map layer, once, after all its locks)."""
+    mine = _stored_use(link)
+    uses = _uses(_near(link.photo_id, mine.phash, hashed))
+    limit = settings.PHOTO_PHASH_MAX_DISTANCE
     reuse = [f.as_dict() for f in reuse_flags(mine, uses, max_distance=limit)]
     flags = [f for f in link.flags if f.get("code") not in REUSE_CODES] + reuse
-    if flags != link.flags:
-        _save_flags(link, flags)
-        link.save(update_fields=["flags", "flag_count"])
-        map_layers_bump(PHOTOS)
-    return mine, uses
+    if flags == link.flags:
+        return False
+    _save_flags(link, flags)
+    link.save(update_fields=["flags", "flag_count"])
+    return True
 
 
 def inspection_photos_recheck_times(*, inspection: Inspection) -> int:
@@ -207,6 +245,7 @@ def inspection_photos_recheck_times(*, inspection: Inspection) -> int:
         InspectionPhoto.objects.select_for_update(of=("self",))
         .select_related("photo")
         .filter(inspection=inspection, revision=inspection.revision)
+        .order_by("uploaded_at", "pk")  # the order of every lock on several attachments (_lock_links)
     )
     for link in links:
         late = time_flag(
