@@ -13,10 +13,13 @@ field's own preparation. Use it in ``filter()`` as an expression:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection, models
 from django.db.models import Lookup
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -74,3 +77,61 @@ def cursor_moment(value: Any, connection: Any) -> Any:
     if moment is None:
         raise ValueError(f"unreadable timestamp {value!r}")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, connection.timezone)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One INSERT or UPDATE as Django would send it, compiled but not sent: see :func:`writes_send`."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+def insert_write(
+    model: type[models.Model], objs: Sequence[models.Model], *, returning_pk: bool = False
+) -> Write:
+    """The INSERT of ``objs`` (one ``VALUES (…), (…)``), their defaults and ``auto_now`` fields filled in as
+    ``bulk_create`` fills them, optionally ``RETURNING`` their keys (in the rows' order)."""
+    opts = model._meta
+    fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert_write")  # type: ignore[attr-defined]
+    query = InsertQuery(model)
+    query.insert_values(fields, list(objs))
+    compiler = query.get_compiler(connection=connection)
+    if returning_pk:
+        compiler.returning_fields = [opts.pk]
+    [(sql, params)] = compiler.as_sql()
+    return Write(sql, tuple(params))
+
+
+def update_write(obj: models.Model, fields: Sequence[str]) -> Write:
+    """The ``UPDATE … WHERE pk`` of ``save(update_fields=fields)``, ``auto_now`` fields stamped as there."""
+    opts = obj._meta
+    query = UpdateQuery(type(obj))
+    values: list[Any] = []
+    for name in fields:
+        field = opts.get_field(name)
+        values.append((field, None, field.pre_save(obj, False)))  # type: ignore[union-attr]
+    query.add_update_fields(values)
+    query.add_q(models.Q(pk=obj.pk))
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    return Write(sql, tuple(params))
+
+
+def writes_send(writes: Sequence[Write]) -> list[tuple[Any, ...]]:
+    """Send ``writes`` in order — on PostgreSQL as **one** statement (``WITH w0 AS (…), w1 AS (…) last``,
+    each a data-modifying part; foreign keys are checked at COMMIT), elsewhere one by one. Returns the
+    rows the last one returns (its ``RETURNING``). The parts of one statement do not see each other's
+    rows: only for writes to different rows that do not read each other."""
+    if not writes:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(writes) > 1:
+            head = ", ".join(f"w{n} AS ({w.sql})" for n, w in enumerate(writes[:-1]))
+            cursor.execute(f"WITH {head} {writes[-1].sql}", [p for w in writes for p in w.params])
+        else:
+            for w in writes:
+                cursor.execute(w.sql, w.params)
+        return list(cursor.fetchall()) if cursor.description else []
+
