@@ -13,7 +13,7 @@ field's own preparation. Use it in ``filter()`` as an expression:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,3 +135,49 @@ def writes_send(writes: Sequence[Write]) -> list[tuple[Any, ...]]:
                 cursor.execute(w.sql, w.params)
         return list(cursor.fetchall()) if cursor.description else []
 
+
+class CompiledOnce:
+    """A ``values_list`` query whose SQL is compiled once per process and sent again with new values.
+
+    ``CompiledOnce(lambda x: Model.objects.filter(key=x).values_list(…))``: the builder is called once
+    with a marker value, compiled by Django for the connection's database, and the marker's place among
+    the parameters noted; each call then sends that SQL with the caller's value in that place and returns
+    the rows (tuples in the ``values_list`` order, through the same field converters as Django's). For a
+    query sent on every request (the token's check), whose compiling cost more than running it. The
+    builder must use its argument exactly once, as a plain string compared for equality."""
+
+    _MARK = "\x1fkernel.queries.CompiledOnce\x1f"
+
+    def __init__(self, build: Callable[[str], models.QuerySet[Any]]) -> None:
+        self._build = build
+        self._compiled: tuple[str, tuple[Any, ...], int, list[Any]] | None = None
+
+    def _compile(self) -> tuple[str, tuple[Any, ...], int, list[Any]]:
+        query = self._build(self._MARK).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        places = [n for n, p in enumerate(params) if p == self._MARK]
+        if len(places) != 1:
+            raise ValueError("CompiledOnce: the builder must use its argument exactly once")
+        converters = compiler.get_converters([s[0] for s in compiler.select])
+        return sql, tuple(params), places[0], list(converters.items())
+
+    def rows(self, value: str) -> list[tuple[Any, ...]]:
+        if self._compiled is None:
+            self._compiled = self._compile()
+        sql, params, place, converters = self._compiled
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*params[:place], value, *params[place + 1 :]))
+            rows = cursor.fetchall()
+        if not converters:
+            return [tuple(r) for r in rows]
+        out = []
+        for row in rows:
+            row = list(row)
+            for pos, (fns, expression) in converters:
+                value = row[pos]
+                for fn in fns:
+                    value = fn(value, expression, connection)
+                row[pos] = value
+            out.append(tuple(row))
+        return out

@@ -224,3 +224,30 @@ def test_submitting_a_saved_draft_costs_six_statements_on_postgresql(world, wire
         ("checklists.inspection.submit", phone.user_id, phone.device_token_id),
     ]
 
+
+def test_the_token_check_is_not_compiled_again_at_each_request(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The token's one query is read afresh every time (revocations count at once: the test above), but
+    # its SQL is compiled once per process: compiling it cost more CPU than PostgreSQL spent running it.
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from accounts.selectors import token_holder
+    from accounts.services.tokens import _digest
+
+    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")
+    user = make_user("inspector", world.town_a)
+    phone = Phone(user)
+    assert phone.get("/api/v1/me").status_code == 200
+    compiled: list[str] = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(self.query.model.__name__)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    holder = token_holder(_digest(phone.token))
+    assert compiled == []
+    assert holder is not None and holder.principal.user_id == user.pk and holder.is_active
+    assert holder.token_id == phone.device_token_id and holder.expires_at > timezone.now()
+    assert [g.region_id for g in holder.principal.grants] == [world.town_a.pk]
+    assert token_holder(_digest(phone.token) + "x") is None
