@@ -137,35 +137,42 @@ def writes_send(writes: Sequence[Write]) -> list[tuple[Any, ...]]:
 
 
 class CompiledOnce:
-    """A ``values_list`` query whose SQL is compiled once per process and sent again with new values.
+    """A query whose SQL is compiled once per process and sent again with a new value.
 
     ``CompiledOnce(lambda x: Model.objects.filter(key=x).values_list(…))``: the builder is called once
     with a marker value, compiled by Django for the connection's database, and the marker's place among
-    the parameters noted; each call then sends that SQL with the caller's value in that place and returns
-    the rows (tuples in the ``values_list`` order, through the same field converters as Django's). For a
-    query sent on every request (the token's check), whose compiling cost more than running it. The
-    builder must use its argument exactly once, as a plain string compared for equality."""
+    the parameters noted; each call of :meth:`rows` then sends that SQL with the caller's value in that
+    place and returns the rows (tuples in the ``values_list`` order, through the same field converters
+    as Django's); :meth:`objects`, for a builder returning plain model rows (``defer()`` allowed, no
+    ``select_related`` or annotations), the model instances. For queries sent on every request (the
+    token's check, an inspection's subject), whose compiling cost more than running them. The builder
+    must use its argument exactly once, as a plain value compared for equality; ``integer=True`` for an
+    integer one (a key)."""
 
     _MARK = "\x1fkernel.queries.CompiledOnce\x1f"
+    _INT_MARK = -2_094_581_937  # no key is ever this (and within a 32-bit key's range)
 
-    def __init__(self, build: Callable[[str], models.QuerySet[Any]]) -> None:
+    def __init__(self, build: Callable[[Any], models.QuerySet[Any]], *, integer: bool = False) -> None:
         self._build = build
-        self._compiled: tuple[str, tuple[Any, ...], int, list[Any]] | None = None
+        self._mark: Any = self._INT_MARK if integer else self._MARK
+        self._compiled: tuple[str, tuple[Any, ...], int, list[Any], Any, list[str]] | None = None
 
-    def _compile(self) -> tuple[str, tuple[Any, ...], int, list[Any]]:
-        query = self._build(self._MARK).query
+    def _compile(self) -> tuple[str, tuple[Any, ...], int, list[Any], Any, list[str]]:
+        query = self._build(self._mark).query
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        places = [n for n, p in enumerate(params) if p == self._MARK]
+        places = [n for n, p in enumerate(params) if p == self._mark]
         if len(places) != 1:
             raise ValueError("CompiledOnce: the builder must use its argument exactly once")
         converters = compiler.get_converters([s[0] for s in compiler.select])
-        return sql, tuple(params), places[0], list(converters.items())
+        plain = not query.select_related and not query.annotations and not query.values_select
+        names = [s[0].target.attname for s in compiler.select] if plain else []
+        return sql, tuple(params), places[0], list(converters.items()), query.model, names
 
-    def rows(self, value: str) -> list[tuple[Any, ...]]:
+    def rows(self, value: Any) -> list[tuple[Any, ...]]:
         if self._compiled is None:
             self._compiled = self._compile()
-        sql, params, place, converters = self._compiled
+        sql, params, place, converters, _model, _names = self._compiled
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params[:place], value, *params[place + 1 :]))
             rows = cursor.fetchall()
@@ -175,9 +182,17 @@ class CompiledOnce:
         for row in rows:
             row = list(row)
             for pos, (fns, expression) in converters:
-                value = row[pos]
+                converted = row[pos]
                 for fn in fns:
-                    value = fn(value, expression, connection)
-                row[pos] = value
+                    converted = fn(converted, expression, connection)
+                row[pos] = converted
             out.append(tuple(row))
         return out
+
+    def objects(self, value: Any) -> list[Any]:
+        rows = self.rows(value)
+        assert self._compiled is not None
+        model, names = self._compiled[4], self._compiled[5]
+        if not names:
+            raise TypeError("CompiledOnce.objects: the builder must select plain model rows")
+        return [model.from_db(connection.alias, names, row) for row in rows]

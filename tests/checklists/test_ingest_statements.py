@@ -251,3 +251,34 @@ def test_the_token_check_is_not_compiled_again_at_each_request(world, monkeypatc
     assert holder.token_id == phone.device_token_id and holder.expires_at > timezone.now()
     assert [g.region_id for g in holder.principal.grants] == [world.town_a.pk]
     assert token_holder(_digest(phone.token) + "x") is None
+
+
+def test_a_town_subject_is_read_without_compiling_its_query_again(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from geo.models import Region
+    from geo.selectors import subject_get
+    from kernel.errors import NotFound
+
+    from django.contrib.gis.geos import Point
+
+    Region.objects.filter(pk=world.town_a.pk).update(centroid=Point(121.25, 31.87, srid=4326))
+    subject_get(kind="town", subject_id=world.town_a.pk)  # the process's first: compiled here
+    compiled: list[str] = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(self.query.model.__name__)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    subject = subject_get(kind="town", subject_id=world.town_a.pk)
+    assert compiled == []
+    town = Region.objects.get(pk=world.town_a.pk)
+    assert (subject.kind, subject.id, subject.name, subject.town) == ("town", town.pk, town.name, subject.region)
+    region = subject.region
+    assert (region.pk, region.path, region.level, region.code) == (town.pk, town.path, town.level, town.code)
+    assert town.centroid is not None and region.centroid == town.centroid == subject.location
+    assert "boundary" in region.get_deferred_fields() and not region._state.adding
+    with pytest.raises(NotFound):
+        subject_get(kind="village", subject_id=world.town_a.pk)  # a town is no village
