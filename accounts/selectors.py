@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from kernel.access import Grant, Principal, Role
 from kernel.errors import NotFound
+from kernel.queries import CompiledOnce
 from kernel.scope import scope_q
 
 from .models import DeviceToken, RoleGrant, User
@@ -47,20 +48,24 @@ class TokenHolder:
     is_active: bool
 
 
+_TOKEN_HOLDER = CompiledOnce(
+    lambda key_hash: DeviceToken.objects.filter(key_hash=key_hash)
+    .order_by("user__grants__region__path", "user__grants__role")
+    .values_list(
+        "id", "device_id", "expires_at", "revoked_at", "last_used_at", "last_ip",
+        "user_id", "user__username", "user__is_active", "user__is_superuser",
+        "user__grants__role", "user__grants__region_id", "user__grants__region__path",
+    )
+)  # fmt: skip
+
+
 def token_holder(key_hash: str) -> TokenHolder | None:
     """The token with this digest, its user and grants in one round trip (a row per grant), or ``None``.
 
-    Every request reads it afresh — nothing is cached — so a revoked token, a deactivated user or a
+    Every request reads it afresh — nothing is cached but the statement's text (compiled once per
+    process: compiling it cost more than running it) — so a revoked token, a deactivated user or a
     withdrawn grant takes effect at the very next request."""
-    rows = list(
-        DeviceToken.objects.filter(key_hash=key_hash)
-        .order_by("user__grants__region__path", "user__grants__role")
-        .values_list(
-            "id", "device_id", "expires_at", "revoked_at", "last_used_at", "last_ip",
-            "user_id", "user__username", "user__is_active", "user__is_superuser",
-            "user__grants__role", "user__grants__region_id", "user__grants__region__path",
-        )
-    )  # fmt: skip
+    rows = _TOKEN_HOLDER.rows(key_hash)
     if not rows:
         return None
     token_id, device_id, expires_at, revoked_at, last_used_at, last_ip = rows[0][:6]

@@ -17,6 +17,7 @@ from django.contrib.gis.geos import Point, Polygon
 from django.db.models import Prefetch, Q, QuerySet
 
 from kernel.errors import InvalidInput, NotFound
+from kernel.queries import CompiledOnce
 from kernel.scope import Paths, scope_q, scope_sql
 
 from .models import Organisation, Outfall, PumpStation, Region, RegionLevel, RiverSection, SewageFacility
@@ -319,6 +320,16 @@ SUBJECT_KINDS = (
 )  # fmt: skip
 
 
+# A town or village subject (every town inspection) by its key: the statement compiled once per process.
+_REGION_OF_LEVEL = {
+    level: CompiledOnce(
+        lambda pk, level=level: Region.objects.filter(pk=pk, level=level).defer(*HEAVY_REGION_FIELDS),
+        integer=True,
+    )
+    for level in ("town", "village")
+}
+
+
 @dataclass(frozen=True)
 class Subject:
     """Anything an inspection can be about, reduced to what other apps need: where it is for scoping."""
@@ -335,7 +346,7 @@ def subject_get(*, kind: str, subject_id: int) -> Subject:
     """Resolve a subject reference; raise ``NotFound`` (with the fields) when it does not exist."""
     not_found = NotFound("检查对象不存在", details={"fields": {"subject": [f"{kind} #{subject_id} 不存在"]}})
     if kind in ("town", "village"):
-        region = Region.objects.filter(pk=subject_id, level=kind).defer(*HEAVY_REGION_FIELDS).first()
+        region = next(iter(_REGION_OF_LEVEL[kind].objects(subject_id)), None)
         if region is None:
             raise not_found
         return Subject(kind, region.pk, region.name, region, town_of(region), region.centroid)

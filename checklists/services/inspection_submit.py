@@ -8,14 +8,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from kernel.access import Principal
 from kernel.audit.models import AuditEvent
-from kernel.audit.services import audit_record_all
+from kernel.audit.services import audit_write
 from kernel.errors import Conflict, InvalidInput
 from kernel.kit import decimal_text
+from kernel.queries import Write, insert_write, update_write, writes_send
 from scoring.engine.checklist import (
     Answer,
     ScoreResult,
@@ -66,6 +67,11 @@ def score_json(result: ScoreResult) -> dict[str, Any]:
     }  # fmt: skip
 
 
+_SUBMITTED_FIELDS = (
+    "score", "percent", "vetoed", "status", "submitted_at", "device_submitted_at", "version", "updated_at",
+)  # fmt: skip
+
+
 @transaction.atomic
 def inspection_submit(
     *,
@@ -91,22 +97,11 @@ def inspection_submit(
     spec = spec_of(inspection.template)
     result = _score_complete(spec, to_domain_answers(inspection.answers, _photo_counts(inspection, spec)))
     _mark_submitted(inspection, result, device_submitted_at)
-    inspection.save(
-        update_fields=[
-            "score",
-            "percent",
-            "vetoed",
-            "status",
-            "submitted_at",
-            "device_submitted_at",
-            "version",
-            "updated_at",
-        ]
-    )
     from .evidence import inspection_photos_recheck_times  # evidence imports this module
 
     inspection_photos_recheck_times(inspection=inspection)  # the phone's span is complete now
-    return inspection, _record_submission(principal, inspection, spec, result)
+    submitted = update_write(inspection, _SUBMITTED_FIELDS)  # sent with the revision, findings, audit
+    return inspection, _record_submission(principal, inspection, spec, result, first=(submitted,))
 
 
 def _score_complete(spec: TemplateSpec, answers: Mapping[str, Answer]) -> ScoreResult:
@@ -138,10 +133,15 @@ def _record_submission(
     spec: TemplateSpec,
     result: ScoreResult,
     earlier: tuple[AuditEvent, ...] = (),
+    first: tuple[Write, ...] = (),
 ) -> list[Finding]:
-    """Keep the submitted revision, turn lost points into findings, tell the subject's kind, audit
-    (the submit event, after the ``earlier`` events of the same request, in one INSERT)."""
-    InspectionRevision.objects.create(
+    """Keep the submitted revision, turn lost points into findings, audit (the submit event after the
+    ``earlier`` events of the same request), then tell the subject's kind. The ``first`` writes (the
+    inspection's own update), the revision, the events and the findings are sent as one statement on
+    PostgreSQL (``kernel.queries.writes_send``): built once, without ``bulk_create``'s round of
+    per-object preparation, and one round trip instead of four."""
+    assert inspection.percent is not None and inspection.submitted_at is not None  # scored, submitted
+    revision = InspectionRevision(
         inspection=inspection,
         revision=inspection.revision,
         period=inspection.period,
@@ -152,8 +152,7 @@ def _record_submission(
         submitted_at=inspection.submitted_at,
         device_submitted_at=inspection.device_submitted_at,
     )
-    findings = findings_create(inspection, spec, result)
-    hooks_for(inspection.subject_kind).on_submitted(principal=principal, inspection=inspection)
+    findings = _findings(inspection, spec, result)
     submitted = _audit_event(
         "checklists.inspection.submit",
         inspection,
@@ -161,14 +160,25 @@ def _record_submission(
         vetoed=inspection.vetoed,
         findings=len(result.findings),
     )
-    audit_record_all([*earlier, submitted])
+    writes = [*first, insert_write(InspectionRevision, [revision]), audit_write([*earlier, submitted])]
+    if findings:
+        writes.append(insert_write(Finding, findings, returning_pk=True))
+    keys = writes_send(writes)
+    for finding, (pk,) in zip(findings, keys, strict=True):
+        finding.pk = pk
+        finding._state.adding, finding._state.db = False, DEFAULT_DB_ALIAS
+    hooks_for(inspection.subject_kind).on_submitted(principal=principal, inspection=inspection)
     return findings
 
 
 def findings_create(inspection: Inspection, spec: TemplateSpec, result: ScoreResult) -> list[Finding]:
     """The findings of the inspection's current revision: every item that lost points or failed."""
+    return Finding.objects.bulk_create(_findings(inspection, spec, result))
+
+
+def _findings(inspection: Inspection, spec: TemplateSpec, result: ScoreResult) -> list[Finding]:
     items = spec.items()
-    return Finding.objects.bulk_create(
+    return [
         Finding(
             inspection=inspection,
             revision=inspection.revision,
@@ -181,4 +191,4 @@ def findings_create(inspection: Inspection, spec: TemplateSpec, result: ScoreRes
             responsible_hint=items[r.key].responsible,
         )
         for r in result.findings
-    )
+    ]

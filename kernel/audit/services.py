@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import models
 
+from kernel.queries import Write, insert_write
+
 from . import context
 from .models import AuditEvent
 
@@ -57,6 +59,12 @@ def audit_record(
 def audit_record_all(events: list[AuditEvent]) -> list[AuditEvent]:
     """Write events built with :func:`audit_event` in one INSERT (same transaction as the change)."""
     return AuditEvent.objects.bulk_create(events)
+
+
+def audit_write(events: list[AuditEvent]) -> Write:
+    """The INSERT of :func:`audit_record_all`, compiled and not sent: for ``kernel.queries.writes_send``
+    to send with the change it records (same transaction, one statement on PostgreSQL)."""
+    return insert_write(AuditEvent, events)
 
 
 def audit_event(
