@@ -441,6 +441,18 @@ def test_a_town_officer_sends_a_repair_photo_from_the_rectification_list(phone, 
     assert db(phone, lambda: Rectification.objects.get().status) == "in_progress"
 
 
+def test_a_late_redirect_to_sign_in_keeps_what_is_being_typed(phone, field) -> None:  # type: ignore[no-untyped-def]
+    """A render that began before the sign-out, or an expired token's answer, sends the app to the sign-in
+    screen it is already on: that must not draw a fresh, empty form under the inspector's fingers (under
+    load it did, and the account typed was lost — the click then met an empty, required field)."""
+    phone.goto("/m/")
+    phone.get_by_label("用户名").fill("jiancha9")
+    src = phone.evaluate("() => document.querySelector('script[type=module]').src")
+    phone.evaluate("async (src) => (await import(src)).go('#/signin')", src)
+    phone.wait_for_timeout(300)  # a redraw is asynchronous: give it the time to happen, if it would
+    assert phone.get_by_label("用户名").input_value() == "jiancha9"
+
+
 def test_another_user_cannot_sign_in_over_unsent_work(phone_context, field, world) -> None:  # type: ignore[no-untyped-def]
     other = make_user("inspector", world.town_a, username="jiancha9")
     other.set_password(PASSWORD)

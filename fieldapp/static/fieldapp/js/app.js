@@ -73,8 +73,10 @@ const SCREENS = {
 };
 
 export function go(hash) {
-  if (location.hash === hash) render();
-  else location.hash = hash;
+  if (location.hash !== hash) location.hash = hash;
+  // Already there: drawn again — except a sign-in form, which a late answer (a render that began before
+  // the sign-out, an expired token) must not wipe while the inspector is typing into it.
+  else if (hash !== "#/signin" || !root.querySelector("form.signin")) render();
 }
 
 async function render() {
