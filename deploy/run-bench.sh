@@ -14,6 +14,12 @@ export FIELDSCORE_VAR_DIR="$state/var" CELERY_BROKER_URL="$FIELDSCORE_TEST_REDIS
 mkdir -p "$FIELDSCORE_VAR_DIR"
 names=("$@")
 ((${#names[@]})) || names=(ingest photos scoreboard water sewage ledger_export console tiles upstream fieldapp air dekad)
+# Every benchmark runs, whatever the verdict of the one before; the exit status says whether all passed.
+failed=()
 for name in "${names[@]}"; do
-  .venv/bin/python "bench/$name/run.py"
+  .venv/bin/python "bench/$name/run.py" || failed+=("$name")
 done
+if ((${#failed[@]})); then
+  echo ">>> 未达标（或未能运行）的基准：${failed[*]}"
+  exit 1
+fi
