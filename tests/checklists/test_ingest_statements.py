@@ -225,18 +225,10 @@ def test_submitting_a_saved_draft_costs_six_statements_on_postgresql(world, wire
     ]
 
 
-def test_the_token_check_is_not_compiled_again_at_each_request(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # The token's one query is read afresh every time (revocations count at once: the test above), but
-    # its SQL is compiled once per process: compiling it cost more CPU than PostgreSQL spent running it.
+def _compilations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the model of every query Django compiles to SQL, in order."""
     from django.db.models.sql.compiler import SQLCompiler
 
-    from accounts.selectors import token_holder
-    from accounts.services.tokens import _digest
-
-    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")
-    user = make_user("inspector", world.town_a)
-    phone = Phone(user)
-    assert phone.get("/api/v1/me").status_code == 200
     compiled: list[str] = []
     as_sql = SQLCompiler.as_sql
 
@@ -245,6 +237,20 @@ def test_the_token_check_is_not_compiled_again_at_each_request(world, monkeypatc
         return as_sql(self, *args, **kwargs)
 
     monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    return compiled
+
+
+def test_the_token_check_is_not_compiled_again_at_each_request(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The token's one query is read afresh every time (revocations count at once: the test above), but
+    # its SQL is compiled once per process: compiling it cost more CPU than PostgreSQL spent running it.
+    from accounts.selectors import token_holder
+    from accounts.services.tokens import _digest
+
+    templates_sync(directory=Path(__file__).parents[2] / "bench" / "ingest")
+    user = make_user("inspector", world.town_a)
+    phone = Phone(user)
+    assert phone.get("/api/v1/me").status_code == 200
+    compiled = _compilations(monkeypatch)
     holder = token_holder(_digest(phone.token))
     assert compiled == []
     assert holder is not None and holder.principal.user_id == user.pk and holder.is_active
@@ -255,7 +261,6 @@ def test_the_token_check_is_not_compiled_again_at_each_request(world, monkeypatc
 
 def test_a_town_subject_is_read_without_compiling_its_query_again(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from django.contrib.gis.geos import Point
-    from django.db.models.sql.compiler import SQLCompiler
 
     from geo.models import Region
     from geo.selectors import subject_get
@@ -263,14 +268,7 @@ def test_a_town_subject_is_read_without_compiling_its_query_again(world, monkeyp
 
     Region.objects.filter(pk=world.town_a.pk).update(centroid=Point(121.25, 31.87, srid=4326))
     subject_get(kind="town", subject_id=world.town_a.pk)  # the process's first: compiled here
-    compiled: list[str] = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        compiled.append(self.query.model.__name__)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = _compilations(monkeypatch)
     subject = subject_get(kind="town", subject_id=world.town_a.pk)
     assert compiled == []
     town = Region.objects.get(pk=world.town_a.pk)
