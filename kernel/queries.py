@@ -12,14 +12,23 @@ field's own preparation. Use it in ``filter()`` as an expression:
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import ipaddress
 import json
+import math
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pydantic_core
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Lookup
+from django.db.models.query import get_related_populators
 from django.db.models.sql import InsertQuery, UpdateQuery
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -90,12 +99,148 @@ class Write:
 def insert_write(
     model: type[models.Model], objs: Sequence[models.Model], *, returning_pk: bool = False
 ) -> Write:
-    """The INSERT of ``objs`` (one ``VALUES (…), (…)``), their defaults and ``auto_now`` fields filled in as
-    ``bulk_create`` fills them, optionally ``RETURNING`` their keys (in the rows' order)."""
-    opts = model._meta
-    fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field]
+    """The INSERT of ``objs``, their defaults and ``auto_now`` fields filled in as ``bulk_create`` fills
+    them, optionally ``RETURNING`` their keys (in the rows' order).
+
+    Each value is what Django's insert compiler would send — the field's ``pre_save`` where the field
+    has one (``auto_now_add``, files), then its ``get_db_prep_save`` and placeholder — but the statement's
+    text is worked out once per model. On PostgreSQL the rows travel as **one** JSON parameter
+    (``INSERT … SELECT … FROM json_populate_recordset(NULL::table, %s)``; each value read by its column's
+    own input function, a JSON column's value kept as it is): the statement's text is the same whatever
+    the number of rows, so psycopg parses it once (a statement of over 50 parameters it parses at every
+    call) and a prepared statement can serve it, and the values are encoded in one pass instead of
+    quoted one by one (Django 5.2 sends several rows as one array per column, which psycopg builds in
+    Python value by value). Values JSON cannot carry as they are (bytes, arrays, a geometry to
+    transform, JSON with a custom encoder…) go in a ``VALUES`` list, as on SQLite; a value that is an
+    expression (``F()``, ``Now()``…) through Django's own compiler."""
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert_write")  # type: ignore[attr-defined]
+    plan = _insert_plan(model, connection.vendor)
+    rows: list[list[Any]] = []
+    placeholders: list[str] = []
+    plain = True  # every placeholder is a bare %s
+    compiler = None
+    for obj in objs:
+        values = []
+        marks = []
+        for field, attname, pre_save, placeholder in plan.fields:
+            value = field.pre_save(obj, True) if pre_save else getattr(obj, attname)
+            if hasattr(value, "resolve_expression"):
+                return _insert_write_compiled(model, objs, returning_pk=returning_pk)
+            value = field.get_db_prep_save(value, connection=connection)
+            if placeholder is None:
+                marks.append("%s")
+            else:
+                if compiler is None:
+                    compiler = InsertQuery(model).get_compiler(connection=connection)
+                mark = placeholder(value, compiler, connection)
+                plain = plain and mark == "%s"
+                marks.append(mark)
+            values.append(value)
+        rows.append(values)
+        placeholders.append("(" + ", ".join(marks) + ")")
+    tail = f" {plan.returning}" if returning_pk else ""
+    if plan.recordset and plain and rows:
+        payload = _recordset_json(plan, rows)
+        if payload is not None:
+            return Write(plan.recordset + tail, (payload,))
+    sql = f"{plan.head} VALUES {', '.join(placeholders)}{tail}"
+    return Write(sql, tuple(v for values in rows for v in values))
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    head: str  # INSERT INTO "table" ("column", …)
+    returning: str  # RETURNING "table"."id"
+    fields: list[tuple[Any, str, bool, Any]]  # (field, attname, has its own pre_save, placeholder method)
+    columns: list[str]
+    recordset: str  # PostgreSQL: the INSERT … SELECT … FROM json_populate_recordset(…); else ""
+
+
+_INSERT_PLANS: dict[tuple[type[models.Model], str], _InsertPlan] = {}
+
+
+def _insert_plan(model: type[models.Model], vendor: str) -> _InsertPlan:
+    plan = _INSERT_PLANS.get((model, vendor))
+    if plan is None:
+        opts = model._meta
+        qn = connection.ops.quote_name
+        fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field]
+        returning, _ = connection.ops.return_insert_columns([opts.pk]) or ("", ())
+        columns = ", ".join(qn(f.column) for f in fields)
+        head = f"INSERT INTO {qn(opts.db_table)} ({columns})"
+        recordset = ""
+        if vendor == "postgresql":
+            recordset = (
+                f"{head} SELECT {columns} FROM json_populate_recordset(NULL::{qn(opts.db_table)}, %s::json)"  # noqa: S608 - the model's own quoted names
+            )
+        plan = _InsertPlan(
+            head=head,
+            returning=returning,
+            fields=[
+                (
+                    f,
+                    f.attname,
+                    type(f).pre_save is not models.Field.pre_save,
+                    getattr(f, "get_placeholder", None),
+                )
+                for f in fields
+            ],
+            columns=[f.column for f in fields],
+            recordset=recordset,
+        )
+        _INSERT_PLANS[(model, vendor)] = plan
+    return plan
+
+
+_AS_JSON = frozenset({str, int, bool, type(None), decimal.Decimal, datetime.datetime, datetime.date,
+                      datetime.time, uuid.UUID})  # fmt: skip
+
+
+def _recordset_json(plan: _InsertPlan, rows: list[list[Any]]) -> str | None:
+    """The rows as a JSON array of objects keyed by column, each value as its column's input function
+    reads it (a JSON column's value as it is); None if a value has no such form (the caller then sends
+    a VALUES list)."""
+    from django.contrib.gis.db.backends.postgis.adapter import PostGISAdapter
+    from psycopg.types.json import Jsonb
+
+    out = []
+    for values in rows:
+        row = {}
+        for column, value in zip(plan.columns, values, strict=True):
+            kind = type(value)
+            if kind in _AS_JSON:
+                pass
+            elif kind is Jsonb:
+                if value.obj is None or value.dumps is not json.dumps:  # JSON null; a custom encoder
+                    return None
+                value = value.obj
+            elif isinstance(value, int):  # psycopg's Int2/Int4/Int8 wrappers, IntegerChoices
+                value = int(value)
+            elif isinstance(value, str):  # TextChoices members (their str() is their value)
+                value = str(value)
+            elif kind is float:
+                value = value if math.isfinite(value) else repr(value)  # 'nan', 'inf': float8 reads them
+            elif isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Interface
+                            | ipaddress.IPv6Interface):  # fmt: skip
+                value = str(value)  # inet's own text
+            elif kind is PostGISAdapter and value.is_geometry and not value.geography:
+                value = value.ewkb.hex()  # hex EWKB, as geometry's input function reads it
+            else:
+                return None
+            row[column] = value
+        out.append(row)
+    # pydantic-core: decimals, timestamps and UUIDs as their text; NaN inside a JSON value is written as
+    # NaN, which PostgreSQL refuses as json.dumps's output was refused.
+    return pydantic_core.to_json(out).decode()
+
+
+def _insert_write_compiled(
+    model: type[models.Model], objs: Sequence[models.Model], *, returning_pk: bool
+) -> Write:
+    """:func:`insert_write` through Django's insert compiler (values that are expressions)."""
+    opts = model._meta
+    fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field]
     query = InsertQuery(model)
     query.insert_values(fields, list(objs))
     compiler = query.get_compiler(connection=connection)
@@ -103,6 +248,14 @@ def insert_write(
         compiler.returning_fields = [opts.pk]
     [(sql, params)] = compiler.as_sql()
     return Write(sql, tuple(params))
+
+
+def insert_now(obj: models.Model) -> None:
+    """``obj.save(force_insert=True)`` for a model without save() logic or signals of its own, in the
+    same statement :func:`insert_write` builds: the key read back, the instance marked as saved."""
+    [(pk,)] = writes_send([insert_write(type(obj), [obj], returning_pk=True)])
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, connection.alias
 
 
 def update_write(obj: models.Model, fields: Sequence[str]) -> Write:
@@ -137,51 +290,110 @@ def writes_send(writes: Sequence[Write]) -> list[tuple[Any, ...]]:
 
 
 class CompiledOnce:
-    """A query whose SQL is compiled once per process and sent again with a new value.
+    """A query whose SQL is compiled once per process and sent again with new values.
 
     ``CompiledOnce(lambda x: Model.objects.filter(key=x).values_list(…))``: the builder is called once
-    with a marker value, compiled by Django for the connection's database, and the marker's place among
-    the parameters noted; each call of :meth:`rows` then sends that SQL with the caller's value in that
-    place and returns the rows (tuples in the ``values_list`` order, through the same field converters
-    as Django's); :meth:`objects`, for a builder returning plain model rows (``defer()`` allowed, no
-    ``select_related`` or annotations), the model instances. For queries sent on every request (the
-    token's check, an inspection's subject), whose compiling cost more than running them. The builder
-    must use its argument exactly once, as a plain value compared for equality; ``integer=True`` for an
-    integer one (a key)."""
+    with marker values, compiled by Django for the connection's database, and each marker's place among
+    the parameters noted; each call of :meth:`rows` then sends that SQL with the caller's values in
+    those places and returns the rows (tuples in the select's order, through the same field converters
+    as Django's); :meth:`objects`, for a builder returning model rows, the model instances as Django's
+    own iterable builds them (deferred fields, ``select_related`` objects, annotations). For queries sent
+    on every request (the token's check, an inspection's subject, the inspection a submit locks), whose
+    compiling cost more than running them. The builder must use each argument exactly once, as a plain
+    value compared for equality; ``args`` names their types — ``str`` (the default), ``int`` (a key;
+    ``integer=True`` is ``args=(int,)``) or ``uuid.UUID``. A ``select_for_update()`` is checked to run
+    inside a transaction at every call, as Django checks it when compiling."""
 
     _MARK = "\x1fkernel.queries.CompiledOnce\x1f"
-    _INT_MARK = -2_094_581_937  # no key is ever this (and within a 32-bit key's range)
+    # Within the range of every integer field but the small ones (a small-integer argument is refused):
+    # Django answers "nothing" without sending anything for a value its column cannot hold.
+    _INT_MARK = 2_094_581_937
+    _UUID_MARK = 0x1F_C0_4D_1E_D0_4C_E0_00_00_00_00_00_00_00_00_00
 
-    def __init__(self, build: Callable[[Any], models.QuerySet[Any]], *, integer: bool = False) -> None:
+    def __init__(
+        self,
+        build: Callable[..., models.QuerySet[Any]],
+        *,
+        integer: bool = False,
+        args: tuple[type, ...] | None = None,
+    ) -> None:
         self._build = build
-        self._mark: Any = self._INT_MARK if integer else self._MARK
-        self._compiled: tuple[str, tuple[Any, ...], int, list[Any], Any, list[str]] | None = None
+        types = args if args is not None else ((int,) if integer else (str,))
+        self._marks: tuple[Any, ...] = tuple(self._mark(t, n) for n, t in enumerate(types))
+        self._compiled: _Compiled | None = None
 
-    def _compile(self) -> tuple[str, tuple[Any, ...], int, list[Any], Any, list[str]]:
-        query = self._build(self._mark).query
+    @classmethod
+    def _mark(cls, kind: type, n: int) -> Any:
+        if kind is int:
+            return cls._INT_MARK + n
+        if kind is uuid.UUID:
+            return uuid.UUID(int=cls._UUID_MARK + n)
+        if kind is str:
+            return f"{cls._MARK}{n}"
+        raise TypeError(f"CompiledOnce: no marker for {kind.__name__} arguments")
+
+    def _compile(self) -> _Compiled:
+        query = self._build(*self._marks).query
         compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        places = [n for n, p in enumerate(params) if p == self._mark]
-        if len(places) != 1:
-            raise ValueError("CompiledOnce: the builder must use its argument exactly once")
-        converters = compiler.get_converters([s[0] for s in compiler.select])
-        plain = not query.select_related and not query.annotations and not query.values_select
-        names = [s[0].target.attname for s in compiler.select] if plain else []
-        return sql, tuple(params), places[0], list(converters.items()), query.model, names
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet as exc:
+            raise ValueError("CompiledOnce: an argument's column cannot hold its marker") from exc
+        places: list[tuple[int, int, Callable[[Any], Any] | None]] = []  # (parameter, argument, as sent)
+        for n, param in enumerate(params):
+            for a, mark in enumerate(self._marks):
+                if isinstance(mark, int) and isinstance(param, int) and param == mark:
+                    # the same wrapper the field chose (psycopg's Int4 for a 32-bit column, …)
+                    places.append((n, a, None if type(param) is int else type(param)))
+                elif type(param) is type(mark) and param == mark:
+                    places.append((n, a, None))
+                elif isinstance(mark, uuid.UUID) and param == mark.hex:  # a UUID on SQLite
+                    places.append((n, a, _hex))
+        if sorted(a for _, a, _ in places) != list(range(len(self._marks))):
+            raise ValueError("CompiledOnce: the builder must use each argument exactly once")
+        select = compiler.select
+        klass_info = compiler.klass_info
+        populate: tuple[Any, ...] | None = None
+        if klass_info is not None and not query.values_select:
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            populate = (
+                klass_info["model"],
+                start,
+                end,
+                [s[0].target.attname for s in select[start:end]],
+                get_related_populators(klass_info, select, connection.alias),
+                dict(compiler.annotation_col_map or {}),
+            )
+        return _Compiled(
+            sql=sql,
+            params=list(params),
+            places=places,
+            converters=list(compiler.get_converters([s[0] for s in select]).items()),
+            populate=populate,
+            for_update=query.select_for_update,
+        )
 
-    def rows(self, value: Any) -> list[tuple[Any, ...]]:
+    def rows(self, *values: Any) -> list[tuple[Any, ...]]:
         if self._compiled is None:
             self._compiled = self._compile()
-        sql, params, place, converters, _model, _names = self._compiled
+        compiled = self._compiled
+        if len(values) != len(self._marks):
+            raise TypeError(f"CompiledOnce: {len(self._marks)} arguments expected, {len(values)} given")
+        if compiled.for_update and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        params = list(compiled.params)
+        for n, a, send in compiled.places:
+            params[n] = values[a] if send is None else send(values[a])
         with connection.cursor() as cursor:
-            cursor.execute(sql, (*params[:place], value, *params[place + 1 :]))
+            cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        if not converters:
+        if not compiled.converters:
             return [tuple(r) for r in rows]
         out = []
         for row in rows:
             row = list(row)
-            for pos, (fns, expression) in converters:
+            for pos, (fns, expression) in compiled.converters:
                 converted = row[pos]
                 for fn in fns:
                     converted = fn(converted, expression, connection)
@@ -189,10 +401,32 @@ class CompiledOnce:
             out.append(tuple(row))
         return out
 
-    def objects(self, value: Any) -> list[Any]:
-        rows = self.rows(value)
+    def objects(self, *values: Any) -> list[Any]:
+        rows = self.rows(*values)
         assert self._compiled is not None
-        model, names = self._compiled[4], self._compiled[5]
-        if not names:
-            raise TypeError("CompiledOnce.objects: the builder must select plain model rows")
-        return [model.from_db(connection.alias, names, row) for row in rows]
+        if self._compiled.populate is None:
+            raise TypeError("CompiledOnce.objects: the builder must select model rows, not values")
+        model, start, end, names, related, annotations = self._compiled.populate
+        out = []
+        for row in rows:
+            obj = model.from_db(connection.alias, names, row[start:end])
+            for populator in related:
+                populator.populate(row, obj)
+            for name, pos in annotations.items():
+                setattr(obj, name, row[pos])
+            out.append(obj)
+        return out
+
+
+def _hex(value: uuid.UUID) -> str:
+    return value.hex
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: list[Any]
+    places: list[tuple[int, int, Callable[[Any], Any] | None]]
+    converters: list[Any]
+    populate: tuple[Any, ...] | None  # model, its columns' span and names, related populators, annotations
+    for_update: bool

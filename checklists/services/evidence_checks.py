@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from geo import coords
 from geo.services.map_layers import PHOTOS, map_layers_bump
+from kernel.queries import CompiledOnce
 from media.checks import (
     REUSE_CODES,
     EvidenceUse,
@@ -235,19 +236,25 @@ def _reuse_check(link: InspectionPhoto | RectificationPhoto, hashed: list[tuple[
     return True
 
 
+# This revision's photos, locked: read at every submit, compiled once per process.
+_REVISION_LINKS = CompiledOnce(
+    lambda inspection_id, revision: (
+        InspectionPhoto.objects.select_for_update(of=("self",))
+        .select_related("photo")
+        .filter(inspection_id=inspection_id, revision=revision)
+        .order_by("uploaded_at", "pk")
+    ),  # the order of every lock on several attachments (_lock_links)
+    args=(int, int),
+)
+
+
 def inspection_photos_recheck_times(*, inspection: Inspection) -> int:
     """At submission the phone's ``device_submitted_at`` completes the inspection's own time span: the
     capture times of this revision's photos are checked again against it (``time_far`` recomputed, other
     flags kept). Called inside the submission's transaction. Returns how many photos changed."""
     reference = _device_window(inspection)
     changed = 0
-    links = (
-        InspectionPhoto.objects.select_for_update(of=("self",))
-        .select_related("photo")
-        .filter(inspection=inspection, revision=inspection.revision)
-        .order_by("uploaded_at", "pk")  # the order of every lock on several attachments (_lock_links)
-    )
-    for link in links:
+    for link in _REVISION_LINKS.objects(inspection.pk, inspection.revision):
         late = time_flag(
             taken_at=_local(link.photo.exif_taken_at),
             captured_at=_local(link.device_captured_at),

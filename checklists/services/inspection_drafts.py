@@ -10,6 +10,7 @@ from django.utils import timezone
 from geo.selectors import subject_get
 from kernel.access import REVIEWING_ROLES, Principal
 from kernel.errors import ApplicationError, Conflict, InvalidInput, NotFound
+from kernel.queries import insert_now
 
 from ..models import (
     Assignment,
@@ -83,7 +84,7 @@ def _inspection_new_submitted(
     spec = spec_of(inspection.template)
     result = _score_complete(spec, to_domain_answers(inspection.answers, {}))
     _mark_submitted(inspection, result, draft.device_submitted_at)
-    inspection.save(force_insert=True)
+    insert_now(inspection)
     template = inspection.template
     created = _audit_event(
         "checklists.inspection.create", inspection, template=f"{template.key} v{template.version}"
@@ -140,7 +141,7 @@ def _inspection_create(
     *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, digest: str
 ) -> Inspection:
     inspection = _inspection_new(principal=principal, client_uuid=client_uuid, draft=draft, digest=digest)
-    inspection.save(force_insert=True)
+    insert_now(inspection)
     template = inspection.template
     _audit("checklists.inspection.create", inspection, template=f"{template.key} v{template.version}")
     return inspection

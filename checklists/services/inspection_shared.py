@@ -20,6 +20,7 @@ from kernel.audit.models import AuditEvent
 from kernel.audit.services import audit_event, audit_record
 from kernel.errors import InvalidInput, NotFound
 from kernel.outbox.services import outbox_enqueue
+from kernel.queries import CompiledOnce
 from scoring.assessment.schemes import scheme_years_using, schemes_using
 from scoring.assessment.tasks import assessment_recompute
 from scoring.engine.checklist import (
@@ -159,9 +160,17 @@ def _location_fields(loc: DeviceLocation | None) -> dict[str, Any]:
     return device_fix_fields(loc.lon, loc.lat, loc.datum, loc.accuracy_m)
 
 
+# The inspection a submit or a photo locks, with its template and region: compiled once per process
+# (compiling this select_related query cost more than running it, on every submit).
+_OWN_INSPECTION = CompiledOnce(
+    lambda cu: _inspections().select_for_update(of=("self",)).filter(client_uuid=cu), args=(uuid.UUID,)
+)
+
+
 def own_inspection(principal: Principal, client_uuid: uuid.UUID) -> Inspection:
     """The caller's own inspection, locked for the rest of the transaction (404 for anyone else's)."""
-    inspection = _inspections().select_for_update(of=("self",)).filter(client_uuid=client_uuid).first()
+    found = _OWN_INSPECTION.objects(client_uuid)  # client UUIDs are unique: one row or none
+    inspection = found[0] if found else None
     if inspection is None or inspection.inspector_id != principal.user_id:
         raise NotFound("检查记录不存在", details={"client_uuid": str(client_uuid)})
     return inspection

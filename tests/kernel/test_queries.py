@@ -89,3 +89,96 @@ def test_the_hand_written_section_scope_is_section_ids_in_scope(world) -> None: 
             found = [row[0] for row in cursor.fetchall()]
         expected = sorted(set(section_ids_in_scope(paths).values_list("pk", flat=True)))  # (a row per town)
         assert found == expected, paths
+
+
+# --- CompiledOnce --------------------------------------------------------------------------------------
+
+
+def _same(a: list[Region], b: list[Region]) -> bool:
+    return [(r.pk, r.__dict__.keys() - {"_state"}) for r in a] == [
+        (r.pk, r.__dict__.keys() - {"_state"}) for r in b
+    ] and all(x.__dict__ == y.__dict__ for x, y in zip(a, b, strict=True))
+
+
+def test_compiled_once_builds_what_the_orm_builds(world) -> None:  # type: ignore[no-untyped-def]
+    """Several arguments, ``select_related``, ``defer``, annotations: the same instances as the queryset,
+    for every value sent after the first compile."""
+    from django.db.models import Count, Value
+
+    from kernel.queries import CompiledOnce
+
+    def build(level: str, parent: int) -> object:
+        return (
+            Region.objects.filter(level=level, parent_id=parent)
+            .select_related("parent")
+            .defer("boundary", "parent__boundary")
+            .annotate(n_children=Count("children"), tag=Value("x"))
+            .order_by("pk")
+        )
+
+    compiled = CompiledOnce(build, args=(str, int))
+    for level, parent in (("town", world.district.pk), ("village", world.town_a.pk), ("town", 10**12)):
+        got = compiled.objects(level, parent)
+        want = list(build(level, parent))  # type: ignore[call-overload]
+        assert [(r.pk, r.n_children, r.tag) for r in got] == [(r.pk, r.n_children, r.tag) for r in want]
+        assert [r.parent.name for r in got] == [r.parent.name for r in want]
+        assert all(r.get_deferred_fields() == {"boundary"} for r in got)
+        assert [r.parent.get_deferred_fields() for r in got] == [{"boundary"}] * len(got)
+    values = CompiledOnce(
+        lambda pk: Region.objects.filter(parent_id=pk).order_by("pk").values_list("pk", "name"), integer=True
+    )
+    assert values.rows(world.district.pk) == list(
+        Region.objects.filter(parent_id=world.district.pk).order_by("pk").values_list("pk", "name")
+    )
+    with pytest.raises(TypeError):
+        values.objects(world.district.pk)  # values, not model rows
+    with pytest.raises(TypeError):
+        values.rows(1, 2)  # one argument expected
+
+
+def test_compiled_once_sends_uuids_as_the_database_stores_them(world) -> None:  # type: ignore[no-untyped-def]
+    """A UUID argument: native on PostgreSQL, 32 hex digits on SQLite — found either way."""
+    import uuid
+
+    from geo.models import LedgerImport
+    from kernel.queries import CompiledOnce
+
+    rows = [
+        LedgerImport.objects.create(uuid=uuid.uuid4(), filename=f"{n}.xlsx", size=n, uploaded_by_id=1)
+        for n in range(3)
+    ]
+    compiled = CompiledOnce(lambda u: LedgerImport.objects.filter(uuid=u), args=(uuid.UUID,))
+    for row in rows:
+        [found] = compiled.objects(row.uuid)
+        assert (found.pk, found.uuid, found.filename) == (row.pk, row.uuid, row.filename)
+    assert compiled.objects(uuid.uuid4()) == []
+
+
+def test_compiled_once_refuses_what_it_cannot_compile() -> None:
+
+    from kernel.queries import CompiledOnce
+
+    twice = CompiledOnce(
+        lambda pk: Region.objects.filter(pk=pk) | Region.objects.filter(parent_id=pk), integer=True
+    )
+    with pytest.raises(ValueError, match="exactly once"):
+        twice.rows(1)
+    unused = CompiledOnce(lambda name: Region.objects.all())
+    with pytest.raises(ValueError, match="exactly once"):
+        unused.rows("甲村")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compiled_once_locks_only_in_a_transaction() -> None:
+    """Django refuses ``select_for_update()`` outside a transaction when compiling; a statement compiled
+    once is checked at every call."""
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    from kernel.queries import CompiledOnce
+
+    locking = CompiledOnce(lambda pk: Region.objects.select_for_update().filter(pk=pk), integer=True)
+    with transaction.atomic():
+        assert locking.objects(1) == []
+    with pytest.raises(TransactionManagementError):
+        locking.objects(1)
