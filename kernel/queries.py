@@ -18,7 +18,7 @@ import ipaddress
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +97,12 @@ class Write:
 
 
 def insert_write(
-    model: type[models.Model], objs: Sequence[models.Model], *, returning_pk: bool = False
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    *,
+    returning_pk: bool = False,
+    computed: Mapping[str, str] | None = None,
+    returning: str | None = None,
 ) -> Write:
     """The INSERT of ``objs``, their defaults and ``auto_now`` fields filled in as ``bulk_create`` fills
     them, optionally ``RETURNING`` their keys (in the rows' order).
@@ -110,54 +115,82 @@ def insert_write(
     the number of rows, so psycopg parses it once (a statement of over 50 parameters it parses at every
     call) and a prepared statement can serve it, and the values are encoded in one pass instead of
     quoted one by one (Django 5.2 sends several rows as one array per column, which psycopg builds in
-    Python value by value). Values JSON cannot carry as they are (bytes, arrays, a geometry to
-    transform, JSON with a custom encoder…) go in a ``VALUES`` list, as on SQLite; a value that is an
-    expression (``F()``, ``Now()``…) through Django's own compiler."""
+    Python value by value). A plain value (text, a number, a key, an aware timestamp…) of a plain field
+    goes into the JSON as it is, which is what the field's preparation would make of it. Values JSON
+    cannot carry as they are (bytes, arrays, a geometry to transform, JSON with a custom encoder…) go in
+    a ``VALUES`` list, as on SQLite; a value that is an expression (``F()``, ``Now()``…) through Django's
+    own compiler.
+
+    ``computed`` (PostgreSQL, with :func:`writes_send`): columns whose value is an SQL expression in every
+    row instead of the objects' values — e.g. the key an earlier part of the same statement returned,
+    ``{"object_id": "(SELECT w0.id::text FROM w0)"}``; ``returning``: a RETURNING clause of the caller's."""
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert_write")  # type: ignore[attr-defined]
     plan = _insert_plan(model, connection.vendor)
-    rows: list[list[Any]] = []
-    placeholders: list[str] = []
-    plain = True  # every placeholder is a bare %s
-    compiler = None
-    for obj in objs:
-        values = []
-        marks = []
-        for field, attname, pre_save, placeholder in plan.fields:
-            value = field.pre_save(obj, True) if pre_save else getattr(obj, attname)
-            if hasattr(value, "resolve_expression"):
-                return _insert_write_compiled(model, objs, returning_pk=returning_pk)
-            value = field.get_db_prep_save(value, connection=connection)
-            if placeholder is None:
-                marks.append("%s")
-            else:
-                if compiler is None:
-                    compiler = InsertQuery(model).get_compiler(connection=connection)
-                mark = placeholder(value, compiler, connection)
-                plain = plain and mark == "%s"
-                marks.append(mark)
-            values.append(value)
-        rows.append(values)
-        placeholders.append("(" + ", ".join(marks) + ")")
     tail = f" {plan.returning}" if returning_pk else ""
-    if plan.recordset and plain and rows:
-        payload = _recordset_json(plan, rows)
+    if returning is not None:
+        tail = f" {returning}"
+    if computed:
+        if not plan.recordset:
+            raise ValueError("insert_write: computed columns are for PostgreSQL's combined statements")
+        return _insert_write_computed(plan, model, objs, computed, tail)
+    if plan.recordset and objs:
+        payload = _recordset_json(plan, model, objs)
         if payload is not None:
             return Write(plan.recordset + tail, (payload,))
-    sql = f"{plan.head} VALUES {', '.join(placeholders)}{tail}"
-    return Write(sql, tuple(v for values in rows for v in values))
+    placeholders: list[str] = []
+    params: list[Any] = []
+    compiler = None
+    for obj in objs:
+        marks = []
+        for field in plan.fields:
+            value = field.field.pre_save(obj, True) if field.pre_save else getattr(obj, field.attname)
+            if hasattr(value, "resolve_expression"):
+                return _insert_write_compiled(model, objs, returning_pk=returning_pk)
+            value = field.field.get_db_prep_save(value, connection=connection)
+            if field.placeholder is None:
+                marks.append("%s")
+            else:
+                compiler = compiler or InsertQuery(model).get_compiler(connection=connection)
+                marks.append(field.placeholder(value, compiler, connection))
+            params.append(value)
+        placeholders.append("(" + ", ".join(marks) + ")")
+    return Write(f"{plan.head} VALUES {', '.join(placeholders)}{tail}", tuple(params))
+
+
+@dataclass(frozen=True)
+class _PlanField:
+    field: Any
+    attname: str
+    column: str
+    pre_save: bool  # the field has a pre_save of its own (auto_now, files)
+    placeholder: Any  # the field's get_placeholder (geometries), or None
+    plain: bool  # a field whose preparation leaves a plain value (text, number, key, decimal…) as it is
 
 
 @dataclass(frozen=True)
 class _InsertPlan:
     head: str  # INSERT INTO "table" ("column", …)
     returning: str  # RETURNING "table"."id"
-    fields: list[tuple[Any, str, bool, Any]]  # (field, attname, has its own pre_save, placeholder method)
-    columns: list[str]
+    fields: list[_PlanField]
     recordset: str  # PostgreSQL: the INSERT … SELECT … FROM json_populate_recordset(…); else ""
 
 
 _INSERT_PLANS: dict[tuple[type[models.Model], str], _InsertPlan] = {}
+
+# Fields whose get_db_prep_save turns a plain value into the same value, or into one the column's input
+# function reads the same from the JSON (an int for an int column, a str for a text one…).
+_PLAIN_FIELDS = (
+    models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.DecimalField,
+    models.UUIDField, models.DateTimeField, models.DateField,
+)  # fmt: skip
+_PLAIN_VALUES = frozenset({str, int, bool, type(None), decimal.Decimal, uuid.UUID, datetime.date})
+
+
+def _plain_field(field: Any) -> bool:
+    if field.is_relation:
+        return bool(field.many_to_one or field.one_to_one) and _plain_field(field.target_field)
+    return isinstance(field, _PLAIN_FIELDS) and not isinstance(field, models.JSONField)
 
 
 def _insert_plan(model: type[models.Model], vendor: str) -> _InsertPlan:
@@ -171,45 +204,57 @@ def _insert_plan(model: type[models.Model], vendor: str) -> _InsertPlan:
         head = f"INSERT INTO {qn(opts.db_table)} ({columns})"
         recordset = ""
         if vendor == "postgresql":
-            recordset = (
-                f"{head} SELECT {columns} FROM json_populate_recordset(NULL::{qn(opts.db_table)}, %s::json)"  # noqa: S608 - the model's own quoted names
-            )
+            table = qn(opts.db_table)
+            recordset = f"{head} SELECT {columns} FROM json_populate_recordset(NULL::{table}, %s::json)"  # noqa: S608 - the model's own quoted names
         plan = _InsertPlan(
             head=head,
             returning=returning,
             fields=[
-                (
-                    f,
-                    f.attname,
-                    type(f).pre_save is not models.Field.pre_save,
-                    getattr(f, "get_placeholder", None),
+                _PlanField(
+                    field=f,
+                    attname=f.attname,
+                    column=f.column,
+                    pre_save=type(f).pre_save is not models.Field.pre_save,
+                    placeholder=getattr(f, "get_placeholder", None),
+                    plain=_plain_field(f),
                 )
                 for f in fields
             ],
-            columns=[f.column for f in fields],
             recordset=recordset,
         )
         _INSERT_PLANS[(model, vendor)] = plan
     return plan
 
 
-_AS_JSON = frozenset({str, int, bool, type(None), decimal.Decimal, datetime.datetime, datetime.date,
-                      datetime.time, uuid.UUID})  # fmt: skip
-
-
-def _recordset_json(plan: _InsertPlan, rows: list[list[Any]]) -> str | None:
+def _recordset_json(plan: _InsertPlan, model: type[models.Model], objs: Sequence[models.Model]) -> str | None:
     """The rows as a JSON array of objects keyed by column, each value as its column's input function
-    reads it (a JSON column's value as it is); None if a value has no such form (the caller then sends
-    a VALUES list)."""
+    reads it (a JSON column's value as it is); None if a value has no such form or is an expression (the
+    caller then sends a VALUES list, or has Django compile it)."""
     from django.contrib.gis.db.backends.postgis.adapter import PostGISAdapter
     from psycopg.types.json import Jsonb
 
     out = []
-    for values in rows:
+    compiler = None
+    for obj in objs:
         row = {}
-        for column, value in zip(plan.columns, values, strict=True):
+        for field in plan.fields:
+            value = field.field.pre_save(obj, True) if field.pre_save else getattr(obj, field.attname)
             kind = type(value)
-            if kind in _AS_JSON:
+            if field.plain and kind in _PLAIN_VALUES:
+                row[field.column] = value
+                continue
+            if field.plain and kind is datetime.datetime and value.tzinfo is not None:
+                row[field.column] = value
+                continue
+            if hasattr(value, "resolve_expression"):
+                return None
+            value = field.field.get_db_prep_save(value, connection=connection)
+            if field.placeholder is not None:
+                compiler = compiler or InsertQuery(model).get_compiler(connection=connection)
+                if field.placeholder(value, compiler, connection) != "%s":  # e.g. a transform
+                    return None
+            kind = type(value)
+            if kind in _PLAIN_VALUES or kind is datetime.datetime:
                 pass
             elif kind is Jsonb:
                 if value.obj is None or value.dumps is not json.dumps:  # JSON null; a custom encoder
@@ -221,18 +266,35 @@ def _recordset_json(plan: _InsertPlan, rows: list[list[Any]]) -> str | None:
                 value = str(value)
             elif kind is float:
                 value = value if math.isfinite(value) else repr(value)  # 'nan', 'inf': float8 reads them
-            elif isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Interface
-                            | ipaddress.IPv6Interface):  # fmt: skip
+            elif isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
                 value = str(value)  # inet's own text
             elif kind is PostGISAdapter and value.is_geometry and not value.geography:
                 value = value.ewkb.hex()  # hex EWKB, as geometry's input function reads it
             else:
                 return None
-            row[column] = value
+            row[field.column] = value
         out.append(row)
-    # pydantic-core: decimals, timestamps and UUIDs as their text; NaN inside a JSON value is written as
-    # NaN, which PostgreSQL refuses as json.dumps's output was refused.
+    # pydantic-core: decimals, timestamps, dates and UUIDs as their text; NaN inside a JSON value is
+    # written as NaN, which PostgreSQL refuses as json.dumps's output was refused.
     return pydantic_core.to_json(out).decode()
+
+
+def _insert_write_computed(
+    plan: _InsertPlan, model: type[models.Model], objs: Sequence[models.Model], computed: Mapping[str, str],
+    tail: str,
+) -> Write:  # fmt: skip
+    """:func:`insert_write`'s recordset statement with some columns' values given as SQL expressions."""
+    unknown = set(computed) - {f.column for f in plan.fields}
+    if unknown:
+        raise ValueError(f"insert_write: no such columns {sorted(unknown)}")
+    payload = _recordset_json(plan, model, objs)
+    if payload is None:
+        raise ValueError("insert_write: computed columns need values JSON can carry")
+    qn = connection.ops.quote_name
+    head, _, rest = plan.recordset.partition(" SELECT ")
+    select = ", ".join(computed.get(f.column, qn(f.column)) for f in plan.fields)
+    source = rest[rest.index(" FROM json_populate_recordset(") :]
+    return Write(f"{head} SELECT {select}{source}{tail}", (payload,))
 
 
 def _insert_write_compiled(
@@ -259,7 +321,54 @@ def insert_now(obj: models.Model) -> None:
 
 
 def update_write(obj: models.Model, fields: Sequence[str]) -> Write:
-    """The ``UPDATE … WHERE pk`` of ``save(update_fields=fields)``, ``auto_now`` fields stamped as there."""
+    """The ``UPDATE … WHERE pk`` of ``save(update_fields=fields)``, ``auto_now`` fields stamped as there:
+    each value prepared by its field as Django's update compiler prepares it, the statement's text
+    worked out once per model and fields (an expression goes through Django's compiler)."""
+    model = type(obj)
+    key = (model, tuple(fields), connection.vendor)
+    plan = _UPDATE_PLANS.get(key)
+    if plan is None:
+        opts = model._meta
+        qn = connection.ops.quote_name
+        chosen = [opts.get_field(name) for name in fields]
+        table = qn(opts.db_table)
+        plan = _UpdatePlan(
+            head=f"UPDATE {table} SET ",  # noqa: S608 - the model's own quoted names
+            tail=f" WHERE {table}.{qn(opts.pk.column)} = %s",
+            fields=[(f, f.attname, qn(f.column), getattr(f, "get_placeholder", None)) for f in chosen],
+        )
+        _UPDATE_PLANS[key] = plan
+    sets: list[str] = []
+    params: list[Any] = []
+    compiler = None
+    for field, _attname, column, placeholder in plan.fields:
+        value = field.pre_save(obj, False)
+        if hasattr(value, "resolve_expression") or hasattr(value, "prepare_database_save"):
+            return _update_write_compiled(obj, fields)
+        value = field.get_db_prep_save(value, connection=connection)
+        if placeholder is None:
+            mark = "%s"
+        else:
+            compiler = compiler or UpdateQuery(model).get_compiler(connection=connection)
+            mark = placeholder(value, compiler, connection)
+        sets.append(f"{column} = {mark}")
+        params.append(value)
+    params.append(obj._meta.pk.get_db_prep_value(obj.pk, connection))
+    return Write(plan.head + ", ".join(sets) + plan.tail, tuple(params))
+
+
+@dataclass(frozen=True)
+class _UpdatePlan:
+    head: str  # UPDATE "table" SET
+    tail: str  # WHERE "table"."id" = %s
+    fields: list[tuple[Any, str, str, Any]]  # (field, attname, quoted column, placeholder method)
+
+
+_UPDATE_PLANS: dict[tuple[type[models.Model], tuple[str, ...], str], _UpdatePlan] = {}
+
+
+def _update_write_compiled(obj: models.Model, fields: Sequence[str]) -> Write:
+    """:func:`update_write` through Django's update compiler (values that are expressions)."""
     opts = obj._meta
     query = UpdateQuery(type(obj))
     values: list[Any] = []
@@ -276,7 +385,8 @@ def writes_send(writes: Sequence[Write]) -> list[tuple[Any, ...]]:
     """Send ``writes`` in order — on PostgreSQL as **one** statement (``WITH w0 AS (…), w1 AS (…) last``,
     each a data-modifying part; foreign keys are checked at COMMIT), elsewhere one by one. Returns the
     rows the last one returns (its ``RETURNING``). The parts of one statement do not see each other's
-    rows: only for writes to different rows that do not read each other."""
+    rows — only for writes to different rows that do not read each other — but a later part may read
+    an earlier one's RETURNING as ``wN`` (see ``insert_write``'s ``computed``)."""
     if not writes:
         return []
     with connection.cursor() as cursor:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from geo.selectors import subject_get
 from kernel.access import REVIEWING_ROLES, Principal
+from kernel.audit.services import audit_inserted
 from kernel.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from kernel.queries import insert_now
 
@@ -141,9 +142,11 @@ def _inspection_create(
     *, principal: Principal, client_uuid: uuid.UUID, draft: DraftInput, digest: str
 ) -> Inspection:
     inspection = _inspection_new(principal=principal, client_uuid=client_uuid, draft=draft, digest=digest)
-    insert_now(inspection)
     template = inspection.template
-    _audit("checklists.inspection.create", inspection, template=f"{template.key} v{template.version}")
+    event = _audit_event(
+        "checklists.inspection.create", inspection, template=f"{template.key} v{template.version}"
+    )
+    audit_inserted(inspection, event)  # one statement on PostgreSQL, the event keyed by the new row
     return inspection
 
 

@@ -7,9 +7,9 @@ import decimal
 import uuid
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
-from kernel.queries import Write, insert_now, insert_write
+from kernel.queries import Write, insert_now, insert_write, writes_send
 
 from . import context
 from .models import AuditEvent
@@ -54,6 +54,27 @@ def audit_record(
     )  # fmt: skip
     insert_now(event)  # a new row: what event.save() would do, in the statement insert_write builds
     return event
+
+
+def audit_inserted(obj: models.Model, event: AuditEvent) -> None:
+    """Insert the new row ``obj`` and ``event`` (built by :func:`audit_event` for it before it had a key)
+    recording it: on PostgreSQL in one statement, the event taking the row's key from the insert;
+    elsewhere one after the other. Same transaction, same rows as ``insert_now`` + :func:`audit_record`."""
+    if connection.vendor != "postgresql":
+        insert_now(obj)
+        event.object_id = str(obj.pk)
+        insert_now(event)
+        return
+    opts = obj._meta
+    qn = connection.ops.quote_name
+    key = f"(SELECT w0.{qn(opts.pk.column)} FROM w0)"  # noqa: S608 - the model's own quoted names
+    recorded = insert_write(
+        AuditEvent, [event], computed={"object_id": f"{key}::text"}, returning=f"RETURNING {key}"
+    )
+    [(pk,)] = writes_send([insert_write(type(obj), [obj], returning_pk=True), recorded])
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, connection.alias
+    event.object_id = str(pk)
 
 
 def audit_record_all(events: list[AuditEvent]) -> list[AuditEvent]:

@@ -93,3 +93,26 @@ def test_audit_api_is_scoped_and_restricted(world, api_as) -> None:  # type: ign
     page = district.get("/api/v1/audit/events", action="geo.facility.update").json()
     assert [e["object_id"] for e in page["results"]] == [str(world.facility_a.pk)]
     assert page["results"][0]["after"]["operator"] == "甲"
+
+
+@pytest.mark.django_db
+def test_a_row_and_its_event_written_together_name_each_other() -> None:
+    """``audit_inserted``: the event recording a new row carries the row's key — taken from the insert
+    in the same statement on PostgreSQL — and both rows are what insert + audit_record would write."""
+    import uuid
+
+    from geo.models import LedgerImport
+    from kernel.audit.services import audit_event, audit_inserted
+
+    keys = []
+    for n in range(3):
+        row = LedgerImport(uuid=uuid.uuid4(), filename=f"台账{n}.xlsx", size=n, uploaded_by_id=7)
+        event = audit_event(action="geo.ledger.test", obj=row, after={"n": n, "名称": "甲"})
+        audit_inserted(row, event)
+        assert row.pk is not None and not row._state.adding
+        stored = AuditEvent.objects.get(action="geo.ledger.test", after__n=n)
+        assert (stored.object_type, stored.object_id) == ("geo.ledgerimport", str(row.pk))
+        assert stored.object_repr == str(row) and stored.after == {"n": n, "名称": "甲"}
+        assert LedgerImport.objects.get(pk=row.pk).filename == f"台账{n}.xlsx"
+        keys.append(row.pk)
+    assert len(set(keys)) == 3
