@@ -226,25 +226,25 @@ def _insert_plan(model: type[models.Model], vendor: str) -> _InsertPlan:
     return plan
 
 
-def _recordset_json(plan: _InsertPlan, model: type[models.Model], objs: Sequence[models.Model]) -> str | None:
-    """The rows as a JSON array of objects keyed by column, each value as its column's input function
-    reads it (a JSON column's value as it is); None if a value has no such form or is an expression (the
-    caller then sends a VALUES list, or has Django compile it)."""
+def _recordset_json(plan: _InsertPlan, model: type[models.Model], objs: Sequence[models.Model]) -> Any:
+    """The rows as one JSON parameter — an array of objects keyed by column, each value as its column's
+    input function reads it (a JSON column's value as it is) — or None if a value has no such form or is
+    an expression (the caller then sends a VALUES list, or has Django compile it)."""
     from django.contrib.gis.db.backends.postgis.adapter import PostGISAdapter
-    from psycopg.types.json import Jsonb
+    from psycopg.types.json import Json, Jsonb
 
     out = []
     compiler = None
+    plain_values = _PLAIN_VALUES
     for obj in objs:
         row = {}
         for field in plan.fields:
             value = field.field.pre_save(obj, True) if field.pre_save else getattr(obj, field.attname)
             kind = type(value)
-            if field.plain and kind in _PLAIN_VALUES:
-                row[field.column] = value
-                continue
-            if field.plain and kind is datetime.datetime and value.tzinfo is not None:
-                row[field.column] = value
+            if field.plain and (
+                kind in plain_values or (kind is datetime.datetime and value.tzinfo is not None)
+            ):
+                row[field.column] = value  # what the field's preparation would leave as it is
                 continue
             if hasattr(value, "resolve_expression"):
                 return None
@@ -254,7 +254,7 @@ def _recordset_json(plan: _InsertPlan, model: type[models.Model], objs: Sequence
                 if field.placeholder(value, compiler, connection) != "%s":  # e.g. a transform
                     return None
             kind = type(value)
-            if kind in _PLAIN_VALUES or kind is datetime.datetime:
+            if kind in plain_values or kind is datetime.datetime:
                 pass
             elif kind is Jsonb:
                 if value.obj is None or value.dumps is not json.dumps:  # JSON null; a custom encoder
@@ -274,9 +274,10 @@ def _recordset_json(plan: _InsertPlan, model: type[models.Model], objs: Sequence
                 return None
             row[field.column] = value
         out.append(row)
-    # pydantic-core: decimals, timestamps, dates and UUIDs as their text; NaN inside a JSON value is
-    # written as NaN, which PostgreSQL refuses as json.dumps's output was refused.
-    return pydantic_core.to_json(out).decode()
+    # Encoded when psycopg sends it, by pydantic-core, straight to bytes: decimals, timestamps, dates and
+    # UUIDs as their text; NaN inside a JSON value is written as NaN, which PostgreSQL refuses as it
+    # refused json.dumps's.
+    return Json(out, dumps=pydantic_core.to_json)
 
 
 def _insert_write_computed(

@@ -280,3 +280,61 @@ def test_a_town_subject_is_read_without_compiling_its_query_again(world, monkeyp
     assert "boundary" in region.get_deferred_fields() and not region._state.adding
     with pytest.raises(NotFound):
         subject_get(kind="village", subject_id=world.town_a.pk)  # a town is no village
+
+
+def _stored(model: Any, pk: int, skip: set[str]) -> dict[str, Any]:
+    row = model.objects.get(pk=pk)
+    return {
+        f.attname: getattr(row, f.attname)
+        for f in model._meta.concrete_fields
+        if f.attname not in skip and f is not model._meta.pk
+    }
+
+
+def test_insert_write_stores_what_bulk_create_stores(phone_a, world) -> None:  # type: ignore[no-untyped-def]
+    """``kernel.queries.insert_write`` (rows as one JSON parameter on PostgreSQL, a VALUES list where a
+    value needs one) stores every field as Django's own insert does: a point in WGS-84 and one in
+    another SRID, decimals, choices, aware timestamps, JSON objects, a JSON string, an IP address."""
+    from decimal import Decimal
+
+    from django.contrib.gis.geos import Point
+
+    from kernel.audit.services import audit_event
+    from kernel.queries import insert_write, writes_send
+    from tests.checklists.conftest import draft
+
+    cu = uuid.uuid4()
+    assert phone_a.put(cu, draft(world)).status_code == 201
+    original = Inspection.objects.get(client_uuid=cu)
+    cases = [
+        {},
+        {"percent": Decimal("93.5"), "score": {"甲": "乙", "n": 1.5, "list": [1, None]}, "vetoed": True},
+        {"device_location": Point(13_490_000.0, 3_750_000.0, srid=3857)},  # transformed by the database
+        {"device_location": None, "item_comments": {"q01": "字符串 'quoted' \"double\" \\"}},
+    ]
+    for n, change in enumerate(cases):
+        pair = []
+        for how in ("insert_write", "bulk_create"):
+            clone = Inspection.objects.get(pk=original.pk)
+            clone.pk, clone._state.adding, clone.client_uuid = None, True, uuid.uuid4()
+            for name, value in change.items():
+                setattr(clone, name, value)
+            if how == "insert_write":
+                [(pk,)] = writes_send([insert_write(Inspection, [clone], returning_pk=True)])
+            else:
+                pk = Inspection.objects.bulk_create([clone])[0].pk
+            pair.append(_stored(Inspection, pk, {"client_uuid", "updated_at", "received_at"}))
+        assert pair[0] == pair[1], n
+    events = [
+        audit_event(action="t.one", before="一个字符串", after=[1, None, "乙"]),
+        audit_event(action="t.two", before={"a": Decimal("1.50")}, after=None, status_code=201),
+    ]
+    for event in events:
+        event.ip, event.object_id = "10.1.2.3", "42"
+    written = writes_send([insert_write(AuditEvent, events, returning_pk=True)])
+    for (pk,), event in zip(written, events, strict=True):
+        stored = AuditEvent.objects.get(pk=pk)
+        assert (stored.action, stored.ip, stored.object_id, stored.status_code) == (
+            event.action, "10.1.2.3", "42", event.status_code,
+        )  # fmt: skip
+        assert stored.before == event.before and stored.after == event.after and stored.at == event.at
