@@ -26,7 +26,7 @@ import pydantic_core
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Lookup
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -331,7 +331,7 @@ def update_write(obj: models.Model, fields: Sequence[str]) -> Write:
     if plan is None:
         opts = model._meta
         qn = connection.ops.quote_name
-        chosen = [opts.get_field(name) for name in fields]
+        chosen: list[Any] = [opts.get_field(name) for name in fields]
         table = qn(opts.db_table)
         plan = _UpdatePlan(
             head=f"UPDATE {table} SET ",  # noqa: S608 - the model's own quoted names
