@@ -85,3 +85,40 @@ def test_every_shipped_category_has_a_label_and_others_show_the_item_title() -> 
     assert exports.category_label("fire_training", "网格员培训") == "消防宣传培训"
     assert exports.category_label("", "网格员培训") == "网格员培训"
     assert exports.category_label("new_category", "网格员培训") == "网格员培训"
+
+
+def test_the_rectification_list_counts_repair_photos_and_dates_findings(world, phone_a, officer_a) -> None:  # type: ignore[no-untyped-def]
+    """The 整改清单's photo column counts each rectification's repair photos (counted by the database,
+    not read), and the 问题清单 dates each finding by its inspection's submission and period (read without
+    the inspection's answers)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from accounts.selectors import principal_for
+    from tests.checklists.conftest import png_bytes
+
+    answers = sewage_answers() | {"ledger.meter": {"value": False}, "op.running": {"value": False}}
+    cu, submitted = phone_a.complete(world, answers)
+    assert submitted.status_code == 200, submitted.content
+    assert officer_a.post(f"/api/v1/inspections/{cu}/review", {"decision": "approve"}).status_code == 200
+    rects = list(Rectification.objects.order_by("deadline", "id"))
+    assert len(rects) == 2
+    for n in range(2):  # two repair photos on the first, none on the second
+        body = {"photo_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("r.png", png_bytes(500 + n))}
+        sent = officer_a.client.post(
+            f"/api/v1/rectifications/{rects[0].pk}/photos", body, headers=officer_a._headers(None)
+        )
+        assert sent.status_code == 201, sent.content
+    principal = principal_for(User.objects.get(pk=officer_a.user_id))
+    with CaptureQueriesContext(connection) as queries:
+        items = exports.rectification_items(principal=principal, town_id=world.town_a.pk)
+    assert len(queries) == 1 and '"answers"' not in queries[0]["sql"]
+    _, _, rows = exports.rectification_sheet(items, problems=False, one_town=world.town_a.pk)
+    assert [row[-1] for row in rows] == [2, 0]
+    _, _, problems = exports.rectification_sheet(items, problems=True, one_town=world.town_a.pk)
+    inspection = rects[0].finding.inspection
+    found_on = exports.timezone.localdate(inspection.submitted_at).isoformat()
+    assert [row[5] for row in problems] == [found_on, found_on]
+    assert [row[-1] for row in problems] == [inspection.period] * 2
