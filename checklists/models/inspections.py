@@ -44,6 +44,10 @@ class Inspection(Subjected):
     )
     version = models.PositiveIntegerField("版本号", default=1)
     revision = models.PositiveIntegerField("修订次数", default=1)
+    # How many photos are attached to the current revision: a submit re-checks their capture times only
+    # when there are some (photo uploads count them under the inspection's lock). None for inspections
+    # from before the count: their submit reads the photos, as it always did.
+    revision_photos = models.PositiveIntegerField("本次修订的照片数", null=True, blank=True, editable=False)
     answers = models.JSONField("答案", default=dict)
     last_request_digest = models.CharField(max_length=64, blank=True, editable=False)
     # Device clocks are kept beside the server's: phones are often offline and their clocks drift.

@@ -102,6 +102,7 @@ def inspection_amend(
     before = _state(inspection)
     now = timezone.now()
     inspection.revision += 1
+    inspection.revision_photos = 0  # a correction attaches no photos to its revision
     inspection.answers = corrected
     inspection.score = score_json(result)
     inspection.percent = result.percent.quantize(Decimal("0.0001"))

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from geo import coords
@@ -35,6 +36,7 @@ from scoring.assessment.services import appeal_evidence_add
 from ..models import (
     RECTIFICATION_DONE,
     AppealPhoto,
+    Inspection,
     InspectionPhoto,
     InspectionStatus,
     Rectification,
@@ -128,6 +130,9 @@ def inspection_photo_add(
         + _reuse(_inspection_use(link, inspection), [photo.pk]),  # the same bytes are known already
     )
     link.save(force_insert=True)
+    # Counted under the inspection's lock (own_inspection), so that a submit waiting for it reads the
+    # count with this photo (see inspection_submit); an inspection from before the count keeps None.
+    Inspection.objects.filter(pk=inspection.pk).update(revision_photos=F("revision_photos") + 1)
     map_layers_bump(PHOTOS)
     audit_record(
         action="checklists.inspection.photo",

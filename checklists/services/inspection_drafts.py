@@ -205,6 +205,7 @@ def _inspection_new(
         subject_region=subject.region,
         subject_town=subject.town,
         answers=draft.answers,
+        revision_photos=0,
         last_request_digest=digest,
         device_started_at=draft.device_started_at,
         **_location_fields(draft.device_location),
@@ -275,6 +276,7 @@ def _inspection_update(
     if inspection.status == InspectionStatus.REJECTED:
         # An amendment after rejection is a new revision; the rejected one stays in InspectionRevision.
         inspection.revision += 1
+        inspection.revision_photos = 0  # the rejected revision keeps its photos
         inspection.status = InspectionStatus.DRAFT
         inspection.score, inspection.percent, inspection.vetoed = None, None, False
         inspection.item_comments, inspection.review_reason = {}, ""

@@ -99,7 +99,8 @@ def inspection_submit(
     _mark_submitted(inspection, result, device_submitted_at)
     from .evidence import inspection_photos_recheck_times  # evidence imports this module
 
-    inspection_photos_recheck_times(inspection=inspection)  # the phone's span is complete now
+    if inspection.revision_photos != 0:  # None: from before the count, so read them to know
+        inspection_photos_recheck_times(inspection=inspection)  # the phone's span is complete now
     submitted = update_write(inspection, _SUBMITTED_FIELDS)  # sent with the revision, findings, audit
     return inspection, _record_submission(principal, inspection, spec, result, first=(submitted,))
 

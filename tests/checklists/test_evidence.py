@@ -333,3 +333,50 @@ def test_offline_draft_synced_a_day_later_is_compared_with_its_own_device_times(
     for far in (gallery, unstamped):
         flag = flag_of(photos[far.json()["client_uuid"]], "time_far")
         assert flag["details"]["reference"] == "inspection" and 29 * 24 < flag["value"] < 31 * 24
+
+
+def test_a_submit_reads_the_photos_only_when_the_revision_has_some(placed, phone_a, officer_a) -> None:  # type: ignore[no-untyped-def]
+    """Uploads count the current revision's photos (a retried upload once); an amendment after a
+    rejection starts the count again; an inspection from before the count (None) has its photos read
+    and re-checked at the submit as always."""
+    from checklists.models import Inspection
+
+    def count(cu: uuid.UUID) -> int | None:
+        return Inspection.objects.values_list("revision_photos", flat=True).get(client_uuid=cu)
+
+    cu = uuid.uuid4()
+    assert phone_a.put(cu, draft(placed)).status_code == 201
+    assert count(cu) == 0
+    again = uuid.uuid4()
+    sends = [(121, again, "op.running"), (121, again, "op.running"), (122, uuid.uuid4(), "record.site-photo")]
+    for seed, photo_uuid, item in sends:  # the second is a retry of the first
+        sent = upload(phone_a, cu, here(seed), item_key=item, photo_uuid=str(photo_uuid))
+        assert sent.status_code in (200, 201), sent.content
+    assert count(cu) == 2 == InspectionPhoto.objects.filter(inspection__client_uuid=cu).count()
+    submitted = phone_a.post(f"/api/v1/inspections/{cu}/submit", {})
+    assert submitted.status_code == 200, submitted.content
+    rejected = officer_a.post(f"/api/v1/inspections/{cu}/review", {"decision": "reject", "reason": "补拍"})
+    assert rejected.status_code == 200, rejected.content
+    body = draft(placed, device_started_at="2022-09-21T09:30:00+08:00")  # not a replay of the first
+    amended = phone_a.put(cu, body, if_match=rejected.json()["version"])
+    assert amended.status_code == 200, amended.content
+    assert count(cu) == 0  # revision 2 has no photo yet; revision 1 keeps its two
+    assert Inspection.objects.get(client_uuid=cu).revision == 2
+
+    old = uuid.uuid4()  # an inspection from before the count, with a photo whose time is far off
+    body = draft(placed)
+    del body["device_started_at"]
+    assert phone_a.put(old, body).status_code == 201
+    visit = timezone.now() - timedelta(hours=30)
+    Inspection.objects.filter(client_uuid=old).update(revision_photos=None)
+    late = upload(
+        phone_a, old, here(123, taken=timezone.localtime(visit).replace(tzinfo=None) - timedelta(days=30))
+    )
+    assert "time_far" not in codes(late)  # no device time known yet
+    assert upload(phone_a, old, here(124), item_key="record.site-photo").status_code == 201
+    assert count(old) is None  # an upload does not invent a count it cannot know
+    sent = phone_a.post(f"/api/v1/inspections/{old}/submit", {"device_submitted_at": visit.isoformat()})
+    assert sent.status_code == 200, sent.content
+    photos = {p["client_uuid"]: p for p in phone_a.get(f"/api/v1/inspections/{old}").json()["photos"]}
+    flags = {f["code"] for f in photos[late.json()["client_uuid"]]["flags"]}
+    assert "time_far" in flags  # re-checked against the submit time
