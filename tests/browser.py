@@ -173,6 +173,12 @@ def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
     if connection.vendor != "sqlite" and os.environ.get("FIELDSCORE_DEMO_PAGES_EVERYWHERE") != "1":
         pytest.skip("演示数据上的页面测试在内嵌 SpatiaLite 上运行（make demo 所用的数据库）")
 
+    from checklists.services.templates import _TEMPLATES
+
+    # A session fixture is set up before the test's own autouse fixtures: the template versions the
+    # previous test kept in this process (tests/conftest.py clears them per test) name rows its database
+    # no longer has, and the demo's inspections would pin them.
+    _TEMPLATES.clear()
     with django_db_blocker.unblock():
         call_command("load_demo", "--password", PASSWORD, stdout=StringIO())
         server = LiveServer("localhost")

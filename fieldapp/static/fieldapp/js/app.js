@@ -110,6 +110,15 @@ async function screenSignIn() {
   const username = h("input", { id: "username", name: "username", autocomplete: "username", required: true });
   const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
   const waiting = (await sync.pending()).length;
+  // Another render may have drawn the form while this one waited (a render begun before the sign-out, or
+  // by a late answer, ends after it): the form the inspector may be typing into stays — drawing a fresh
+  // one wiped the account typed, or left the click's error line on a form no longer shown.
+  const shown = root.querySelector("form.signin");
+  if (shown) {
+    const line = shown.querySelector(".error");
+    if (signInNote && line && !line.textContent) line.textContent = signInNote;
+    return;
+  }
   const form = h("form", { class: "card signin", onsubmit: async (event) => {
     event.preventDefault();
     error.textContent = "";
