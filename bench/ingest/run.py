@@ -14,8 +14,12 @@ Beside each rate: the SQL statements the server received per request (and per in
 the server with pg_stat_statements (deltas over the mode; BEGIN, COMMIT, SAVEPOINT and Django's
 per-request connection health check ``SELECT 1`` included; deploy/test-services.sh preloads it for
 benchmarks), and the new database connections the mode opened (0: gunicorn's workers reuse theirs,
-CONN_MAX_AGE). For information only, a raw single-row INSERT rate (one commit each, a submission-sized
-row: the same ~2 KB answers as jsonb plus a point) — what the database alone allows.
+CONN_MAX_AGE). For information only: the CPU seconds per request of gunicorn's workers and of the
+database's processes in each mode's best round (from /proc), and the floor's CPU per request over an
+inspection's — the same ratio as the rates' on a quiet machine, and steadier on a shared one, where the
+floor's rate alone moved by a quarter between runs of the same code; and a raw single-row INSERT rate
+(one commit each, a submission-sized row: the same ~2 KB answers as jsonb plus a point) — what the
+database alone allows.
 
 Run with ``deploy/run-bench.sh ingest`` (which starts the throwaway database) or, with DATABASE_URL set,
 ``python bench/ingest/run.py --inspections 2000 --clients 8``.
@@ -190,6 +194,49 @@ def _stats_read() -> tuple[list[tuple[int, str]], int, int]:
     return sorted(((c, q) for q, c in sent.items()), reverse=True), fk_checks, sessions
 
 
+# --- CPU (information: less noisy than rates on a shared machine) -----------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _children(parent: int) -> list[int]:
+    """The pids whose parent is ``parent`` (Linux /proc)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                stat = Path(f"/proc/{name}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(name))
+    return found
+
+
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) these processes have used so far; a process gone counts 0."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / _TICK
+    return total
+
+
+def _postmaster() -> int | None:
+    """The throwaway cluster's postmaster, whose children are its backends."""
+    import psycopg
+
+    try:
+        with psycopg.connect(_dsn(), autocommit=True) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+            return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError):  # another machine's server: no CPU figures
+        return None
+
+
 # --- API -----------------------------------------------------------------------------------------------
 
 
@@ -240,6 +287,7 @@ class Mode:
     statements: list[tuple[int, str]] | None  # (calls, statement) the server received during the mode
     fk_checks: int | None  # foreign-key checks the server ran itself at COMMIT
     connections: int | None  # database connections opened during the mode
+    cpu: tuple[float, float] | None = None  # CPU seconds per request: gunicorn's workers, the database
 
     def per_request(self) -> float | None:
         return None if self.statements is None else sum(c for c, _ in self.statements) / self.requests
@@ -257,6 +305,7 @@ def api(n: int, tokens: list[str], town_id: int, workers: int, threads: int, rou
         cwd=ROOT, env=env,
     )  # fmt: skip
     counted = _stats_available()
+    postmaster = _postmaster()
     try:
         for _ in range(100):
             try:
@@ -277,7 +326,8 @@ def api(n: int, tokens: list[str], town_id: int, workers: int, threads: int, rou
         for _ in range(rounds):
             for mode in ("floor", "two", "one"):
                 count = per // rounds * (5 if mode == "floor" else 1)
-                modes[mode] = _merge(modes.get(mode), _run(pool, mode, tokens, town_id, count, port, counted))
+                ran = _run(pool, mode, tokens, town_id, count, port, counted, (server.pid, postmaster))
+                modes[mode] = _merge(modes.get(mode), ran)
         pool.close()
     finally:
         server.terminate()
@@ -285,28 +335,41 @@ def api(n: int, tokens: list[str], town_id: int, workers: int, threads: int, rou
     return modes
 
 
-def _run(pool: Any, mode: str, tokens: list[str], town_id: int, per: int, port: int, counted: bool) -> Mode:
+def _run(
+    pool: Any, mode: str, tokens: list[str], town_id: int, per: int, port: int, counted: bool,
+    parents: tuple[int, int | None],
+) -> Mode:  # fmt: skip
     sessions = _stats_reset() if counted else 0
+    workers = _children(parents[0])
+    backends = _children(parents[1]) if parents[1] else []
+    cpu_before = (_cpu(workers), _cpu(backends))
     start = time.perf_counter()
     results = pool.map(_api_worker, [(c, tok, town_id, per, port, mode) for c, tok in enumerate(tokens)])
     elapsed = time.perf_counter() - start
+    cpu_after = (_cpu(workers), _cpu(backends))
     ok, failed = sum(r[0] for r in results), sum(r[1] for r in results)
+    requests = (ok + failed) * (2 if mode == "two" else 1)
     statements, fk_checks, opened = _stats_read() if counted else (None, None, None)
     return Mode(
         rate=ok / elapsed,
-        requests=(ok + failed) * (2 if mode == "two" else 1),
+        requests=requests,
         inspections=ok,
         failed=failed,
         statements=statements,
         fk_checks=fk_checks,
         connections=None if opened is None else opened - sessions,
-    )
+        cpu=(
+            (cpu_after[0] - cpu_before[0]) / max(requests, 1),
+            (cpu_after[1] - cpu_before[1]) / max(requests, 1),
+        ) if workers else None,
+    )  # fmt: skip
 
 
 def _merge(a: Mode | None, b: Mode) -> Mode:
     """The best rate of the rounds; requests, failures, statements and connections of all of them."""
     if a is None:
         return b
+    best = a if a.rate >= b.rate else b
     statements = None
     if a.statements is not None and b.statements is not None:
         calls: dict[str, int] = {}
@@ -321,6 +384,7 @@ def _merge(a: Mode | None, b: Mode) -> Mode:
         statements=statements,
         fk_checks=None if a.fk_checks is None or b.fk_checks is None else a.fk_checks + b.fk_checks,
         connections=None if a.connections is None or b.connections is None else a.connections + b.connections,
+        cpu=best.cpu,
     )
 
 
@@ -363,6 +427,18 @@ def main() -> None:
             + _statements(m)
         )
         print(f"         of the floor {ratio:.3f}  target ≥ {TARGETS[mode]:.2f}  → {verdict}")  # fmt: skip
+    if floor.cpu is not None:
+        # CPU per request is what the machine spends, whoever else shares it: steadier than the rates.
+        base = sum(floor.cpu)
+        print("  (info) CPU per request in the best round, gunicorn workers + database (ms), and as a share:")
+        print(f"         floor {1000 * floor.cpu[0]:.2f} + {1000 * floor.cpu[1]:.2f}")
+        for mode, m in modes.items():
+            if m.cpu is not None:
+                per = sum(m.cpu) * m.requests / max(m.inspections + m.failed, 1)  # per inspection
+                print(
+                    f"         {mode:<5} {1000 * m.cpu[0]:.2f} + {1000 * m.cpu[1]:.2f} a request; "
+                    f"floor's CPU / inspection's {base / per:.3f}"
+                )
     if ceil is not None:
         print(f"  (info) raw single-row INSERT + commit (~2 KB jsonb + point): {ceil:8.0f} rows/s")
     for mode, m in modes.items():
