@@ -235,8 +235,11 @@ def submit_audit(page: Any, field: Field, seeds: tuple[int, int] = (5, 6)) -> In
     """Fill and submit the overdue audit online; answers the inspection as the server has it."""
     open_task(page, field)
     fill_sewage_audit(page)
-    item(page, "op.running").locator("input[type=file]").set_input_files(photo_file(seeds[0]))
-    item(page, "record.site-photo").locator("input[type=file]").set_input_files(photo_file(seeds[1]))
+    for key, seed in (("op.running", seeds[0]), ("record.site-photo", seeds[1])):
+        item(page, key).locator("input[type=file]").set_input_files(photo_file(seed))
+        # The app keeps a photo once it has read it; a 提交 before that finds the photo missing and stays
+        # on the form (under a loaded CI the click came first, and the test waited for a screen in vain).
+        item(page, key).locator("figure").wait_for()
     page.get_by_role("button", name="提交").click()
     page.get_by_role("heading", name="我的检查").wait_for()
     synced(page)
