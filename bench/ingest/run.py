@@ -16,8 +16,10 @@ per-request connection health check ``SELECT 1`` included; deploy/test-services.
 benchmarks), and the new database connections the mode opened (0: gunicorn's workers reuse theirs,
 CONN_MAX_AGE). For information only: the CPU seconds per request of gunicorn's workers and of the
 database's processes in each mode's best round (from /proc), and the floor's CPU per request over an
-inspection's — the same ratio as the rates' on a quiet machine, and steadier on a shared one, where the
-floor's rate alone moved by a quarter between runs of the same code; and a raw single-row INSERT rate
+inspection's — the server's side only: the rates also carry the clients' own CPU on the same cores (~0.2
+ms of a floor request's ~1 ms), so this share reads lower than the rates' ratio; it is steadier on a
+shared machine, where the floor's rate alone moved by a quarter between runs of the same code; and a
+raw single-row INSERT rate
 (one commit each, a submission-sized row: the same ~2 KB answers as jsonb plus a point) — what the
 database alone allows.
 
@@ -430,7 +432,9 @@ def main() -> None:
     if floor.cpu is not None:
         # CPU per request is what the machine spends, whoever else shares it: steadier than the rates.
         base = sum(floor.cpu)
-        print("  (info) CPU per request in the best round, gunicorn workers + database (ms), and as a share:")
+        print(
+            "  (info) server CPU per request in the best round, gunicorn workers + database (ms), clients not counted:"
+        )
         print(f"         floor {1000 * floor.cpu[0]:.2f} + {1000 * floor.cpu[1]:.2f}")
         for mode, m in modes.items():
             if m.cpu is not None:
