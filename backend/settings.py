@@ -113,15 +113,14 @@ elif DATABASES["default"]["ENGINE"].endswith("postgis"):
     # of execution. Our queries are short; JIT only adds latency. PG_JIT=on gives it back.
     if not env.bool("PG_JIT", default=False):
         options["options"] = (options.get("options", "") + " -c jit=off").strip()
-    # Parameters bound by the server, not quoted into the text by psycopg, and a statement a connection
-    # has run 5 times prepared on it (connections persist, CONN_MAX_AGE): the token check, the subject's
-    # read and a submission's writes are parsed and planned once per connection, not at every request
-    # (bench/ingest: planning alone was ~0.45 ms of the server's time per request). Prepared statements
-    # do not survive a transaction-pooling proxy (PgBouncer before 1.21): PG_PREPARE_THRESHOLD=off.
-    if env.bool("PG_SERVER_BINDING", default=True):
-        options.setdefault("server_side_binding", True)
-        threshold = env.str("PG_PREPARE_THRESHOLD", default="5")
-        options.setdefault("prepare_threshold", None if threshold == "off" else int(threshold))
+    # The statements sent on every request (the token check, the subject's read, a submission's writes:
+    # kernel.queries.hot_cursor) are bound by the server, and one a connection has run 5 times is prepared
+    # on it (connections persist, CONN_MAX_AGE): parsed and planned once per connection, not at every
+    # request — planning alone was ~0.45 ms of the server's time per request (bench/ingest). Django's own
+    # cursors keep binding on the client and never prepare. Prepared statements do not survive a
+    # transaction-pooling proxy (PgBouncer before 1.21): PG_PREPARE_THRESHOLD=off.
+    threshold = env.str("PG_PREPARE_THRESHOLD", default="5")
+    options.setdefault("prepare_threshold", None if threshold == "off" else int(threshold))
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

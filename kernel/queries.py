@@ -382,6 +382,35 @@ def _update_write_compiled(obj: models.Model, fields: Sequence[str]) -> Write:
     return Write(sql, tuple(params))
 
 
+# PostgreSQL takes at most this many parameters in a statement it binds itself.
+_SERVER_BOUND_MAX = 65_535
+
+
+def hot_cursor(params: int = 0) -> Any:
+    """A cursor for the statements sent on every request (``CompiledOnce``, ``writes_send``).
+
+    On PostgreSQL it lets the server bind the parameters (psycopg's ``Cursor``, not the ``ClientCursor``
+    Django uses), so that a statement this connection has sent ``prepare_threshold`` times (settings:
+    ``PG_PREPARE_THRESHOLD``) is prepared on it and not planned again — planning the token's join cost
+    more than running it. Django's own cursors keep binding on the client: they never prepare, and a
+    bulk insert of more than 65,535 values, which the server would refuse to bind, still goes through
+    (so does a statement here with as many: ``params``). Django's wrapping stays (errors, the execute
+    wrappers the statement-count tests use, debug logging); elsewhere it is ``connection.cursor()``."""
+    if connection.vendor != "postgresql" or params > _SERVER_BOUND_MAX:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    factory = raw.cursor_factory
+    raw.cursor_factory = ServerBindingCursor
+    try:
+        return connection.cursor()  # Django's own steps (time zone, wrapper) around this factory's cursor
+    finally:
+        raw.cursor_factory = factory
+
+
 def writes_send(writes: Sequence[Write]) -> list[tuple[Any, ...]]:
     """Send ``writes`` in order — on PostgreSQL as **one** statement (``WITH w0 AS (…), w1 AS (…) last``,
     each a data-modifying part; foreign keys are checked at COMMIT), elsewhere one by one. Returns the
@@ -390,7 +419,7 @@ def writes_send(writes: Sequence[Write]) -> list[tuple[Any, ...]]:
     an earlier one's RETURNING as ``wN`` (see ``insert_write``'s ``computed``)."""
     if not writes:
         return []
-    with connection.cursor() as cursor:
+    with hot_cursor(sum(len(w.params) for w in writes)) as cursor:
         if connection.vendor == "postgresql" and len(writes) > 1:
             head = ", ".join(f"w{n} AS ({w.sql})" for n, w in enumerate(writes[:-1]))
             cursor.execute(f"WITH {head} {writes[-1].sql}", [p for w in writes for p in w.params])
@@ -496,7 +525,7 @@ class CompiledOnce:
         params = list(compiled.params)
         for n, a, send in compiled.places:
             params[n] = values[a] if send is None else send(values[a])
-        with connection.cursor() as cursor:
+        with hot_cursor(len(params)) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if not compiled.converters:
