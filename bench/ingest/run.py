@@ -432,7 +432,7 @@ def main() -> None:
     if floor.cpu is not None:
         # CPU per request is what the machine spends, whoever else shares it: steadier than the rates.
         base = sum(floor.cpu)
-        print("  (info) server CPU a request, best round: gunicorn workers + database (ms; clients not counted):")
+        print("  (info) server CPU a request, best round: workers + database (ms; clients not counted):")
         print(f"         floor {1000 * floor.cpu[0]:.2f} + {1000 * floor.cpu[1]:.2f}")
         for mode, m in modes.items():
             if m.cpu is not None:
