@@ -135,6 +135,8 @@ def main() -> None:
     print(f"  time per row {SIZES[-1]:,} / {SIZES[0]:,}: {growth:.2f}×  target ≤ {LINEAR_TARGET:.1f}×")
     verdict = "PASS" if ok else "FAIL"
     print(f"  ratio to the bare dump (worst) {worst:.2f}×  target ≤ {RATIO_TARGET:.1f}×  → {verdict}")
+    if not ok:
+        sys.exit(1)  # make bench names it among the benchmarks that failed
 
 
 if __name__ == "__main__":
