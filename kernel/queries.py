@@ -174,6 +174,7 @@ class _InsertPlan:
     returning: str  # RETURNING "table"."id"
     fields: list[_PlanField]
     recordset: str  # PostgreSQL: the INSERT … SELECT … FROM json_populate_recordset(…); else ""
+    source: str  # its " FROM json_populate_recordset(…)"
 
 
 _INSERT_PLANS: dict[tuple[type[models.Model], str], _InsertPlan] = {}
@@ -202,10 +203,10 @@ def _insert_plan(model: type[models.Model], vendor: str) -> _InsertPlan:
         returning, _ = connection.ops.return_insert_columns([opts.pk]) or ("", ())
         columns = ", ".join(qn(f.column) for f in fields)
         head = f"INSERT INTO {qn(opts.db_table)} ({columns})"
-        recordset = ""
+        source = recordset = ""
         if vendor == "postgresql":
-            table = qn(opts.db_table)
-            recordset = f"{head} SELECT {columns} FROM json_populate_recordset(NULL::{table}, %s::json)"  # noqa: S608 - the model's own quoted names
+            source = f" FROM json_populate_recordset(NULL::{qn(opts.db_table)}, %s::json)"
+            recordset = f"{head} SELECT {columns}{source}"
         plan = _InsertPlan(
             head=head,
             returning=returning,
@@ -221,6 +222,7 @@ def _insert_plan(model: type[models.Model], vendor: str) -> _InsertPlan:
                 for f in fields
             ],
             recordset=recordset,
+            source=source,
         )
         _INSERT_PLANS[(model, vendor)] = plan
     return plan
@@ -292,10 +294,8 @@ def _insert_write_computed(
     if payload is None:
         raise ValueError("insert_write: computed columns need values JSON can carry")
     qn = connection.ops.quote_name
-    head, _, rest = plan.recordset.partition(" SELECT ")
     select = ", ".join(computed.get(f.column, qn(f.column)) for f in plan.fields)
-    source = rest[rest.index(" FROM json_populate_recordset(") :]
-    return Write(f"{head} SELECT {select}{source}{tail}", (payload,))
+    return Write(f"{plan.head} SELECT {select}{plan.source}{tail}", (payload,))
 
 
 def _insert_write_compiled(
@@ -336,13 +336,13 @@ def update_write(obj: models.Model, fields: Sequence[str]) -> Write:
         plan = _UpdatePlan(
             head=f"UPDATE {table} SET ",  # noqa: S608 - the model's own quoted names
             tail=f" WHERE {table}.{qn(opts.pk.column)} = %s",
-            fields=[(f, f.attname, qn(f.column), getattr(f, "get_placeholder", None)) for f in chosen],
+            fields=[(f, qn(f.column), getattr(f, "get_placeholder", None)) for f in chosen],
         )
         _UPDATE_PLANS[key] = plan
     sets: list[str] = []
     params: list[Any] = []
     compiler = None
-    for field, _attname, column, placeholder in plan.fields:
+    for field, column, placeholder in plan.fields:
         value = field.pre_save(obj, False)
         if hasattr(value, "resolve_expression") or hasattr(value, "prepare_database_save"):
             return _update_write_compiled(obj, fields)
@@ -362,7 +362,7 @@ def update_write(obj: models.Model, fields: Sequence[str]) -> Write:
 class _UpdatePlan:
     head: str  # UPDATE "table" SET
     tail: str  # WHERE "table"."id" = %s
-    fields: list[tuple[Any, str, str, Any]]  # (field, attname, quoted column, placeholder method)
+    fields: list[tuple[Any, str, Any]]  # (field, quoted column, placeholder method)
 
 
 _UPDATE_PLANS: dict[tuple[type[models.Model], tuple[str, ...], str], _UpdatePlan] = {}

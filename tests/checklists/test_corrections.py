@@ -8,25 +8,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import yaml
 from django.utils import timezone
 
 from checklists.models import Inspection, InspectionCorrection, InspectionRevision, Rectification
 from kernel.audit.models import AuditEvent
-from scoring.assessment import schemes
 from scoring.models import Appeal, Scoreboard
 from tests.checklists.conftest import Phone
 from tests.conftest import ApiClient, assert_error, make_user
-from tests.scoring.test_scoreboard_e2e import assess, fire, safety
+from tests.scoring.test_scoreboard_e2e import assess, fire, safety, scheme_this_year
 
 
 @pytest.fixture
 def scheme(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """The 2022 rules, applied to the current year (the inspections here are submitted today)."""
-    doc = schemes.load("towns-2022").document | {"key": "towns-fix", "year": timezone.localdate().year}
-    (tmp_path / "towns-fix.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(schemes, "SCHEME_DIR", tmp_path)
-    return "towns-fix"
+    return scheme_this_year("towns-fix", tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -119,14 +119,7 @@ def test_a_new_submitted_inspection_costs_at_most_eight_statements(world, wire) 
     assert inspection.percent is not None and inspection.percent < 100
     assert InspectionRevision.objects.filter(inspection=inspection).count() == 1
     assert Finding.objects.filter(inspection=inspection).exists()
-    assert list(
-        AuditEvent.objects.filter(object_id=str(inspection.pk), action__startswith="checklists.inspection.")
-        .order_by("id")
-        .values_list("action", "actor_id", "device_token_id")
-    ) == [
-        ("checklists.inspection.create", phone.user_id, phone.device_token_id),
-        ("checklists.inspection.submit", phone.user_id, phone.device_token_id),
-    ]
+    _assert_created_and_submitted_by(inspection, phone)
 
 
 def test_a_version_retired_by_another_process_is_refused_at_the_insert(world) -> None:  # type: ignore[no-untyped-def]
@@ -218,6 +211,12 @@ def test_submitting_a_saved_draft_costs_five_statements_on_postgresql(world, wir
     assert (revision.percent, revision.score) == (inspection.percent, inspection.score)
     findings = list(Finding.objects.filter(inspection=inspection).order_by("id"))
     assert findings and [f["id"] for f in response.json()["findings"]] == [f.pk for f in findings]
+    _assert_created_and_submitted_by(inspection, phone)
+
+
+def _assert_created_and_submitted_by(inspection: Inspection, phone: Phone) -> None:
+    """The inspection's audit trail is its creation and its submission, each by this phone's user and
+    token."""
     assert list(
         AuditEvent.objects.filter(object_id=str(inspection.pk), action__startswith="checklists.inspection.")
         .order_by("id")

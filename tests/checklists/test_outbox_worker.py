@@ -20,30 +20,23 @@ from typing import Any
 
 import pytest
 import redis
-import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from django.utils import timezone
 
 from checklists.models import InspectionPhoto
 from media.models import Photo
-from scoring.assessment import schemes
 from scoring.models import Scoreboard
 from tests.checklists.conftest import Phone, draft
 from tests.conftest import ApiClient, _reset_celery_caches, make_user, needs_redis
 from tests.media.images import jpeg, scene
-from tests.scoring.test_scoreboard_e2e import fire, safety
+from tests.scoring.test_scoreboard_e2e import fire, safety, scheme_this_year
 
 pytestmark = needs_redis
 
 
 @pytest.fixture
 def scheme(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """The 2022 rules, applied to the current year (the inspections here are submitted today)."""
-    doc = schemes.load("towns-2022").document | {"key": "towns-outage", "year": timezone.localdate().year}
-    (tmp_path / "towns-outage.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(schemes, "SCHEME_DIR", tmp_path)
-    return "towns-outage"
+    return scheme_this_year("towns-outage", tmp_path, monkeypatch)
 
 
 class RedisServer:

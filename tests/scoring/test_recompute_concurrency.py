@@ -15,30 +15,23 @@ import uuid
 from typing import Any
 
 import pytest
-import yaml
 from django.db import connection
-from django.utils import timezone
 
 from checklists.models import Inspection
 from checklists.services.templates import templates_sync
-from scoring.assessment import schemes
 from scoring.assessment.services import assessment_recompute, scoreboard_store_draft
 from scoring.assessment.services import recompute as recompute_module
 from scoring.models import Scoreboard, ScoreboardStatus
 from tests.checklists.conftest import Phone
 from tests.conftest import ApiClient, make_user
-from tests.scoring.test_scoreboard_e2e import assess, fire, safety
+from tests.scoring.test_scoreboard_e2e import assess, fire, safety, scheme_this_year
 
 WAIT = 30  # seconds; only reached when something is wrong
 
 
 @pytest.fixture
 def scheme(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """The 2022 rules, applied to the current year (the inspections here are submitted today)."""
-    doc = schemes.load("towns-2022").document | {"key": "towns-race", "year": timezone.localdate().year}
-    (tmp_path / "towns-race.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(schemes, "SCHEME_DIR", tmp_path)
-    return "towns-race"
+    return scheme_this_year("towns-race", tmp_path, monkeypatch)
 
 
 def submitted(office: Phone, town: Any, template: str, answers: dict[str, Any]) -> str:

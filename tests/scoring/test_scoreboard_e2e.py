@@ -6,6 +6,7 @@ import io
 import json
 import uuid
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 import yaml
@@ -49,13 +50,17 @@ def fire(micro_missing: int = 0) -> dict:  # type: ignore[type-arg]
     return {k: {"value": v} for k, v in values.items()}
 
 
+def scheme_this_year(key: str, tmp_path: Any, monkeypatch: Any) -> str:
+    """The 2022 rules under ``key``, applied to the current year (the inspections are submitted today)."""
+    doc = schemes.load("towns-2022").document | {"key": key, "year": timezone.localdate().year}
+    (tmp_path / f"{key}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(schemes, "SCHEME_DIR", tmp_path)
+    return key
+
+
 @pytest.fixture
 def this_years_scheme(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """The 2022 rules, applied to the current year (the inspections here are submitted today)."""
-    doc = schemes.load("towns-2022").document | {"key": "towns-test", "year": timezone.localdate().year}
-    (tmp_path / "towns-test.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(schemes, "SCHEME_DIR", tmp_path)
-    return "towns-test"
+    return scheme_this_year("towns-test", tmp_path, monkeypatch)
 
 
 def assess(office: Phone, reviewer: ApiClient, town, template: str, answers: dict) -> str:  # type: ignore[no-untyped-def, type-arg]
